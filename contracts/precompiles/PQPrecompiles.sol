@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IMLDSA} from "./IMLDSA.sol";
+import {IMLKEM} from "./IMLKEM.sol";
+
+/// @title PQPrecompiles
+/// @notice The one way contracts of this suite call the PQ precompiles. Every call forwards a capped
+/// amount of gas, copies back a bounded amount of return data, and treats anything but a well-formed
+/// success (a revert, empty or short output, a non-boolean word, running out of gas, no precompile at
+/// the address) as "invalid". A failed call is never mistaken for a valid signature or key.
+library PQPrecompiles {
+    /// @notice ML-DSA-65 public key length (FIPS 204).
+    uint256 internal constant MLDSA65_PUBLIC_KEY_BYTES = 1952;
+    /// @notice ML-DSA-65 signature length (FIPS 204).
+    uint256 internal constant MLDSA65_SIGNATURE_BYTES = 3309;
+    /// @notice ML-KEM-768 encapsulation key length (FIPS 203).
+    uint256 internal constant MLKEM768_PUBLIC_KEY_BYTES = 1184;
+    /// @notice ML-KEM-768 ciphertext length (FIPS 203).
+    uint256 internal constant MLKEM768_CIPHERTEXT_BYTES = 1088;
+
+    /// @notice Gas forwarded to ML-DSA verify: base plus per message byte. Twice the Lux on-chain price
+    /// of ML-DSA-87, so a correct precompile never runs short, and a broken one cannot burn the block.
+    uint256 internal constant MLDSA_VERIFY_GAS_BASE = 300_000;
+    /// @notice Per message byte gas forwarded to ML-DSA verify.
+    uint256 internal constant MLDSA_VERIFY_GAS_PER_BYTE = 20;
+    /// @notice Gas forwarded to ML-KEM encapsulate (Lux price of ML-KEM-768: 75,000).
+    uint256 internal constant MLKEM_ENCAPSULATE_GAS = 250_000;
+
+    /// @notice Verifies an ML-DSA signature through the precompile at `precompile`.
+    /// @return valid true only if the precompile ran and returned exactly the ABI word `true`
+    function mldsaVerify(address precompile, bytes memory publicKey, bytes memory message, bytes memory signature)
+        internal
+        view
+        returns (bool valid)
+    {
+        bytes memory input = abi.encodeCall(IMLDSA.verify, (publicKey, message, signature));
+        uint256 gasCap = MLDSA_VERIFY_GAS_BASE + MLDSA_VERIFY_GAS_PER_BYTE * message.length;
+        bool success;
+        uint256 word;
+        uint256 size;
+        assembly ("memory-safe") {
+            // Only the first word is copied back: a huge return cannot exhaust memory.
+            success := staticcall(gasCap, precompile, add(input, 0x20), mload(input), 0x00, 0x20)
+            size := returndatasize()
+            word := mload(0x00)
+        }
+        return success && size == 32 && word == 1;
+    }
+
+    /// @notice Validates an ML-KEM encapsulation key by encapsulating to it through the precompile.
+    /// @return valid true only if the precompile accepted the key and returned a well-formed answer
+    function mlkemValidate(address precompile, bytes memory publicKey) internal view returns (bool valid) {
+        bytes memory input = abi.encodeCall(IMLKEM.encapsulate, (publicKey));
+        bool success;
+        uint256 size;
+        uint256 head0;
+        uint256 head1;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            success := staticcall(MLKEM_ENCAPSULATE_GAS, precompile, add(input, 0x20), mload(input), ptr, 0x40)
+            size := returndatasize()
+            head0 := mload(ptr)
+            head1 := mload(add(ptr, 0x20))
+        }
+        // (bytes ct, bytes ss) is at least head (2 words) + two length words + ct + ss; the heads are
+        // the offsets 0x40 and 0x40 + 0x20 + ceil32(ct.length).
+        return success && size >= 0x40 + 0x20 + 0x20 + 32 && head0 == 0x40 && head1 > head0 && head1 < size;
+    }
+}
