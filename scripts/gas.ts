@@ -1,0 +1,85 @@
+/**
+ * `npm run gas`: measures every named operation with 10 and with 1,000 active nodes, prints a table
+ * against the DESIGN §11 targets, and writes `gas-snapshot.json` (flat: name → gas; `name+precompile`
+ * → gas plus the on-chain precompile estimate). The snapshot is committed and reviewed like code.
+ *
+ *   npx hardhat run scripts/gas.ts            # measure and write the snapshot
+ *   GAS_CHECK=1 npx hardhat run scripts/gas.ts  # measure and fail if the snapshot differs by more than 1%
+ */
+import * as fs from "fs";
+import * as path from "path";
+import hre from "hardhat";
+import { installParsPrecompiles } from "../src/precompiles/install";
+import { GasMeter, type Benchmark } from "./gas/meter";
+import { GAS_TARGETS, SCALE_RATIO_LIMIT } from "./gas/targets";
+import { precompileBench } from "./gas/precompiles.bench";
+
+const BENCHMARKS: Benchmark[] = [precompileBench];
+const SCALES = [10, 1000];
+const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
+
+async function main() {
+  const precompiles = await installParsPrecompiles(hre);
+  const meter = new GasMeter(precompiles);
+  const only = process.env.GAS_ONLY;
+  for (const bench of BENCHMARKS) {
+    if (only && !bench.name.startsWith(only)) continue;
+    for (const nodes of SCALES) {
+      const snap = await hre.network.provider.request({ method: "evm_snapshot" });
+      meter.suffix = nodes === 10 ? "" : `@${nodes}`;
+      await bench.run(meter, nodes);
+      await hre.network.provider.request({ method: "evm_revert", params: [snap] });
+    }
+  }
+
+  const snapshot: Record<string, number> = {};
+  for (const m of meter.results) {
+    snapshot[m.name] = m.gas;
+    if (m.precompileCalls > 0) snapshot[`${m.name}+precompile`] = m.withPrecompile;
+  }
+
+  const rows = meter.results
+    .filter((m) => !m.name.includes("@"))
+    .map((m) => {
+      const at1000 = snapshot[`${m.name}@1000`];
+      const ratio = at1000 === undefined ? undefined : at1000 / m.gas;
+      const target = GAS_TARGETS[m.name];
+      return {
+        operation: m.name,
+        "gas (10 nodes)": m.gas,
+        "gas (1,000 nodes)": at1000 ?? "-",
+        "1000/10": ratio === undefined ? "-" : ratio.toFixed(3),
+        "+ precompile est.": m.precompileCalls > 0 ? m.withPrecompile : "-",
+        target: target ?? "-",
+        ok: (target === undefined || m.gas <= target) && (ratio === undefined || ratio <= SCALE_RATIO_LIMIT) ? "yes" : "NO",
+      };
+    });
+  console.table(rows);
+
+  const failures = rows.filter((r) => r.ok !== "yes").map((r) => r.operation);
+  if (process.env.GAS_CHECK) {
+    const committed = JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as Record<string, number>;
+    const drift = Object.keys({ ...committed, ...snapshot }).filter((k) => {
+      const a = committed[k];
+      const b = snapshot[k];
+      return a === undefined || b === undefined || Math.abs(b - a) > a * 0.01;
+    });
+    if (drift.length > 0) {
+      console.error(`gas-snapshot.json is out of date (beyond 1%): ${drift.join(", ")}. Run \`npm run gas\` and commit it.`);
+      process.exitCode = 1;
+    }
+  } else if (!only) {
+    const sorted = Object.fromEntries(Object.entries(snapshot).sort(([a], [b]) => a.localeCompare(b)));
+    fs.writeFileSync(SNAPSHOT, JSON.stringify(sorted, null, 2) + "\n");
+    console.log(`wrote ${path.relative(process.cwd(), SNAPSHOT)} (${Object.keys(sorted).length} entries)`);
+  }
+  if (failures.length > 0) {
+    console.error(`over target or not flat in N: ${failures.join(", ")}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
