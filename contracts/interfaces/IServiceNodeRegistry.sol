@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {BN254} from "../libraries/BN254.sol";
+
+/// @title IServiceNodeRegistry
+/// @notice Registry of Pars service nodes: post-quantum identity (ML-DSA-65) and transport (ML-KEM-768)
+/// keys, a BLS key for network attestations, native-PARS stake from up to 10 contributors, the node
+/// lifecycle, hourly hash-chain liveness proofs, penalties, exits and pull-payment withdrawals.
+/// @dev Node ids are assigned sequentially from 1. An epoch is one hour: `epoch = block.timestamp / 3600`.
+/// Full PQ public keys are never stored: their keccak256 is, and the keys travel in calldata and events.
+interface IServiceNodeRegistry {
+    /// @notice Lifecycle of a node. `None` is the state of an unknown id.
+    enum Status {
+        None,
+        AwaitingContributions,
+        Active,
+        Decommissioning,
+        Retired,
+        Cancelled
+    }
+
+    /// @notice Why a node left the active set.
+    enum DecommissionReason {
+        ExitRequested,
+        PenaltyCap,
+        Deregistered
+    }
+
+    /// @notice A contributor slot reserved by the operator at registration.
+    /// @param contributor the only address that may fill the slot
+    /// @param amount the exact amount (wei) the slot holds for it
+    struct ReservedSlot {
+        address contributor;
+        uint96 amount;
+    }
+
+    /// @notice Everything a registration carries (one transaction).
+    /// @param mldsaPublicKey ML-DSA-65 identity key, 1952 bytes
+    /// @param mldsaSignature ML-DSA-65 signature, 3309 bytes, over `registrationDigest` (proof of possession)
+    /// @param mlkemPublicKey ML-KEM-768 transport key, 1184 bytes, validated through the ML-KEM precompile
+    /// @param blsPublicKey BN254 G2 public key, EIP-197 order (x.imaginary, x.real, y.imaginary, y.real)
+    /// @param blsSignature BN254 G1 proof of possession over `registrationDigest`
+    /// @param heartbeatAnchor the hash-chain anchor `H^n(seed)` for liveness proofs
+    /// @param operatorFeeBps operator fee on the node's income, basis points (≤ 10,000)
+    /// @param reserved contributor slots reserved for named addresses
+    struct Registration {
+        bytes mldsaPublicKey;
+        bytes mldsaSignature;
+        bytes mlkemPublicKey;
+        BN254.G2Point blsPublicKey;
+        BN254.G1Point blsSignature;
+        bytes32 heartbeatAnchor;
+        uint16 operatorFeeBps;
+        ReservedSlot[] reserved;
+    }
+
+    /// @notice A node's state, as returned by `getNode`.
+    struct NodeView {
+        address operator;
+        Status status;
+        uint8 contributorCount;
+        uint8 withdrawnCount;
+        uint16 operatorFeeBps;
+        uint16 penaltyBps;
+        uint16 withdrawnMask;
+        uint40 activatedAt;
+        uint40 unlockAt;
+        uint32 lastHeartbeatEpoch;
+        uint32 penalizedThroughEpoch;
+        uint96 stake;
+        uint96 requirement;
+        bytes32 lastRevealed;
+        uint256 uptimeBps;
+    }
+
+    /// @notice A contributor's stake in a node.
+    struct Contributor {
+        address addr;
+        uint96 amount;
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /// @notice A node was registered. Carries the full keys (storage holds only their hashes).
+    event NodeRegistered(
+        uint64 indexed nodeId,
+        address indexed operator,
+        bytes mldsaPublicKey,
+        bytes mlkemPublicKey,
+        BN254.G2Point blsPublicKey,
+        bytes32 heartbeatAnchor,
+        uint16 operatorFeeBps,
+        uint256 requirement
+    );
+    /// @notice A contributor slot was reserved at registration.
+    event SlotReserved(uint64 indexed nodeId, address indexed contributor, uint256 amount);
+    /// @notice Stake was contributed (the operator's initial stake included).
+    event StakeContributed(uint64 indexed nodeId, address indexed contributor, uint256 amount, uint256 nodeStake);
+    /// @notice The node reached its staking requirement and joined the network.
+    event NodeActivated(uint64 indexed nodeId, uint256 stake);
+    /// @notice A liveness proof for `epoch` was accepted.
+    event HeartbeatAccepted(uint64 indexed nodeId, uint32 indexed epoch, bytes32 value);
+    /// @notice The node rotated to a fresh heartbeat hash chain (signed with its ML-DSA key).
+    event HeartbeatAnchorRotated(uint64 indexed nodeId, uint32 indexed epoch, bytes32 anchor);
+    /// @notice The node was penalised; `amount` wei left its stake.
+    event NodePenalized(uint64 indexed nodeId, uint32 missedEpochs, uint16 penaltyBps, uint256 amount);
+    /// @notice Stake was slashed by an authorised contract (storage challenges, attestations).
+    event NodeSlashed(uint64 indexed nodeId, uint16 bps, uint256 amount, address indexed beneficiary, uint256 beneficiaryAmount);
+    /// @notice The node left the active set; its stake unlocks at `unlockAt`.
+    event NodeDecommissioned(uint64 indexed nodeId, DecommissionReason reason, address indexed by, uint40 unlockAt);
+    /// @notice A contributor withdrew (a refund before activation, or stake after the lock period).
+    event StakeWithdrawn(uint64 indexed nodeId, address indexed contributor, uint256 amount);
+    /// @notice Every contributor of a decommissioned node has withdrawn.
+    event NodeRetired(uint64 indexed nodeId);
+    /// @notice The operator withdrew before activation: the registration is cancelled.
+    event RegistrationCancelled(uint64 indexed nodeId);
+    /// @notice Penalties were paid out to the treasury.
+    event TreasuryPaid(address indexed treasury, uint256 amount);
+    /// @notice A governance parameter changed.
+    event ParameterChanged(bytes32 indexed name, uint256 value);
+    /// @notice A collaborator contract address changed.
+    event AddressChanged(bytes32 indexed name, address value);
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice An ML-DSA-65 key, ML-DSA-65 signature or ML-KEM-768 key has the wrong length.
+    error InvalidKeyLength(uint8 which, uint256 length, uint256 expected);
+    /// @notice The key (0 = ML-DSA, 1 = ML-KEM, 2 = BLS) already belongs to node `nodeId`.
+    error KeyAlreadyRegistered(uint8 which, uint64 nodeId);
+    /// @notice The ML-DSA proof of possession does not verify for this operator, chain and registry.
+    error InvalidMldsaProof();
+    /// @notice The ML-KEM transport key is rejected by the ML-KEM precompile.
+    error InvalidMlkemKey();
+    /// @notice The BLS public key is not a valid G2 point or its proof of possession does not verify.
+    error InvalidBlsProof();
+    /// @notice The heartbeat anchor is zero.
+    error InvalidHeartbeatAnchor();
+    /// @notice The operator fee is above 10,000 bps.
+    error InvalidOperatorFee(uint16 feeBps);
+    /// @notice The operator's initial stake is below 25% of the requirement (rounded up).
+    error OperatorStakeTooLow(uint256 sent, uint256 required);
+    /// @notice More contributors than the 10 a node may have.
+    error TooManyContributors(uint256 count, uint256 max);
+    /// @notice A reserved slot is malformed (zero address or amount, the operator, or a duplicate).
+    error InvalidReservedSlot(uint256 index);
+    /// @notice The stake, reserved slots included, would exceed the node's requirement.
+    error StakeAboveRequirement(uint256 total, uint256 requirement);
+    /// @notice No node with this id.
+    error UnknownNode(uint64 nodeId);
+    /// @notice The node is not in the state the action requires.
+    error InvalidNodeStatus(uint64 nodeId, Status status);
+    /// @notice A contribution is below the minimum for a new contributor.
+    error ContributionTooLow(uint256 sent, uint256 minimum);
+    /// @notice Zero wei sent where stake is required.
+    error ZeroContribution();
+    /// @notice A reserved contributor sent other than its reserved amount on its first contribution.
+    error ReservedAmountMismatch(uint256 sent, uint256 reserved);
+    /// @notice The contribution would exceed what the node still accepts from this contributor.
+    error ContributionTooHigh(uint256 sent, uint256 maximum);
+    /// @notice Too many nodes activated in this block (flash-stake guard).
+    error ActivationLimitReached(uint256 limit);
+    /// @notice A heartbeat for this epoch was already accepted.
+    error HeartbeatAlreadySent(uint64 nodeId, uint32 epoch);
+    /// @notice The revealed value does not hash to the last revealed value.
+    error InvalidHeartbeat(uint64 nodeId, uint32 epoch);
+    /// @notice Too many epochs since the last proof: rotate to a fresh chain with an ML-DSA signature.
+    error HeartbeatGapTooLarge(uint64 nodeId, uint32 gap, uint32 maxGap);
+    /// @notice A batch is empty, uneven, or larger than the maximum.
+    error InvalidBatch(uint256 length);
+    /// @notice The ML-DSA key does not belong to the node, or the signature does not verify.
+    error InvalidNodeSignature(uint64 nodeId);
+    /// @notice The caller is neither the node's operator nor one of its contributors.
+    error NotContributor(uint64 nodeId, address caller);
+    /// @notice The exit comes too early (2 hours after activation; 30 days for small contributors).
+    error ExitTooEarly(uint64 nodeId, uint256 allowedAt);
+    /// @notice The stake is still locked.
+    error StakeLocked(uint64 nodeId, uint256 unlockAt);
+    /// @notice The caller has nothing to withdraw from this node.
+    error NothingToWithdraw(uint64 nodeId, address caller);
+    /// @notice Nothing to penalise: no epoch was missed since the last proof or penalty.
+    error NothingToPenalize(uint64 nodeId);
+    /// @notice A governance parameter is out of its allowed range.
+    error InvalidParameter(bytes32 name, uint256 value);
+    /// @notice A zero address where a contract or account is required.
+    error ZeroAddress();
+    /// @notice A native transfer failed.
+    error TransferFailed(address to, uint256 amount);
+
+    // ------------------------------------------------------------------ operators and contributors
+
+    /// @notice Registers a node in one transaction; `msg.value` is the operator's initial stake.
+    /// @dev Checks key lengths and uniqueness, the ML-DSA and BLS proofs of possession over
+    /// `registrationDigest(msg.sender, ...)`, the ML-KEM key through its precompile, and the operator
+    /// minimum. Activates the node at once when the stake reaches the requirement.
+    /// @param registration the keys, proofs, anchor, fee and reserved slots
+    /// @return nodeId the new node's id
+    function register(Registration calldata registration) external payable returns (uint64 nodeId);
+
+    /// @notice Contributes `msg.value` to a node awaiting contributions. A new contributor sends at least
+    /// `minimumContribution(nodeId)` (or exactly its reserved amount); existing contributors top up freely.
+    /// @param nodeId the node
+    function contribute(uint64 nodeId) external payable;
+
+    /// @notice Withdraws the caller's stake: before activation a full refund (the operator's withdrawal
+    /// cancels the registration and lets every contributor withdraw in full); after decommissioning,
+    /// once the lock period is over, stake minus the node's penalties. Never blocked by a pause.
+    /// @param nodeId the node
+    /// @return amount wei sent to the caller
+    function withdraw(uint64 nodeId) external returns (uint256 amount);
+
+    /// @notice Proves liveness for the current epoch by revealing the next hash-chain value.
+    /// Anyone may relay it. Missed epochs since the last proof are penalised first.
+    /// @param nodeId the node
+    /// @param value `v` with `H^(epoch - lastEpoch)(v) == lastRevealed`
+    function heartbeat(uint64 nodeId, bytes32 value) external;
+
+    /// @notice Relays heartbeats of several nodes. Entries already proven this epoch are skipped (so a
+    /// front-run entry cannot make the batch fail); any other invalid entry reverts the batch.
+    /// @param nodeIds the nodes (at most `MAX_HEARTBEAT_BATCH`)
+    /// @param values their revealed values
+    /// @return accepted the number of heartbeats accepted
+    function heartbeatBatch(uint64[] calldata nodeIds, bytes32[] calldata values) external returns (uint256 accepted);
+
+    /// @notice Starts a fresh heartbeat chain, signed with the node's ML-DSA key; counts as this epoch's
+    /// liveness proof. Needed after a gap longer than `MAX_HEARTBEAT_GAP` or when a chain runs out.
+    /// @param nodeId the node
+    /// @param anchor the new anchor `H^n(seed')`
+    /// @param mldsaPublicKey the node's ML-DSA-65 key (checked against its stored hash)
+    /// @param signature ML-DSA-65 signature over `anchorRotationDigest(nodeId, anchor, epoch)`
+    function rotateHeartbeatAnchor(uint64 nodeId, bytes32 anchor, bytes calldata mldsaPublicKey, bytes calldata signature)
+        external;
+
+    /// @notice Applies the penalty for missed epochs (0.5% of stake each by default, cumulative). At the
+    /// penalty cap (50%) the node is decommissioned. Anyone may call it; O(1).
+    /// @param nodeId the node
+    function penalize(uint64 nodeId) external;
+
+    /// @notice Requests the node's exit. The operator may always ask (2 hours after activation); a
+    /// contributor too, a small one (< 25% of the requirement) only 30 days after activation.
+    /// @param nodeId the node
+    function requestExit(uint64 nodeId) external;
+
+    /// @notice Pays accumulated penalties to the treasury. Anyone may call it; never blocked by a pause.
+    /// @return amount wei paid
+    function payTreasury() external returns (uint256 amount);
+
+    // ------------------------------------------------------------------ authorised contracts
+
+    /// @notice Slashes `bps` of the node's stake (storage challenges, attestations); `beneficiaryShareBps`
+    /// of the slashed amount is credited to `beneficiary`, the rest to the treasury. A node that reaches
+    /// the penalty cap is decommissioned. Only SLASHER_ROLE.
+    /// @return amount wei slashed
+    function slash(uint64 nodeId, uint16 bps, address beneficiary, uint16 beneficiaryShareBps)
+        external
+        returns (uint256 amount);
+
+    /// @notice Decommissions an active node on the network's word (attestation). Only SLASHER_ROLE.
+    function decommission(uint64 nodeId) external;
+
+    /// @notice Withdraws wei credited to the caller by `slash` (challenger shares). Never blocked by a pause.
+    /// @return amount wei sent
+    function claimCredit() external returns (uint256 amount);
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The digest a registration's ML-DSA and BLS proofs of possession sign.
+    /// @dev Binds chain id, this registry, the operator and the hashes of all three keys and the anchor,
+    /// so a registration cannot be front-run or replayed by another operator, chain or contract.
+    function registrationDigest(
+        address operator,
+        bytes calldata mldsaPublicKey,
+        bytes calldata mlkemPublicKey,
+        BN254.G2Point calldata blsPublicKey,
+        bytes32 heartbeatAnchor
+    ) external view returns (bytes32);
+
+    /// @notice The digest an anchor rotation's ML-DSA signature signs.
+    function anchorRotationDigest(uint64 nodeId, bytes32 anchor, uint32 epoch) external view returns (bytes32);
+
+    /// @notice A node's state.
+    function getNode(uint64 nodeId) external view returns (NodeView memory);
+
+    /// @notice The terms a node's income is shared on: its operator, operator fee and total stake.
+    function nodeTerms(uint64 nodeId) external view returns (address operator, uint16 operatorFeeBps, uint256 stake);
+
+    /// @notice A node's contributors, operator first (at most 10).
+    function getContributors(uint64 nodeId) external view returns (Contributor[] memory);
+
+    /// @notice The stake `contributor` put into `nodeId` (0 if none). It stays recorded after the
+    /// contributor withdraws at the end, so rewards earned on it remain claimable.
+    function contributionOf(uint64 nodeId, address contributor) external view returns (uint256);
+
+    /// @notice The smallest contribution a new contributor may make now (Session's formula:
+    /// ceil(unreserved remaining / open slots)); 0 if the node takes no new contributors.
+    function minimumContribution(uint64 nodeId) external view returns (uint256);
+
+    /// @notice The node's uptime score, 0..10,000 bps, decayed to the current epoch.
+    function uptimeScore(uint64 nodeId) external view returns (uint256);
+
+    /// @notice The node owning an ML-DSA key hash (0 if none).
+    function nodeIdByMldsaKey(bytes32 keyHash) external view returns (uint64);
+
+    /// @notice The aggregate BLS public key of all active nodes (all zero when there are none).
+    function blsAggregateKey() external view returns (BN254.G2Point memory);
+
+    /// @notice The owners of BLS key hashes `keccak256(abi.encode(G2Point))` (0 where none).
+    function blsKeyOwners(bytes32[] calldata keyHashes) external view returns (uint64[] memory owners);
+
+    /// @notice The current epoch (hours since the Unix epoch).
+    function currentEpoch() external view returns (uint32);
+
+    /// @notice Nodes registered and neither retired nor cancelled.
+    function totalNodes() external view returns (uint256);
+
+    /// @notice Nodes in the Active state.
+    function activeNodes() external view returns (uint256);
+
+    /// @notice Sum of the stakes of Active nodes (wei, before penalties).
+    function totalActiveStake() external view returns (uint256);
+
+    /// @notice Penalties owed to the treasury and not yet paid.
+    function treasuryOwed() external view returns (uint256);
+}

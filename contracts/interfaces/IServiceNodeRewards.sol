@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {INodeLifecycleListener} from "./INodeLifecycleListener.sol";
+import {ISwarmListener} from "./ISwarmListener.sol";
+
+/// @title IServiceNodeRewards
+/// @notice Income of Pars service nodes: an emission stream (8% / 6% / 4% a year of `emissionBase`) paid
+/// from a funded pool and shared by active stake, plus per-swarm fee pools fed by session fees (80% to
+/// the swarm's active nodes by stake, 20% to the treasury). A node's income pays the operator fee first,
+/// then its contributors pro rata by contribution. Claims are pull payments, limited contract-wide to
+/// `claimThreshold` per `claimCycle`.
+/// @dev Scaled (1e36) accumulators: a global emission-per-stake, one fee-per-stake per swarm, and one
+/// income-per-contribution per node. Every update is O(1); rounding is always down, in the pool's favour.
+interface IServiceNodeRewards is INodeLifecycleListener, ISwarmListener {
+    /// @notice The emission stream started.
+    event EmissionStarted(uint256 startTime);
+    /// @notice The pool was funded.
+    event PoolFunded(address indexed from, uint256 amount);
+    /// @notice Fees were paid for swarm `swarmId`: `toSwarm` to its nodes, `toTreasury` to the treasury.
+    event FeesDeposited(uint32 indexed swarmId, address indexed from, uint256 toSwarm, uint256 toTreasury);
+    /// @notice A contributor (or operator) claimed income of a node.
+    event RewardsClaimed(uint64 indexed nodeId, address indexed account, uint256 amount);
+    /// @notice The treasury's share of fees was paid out.
+    event TreasuryPaid(address indexed treasury, uint256 amount);
+    /// @notice A governance parameter changed.
+    event ParameterChanged(bytes32 indexed name, uint256 value);
+
+    /// @notice Only the registry calls lifecycle hooks; only the coordinator calls swarm hooks.
+    error UnauthorizedCaller(address caller);
+    /// @notice `start()` was already called.
+    error AlreadyStarted();
+    /// @notice Zero wei sent.
+    error ZeroAmount();
+    /// @notice Nothing to claim.
+    error NothingToClaim(uint64 nodeId, address account);
+    /// @notice This claim would exceed the contract-wide limit of the current cycle.
+    error ClaimLimitExceeded(uint256 requested, uint256 remainingInCycle);
+    /// @notice A governance parameter is out of range.
+    error InvalidParameter(bytes32 name, uint256 value);
+    /// @notice A zero address where one is required.
+    error ZeroAddress();
+    /// @notice A native transfer failed.
+    error TransferFailed(address to, uint256 amount);
+
+    /// @notice Starts the emission stream (once). Only the admin.
+    function start() external;
+
+    /// @notice Adds `msg.value` to the emission pool. Anyone may fund it.
+    function fund() external payable;
+
+    /// @notice Pays session fees for swarm `swarmId`: 80% to its active nodes by stake, 20% to the treasury
+    /// (all of it to the treasury when the swarm has no stake). Anyone may pay.
+    function depositFees(uint32 swarmId) external payable;
+
+    /// @notice Claims the caller's income from `nodeId` (operator fee and/or contributor share).
+    /// Never blocked by a pause; limited by the claim cycle.
+    /// @return amount wei paid
+    function claim(uint64 nodeId) external returns (uint256 amount);
+
+    /// @notice Pays the treasury's accumulated fee share. Anyone may call it.
+    /// @return amount wei paid
+    function payTreasury() external returns (uint256 amount);
+
+    /// @notice What `account` would receive now from `claim(nodeId)`.
+    function claimable(uint64 nodeId, address account) external view returns (uint256);
+
+    /// @notice Emission scheduled between two times since start (seconds), before the pool cap.
+    function scheduledEmission(uint256 fromElapsed, uint256 toElapsed) external view returns (uint256);
+
+    /// @notice Wei still claimable by all nodes' accounts plus the treasury, at the last update.
+    function totalOwed() external view returns (uint256);
+}

@@ -1,0 +1,880 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
+import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
+import {INodeLifecycleListener} from "../interfaces/INodeLifecycleListener.sol";
+import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
+import {BN254} from "../libraries/BN254.sol";
+import {BLS} from "../libraries/BLS.sol";
+import {Uptime} from "./Uptime.sol";
+
+/// @title ServiceNodeRegistry
+/// @notice Pars service nodes: PQ-keyed registration, native-PARS stake from up to 10 contributors,
+/// lifecycle, hourly hash-chain liveness, lazy penalties, exits and pull-payment withdrawals.
+/// @dev Every function is O(1) in the number of nodes; the only loops are bounded by constants
+/// (contributors ≤ 10, heartbeat hash steps ≤ MAX_HEARTBEAT_GAP, batch ≤ MAX_HEARTBEAT_BATCH).
+/// Pausing stops new inflows (registrations, contributions) only: withdrawals, exits, heartbeats,
+/// penalties and payouts are never blocked.
+contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, ReentrancyGuardTransient {
+    // ------------------------------------------------------------------ constants
+
+    /// @notice Pauses and unpauses new inflows; no power over funds.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice Contracts that may slash and decommission (storage challenges, attestations).
+    bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
+
+    /// @notice One epoch: liveness is proven once per epoch.
+    uint256 public constant EPOCH_SECONDS = 1 hours;
+    /// @notice Contributors per node, the operator included.
+    uint256 public constant MAX_CONTRIBUTORS = 10;
+    /// @notice The operator stakes at least this share of the requirement (rounded up).
+    uint256 public constant OPERATOR_MIN_BPS = 2_500;
+    /// @notice Contributors below this share of the requirement are "small".
+    uint256 public constant SMALL_CONTRIBUTOR_BPS = 2_500;
+    /// @notice Small contributors may request exit only this long after activation.
+    uint256 public constant SMALL_CONTRIBUTOR_EXIT_DELAY = 30 days;
+    /// @notice Nobody may request exit sooner than this after activation.
+    uint256 public constant MIN_EXIT_AGE = 2 hours;
+    /// @notice Missed-epoch penalties stop at, and decommission the node at, this total.
+    uint16 public constant PENALTY_CAP_BPS = 5_000;
+    /// @notice Most epochs one heartbeat may bridge (hash steps it costs); beyond it, rotate the anchor.
+    uint32 public constant MAX_HEARTBEAT_GAP = 64;
+    /// @notice Most heartbeats in one batch.
+    uint256 public constant MAX_HEARTBEAT_BATCH = 100;
+    /// @notice Activations per block: max(ACTIVATION_CAP_MIN, ACTIVATION_CAP_BPS of active nodes).
+    uint256 public constant ACTIVATION_CAP_MIN = 20;
+    /// @notice See ACTIVATION_CAP_MIN.
+    uint256 public constant ACTIVATION_CAP_BPS = 200;
+    /// @notice Bounds of governance parameters.
+    uint256 public constant MAX_LOCK_PERIOD = 365 days;
+    /// @notice Upper bound of the missed-epoch penalty rate.
+    uint16 public constant MAX_MISSED_EPOCH_PENALTY_BPS = 1_000;
+
+    uint256 private constant BPS = 10_000;
+    uint8 private constant KEY_MLDSA = 0;
+    uint8 private constant KEY_MLKEM = 1;
+    uint8 private constant KEY_BLS = 2;
+    bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
+        "ParsNodeRegistration(uint256 chainId,address registry,address operator,bytes32 mldsaKey,bytes32 mlkemKey,bytes32 blsKey,bytes32 heartbeatAnchor)"
+    );
+    bytes32 private constant ROTATION_TYPEHASH =
+        keccak256("ParsHeartbeatRotation(uint256 chainId,address registry,uint64 nodeId,bytes32 anchor,uint32 epoch)");
+
+    // ------------------------------------------------------------------ immutables
+
+    /// @notice The ML-DSA precompile.
+    address public immutable MLDSA;
+    /// @notice The ML-KEM precompile.
+    address public immutable MLKEM;
+
+    // ------------------------------------------------------------------ storage
+
+    /// @dev Packed so that a fully staked registration writes three slots (0, 1, 2); slot 3 is written
+    /// only for a registration that waits for contributions, and at exit.
+    struct Node {
+        // slot 0
+        address operator;
+        Status status;
+        uint8 contributorCount;
+        uint8 withdrawnCount;
+        uint16 operatorFeeBps;
+        uint16 penaltyBps;
+        uint16 withdrawnMask; // bit i: contributor i has withdrawn after the node ended
+        // slot 1
+        uint96 stake;
+        uint40 activatedAt;
+        uint32 lastEpoch; // epoch of `lastRevealed` on the hash chain
+        uint32 settledEpoch; // epochs up to this one are settled for penalties and uptime
+        uint32 uptime; // Uptime.ONE scale, valid as of `settledEpoch`
+        // slot 2
+        bytes32 lastRevealed;
+        // slot 3
+        uint96 requirement; // 0 while it equals `stake` (fully staked at registration)
+        uint96 withdrawnSum;
+        uint40 unlockAt;
+    }
+
+    /// @dev Network counters in one slot, read and written together on activation and exit.
+    struct Stats {
+        uint32 totalNodes;
+        uint32 activeNodes;
+        uint96 totalActiveStake;
+        uint64 activationBlock;
+        uint32 activationsInBlock;
+    }
+
+    /// @notice Stake required of a new node (wei).
+    uint256 public stakingRequirement;
+    /// @notice Time from decommissioning to withdrawal.
+    uint256 public lockPeriod;
+    /// @notice Penalty per missed epoch, bps of the node's stake.
+    uint16 public missedEpochPenaltyBps;
+    /// @notice Receives penalties.
+    address public treasury;
+    /// @notice The swarm coordinator active nodes join.
+    ISwarmCoordinator public swarms;
+    /// @notice Told of stake changes of active nodes (the rewards contract); zero for none.
+    INodeLifecycleListener public lifecycleListener;
+
+    uint64 private _lastNodeId;
+    Stats private _stats;
+    uint256 private _treasuryOwed;
+
+    mapping(uint64 nodeId => Node) private _nodes;
+    mapping(uint64 nodeId => mapping(uint256 index => Contributor)) private _contributors;
+    /// @dev index + 1 of a non-operator contributor; the operator is always index 0.
+    mapping(uint64 nodeId => mapping(address contributor => uint8)) private _contributorSlot;
+    mapping(uint64 nodeId => mapping(address contributor => uint96)) private _reservedAmount;
+    mapping(uint64 nodeId => uint96) private _unfilledReserved;
+    mapping(uint64 nodeId => BN254.G2Point) private _blsKeys;
+    mapping(uint8 keyType => mapping(bytes32 keyHash => uint64)) private _keyOwner;
+    mapping(address account => uint256) private _credits;
+
+    /// @notice The aggregate BLS public key of all active nodes (G2, EIP-197 order; zero = none).
+    BN254.G2Point private _blsAggregate;
+
+    // ------------------------------------------------------------------ constructor
+
+    /// @param admin receives DEFAULT_ADMIN_ROLE (the 24-hour timelock in production)
+    /// @param guardian receives GUARDIAN_ROLE
+    /// @param mldsa the ML-DSA precompile
+    /// @param mlkem the ML-KEM precompile
+    /// @param swarmCoordinator the swarm coordinator (this registry must hold its REGISTRY_ROLE)
+    /// @param treasury_ receives penalties
+    constructor(
+        address admin,
+        address guardian,
+        address mldsa,
+        address mlkem,
+        ISwarmCoordinator swarmCoordinator,
+        address treasury_
+    ) {
+        if (
+            admin == address(0) || mldsa == address(0) || mlkem == address(0) || address(swarmCoordinator) == address(0)
+                || treasury_ == address(0)
+        ) revert ZeroAddress();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
+        MLDSA = mldsa;
+        MLKEM = mlkem;
+        swarms = swarmCoordinator;
+        treasury = treasury_;
+        stakingRequirement = 15_000 ether;
+        lockPeriod = 30 days;
+        missedEpochPenaltyBps = 50;
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    /// @notice Sets the stake required of new registrations (existing nodes keep theirs).
+    function setStakingRequirement(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        // At least MAX_CONTRIBUTORS wei so the minimum-contribution formula stays meaningful.
+        if (value < MAX_CONTRIBUTORS || value > type(uint96).max) revert InvalidParameter("stakingRequirement", value);
+        stakingRequirement = value;
+        emit ParameterChanged("stakingRequirement", value);
+    }
+
+    /// @notice Sets the lock period from decommissioning to withdrawal (applies to later decommissions).
+    function setLockPeriod(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (value > MAX_LOCK_PERIOD) revert InvalidParameter("lockPeriod", value);
+        lockPeriod = value;
+        emit ParameterChanged("lockPeriod", value);
+    }
+
+    /// @notice Sets the penalty per missed epoch (bps of stake).
+    function setMissedEpochPenaltyBps(uint16 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (value == 0 || value > MAX_MISSED_EPOCH_PENALTY_BPS) revert InvalidParameter("missedEpochPenaltyBps", value);
+        missedEpochPenaltyBps = value;
+        emit ParameterChanged("missedEpochPenaltyBps", value);
+    }
+
+    /// @notice Sets the treasury.
+    function setTreasury(address value) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (value == address(0)) revert ZeroAddress();
+        treasury = value;
+        emit AddressChanged("treasury", value);
+    }
+
+    /// @notice Sets the contract told of stake changes (zero for none).
+    function setLifecycleListener(INodeLifecycleListener value) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        lifecycleListener = value;
+        emit AddressChanged("lifecycleListener", address(value));
+    }
+
+    /// @notice Stops registrations and contributions. Nothing else.
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        _pause();
+    }
+
+    /// @notice Resumes registrations and contributions.
+    function unpause() external onlyRole(GUARDIAN_ROLE) {
+        _unpause();
+    }
+
+    // ------------------------------------------------------------------ registration and stake
+
+    /// @inheritdoc IServiceNodeRegistry
+    function register(Registration calldata r) external payable whenNotPaused nonReentrant returns (uint64 nodeId) {
+        _checkLength(KEY_MLDSA, r.mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+        _checkLength(3, r.mldsaSignature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
+        _checkLength(KEY_MLKEM, r.mlkemPublicKey.length, PQPrecompiles.MLKEM768_PUBLIC_KEY_BYTES);
+        if (r.heartbeatAnchor == bytes32(0)) revert InvalidHeartbeatAnchor();
+        if (r.operatorFeeBps > BPS) revert InvalidOperatorFee(r.operatorFeeBps);
+
+        uint256 requirement = stakingRequirement;
+        uint256 operatorMin = (requirement * OPERATOR_MIN_BPS + BPS - 1) / BPS; // rounded up
+        if (msg.value < operatorMin) revert OperatorStakeTooLow(msg.value, operatorMin);
+        uint256 reservedCount = r.reserved.length;
+        if (reservedCount + 1 > MAX_CONTRIBUTORS) revert TooManyContributors(reservedCount + 1, MAX_CONTRIBUTORS);
+
+        bytes32 mldsaHash = keccak256(r.mldsaPublicKey);
+        bytes32 mlkemHash = keccak256(r.mlkemPublicKey);
+        bytes32 blsHash = keccak256(abi.encode(r.blsPublicKey));
+        _checkKeyFree(KEY_MLDSA, mldsaHash);
+        _checkKeyFree(KEY_MLKEM, mlkemHash);
+        _checkKeyFree(KEY_BLS, blsHash);
+
+        bytes32 digest = _registrationDigest(msg.sender, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor);
+        if (!PQPrecompiles.mldsaVerify(MLDSA, r.mldsaPublicKey, abi.encodePacked(digest), r.mldsaSignature)) {
+            revert InvalidMldsaProof();
+        }
+        if (!PQPrecompiles.mlkemValidate(MLKEM, r.mlkemPublicKey)) revert InvalidMlkemKey();
+        if (!BLS.verifyProofOfPossession(r.blsPublicKey, digest, r.blsSignature)) revert InvalidBlsProof();
+
+        nodeId = ++_lastNodeId;
+        _keyOwner[KEY_MLDSA][mldsaHash] = nodeId;
+        _keyOwner[KEY_MLKEM][mlkemHash] = nodeId;
+        _keyOwner[KEY_BLS][blsHash] = nodeId;
+        _blsKeys[nodeId] = r.blsPublicKey;
+
+        uint256 reservedTotal;
+        for (uint256 i; i < reservedCount; ++i) {
+            ReservedSlot calldata slot = r.reserved[i];
+            if (
+                slot.contributor == address(0) || slot.amount == 0 || slot.contributor == msg.sender
+                    || _contributorSlot[nodeId][slot.contributor] != 0
+            ) revert InvalidReservedSlot(i);
+            _contributors[nodeId][i + 1] = Contributor(slot.contributor, 0);
+            _contributorSlot[nodeId][slot.contributor] = uint8(i + 2);
+            _reservedAmount[nodeId][slot.contributor] = slot.amount;
+            reservedTotal += slot.amount;
+        }
+        if (msg.value + reservedTotal > requirement) revert StakeAboveRequirement(msg.value + reservedTotal, requirement);
+
+        Node storage n = _nodes[nodeId];
+        n.operator = msg.sender;
+        n.status = Status.AwaitingContributions;
+        n.contributorCount = uint8(reservedCount + 1);
+        n.operatorFeeBps = r.operatorFeeBps;
+        n.stake = uint96(msg.value);
+        n.lastEpoch = currentEpoch();
+        n.lastRevealed = r.heartbeatAnchor;
+        _contributors[nodeId][0] = Contributor(msg.sender, uint96(msg.value));
+        if (msg.value < requirement) n.requirement = uint96(requirement);
+        if (reservedTotal != 0) _unfilledReserved[nodeId] = uint96(reservedTotal);
+        ++_stats.totalNodes;
+
+        emit NodeRegistered(
+            nodeId,
+            msg.sender,
+            r.mldsaPublicKey,
+            r.mlkemPublicKey,
+            r.blsPublicKey,
+            r.heartbeatAnchor,
+            r.operatorFeeBps,
+            requirement
+        );
+        for (uint256 i; i < reservedCount; ++i) {
+            emit SlotReserved(nodeId, r.reserved[i].contributor, r.reserved[i].amount);
+        }
+        emit StakeContributed(nodeId, msg.sender, msg.value, msg.value);
+
+        if (msg.value == requirement) _activate(nodeId, n);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function contribute(uint64 nodeId) external payable whenNotPaused nonReentrant {
+        Node storage n = _existing(nodeId);
+        if (n.status != Status.AwaitingContributions) revert InvalidNodeStatus(nodeId, n.status);
+        if (msg.value == 0) revert ZeroContribution();
+        uint256 requirement = n.requirement;
+        uint256 stake = n.stake;
+        uint256 unfilled = _unfilledReserved[nodeId];
+
+        uint256 index;
+        if (msg.sender == n.operator) {
+            index = 0;
+        } else {
+            index = _contributorSlot[nodeId][msg.sender];
+            if (index == 0) {
+                // A new contributor takes an open slot, above the minimum, within the unreserved rest.
+                uint256 count = n.contributorCount;
+                if (count >= MAX_CONTRIBUTORS) revert TooManyContributors(count + 1, MAX_CONTRIBUTORS);
+                uint256 minimum = _minimumContribution(requirement, stake, unfilled, count);
+                if (msg.value < minimum) revert ContributionTooLow(msg.value, minimum);
+                index = count;
+                _contributorSlot[nodeId][msg.sender] = uint8(index + 1);
+                _contributors[nodeId][index].addr = msg.sender;
+                n.contributorCount = uint8(count + 1);
+            } else {
+                index -= 1;
+            }
+        }
+
+        uint256 reserved = _reservedAmount[nodeId][msg.sender];
+        Contributor storage c = _contributors[nodeId][index];
+        if (reserved != 0 && c.amount == 0) {
+            // First contribution of a reserved contributor fills exactly its reservation.
+            if (msg.value != reserved) revert ReservedAmountMismatch(msg.value, reserved);
+            _unfilledReserved[nodeId] = uint96(unfilled - reserved);
+        } else {
+            uint256 maximum = requirement - stake - unfilled;
+            if (msg.value > maximum) revert ContributionTooHigh(msg.value, maximum);
+        }
+
+        stake += msg.value;
+        c.amount += uint96(msg.value);
+        n.stake = uint96(stake);
+        emit StakeContributed(nodeId, msg.sender, msg.value, stake);
+        if (stake == requirement) _activate(nodeId, n);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function withdraw(uint64 nodeId) external nonReentrant returns (uint256 amount) {
+        Node storage n = _existing(nodeId);
+        Status status = n.status;
+        if (status == Status.AwaitingContributions) {
+            amount = _withdrawBeforeActivation(nodeId, n);
+        } else if (status == Status.Cancelled) {
+            amount = _withdrawAfterEnd(nodeId, n, false);
+        } else if (status == Status.Decommissioning) {
+            if (block.timestamp < n.unlockAt) revert StakeLocked(nodeId, n.unlockAt);
+            amount = _withdrawAfterEnd(nodeId, n, true);
+        } else {
+            revert InvalidNodeStatus(nodeId, status);
+        }
+        _send(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------ liveness
+
+    /// @inheritdoc IServiceNodeRegistry
+    function heartbeat(uint64 nodeId, bytes32 value) external {
+        _heartbeat(nodeId, value, false);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function heartbeatBatch(uint64[] calldata nodeIds, bytes32[] calldata values) external returns (uint256 accepted) {
+        uint256 len = nodeIds.length;
+        if (len == 0 || len != values.length || len > MAX_HEARTBEAT_BATCH) revert InvalidBatch(len);
+        for (uint256 i; i < len; ++i) {
+            if (_heartbeat(nodeIds[i], values[i], true)) ++accepted;
+        }
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function rotateHeartbeatAnchor(uint64 nodeId, bytes32 anchor, bytes calldata mldsaPublicKey, bytes calldata signature)
+        external
+    {
+        Node storage n = _existing(nodeId);
+        Status status = n.status;
+        if (status != Status.Active && status != Status.AwaitingContributions) revert InvalidNodeStatus(nodeId, status);
+        if (anchor == bytes32(0)) revert InvalidHeartbeatAnchor();
+        uint32 epoch = currentEpoch();
+        if (n.lastEpoch == epoch) revert HeartbeatAlreadySent(nodeId, epoch);
+        _checkNodeSignature(nodeId, mldsaPublicKey, anchorRotationDigest(nodeId, anchor, epoch), signature);
+        if (status == Status.Active && !_settle(nodeId, n, epoch, true)) return;
+        n.lastEpoch = epoch;
+        n.lastRevealed = anchor;
+        emit HeartbeatAnchorRotated(nodeId, epoch, anchor);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function penalize(uint64 nodeId) external {
+        Node storage n = _existing(nodeId);
+        if (n.status != Status.Active) revert InvalidNodeStatus(nodeId, n.status);
+        uint32 epoch = currentEpoch();
+        if (epoch == 0 || epoch - 1 <= n.settledEpoch) revert NothingToPenalize(nodeId);
+        _settle(nodeId, n, epoch, false);
+    }
+
+    // ------------------------------------------------------------------ exits and payouts
+
+    /// @inheritdoc IServiceNodeRegistry
+    function requestExit(uint64 nodeId) external {
+        Node storage n = _existing(nodeId);
+        if (n.status != Status.Active) revert InvalidNodeStatus(nodeId, n.status);
+        uint256 allowedAt = n.activatedAt + MIN_EXIT_AGE;
+        if (msg.sender != n.operator) {
+            uint256 index = _contributorSlot[nodeId][msg.sender];
+            if (index == 0) revert NotContributor(nodeId, msg.sender);
+            uint256 amount = _contributors[nodeId][index - 1].amount;
+            if (amount * BPS < uint256(n.stake) * SMALL_CONTRIBUTOR_BPS) {
+                allowedAt = n.activatedAt + SMALL_CONTRIBUTOR_EXIT_DELAY;
+            }
+        }
+        if (block.timestamp < allowedAt) revert ExitTooEarly(nodeId, allowedAt);
+        _decommission(nodeId, n, DecommissionReason.ExitRequested);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function payTreasury() external nonReentrant returns (uint256 amount) {
+        amount = _treasuryOwed;
+        if (amount == 0) return 0;
+        _treasuryOwed = 0;
+        address to = treasury;
+        emit TreasuryPaid(to, amount);
+        _send(to, amount);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function slash(uint64 nodeId, uint16 bps, address beneficiary, uint16 beneficiaryShareBps)
+        external
+        onlyRole(SLASHER_ROLE)
+        returns (uint256 amount)
+    {
+        Node storage n = _existing(nodeId);
+        Status status = n.status;
+        // A decommissioning node stays slashable until its stake unlocks (no one has withdrawn yet).
+        if (status != Status.Active && (status != Status.Decommissioning || block.timestamp >= n.unlockAt)) {
+            revert InvalidNodeStatus(nodeId, status);
+        }
+        if (bps == 0 || bps > BPS) revert InvalidParameter("bps", bps);
+        if (beneficiaryShareBps > BPS) revert InvalidParameter("beneficiaryShareBps", beneficiaryShareBps);
+        uint256 current = n.penaltyBps;
+        uint256 next = current + bps > BPS ? BPS : current + bps;
+        amount = _applyPenalty(n, current, next);
+        uint256 share;
+        if (beneficiary != address(0)) {
+            share = amount * beneficiaryShareBps / BPS; // rounded down, the rest to the treasury
+            _credits[beneficiary] += share;
+            _treasuryOwed -= share;
+        }
+        emit NodeSlashed(nodeId, bps, amount, beneficiary, share);
+        if (status == Status.Active) {
+            if (next >= PENALTY_CAP_BPS) _decommission(nodeId, n, DecommissionReason.PenaltyCap);
+            else _notifyStake(nodeId, n);
+        }
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function decommission(uint64 nodeId) external onlyRole(SLASHER_ROLE) {
+        Node storage n = _existing(nodeId);
+        if (n.status != Status.Active) revert InvalidNodeStatus(nodeId, n.status);
+        _decommission(nodeId, n, DecommissionReason.Deregistered);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function claimCredit() external nonReentrant returns (uint256 amount) {
+        amount = _credits[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(0, msg.sender);
+        _credits[msg.sender] = 0;
+        _send(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IServiceNodeRegistry
+    function registrationDigest(
+        address operator,
+        bytes calldata mldsaPublicKey,
+        bytes calldata mlkemPublicKey,
+        BN254.G2Point calldata blsPublicKey,
+        bytes32 heartbeatAnchor
+    ) external view returns (bytes32) {
+        return _registrationDigest(
+            operator,
+            keccak256(mldsaPublicKey),
+            keccak256(mlkemPublicKey),
+            keccak256(abi.encode(blsPublicKey)),
+            heartbeatAnchor
+        );
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function anchorRotationDigest(uint64 nodeId, bytes32 anchor, uint32 epoch) public view returns (bytes32) {
+        return keccak256(abi.encode(ROTATION_TYPEHASH, block.chainid, address(this), nodeId, anchor, epoch));
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function getNode(uint64 nodeId) external view returns (NodeView memory v) {
+        Node storage n = _nodes[nodeId];
+        v = NodeView({
+            operator: n.operator,
+            status: n.status,
+            contributorCount: n.contributorCount,
+            withdrawnCount: n.withdrawnCount,
+            operatorFeeBps: n.operatorFeeBps,
+            penaltyBps: n.penaltyBps,
+            withdrawnMask: n.withdrawnMask,
+            activatedAt: n.activatedAt,
+            unlockAt: n.unlockAt,
+            lastHeartbeatEpoch: n.lastEpoch,
+            penalizedThroughEpoch: n.settledEpoch,
+            stake: n.stake,
+            requirement: _requirement(n),
+            lastRevealed: n.lastRevealed,
+            uptimeBps: uptimeScore(nodeId)
+        });
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function nodeTerms(uint64 nodeId) external view returns (address operator, uint16 operatorFeeBps, uint256 stake) {
+        Node storage n = _nodes[nodeId];
+        return (n.operator, n.operatorFeeBps, n.stake);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function getContributors(uint64 nodeId) external view returns (Contributor[] memory list) {
+        uint256 count = _nodes[nodeId].contributorCount;
+        list = new Contributor[](count);
+        for (uint256 i; i < count; ++i) {
+            list[i] = _contributors[nodeId][i];
+        }
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function contributionOf(uint64 nodeId, address contributor) external view returns (uint256) {
+        Node storage n = _nodes[nodeId];
+        if (n.operator == address(0)) return 0;
+        if (contributor == n.operator) return _contributors[nodeId][0].amount;
+        uint256 index = _contributorSlot[nodeId][contributor];
+        return index == 0 ? 0 : _contributors[nodeId][index - 1].amount;
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function minimumContribution(uint64 nodeId) external view returns (uint256) {
+        Node storage n = _nodes[nodeId];
+        if (n.status != Status.AwaitingContributions || n.contributorCount >= MAX_CONTRIBUTORS) return 0;
+        return _minimumContribution(n.requirement, n.stake, _unfilledReserved[nodeId], n.contributorCount);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function uptimeScore(uint64 nodeId) public view returns (uint256) {
+        Node storage n = _nodes[nodeId];
+        if (n.activatedAt == 0) return 0;
+        uint32 epoch = currentEpoch();
+        uint256 missed = epoch > n.settledEpoch + 1 ? epoch - n.settledEpoch - 1 : 0;
+        // Once out of the active set the score is frozen at its last value.
+        if (n.status != Status.Active) missed = 0;
+        return Uptime.toBps(Uptime.decay(n.uptime, missed));
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function nodeIdByMldsaKey(bytes32 keyHash) external view returns (uint64) {
+        return _keyOwner[KEY_MLDSA][keyHash];
+    }
+
+    /// @notice The node owning a BLS key hash (`keccak256(abi.encode(G2Point))`), 0 if none.
+    function nodeIdByBlsKey(bytes32 keyHash) external view returns (uint64) {
+        return _keyOwner[KEY_BLS][keyHash];
+    }
+
+    /// @notice The owners of BLS key hashes (0 where none), for attestation non-signer checks.
+    function blsKeyOwners(bytes32[] calldata keyHashes) external view returns (uint64[] memory owners) {
+        uint256 count = keyHashes.length;
+        owners = new uint64[](count);
+        for (uint256 i; i < count; ++i) {
+            owners[i] = _keyOwner[KEY_BLS][keyHashes[i]];
+        }
+    }
+
+    /// @notice The node's BLS public key (G2, EIP-197 order).
+    function blsPublicKey(uint64 nodeId) external view returns (BN254.G2Point memory) {
+        return _blsKeys[nodeId];
+    }
+
+    /// @notice The aggregate BLS public key of all active nodes (all zero when there are none).
+    function blsAggregateKey() external view returns (BN254.G2Point memory) {
+        return _blsAggregate;
+    }
+
+    /// @notice Wei credited to `account` by slashes and not yet claimed.
+    function creditOf(address account) external view returns (uint256) {
+        return _credits[account];
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function currentEpoch() public view returns (uint32) {
+        return uint32(block.timestamp / EPOCH_SECONDS);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function totalNodes() external view returns (uint256) {
+        return _stats.totalNodes;
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function activeNodes() external view returns (uint256) {
+        return _stats.activeNodes;
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function totalActiveStake() external view returns (uint256) {
+        return _stats.totalActiveStake;
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function treasuryOwed() external view returns (uint256) {
+        return _treasuryOwed;
+    }
+
+    /// @notice The number of nodes ever registered (the highest node id).
+    function lastNodeId() external view returns (uint64) {
+        return _lastNodeId;
+    }
+
+    /// @notice Effective (earning) stake of an active node: stake less penalties; 0 otherwise.
+    function effectiveStake(uint64 nodeId) external view returns (uint256) {
+        Node storage n = _nodes[nodeId];
+        return n.status == Status.Active ? _effective(n) : 0;
+    }
+
+    // ------------------------------------------------------------------ internals: lifecycle
+
+    function _activate(uint64 nodeId, Node storage n) private {
+        Stats memory s = _stats;
+        uint256 cap = uint256(s.activeNodes) * ACTIVATION_CAP_BPS / BPS;
+        if (cap < ACTIVATION_CAP_MIN) cap = ACTIVATION_CAP_MIN;
+        if (s.activationBlock != block.number) {
+            s.activationBlock = uint64(block.number);
+            s.activationsInBlock = 0;
+        }
+        if (s.activationsInBlock >= cap) revert ActivationLimitReached(cap);
+        ++s.activationsInBlock;
+        ++s.activeNodes;
+        s.totalActiveStake += n.stake;
+        _stats = s;
+
+        uint32 epoch = currentEpoch();
+        n.status = Status.Active;
+        n.activatedAt = uint40(block.timestamp);
+        n.settledEpoch = epoch;
+        n.uptime = Uptime.ONE;
+        _blsAggregate = BN254.g2Add(_blsAggregate, _blsKeys[nodeId]);
+        emit NodeActivated(nodeId, n.stake);
+
+        swarms.addNode(nodeId);
+        INodeLifecycleListener listener = lifecycleListener;
+        if (address(listener) != address(0)) listener.onNodeActivated(nodeId, n.stake);
+    }
+
+    function _decommission(uint64 nodeId, Node storage n, DecommissionReason reason) private {
+        Stats memory s = _stats;
+        --s.activeNodes;
+        s.totalActiveStake -= n.stake;
+        _stats = s;
+
+        uint40 unlockAt = uint40(block.timestamp + lockPeriod);
+        n.status = Status.Decommissioning;
+        n.unlockAt = unlockAt;
+        if (n.requirement == 0) n.requirement = n.stake;
+        _blsAggregate = BN254.g2Sub(_blsAggregate, _blsKeys[nodeId]);
+        emit NodeDecommissioned(nodeId, reason, msg.sender, unlockAt);
+
+        swarms.removeNode(nodeId);
+        INodeLifecycleListener listener = lifecycleListener;
+        if (address(listener) != address(0)) listener.onNodeDeactivated(nodeId);
+    }
+
+    /// @dev Settles missed epochs up to `epoch - 1` and, when `proven`, epoch `epoch` as up. Returns
+    /// false when the penalty decommissioned the node (the caller must then stop).
+    function _settle(uint64 nodeId, Node storage n, uint32 epoch, bool proven) private returns (bool active) {
+        uint32 settled = n.settledEpoch;
+        uint256 missed = epoch - 1 > settled ? epoch - 1 - settled : 0;
+        uint32 uptime = Uptime.decay(n.uptime, missed);
+        if (proven) uptime = Uptime.record(uptime);
+        n.uptime = uptime;
+        n.settledEpoch = proven ? epoch : epoch - 1;
+        if (missed == 0) return true;
+
+        uint256 current = n.penaltyBps;
+        if (current >= PENALTY_CAP_BPS) return true;
+        uint256 next = current + missed * missedEpochPenaltyBps;
+        if (next > PENALTY_CAP_BPS) next = PENALTY_CAP_BPS;
+        uint256 amount = _applyPenalty(n, current, next);
+        emit NodePenalized(nodeId, uint32(missed), uint16(next), amount);
+        if (next >= PENALTY_CAP_BPS) {
+            _decommission(nodeId, n, DecommissionReason.PenaltyCap);
+            return false;
+        }
+        _notifyStake(nodeId, n);
+        return true;
+    }
+
+    /// @dev Raises the node's penalty from `current` to `next` bps. What leaves the stake is
+    /// floor(stake * next) - floor(stake * current): cumulative, so rounding never drifts.
+    function _applyPenalty(Node storage n, uint256 current, uint256 next) private returns (uint256 amount) {
+        uint256 stake = n.stake;
+        amount = stake * next / BPS - stake * current / BPS;
+        n.penaltyBps = uint16(next);
+        _treasuryOwed += amount;
+    }
+
+    function _notifyStake(uint64 nodeId, Node storage n) private {
+        INodeLifecycleListener listener = lifecycleListener;
+        if (address(listener) != address(0)) listener.onNodeStakeChanged(nodeId, _effective(n));
+    }
+
+    function _heartbeat(uint64 nodeId, bytes32 value, bool skipDuplicate) private returns (bool accepted) {
+        Node storage n = _existing(nodeId);
+        if (n.status != Status.Active) revert InvalidNodeStatus(nodeId, n.status);
+        uint32 epoch = currentEpoch();
+        uint32 last = n.lastEpoch;
+        if (epoch == last) {
+            if (skipDuplicate) return false;
+            revert HeartbeatAlreadySent(nodeId, epoch);
+        }
+        uint32 gap = epoch - last;
+        if (gap > MAX_HEARTBEAT_GAP) revert HeartbeatGapTooLarge(nodeId, gap, MAX_HEARTBEAT_GAP);
+        bytes32 v = value;
+        for (uint256 i; i < gap; ++i) {
+            v = keccak256(abi.encode(v));
+        }
+        if (v != n.lastRevealed) revert InvalidHeartbeat(nodeId, epoch);
+
+        if (!_settle(nodeId, n, epoch, true)) return true;
+        n.lastEpoch = epoch;
+        n.lastRevealed = value;
+        emit HeartbeatAccepted(nodeId, epoch, value);
+        return true;
+    }
+
+    // ------------------------------------------------------------------ internals: withdrawals
+
+    function _withdrawBeforeActivation(uint64 nodeId, Node storage n) private returns (uint256 amount) {
+        if (msg.sender == n.operator) {
+            // The operator's withdrawal cancels the registration; everyone else then withdraws in full.
+            amount = _contributors[nodeId][0].amount;
+            n.status = Status.Cancelled;
+            n.withdrawnCount = 1;
+            n.withdrawnMask = 1;
+            --_stats.totalNodes;
+            emit RegistrationCancelled(nodeId);
+            emit StakeWithdrawn(nodeId, msg.sender, amount);
+            return amount;
+        }
+        uint256 slot = _contributorSlot[nodeId][msg.sender];
+        if (slot == 0) revert NothingToWithdraw(nodeId, msg.sender);
+        uint256 index = slot - 1;
+        amount = _contributors[nodeId][index].amount;
+        if (amount == 0) revert NothingToWithdraw(nodeId, msg.sender);
+        // The contributor leaves the list: the last entry takes its place.
+        uint256 lastIndex = n.contributorCount - 1;
+        if (index != lastIndex) {
+            Contributor memory moved = _contributors[nodeId][lastIndex];
+            _contributors[nodeId][index] = moved;
+            _contributorSlot[nodeId][moved.addr] = uint8(slot);
+        }
+        delete _contributors[nodeId][lastIndex];
+        delete _contributorSlot[nodeId][msg.sender];
+        delete _reservedAmount[nodeId][msg.sender];
+        n.contributorCount = uint8(lastIndex);
+        n.stake -= uint96(amount);
+        emit StakeWithdrawn(nodeId, msg.sender, amount);
+    }
+
+    /// @dev After cancellation (full refund) or after the lock period (stake less penalties, rounded
+    /// down; the last contributor's withdrawal sweeps the rounding dust to the treasury).
+    function _withdrawAfterEnd(uint64 nodeId, Node storage n, bool penalised) private returns (uint256 amount) {
+        uint256 index;
+        if (msg.sender == n.operator) {
+            index = 0;
+        } else {
+            index = _contributorSlot[nodeId][msg.sender];
+            if (index == 0) revert NothingToWithdraw(nodeId, msg.sender);
+            index -= 1;
+        }
+        // Contributions stay recorded (rewards are claimed against them); a bit marks the withdrawal.
+        uint256 mask = n.withdrawnMask;
+        uint256 staked = _contributors[nodeId][index].amount;
+        if (staked == 0 || mask & (1 << index) != 0) revert NothingToWithdraw(nodeId, msg.sender);
+        n.withdrawnMask = uint16(mask | (1 << index));
+        uint256 withdrawnCount = n.withdrawnCount + 1;
+        n.withdrawnCount = uint8(withdrawnCount);
+        amount = penalised ? staked * (BPS - n.penaltyBps) / BPS : staked;
+        emit StakeWithdrawn(nodeId, msg.sender, amount);
+        if (!penalised) return amount;
+
+        uint256 withdrawnSum = n.withdrawnSum + amount;
+        n.withdrawnSum = uint96(withdrawnSum);
+        if (withdrawnCount == n.contributorCount) {
+            uint256 stake = n.stake;
+            uint256 held = stake - stake * n.penaltyBps / BPS;
+            _treasuryOwed += held - withdrawnSum;
+            n.status = Status.Retired;
+            --_stats.totalNodes;
+            emit NodeRetired(nodeId);
+        }
+    }
+
+    // ------------------------------------------------------------------ internals: helpers
+
+    function _existing(uint64 nodeId) private view returns (Node storage n) {
+        n = _nodes[nodeId];
+        if (n.status == Status.None) revert UnknownNode(nodeId);
+    }
+
+    function _requirement(Node storage n) private view returns (uint256) {
+        uint256 requirement = n.requirement;
+        return requirement == 0 ? n.stake : requirement;
+    }
+
+    function _effective(Node storage n) private view returns (uint256) {
+        uint256 stake = n.stake;
+        return stake - stake * n.penaltyBps / BPS;
+    }
+
+    /// @dev Session's formula: ceil(remaining / open slots), over the stake not reserved for anyone.
+    function _minimumContribution(uint256 requirement, uint256 stake, uint256 unfilled, uint256 count)
+        private
+        pure
+        returns (uint256)
+    {
+        uint256 remaining = requirement - stake - unfilled;
+        uint256 openSlots = MAX_CONTRIBUTORS - count;
+        return (remaining + openSlots - 1) / openSlots;
+    }
+
+    function _registrationDigest(
+        address operator,
+        bytes32 mldsaHash,
+        bytes32 mlkemHash,
+        bytes32 blsHash,
+        bytes32 heartbeatAnchor
+    ) private view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                REGISTRATION_TYPEHASH, block.chainid, address(this), operator, mldsaHash, mlkemHash, blsHash, heartbeatAnchor
+            )
+        );
+    }
+
+    function _checkNodeSignature(uint64 nodeId, bytes calldata publicKey, bytes32 digest, bytes calldata signature)
+        private
+        view
+    {
+        if (_keyOwner[KEY_MLDSA][keccak256(publicKey)] != nodeId) revert InvalidNodeSignature(nodeId);
+        if (!PQPrecompiles.mldsaVerify(MLDSA, publicKey, abi.encodePacked(digest), signature)) {
+            revert InvalidNodeSignature(nodeId);
+        }
+    }
+
+    function _checkLength(uint8 which, uint256 length, uint256 expected) private pure {
+        if (length != expected) revert InvalidKeyLength(which, length, expected);
+    }
+
+    function _checkKeyFree(uint8 which, bytes32 keyHash) private view {
+        uint64 owner = _keyOwner[which][keyHash];
+        if (owner != 0) revert KeyAlreadyRegistered(which, owner);
+    }
+
+    function _send(address to, uint256 amount) private {
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert TransferFailed(to, amount);
+    }
+}

@@ -1,0 +1,191 @@
+/**
+ * A TypeScript reference model of ServiceNodeRegistry's stake, lifecycle, liveness and penalty rules,
+ * for the model-based property test. It follows the contract's integer arithmetic exactly.
+ */
+import { decayUptime, recordUptime, UPTIME_ONE } from "../../src/uptime";
+import { NodeStatus } from "../../src/registry";
+
+export const BPS = 10_000n;
+export const PENALTY_CAP_BPS = 5_000n;
+export const MAX_HEARTBEAT_GAP = 64;
+
+export interface ModelContributor {
+  addr: string;
+  amount: bigint;
+}
+
+export interface ModelNode {
+  id: number;
+  operator: string;
+  status: NodeStatus;
+  requirement: bigint;
+  stake: bigint;
+  contributors: ModelContributor[];
+  withdrawn: Set<string>;
+  withdrawnSum: bigint;
+  penaltyBps: bigint;
+  activatedAt: bigint;
+  unlockAt: bigint;
+  lastEpoch: number;
+  settledEpoch: number;
+  uptime: bigint;
+}
+
+export class RegistryModel {
+  nodes = new Map<number, ModelNode>();
+  treasuryOwed = 0n;
+  paidOut = 0n;
+  activeNodes = 0;
+  totalNodes = 0;
+  lastId = 0;
+
+  constructor(
+    public requirement: bigint,
+    public penaltyPerEpochBps: bigint,
+    public lockPeriod: bigint,
+  ) {}
+
+  register(operator: string, value: bigint, epoch: number, now: bigint): ModelNode {
+    const node: ModelNode = {
+      id: ++this.lastId,
+      operator,
+      status: NodeStatus.AwaitingContributions,
+      requirement: this.requirement,
+      stake: value,
+      contributors: [{ addr: operator, amount: value }],
+      withdrawn: new Set(),
+      withdrawnSum: 0n,
+      penaltyBps: 0n,
+      activatedAt: 0n,
+      unlockAt: 0n,
+      lastEpoch: epoch,
+      settledEpoch: 0,
+      uptime: 0n,
+    };
+    this.nodes.set(node.id, node);
+    this.totalNodes++;
+    if (value === node.requirement) this.activate(node, epoch, now);
+    return node;
+  }
+
+  contribute(node: ModelNode, addr: string, value: bigint, epoch: number, now: bigint): void {
+    const c = node.contributors.find((x) => x.addr === addr);
+    if (c) c.amount += value;
+    else node.contributors.push({ addr, amount: value });
+    node.stake += value;
+    if (node.stake === node.requirement) this.activate(node, epoch, now);
+  }
+
+  private activate(node: ModelNode, epoch: number, now: bigint): void {
+    node.status = NodeStatus.Active;
+    node.activatedAt = now;
+    node.settledEpoch = epoch;
+    node.uptime = UPTIME_ONE;
+    this.activeNodes++;
+  }
+
+  effective(node: ModelNode): bigint {
+    return node.stake - (node.stake * node.penaltyBps) / BPS;
+  }
+
+  private penalty(node: ModelNode, next: bigint): bigint {
+    const amount = (node.stake * next) / BPS - (node.stake * node.penaltyBps) / BPS;
+    node.penaltyBps = next;
+    this.treasuryOwed += amount;
+    return amount;
+  }
+
+  decommission(node: ModelNode, now: bigint): void {
+    node.status = NodeStatus.Decommissioning;
+    node.unlockAt = now + this.lockPeriod;
+    this.activeNodes--;
+  }
+
+  /** Mirrors `_settle`; returns false when the node was decommissioned by the penalty cap. */
+  settle(node: ModelNode, epoch: number, proven: boolean, now: bigint): boolean {
+    const missed = epoch - 1 > node.settledEpoch ? epoch - 1 - node.settledEpoch : 0;
+    let uptime = decayUptime(node.uptime, BigInt(missed));
+    if (proven) uptime = recordUptime(uptime);
+    node.uptime = uptime;
+    node.settledEpoch = proven ? epoch : epoch - 1;
+    if (missed === 0 || node.penaltyBps >= PENALTY_CAP_BPS) return true;
+    let next = node.penaltyBps + BigInt(missed) * this.penaltyPerEpochBps;
+    if (next > PENALTY_CAP_BPS) next = PENALTY_CAP_BPS;
+    this.penalty(node, next);
+    if (next >= PENALTY_CAP_BPS) {
+      this.decommission(node, now);
+      return false;
+    }
+    return true;
+  }
+
+  heartbeat(node: ModelNode, epoch: number, now: bigint): void {
+    if (!this.settle(node, epoch, true, now)) return;
+    node.lastEpoch = epoch;
+  }
+
+  /** Mirrors `withdraw`: the amount paid. */
+  withdraw(node: ModelNode, addr: string): bigint {
+    if (node.status === NodeStatus.AwaitingContributions) {
+      if (addr === node.operator) {
+        const amount = node.contributors[0].amount;
+        node.withdrawn.add(addr);
+        node.status = NodeStatus.Cancelled;
+        this.totalNodes--;
+        this.paidOut += amount;
+        return amount;
+      }
+      const i = node.contributors.findIndex((c) => c.addr === addr);
+      const amount = node.contributors[i].amount;
+      const last = node.contributors.length - 1;
+      if (i !== last) node.contributors[i] = node.contributors[last];
+      node.contributors.pop();
+      node.stake -= amount;
+      this.paidOut += amount;
+      return amount;
+    }
+    const c = node.contributors.find((x) => x.addr === addr)!;
+    const staked = c.amount;
+    node.withdrawn.add(addr);
+    if (node.status === NodeStatus.Cancelled) {
+      this.paidOut += staked;
+      return staked;
+    }
+    const amount = (staked * (BPS - node.penaltyBps)) / BPS;
+    node.withdrawnSum += amount;
+    if (node.withdrawn.size === node.contributors.length) {
+      const held = node.stake - (node.stake * node.penaltyBps) / BPS;
+      this.treasuryOwed += held - node.withdrawnSum;
+      node.status = NodeStatus.Retired;
+      this.totalNodes--;
+    }
+    this.paidOut += amount;
+    return amount;
+  }
+
+  /** Wei the registry must hold for a node: its stake less penalties already owed and payouts made. */
+  held(n: ModelNode): bigint {
+    switch (n.status) {
+      case NodeStatus.AwaitingContributions:
+      case NodeStatus.Cancelled:
+        return n.contributors.reduce((sum, c) => sum + (n.withdrawn.has(c.addr) ? 0n : c.amount), 0n);
+      case NodeStatus.Active:
+        return n.stake - (n.stake * n.penaltyBps) / BPS;
+      case NodeStatus.Decommissioning:
+        return n.stake - (n.stake * n.penaltyBps) / BPS - n.withdrawnSum;
+      default:
+        return 0n;
+    }
+  }
+
+  /** PARS is conserved: the registry's balance is every node's held stake plus penalties owed. */
+  expectedBalance(): bigint {
+    let held = 0n;
+    for (const n of this.nodes.values()) held += this.held(n);
+    return held + this.treasuryOwed;
+  }
+}
+
+export function nodeStatusName(s: number): string {
+  return NodeStatus[s] ?? String(s);
+}
