@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title BN254
+/// @notice Arithmetic on the BN254 (alt_bn128) pairing curve for BLS signatures: G1 through the EIP-196
+/// precompiles (0x06 add, 0x07 scalar multiplication), the EIP-197 pairing check (0x08), a
+/// domain-separated hash to G1, and G2 addition in Solidity so the registry can keep an aggregate
+/// public key up to date and subtract non-signers from it.
+///
+/// Encodings (identical to the precompiles' input, so points are copied to them without reordering):
+/// - Fp elements are uint256 in [0, P). An Fp2 element is a + b*i with i^2 = -1, written (imaginary b,
+///   real a), in that order, as EIP-197 does.
+/// - G1Point {x, y}: affine, E: y^2 = x^3 + 3 over Fp. The point at infinity is (0, 0) (EIP-196).
+/// - G2Point {xIm, xRe, yIm, yRe}: affine, E': y^2 = x^3 + 3/(9 + i) over Fp2, 128 bytes in EIP-197
+///   order. The point at infinity is all zeros (EIP-197).
+/// - G2Jacobian {xIm, xRe, yIm, yRe, zIm, zRe}: Jacobian coordinates (x = X/Z^2, y = Y/Z^3), used only
+///   in memory while summing many keys; Z = 0 is the point at infinity. Values always come from this
+///   library (fully reduced), never from a caller.
+///
+/// Precompile calls forward a fixed gas cap and count anything but a well-formed success as failure:
+/// a pairing that fails is `false`, never `true`. A failing EIP-196/197 precompile consumes all gas it
+/// was given, so the caps bound what a bad point can burn; they are twice the EIP-1108 prices, so a
+/// correct precompile never runs short.
+library BN254 {
+    // ------------------------------------------------------------------------------------------------
+    // Constants
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The base field modulus p.
+    uint256 internal constant P = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47;
+    /// @notice The order r of G1 and of the G2 subgroup (the scalar field modulus).
+    uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
+
+    /// @dev 2p and 3p: subtracting a sum of two or three reduced elements as `addmod(a, kp - sum, p)`
+    /// keeps every operand below 2^256 without a separate reduction.
+    uint256 private constant P2 = 0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e;
+    uint256 private constant P3 = 0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5;
+    /// @dev 2^256 mod p: reduces the 512-bit value h0 * 2^256 + h1 as mulmod(h0, R256, p) + h1.
+    uint256 private constant R256 = 0x0e0a77c19a07df2f666ea36f7879462c0a78eb28f5c70b3dd35d438dc58f0d9d;
+    /// @dev (p + 1) / 4: p = 3 mod 4, so a^((p+1)/4) is a square root of a whenever one exists.
+    uint256 private constant SQRT_EXPONENT = 0x0c19139cb84c680a6e14116da060561765e05aa45a1c72a34f082305b61f3f52;
+    /// @dev p - 2: a^(p-2) = a^-1 for a != 0 (Fermat).
+    uint256 private constant INVERSE_EXPONENT = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd45;
+
+    /// @dev The twist coefficient b' = 3 / (9 + i), real and imaginary parts.
+    uint256 private constant TWIST_B_RE = 0x2b149d40ceb8aaae81be18991be06ac3b5b4c5e559dbefa33267e6dc24a138e5;
+    uint256 private constant TWIST_B_IM = 0x009713b03af0fed4cd2cafadeed8fdf4a74fa084e52d1852e4a2bd0685c315d2;
+
+    /// @dev The standard G2 generator (EIP-197), and its negation (only y changes sign).
+    uint256 private constant G2_X_IM = 0x198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2;
+    uint256 private constant G2_X_RE = 0x1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed;
+    uint256 private constant G2_Y_IM = 0x090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b;
+    uint256 private constant G2_Y_RE = 0x12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa;
+    uint256 private constant G2_NEG_Y_IM = 0x275dc4a288d1afb3cbb1ac09187524c7db36395df7be3b99e673b13a075a65ec;
+    uint256 private constant G2_NEG_Y_RE = 0x1d9befcd05a5323e6da4d435f3b617cdb3af83285c2df711ef39c01571827f9d;
+
+    /// @notice Tries of the hash to G1 before it gives up. Each try succeeds with probability ~1/2, so
+    /// a message fails with probability ~2^-64; expected work is two tries (one modexp each).
+    uint256 internal constant HASH_TO_G1_MAX_TRIES = 64;
+
+    /// @notice Gas forwarded to ecAdd (EIP-1108 price 150).
+    uint256 internal constant ECADD_GAS = 300;
+    /// @notice Gas forwarded to ecMul (EIP-1108 price 6,000).
+    uint256 internal constant ECMUL_GAS = 12_000;
+    /// @notice Gas forwarded to the pairing check: base part (EIP-1108 price 45,000).
+    uint256 internal constant PAIRING_BASE_GAS = 90_000;
+    /// @notice Gas forwarded to the pairing check: per pair (EIP-1108 price 34,000).
+    uint256 internal constant PAIRING_PER_PAIR_GAS = 68_000;
+    /// @notice Gas forwarded to modexp with 32-byte operands: covers both the EIP-2565 price (~1,350)
+    /// and the older EIP-198 price (~13,000), so a chain on either schedule works.
+    uint256 internal constant MODEXP_GAS = 15_000;
+
+    /// @dev Precompile addresses (EIP-198, EIP-196, EIP-197), as numbers so assembly can use them.
+    uint256 private constant MODEXP = 0x05;
+    uint256 private constant ECADD = 0x06;
+    uint256 private constant ECMUL = 0x07;
+    uint256 private constant PAIRING = 0x08;
+
+    // ------------------------------------------------------------------------------------------------
+    // Types and errors
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice An affine G1 point; (0, 0) is the point at infinity.
+    struct G1Point {
+        uint256 x;
+        uint256 y;
+    }
+
+    /// @notice An affine G2 point in EIP-197 word order (imaginary part first); all zeros is infinity.
+    struct G2Point {
+        uint256 xIm;
+        uint256 xRe;
+        uint256 yIm;
+        uint256 yRe;
+    }
+
+    /// @notice A G2 point in Jacobian coordinates (x = X/Z^2, y = Y/Z^3), Fp2 words imaginary first.
+    /// Z = 0 is the point at infinity. Only values built by this library are valid input.
+    struct G2Jacobian {
+        uint256 xIm;
+        uint256 xRe;
+        uint256 yIm;
+        uint256 yRe;
+        uint256 zIm;
+        uint256 zRe;
+    }
+
+    /// @notice The ecAdd precompile rejected its input (a point not on the curve or not reduced).
+    error G1AddFailed(uint256 ax, uint256 ay, uint256 bx, uint256 by);
+    /// @notice The ecMul precompile rejected its input (a point not on the curve or not reduced).
+    error G1MulFailed(uint256 x, uint256 y, uint256 scalar);
+    /// @notice The modexp precompile failed (absent, or out of gas).
+    error ModExpFailed(uint256 base, uint256 exponent);
+    /// @notice No try of the hash to G1 found a curve point (probability ~2^-64), or modexp failed.
+    error HashToG1Failed(bytes32 domain, bytes32 seed);
+    /// @notice The G1 and G2 lists of a pairing check differ in length.
+    error PairingLengthMismatch(uint256 g1Count, uint256 g2Count);
+
+    // ------------------------------------------------------------------------------------------------
+    // Generators and infinity
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The G1 generator (1, 2).
+    /// @return g the generator
+    function g1Generator() internal pure returns (G1Point memory g) {
+        return G1Point(1, 2);
+    }
+
+    /// @notice The G2 generator of EIP-197.
+    /// @return g the generator
+    function g2Generator() internal pure returns (G2Point memory g) {
+        return G2Point(G2_X_IM, G2_X_RE, G2_Y_IM, G2_Y_RE);
+    }
+
+    /// @notice The negated G2 generator, the fixed second point of a BLS pairing check.
+    /// @return g minus the generator
+    function g2NegGenerator() internal pure returns (G2Point memory g) {
+        return G2Point(G2_X_IM, G2_X_RE, G2_NEG_Y_IM, G2_NEG_Y_RE);
+    }
+
+    /// @notice Whether `a` is the G1 point at infinity (0, 0).
+    /// @param a the point
+    /// @return yes true for (0, 0)
+    function g1IsInfinity(G1Point memory a) internal pure returns (bool yes) {
+        return a.x | a.y == 0;
+    }
+
+    /// @notice Whether `a` is the G2 point at infinity (all words zero).
+    /// @param a the point
+    /// @return yes true for all zeros
+    function g2IsInfinity(G2Point memory a) internal pure returns (bool yes) {
+        return a.xIm | a.xRe | a.yIm | a.yRe == 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // G1
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Whether `a` is an affine point of E(Fp) with reduced coordinates. G1 has cofactor 1, so
+    /// this is also subgroup membership. The point at infinity is not on the curve: false.
+    /// @param a the point
+    /// @return onCurve true when x, y < p and y^2 = x^3 + 3
+    function g1IsOnCurve(G1Point memory a) internal pure returns (bool onCurve) {
+        uint256 x = a.x;
+        uint256 y = a.y;
+        if (x >= P || y >= P || x | y == 0) return false;
+        return mulmod(y, y, P) == addmod(mulmod(mulmod(x, x, P), x, P), 3, P);
+    }
+
+    /// @notice -a; the point at infinity is its own negation.
+    /// @param a a point with reduced coordinates
+    /// @return n the negation (x, p - y)
+    function g1Negate(G1Point memory a) internal pure returns (G1Point memory n) {
+        // y = 0 only at infinity: E(Fp) has odd order, so no point of order two.
+        uint256 y = a.y % P;
+        return G1Point(a.x, y == 0 ? 0 : P - y);
+    }
+
+    /// @notice a + b through ecAdd, without reverting.
+    /// @param a a point (or infinity)
+    /// @param b a point (or infinity)
+    /// @return ok false if the precompile rejected an input (not on the curve, not reduced)
+    /// @return sum the sum when ok
+    function tryG1Add(G1Point memory a, G1Point memory b) internal view returns (bool ok, G1Point memory sum) {
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            mcopy(buf, a, 0x40)
+            mcopy(add(buf, 0x40), b, 0x40)
+            // The return size is read after the call: Yul evaluates arguments right to left.
+            let success := staticcall(ECADD_GAS, ECADD, buf, 0x80, buf, 0x40)
+            ok := and(success, eq(returndatasize(), 0x40))
+            if ok { mcopy(sum, buf, 0x40) }
+        }
+    }
+
+    /// @notice a + b through ecAdd.
+    /// @param a a point (or infinity)
+    /// @param b a point (or infinity)
+    /// @return sum the sum
+    function g1Add(G1Point memory a, G1Point memory b) internal view returns (G1Point memory sum) {
+        bool ok;
+        (ok, sum) = tryG1Add(a, b);
+        if (!ok) revert G1AddFailed(a.x, a.y, b.x, b.y);
+    }
+
+    /// @notice s * a through ecMul, without reverting.
+    /// @param a a point (or infinity)
+    /// @param s any scalar (the precompile reduces it implicitly: r * a is infinity)
+    /// @return ok false if the precompile rejected the point
+    /// @return product the product when ok
+    function tryG1Mul(G1Point memory a, uint256 s) internal view returns (bool ok, G1Point memory product) {
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            mcopy(buf, a, 0x40)
+            mstore(add(buf, 0x40), s)
+            let success := staticcall(ECMUL_GAS, ECMUL, buf, 0x60, buf, 0x40)
+            ok := and(success, eq(returndatasize(), 0x40))
+            if ok { mcopy(product, buf, 0x40) }
+        }
+    }
+
+    /// @notice s * a through ecMul.
+    /// @param a a point (or infinity)
+    /// @param s any scalar
+    /// @return product the product
+    function g1Mul(G1Point memory a, uint256 s) internal view returns (G1Point memory product) {
+        bool ok;
+        (ok, product) = tryG1Mul(a, s);
+        if (!ok) revert G1MulFailed(a.x, a.y, s);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Pairing
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The EIP-197 check e(a1, b1) * e(a2, b2) == 1, the shape of every BLS verification.
+    /// @dev False when the product is not 1 and also when the precompile fails: a point off its curve,
+    /// a coordinate >= p, or a G2 point outside the order-r subgroup. It never fails open.
+    /// @param a1 first G1 point
+    /// @param b1 first G2 point
+    /// @param a2 second G1 point
+    /// @param b2 second G2 point
+    /// @return valid true only if the precompile succeeded and returned 1
+    function pairing2(G1Point memory a1, G2Point memory b1, G1Point memory a2, G2Point memory b2)
+        internal
+        view
+        returns (bool valid)
+    {
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            mcopy(buf, a1, 0x40)
+            mcopy(add(buf, 0x40), b1, 0x80)
+            mcopy(add(buf, 0xc0), a2, 0x40)
+            mcopy(add(buf, 0x100), b2, 0x80)
+            let gasCap := add(PAIRING_BASE_GAS, mul(2, PAIRING_PER_PAIR_GAS))
+            let success := staticcall(gasCap, PAIRING, buf, 0x180, buf, 0x20)
+            valid := and(and(success, eq(returndatasize(), 0x20)), eq(mload(buf), 1))
+        }
+    }
+
+    /// @notice The EIP-197 check prod e(a[i], b[i]) == 1 over any number of pairs (empty: true).
+    /// @dev Same failure rule as `pairing2`. Gas forwarded grows with the number of pairs.
+    /// @param a the G1 points
+    /// @param b the G2 points, as many as `a`
+    /// @return valid true only if the precompile succeeded and returned 1
+    function pairing(G1Point[] memory a, G2Point[] memory b) internal view returns (bool valid) {
+        uint256 n = a.length;
+        if (n != b.length) revert PairingLengthMismatch(n, b.length);
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            // Arrays of structs hold pointers; each pair is 6 words of precompile input.
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let dst := add(buf, mul(i, 0xc0))
+                mcopy(dst, mload(add(a, mul(add(i, 1), 0x20))), 0x40)
+                mcopy(add(dst, 0x40), mload(add(b, mul(add(i, 1), 0x20))), 0x80)
+            }
+            let gasCap := add(PAIRING_BASE_GAS, mul(n, PAIRING_PER_PAIR_GAS))
+            let success := staticcall(gasCap, PAIRING, buf, mul(n, 0xc0), buf, 0x20)
+            valid := and(and(success, eq(returndatasize(), 0x20)), eq(mload(buf), 1))
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Field helpers
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice base^exponent mod p through the modexp precompile.
+    /// @param base any uint256
+    /// @param exponent any uint256
+    /// @return result base^exponent mod p (0^0 = 1)
+    function expModP(uint256 base, uint256 exponent) internal view returns (uint256 result) {
+        bool ok;
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            mstore(buf, 0x20)
+            mstore(add(buf, 0x20), 0x20)
+            mstore(add(buf, 0x40), 0x20)
+            mstore(add(buf, 0x60), base)
+            mstore(add(buf, 0x80), exponent)
+            mstore(add(buf, 0xa0), P)
+            let success := staticcall(MODEXP_GAS, MODEXP, buf, 0xc0, buf, 0x20)
+            ok := and(success, eq(returndatasize(), 0x20))
+            result := mload(buf)
+        }
+        if (!ok) revert ModExpFailed(base, exponent);
+    }
+
+    /// @notice a^-1 mod p; the inverse of 0 is returned as 0 (callers never invert 0).
+    /// @param a the element
+    /// @return inverse a^(p-2) mod p
+    function fpInverse(uint256 a) internal view returns (uint256 inverse) {
+        return expModP(a, INVERSE_EXPONENT);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Hash to G1
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Maps (domain, message) to a G1 point, deterministically and in bounded gas, without
+    /// reverting.
+    /// @dev Try-and-increment with keccak256, mirrored exactly by `hashToG1` in src/bls.ts:
+    ///   seed = keccak256(domain || message)
+    ///   for i in 0 .. HASH_TO_G1_MAX_TRIES - 1:
+    ///     h0 = keccak256(seed || uint256(2i)),  h1 = keccak256(seed || uint256(2i + 1))
+    ///     x  = (h0 * 2^256 + h1) mod p            (512 bits reduced: bias ~2^-258)
+    ///     y  = (x^3 + 3)^((p+1)/4) mod p          (a square root, if x^3 + 3 is a square)
+    ///     if y^2 == x^3 + 3: take the root whose lowest bit equals the top bit of h0; return (x, y)
+    /// Each try is one modexp (~1,350 gas) and succeeds with probability ~1/2; the top bit of h0 is
+    /// independent of x up to 2^-258, so the point is close to uniform on E(Fp). Cofactor 1: every
+    /// curve point is in G1, and the result is never infinity.
+    /// @param domain a 32-byte domain tag that separates uses (signatures, proofs of possession)
+    /// @param message the message bytes
+    /// @return ok false if no try succeeded (~2^-64) or modexp failed
+    /// @return h the point
+    function tryHashToG1(bytes32 domain, bytes memory message) internal view returns (bool ok, G1Point memory h) {
+        bytes32 seed = keccak256(abi.encodePacked(domain, message));
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            mstore(buf, 0x20)
+            mstore(add(buf, 0x20), 0x20)
+            mstore(add(buf, 0x40), 0x20)
+            mstore(add(buf, 0x80), SQRT_EXPONENT)
+            mstore(add(buf, 0xa0), P)
+            for { let i := 0 } lt(i, HASH_TO_G1_MAX_TRIES) { i := add(i, 1) } {
+                // seed || counter hashed in the 64-byte scratch space.
+                mstore(0x00, seed)
+                mstore(0x20, shl(1, i))
+                let h0 := keccak256(0x00, 0x40)
+                mstore(0x20, add(shl(1, i), 1))
+                let h1 := keccak256(0x00, 0x40)
+                let x := addmod(mulmod(h0, R256, P), h1, P)
+                let rhs := addmod(mulmod(mulmod(x, x, P), x, P), 3, P)
+                mstore(add(buf, 0x60), rhs)
+                let success := staticcall(MODEXP_GAS, MODEXP, buf, 0xc0, 0x00, 0x20)
+                if iszero(and(success, eq(returndatasize(), 0x20))) { break }
+                let y := mload(0x00)
+                if eq(mulmod(y, y, P), rhs) {
+                    // rhs != 0 (no 2-torsion), so y and p - y are both in (0, p) with opposite parity.
+                    if iszero(eq(and(y, 1), shr(255, h0))) { y := sub(P, y) }
+                    mstore(h, x)
+                    mstore(add(h, 0x20), y)
+                    ok := 1
+                    break
+                }
+            }
+        }
+    }
+
+    /// @notice Maps (domain, message) to a G1 point; see `tryHashToG1` for the construction.
+    /// @param domain the 32-byte domain tag
+    /// @param message the message bytes
+    /// @return h the point (reverts with HashToG1Failed in the ~2^-64 case)
+    function hashToG1(bytes32 domain, bytes memory message) internal view returns (G1Point memory h) {
+        bool ok;
+        (ok, h) = tryHashToG1(domain, message);
+        if (!ok) revert HashToG1Failed(domain, keccak256(abi.encodePacked(domain, message)));
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // G2: checks, negation, hashing
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Whether `a` is an affine point of the twist E'(Fp2) with reduced coordinates.
+    /// @dev This is NOT subgroup membership: the twist has a huge cofactor. Subgroup membership is
+    /// checked by the pairing precompile (a proof of possession proves it at registration).
+    /// The point at infinity is not on the curve: false.
+    /// @param a the point
+    /// @return onCurve true when every word < p and y^2 = x^3 + 3/(9 + i)
+    function g2IsOnCurve(G2Point memory a) internal pure returns (bool onCurve) {
+        if (a.xIm >= P || a.xRe >= P || a.yIm >= P || a.yRe >= P || g2IsInfinity(a)) return false;
+        assembly ("memory-safe") {
+            function f2mul(a0, a1, b0, b1) -> c0, c1 {
+                let v0 := mulmod(a0, b0, P)
+                let v1 := mulmod(a1, b1, P)
+                c0 := addmod(v0, sub(P, v1), P)
+                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), P), sub(P2, add(v0, v1)), P)
+            }
+            function f2sqr(a0, a1) -> c0, c1 {
+                c0 := mulmod(add(a0, a1), add(a0, sub(P, a1)), P)
+                c1 := mulmod(add(a0, a0), a1, P)
+            }
+            let x0 := mload(add(a, 0x20))
+            let x1 := mload(a)
+            let l0, l1 := f2sqr(mload(add(a, 0x60)), mload(add(a, 0x40)))
+            let r0, r1 := f2sqr(x0, x1)
+            r0, r1 := f2mul(r0, r1, x0, x1)
+            onCurve := and(eq(l0, addmod(r0, TWIST_B_RE, P)), eq(l1, addmod(r1, TWIST_B_IM, P)))
+        }
+    }
+
+    /// @notice -a; the point at infinity is its own negation.
+    /// @param a the point
+    /// @return n (x, -y)
+    function g2Negate(G2Point memory a) internal pure returns (G2Point memory n) {
+        // Negate each word of y separately: -0 is 0, not p.
+        uint256 yIm = a.yIm % P;
+        uint256 yRe = a.yRe % P;
+        return G2Point(a.xIm, a.xRe, yIm == 0 ? 0 : P - yIm, yRe == 0 ? 0 : P - yRe);
+    }
+
+    /// @notice keccak256 of the 128-byte EIP-197 encoding, abi.encode(a): a key's identity in storage.
+    /// @param a the point
+    /// @return h the hash
+    function g2Hash(G2Point memory a) internal pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            h := keccak256(a, 0x80)
+        }
+    }
+
+    /// @notice Same as `g2Hash` for a point still in calldata (no memory allocation per key).
+    /// @param a the point in calldata
+    /// @return h the hash
+    function g2HashCalldata(G2Point calldata a) internal pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            calldatacopy(buf, a, 0x80)
+            h := keccak256(buf, 0x80)
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // G2: affine addition (aggregate key updates on activation and exit)
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice a + b in affine coordinates (one Fp2 inversion). Handles infinity, a + a and a + (-a).
+    /// @dev Used when one key joins the stored aggregate. Inputs should be keys that passed a proof
+    /// of possession (on the twist, in the subgroup); words are reduced mod p on entry.
+    /// @param a a point (or infinity)
+    /// @param b a point (or infinity)
+    /// @return sum the affine sum
+    function g2Add(G2Point memory a, G2Point memory b) internal view returns (G2Point memory sum) {
+        G2Jacobian memory acc = g2ToJacobian(a);
+        g2JacobianAddAffine(acc, b);
+        return g2JacobianToAffine(acc);
+    }
+
+    /// @notice a - b in affine coordinates (one Fp2 inversion); a - a is infinity.
+    /// @dev Used when one key leaves the stored aggregate.
+    /// @param a a point (or infinity)
+    /// @param b a point (or infinity)
+    /// @return difference the affine difference
+    function g2Sub(G2Point memory a, G2Point memory b) internal view returns (G2Point memory difference) {
+        G2Jacobian memory acc = g2ToJacobian(a);
+        g2JacobianSubAffine(acc, b);
+        return g2JacobianToAffine(acc);
+    }
+
+    /// @notice base - sum(keys): the aggregate key of the signers when `keys` are the non-signers.
+    /// @dev Mixed Jacobian additions (no inversion per key) and one conversion to affine at the end;
+    /// with no keys, `base` is returned unchanged (and no inversion happens at all).
+    /// @param base the aggregate key
+    /// @param keys the keys to subtract
+    /// @return result the affine result (infinity if everything cancels)
+    function g2SubMany(G2Point memory base, G2Point[] calldata keys) internal view returns (G2Point memory result) {
+        uint256 n = keys.length;
+        if (n == 0) return base;
+        G2Jacobian memory acc = g2ToJacobian(base);
+        for (uint256 i = 0; i < n; ++i) {
+            g2JacobianSubCalldata(acc, keys[i]);
+        }
+        return g2JacobianToAffine(acc);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // G2: Jacobian accumulator (many keys, one inversion)
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice An accumulator holding `a` (Z = 1), or infinity (Z = 0) for the all-zero point.
+    /// @param a the affine point; words are reduced mod p
+    /// @return j the Jacobian point
+    function g2ToJacobian(G2Point memory a) internal pure returns (G2Jacobian memory j) {
+        if (g2IsInfinity(a)) return j;
+        j.xIm = a.xIm % P;
+        j.xRe = a.xRe % P;
+        j.yIm = a.yIm % P;
+        j.yRe = a.yRe % P;
+        j.zRe = 1;
+    }
+
+    /// @notice acc += q, in place, for an affine q from memory.
+    /// @param acc the accumulator (modified)
+    /// @param q the affine point (or infinity)
+    function g2JacobianAddAffine(G2Jacobian memory acc, G2Point memory q) internal pure {
+        uint256 scratch = _stageAffine(q, false);
+        _mixedAddInPlace(acc, scratch);
+    }
+
+    /// @notice acc -= q, in place, for an affine q from memory.
+    /// @param acc the accumulator (modified)
+    /// @param q the affine point (or infinity)
+    function g2JacobianSubAffine(G2Jacobian memory acc, G2Point memory q) internal pure {
+        uint256 scratch = _stageAffine(q, true);
+        _mixedAddInPlace(acc, scratch);
+    }
+
+    /// @notice acc += q, in place, reading q straight from calldata (no allocation per key).
+    /// @param acc the accumulator (modified)
+    /// @param q the affine point in calldata (or infinity)
+    function g2JacobianAddCalldata(G2Jacobian memory acc, G2Point calldata q) internal pure {
+        uint256 scratch = _stageCalldata(q, false);
+        _mixedAddInPlace(acc, scratch);
+    }
+
+    /// @notice acc -= q, in place, reading q straight from calldata: the non-signer loop.
+    /// @param acc the accumulator (modified)
+    /// @param q the affine point in calldata (or infinity)
+    function g2JacobianSubCalldata(G2Jacobian memory acc, G2Point calldata q) internal pure {
+        uint256 scratch = _stageCalldata(q, true);
+        _mixedAddInPlace(acc, scratch);
+    }
+
+    /// @notice The affine point of a Jacobian accumulator: one Fp2 inversion (one modexp).
+    /// @param j the accumulator
+    /// @return a the affine point; all zeros if j is infinity
+    function g2JacobianToAffine(G2Jacobian memory j) internal view returns (G2Point memory a) {
+        uint256 zRe = j.zRe;
+        uint256 zIm = j.zIm;
+        if (zRe | zIm == 0) return a;
+        // 1 / (zRe + zIm i) = (zRe - zIm i) / (zRe^2 + zIm^2); the norm is nonzero for Z != 0 because
+        // -1 is not a square mod p.
+        uint256 normInverse = fpInverse(addmod(mulmod(zRe, zRe, P), mulmod(zIm, zIm, P), P));
+        assembly ("memory-safe") {
+            function f2mul(a0, a1, b0, b1) -> c0, c1 {
+                let v0 := mulmod(a0, b0, P)
+                let v1 := mulmod(a1, b1, P)
+                c0 := addmod(v0, sub(P, v1), P)
+                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), P), sub(P2, add(v0, v1)), P)
+            }
+            function f2sqr(a0, a1) -> c0, c1 {
+                c0 := mulmod(add(a0, a1), add(a0, sub(P, a1)), P)
+                c1 := mulmod(add(a0, a0), a1, P)
+            }
+            let i0 := mulmod(zRe, normInverse, P)
+            let i1 := mulmod(sub(P, zIm), normInverse, P)
+            let s0, s1 := f2sqr(i0, i1)
+            let t0, t1 := f2mul(mload(add(j, 0x20)), mload(j), s0, s1)
+            mstore(add(a, 0x20), t0)
+            mstore(a, t1)
+            s0, s1 := f2mul(s0, s1, i0, i1)
+            t0, t1 := f2mul(mload(add(j, 0x60)), mload(add(j, 0x40)), s0, s1)
+            mstore(add(a, 0x60), t0)
+            mstore(add(a, 0x40), t1)
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------
+
+    /// @dev Copies q, reduced and optionally negated, to scratch memory past the free memory pointer,
+    /// which `_mixedAddInPlace` reads before anything else can allocate.
+    function _stageAffine(G2Point memory q, bool negate) private pure returns (uint256 scratch) {
+        assembly ("memory-safe") {
+            scratch := mload(0x40)
+            mstore(scratch, mod(mload(q), P))
+            mstore(add(scratch, 0x20), mod(mload(add(q, 0x20)), P))
+            let yIm := mod(mload(add(q, 0x40)), P)
+            let yRe := mod(mload(add(q, 0x60)), P)
+            if negate {
+                yIm := mod(sub(P, yIm), P)
+                yRe := mod(sub(P, yRe), P)
+            }
+            mstore(add(scratch, 0x40), yIm)
+            mstore(add(scratch, 0x60), yRe)
+        }
+    }
+
+    /// @dev Calldata twin of `_stageAffine`.
+    function _stageCalldata(G2Point calldata q, bool negate) private pure returns (uint256 scratch) {
+        assembly ("memory-safe") {
+            scratch := mload(0x40)
+            mstore(scratch, mod(calldataload(q), P))
+            mstore(add(scratch, 0x20), mod(calldataload(add(q, 0x20)), P))
+            let yIm := mod(calldataload(add(q, 0x40)), P)
+            let yRe := mod(calldataload(add(q, 0x60)), P)
+            if negate {
+                yIm := mod(sub(P, yIm), P)
+                yRe := mod(sub(P, yRe), P)
+            }
+            mstore(add(scratch, 0x40), yIm)
+            mstore(add(scratch, 0x60), yRe)
+        }
+    }
+
+    /// @dev acc += q with acc Jacobian and q affine (both pointers to memory, q reduced). Formulas for
+    /// a = 0 (Explicit-Formulas Database): mixed addition 8M + 3S, doubling dbl-2009-l when q == acc,
+    /// infinity when q == -acc. Every value stays reduced in [0, p). Fp2 words in (real, imaginary)
+    /// pairs on the stack; memory keeps the imaginary word first. One assembly block, so that the Fp2
+    /// helpers are in scope of both the addition and the doubling it may fall back to.
+    // solhint-disable-next-line function-max-lines
+    function _mixedAddInPlace(G2Jacobian memory acc, uint256 qPtr) private pure {
+        assembly ("memory-safe") {
+            function f2mul(a0, a1, b0, b1) -> c0, c1 {
+                // Karatsuba: operands are < p < 2^254, so sums fit a word unreduced.
+                let v0 := mulmod(a0, b0, P)
+                let v1 := mulmod(a1, b1, P)
+                c0 := addmod(v0, sub(P, v1), P)
+                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), P), sub(P2, add(v0, v1)), P)
+            }
+            function f2sqr(a0, a1) -> c0, c1 {
+                c0 := mulmod(add(a0, a1), add(a0, sub(P, a1)), P)
+                c1 := mulmod(add(a0, a0), a1, P)
+            }
+            function f2sub(a0, a1, b0, b1) -> c0, c1 {
+                c0 := addmod(a0, sub(P, b0), P)
+                c1 := addmod(a1, sub(P, b1), P)
+            }
+            // In place: X3 = (E^2 - 2D), Y3 = E(D - X3) - 8C, Z3 = 2YZ with A = X^2, B = Y^2, C = B^2,
+            // D = 2((X + B)^2 - A - C), E = 3A. Y = 0 (order two, absent from the twist) gives Z3 = 0.
+            function jacobianDouble(a) {
+                let x0 := mload(add(a, 0x20))
+                let x1 := mload(a)
+                let y0 := mload(add(a, 0x60))
+                let y1 := mload(add(a, 0x40))
+                {
+                    let t0, t1 := f2mul(y0, y1, mload(add(a, 0xa0)), mload(add(a, 0x80)))
+                    mstore(add(a, 0xa0), addmod(t0, t0, P))
+                    mstore(add(a, 0x80), addmod(t1, t1, P))
+                }
+                let e0, e1 := f2sqr(x0, x1)
+                y0, y1 := f2sqr(y0, y1)
+                let c0, c1 := f2sqr(y0, y1)
+                x0, x1 := f2sqr(addmod(x0, y0, P), addmod(x1, y1, P))
+                x0 := addmod(x0, sub(P2, add(e0, c0)), P)
+                x1 := addmod(x1, sub(P2, add(e1, c1)), P)
+                x0 := addmod(x0, x0, P)
+                x1 := addmod(x1, x1, P)
+                e0 := mulmod(e0, 3, P)
+                e1 := mulmod(e1, 3, P)
+                y0, y1 := f2sqr(e0, e1)
+                y0 := addmod(y0, sub(P2, add(x0, x0)), P)
+                y1 := addmod(y1, sub(P2, add(x1, x1)), P)
+                mstore(add(a, 0x20), y0)
+                mstore(a, y1)
+                x0, x1 := f2sub(x0, x1, y0, y1)
+                x0, x1 := f2mul(e0, e1, x0, x1)
+                mstore(add(a, 0x60), addmod(x0, sub(P, mulmod(c0, 8, P)), P))
+                mstore(add(a, 0x40), addmod(x1, sub(P, mulmod(c1, 8, P)), P))
+            }
+            function mixedAdd(a, q) {
+                // q at infinity: nothing to add.
+                if iszero(or(or(mload(q), mload(add(q, 0x20))), or(mload(add(q, 0x40)), mload(add(q, 0x60))))) {
+                    leave
+                }
+                let z0 := mload(add(a, 0xa0))
+                let z1 := mload(add(a, 0x80))
+                // acc at infinity: the sum is q with Z = 1.
+                if iszero(or(z0, z1)) {
+                    mcopy(a, q, 0x80)
+                    mstore(add(a, 0x80), 0)
+                    mstore(add(a, 0xa0), 1)
+                    leave
+                }
+                let h0 := 0
+                let h1 := 0
+                let r0 := 0
+                let r1 := 0
+                {
+                    // Memory operands go last: Yul evaluates arguments right to left, so they are read
+                    // while the stack is shallow.
+                    let zz0, zz1 := f2sqr(z0, z1)
+                    // R = y_q Z^3 - Y
+                    let t0, t1 := f2mul(z0, z1, zz0, zz1)
+                    t0, t1 := f2mul(t0, t1, mload(add(q, 0x60)), mload(add(q, 0x40)))
+                    r0, r1 := f2sub(t0, t1, mload(add(a, 0x60)), mload(add(a, 0x40)))
+                    // H = x_q Z^2 - X
+                    t0, t1 := f2mul(zz0, zz1, mload(add(q, 0x20)), mload(q))
+                    h0, h1 := f2sub(t0, t1, mload(add(a, 0x20)), mload(a))
+                }
+                if iszero(or(h0, h1)) {
+                    // Same x: the same point (double it) or opposite points (the sum is infinity).
+                    switch or(r0, r1)
+                    case 0 { jacobianDouble(a) }
+                    default {
+                        mstore(a, 0)
+                        mstore(add(a, 0x20), 0)
+                        mstore(add(a, 0x40), 0)
+                        mstore(add(a, 0x60), 0)
+                        mstore(add(a, 0x80), 0)
+                        mstore(add(a, 0xa0), 0)
+                    }
+                    leave
+                }
+                // Z3 = Z H
+                z0, z1 := f2mul(z0, z1, h0, h1)
+                mstore(add(a, 0xa0), z0)
+                mstore(add(a, 0x80), z1)
+                // Registers are reused to stay within the stack: z <- H^2, v <- X H^2, z <- H^3,
+                // h <- Y H^3.
+                z0, z1 := f2sqr(h0, h1)
+                let v0, v1 := f2mul(z0, z1, mload(add(a, 0x20)), mload(a))
+                z0, z1 := f2mul(h0, h1, z0, z1)
+                h0, h1 := f2mul(z0, z1, mload(add(a, 0x60)), mload(add(a, 0x40)))
+                // X3 = R^2 - H^3 - 2V
+                let x0, x1 := f2sqr(r0, r1)
+                x0 := addmod(x0, sub(P3, add(z0, add(v0, v0))), P)
+                x1 := addmod(x1, sub(P3, add(z1, add(v1, v1))), P)
+                mstore(add(a, 0x20), x0)
+                mstore(a, x1)
+                // Y3 = R (V - X3) - Y H^3
+                v0, v1 := f2sub(v0, v1, x0, x1)
+                v0, v1 := f2mul(r0, r1, v0, v1)
+                mstore(add(a, 0x60), addmod(v0, sub(P, h0), P))
+                mstore(add(a, 0x40), addmod(v1, sub(P, h1), P))
+            }
+            mixedAdd(acc, qPtr)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import { ethers, network } from "hardhat";
+import type { ContractTransactionResponse, Log, TransactionReceipt } from "ethers";
+import type {
+  SwarmCoordinator,
+  SwarmInspector__Mock,
+  SwarmListener__Mock,
+  SwarmNodeRegistry__Mock,
+} from "../../typechain-types";
+import { NO_SWARM, SwarmModel, type SwarmChange } from "../../src/swarm";
+
+/** Coordinator with an EOA registry, an EOA storage reporter, a recording listener and a test lens. */
+export async function deploySwarmFixture() {
+  const [admin, registrar, reporter, stranger] = await ethers.getSigners();
+  const coordinator = (await ethers.deployContract("SwarmCoordinator", [admin.address])) as unknown as SwarmCoordinator;
+  await coordinator.grantRole(await coordinator.REGISTRY_ROLE(), registrar.address);
+  await coordinator.grantRole(await coordinator.STORAGE_ROLE(), reporter.address);
+  const listener = (await ethers.deployContract("SwarmListener__Mock")) as unknown as SwarmListener__Mock;
+  const registryMock = (await ethers.deployContract("SwarmNodeRegistry__Mock")) as unknown as SwarmNodeRegistry__Mock;
+  const inspector = (await ethers.deployContract("SwarmInspector__Mock")) as unknown as SwarmInspector__Mock;
+  return { coordinator, listener, registryMock, inspector, admin, registrar, reporter, stranger };
+}
+
+export type SwarmFixture = Awaited<ReturnType<typeof deploySwarmFixture>>;
+
+/** The prevrandao of the block that mined a receipt: the input of the coordinator's random picks. */
+export async function prevrandaoOf(receipt: TransactionReceipt): Promise<bigint> {
+  // Post-merge headers carry prevrandao in the mixHash field (ethers' hardhat wrapper drops it).
+  const block = (await network.provider.send("eth_getBlockByNumber", [ethers.toQuantity(receipt.blockNumber), false])) as {
+    mixHash?: string;
+  } | null;
+  if (!block?.mixHash) throw new Error("block has no mixHash / prevrandao");
+  return BigInt(block.mixHash);
+}
+
+export async function mined(tx: Promise<ContractTransactionResponse>): Promise<TransactionReceipt> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("no receipt");
+  return receipt;
+}
+
+/** Membership changes in the order the coordinator emitted them (joins, leaves, moves). */
+export function coordinatorChanges(coordinator: SwarmCoordinator, logs: readonly Log[]): SwarmChange[] {
+  const address = (coordinator.target as string).toLowerCase();
+  const out: SwarmChange[] = [];
+  for (const log of logs) {
+    if (log.address.toLowerCase() !== address) continue;
+    const parsed = coordinator.interface.parseLog(log);
+    if (!parsed) continue;
+    if (parsed.name === "NodeJoinedSwarm") {
+      out.push({ nodeId: parsed.args.nodeId, fromSwarm: NO_SWARM, toSwarm: Number(parsed.args.swarmId) });
+    } else if (parsed.name === "NodeLeftSwarm") {
+      out.push({ nodeId: parsed.args.nodeId, fromSwarm: Number(parsed.args.swarmId), toSwarm: NO_SWARM });
+    } else if (parsed.name === "NodeMovedSwarm") {
+      out.push({ nodeId: parsed.args.nodeId, fromSwarm: Number(parsed.args.fromSwarm), toSwarm: Number(parsed.args.toSwarm) });
+    }
+  }
+  return out;
+}
+
+export interface ObservedMove extends SwarmChange {
+  swarmOfAtCall: number;
+}
+
+/** What the listener mock saw, in call order, from its MoveObserved events. */
+export function listenerMoves(listener: SwarmListener__Mock, logs: readonly Log[]): ObservedMove[] {
+  const address = (listener.target as string).toLowerCase();
+  return logs
+    .filter((l) => l.address.toLowerCase() === address)
+    .map((l) => listener.interface.parseLog(l))
+    .filter((p) => p?.name === "MoveObserved")
+    .map((p) => ({
+      nodeId: p!.args.nodeId as bigint,
+      fromSwarm: Number(p!.args.fromSwarm),
+      toSwarm: Number(p!.args.toSwarm),
+      swarmOfAtCall: Number(p!.args.swarmOfAtCall),
+    }));
+}
+
+/** Adds nodes through the registry mock in batches (one block each), replaying them in the model. */
+export async function bulkAdd(
+  f: Pick<SwarmFixture, "coordinator" | "registryMock">,
+  model: SwarmModel | undefined,
+  firstId: bigint,
+  count: number,
+  batch = 200,
+): Promise<void> {
+  for (let done = 0; done < count; done += batch) {
+    const n = Math.min(batch, count - done);
+    const receipt = await mined(f.registryMock.mock__addNodes(f.coordinator.target, firstId + BigInt(done), n));
+    if (model) {
+      const r = await prevrandaoOf(receipt);
+      for (let i = 0; i < n; i++) model.addNode(firstId + BigInt(done + i), r);
+    }
+  }
+}
+
+/** Grants the registry mock REGISTRY_ROLE (beside the EOA registrar) so it can bulk-add. */
+export async function enableBulk(f: Pick<SwarmFixture, "coordinator" | "registryMock">): Promise<void> {
+  await f.coordinator.grantRole(await f.coordinator.REGISTRY_ROLE(), f.registryMock.target);
+}
+
+export async function snapshot(): Promise<string> {
+  return (await network.provider.send("evm_snapshot", [])) as string;
+}
+
+export async function revertTo(id: string): Promise<void> {
+  const ok = (await network.provider.send("evm_revert", [id])) as boolean;
+  if (!ok) throw new Error(`evm_revert(${id}) failed`);
+}
