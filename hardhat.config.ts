@@ -49,7 +49,7 @@ const config: HardhatUserConfig = {
     version: SOLC_VERSION,
     settings: {
       evmVersion: "cancun",
-      optimizer: { enabled: true, runs: 10_000 },
+      optimizer: { enabled: true, runs: 200 },
       viaIR: false,
     },
   },

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {BN254} from "../libraries/BN254.sol";
+import {IBlsKeyRegistry} from "./IBlsKeyRegistry.sol";
 
 /// @title INetworkAttestations
 /// @notice Facts only the network can see reach the chain as a BLS aggregate signature of the active
@@ -10,7 +11,7 @@ import {BN254} from "../libraries/BN254.sol";
 /// @dev Every attestation is bound to its purpose, the chain id and this contract, carries `issuedAt`,
 /// is valid only while `issuedAt ≤ now ≤ issuedAt + SIGNATURE_EXPIRY`, and is used at most once.
 /// BLS is not post-quantum: it is used here because a PQ alternative would cost one ML-DSA check per signer.
-interface INetworkAttestations {
+interface INetworkAttestations is IBlsKeyRegistry {
     /// @notice A node was deregistered on the network's word.
     event NodeDeregistered(uint64 indexed nodeId, uint64 issuedAt, uint256 nonSigners, uint256 penalty);
     /// @notice A governance parameter changed.
@@ -24,11 +25,9 @@ interface INetworkAttestations {
     error AttestationAlreadyUsed(bytes32 message);
     /// @notice Non-signer ids must be strictly ascending (so each appears once).
     error NonSignersNotSorted(uint256 index);
-    /// @notice Non-signer ids and keys differ in length.
-    error NonSignerLengthMismatch(uint256 ids, uint256 keys);
     /// @notice More non-signers than a third of the active set or the governance cap.
     error TooManyNonSigners(uint256 count, uint256 limit);
-    /// @notice A listed non-signer key does not belong to the listed node id.
+    /// @notice A listed non-signer has no key (no such node).
     error UnknownNonSigner(uint256 index, uint64 nodeId);
     /// @notice The aggregate signature does not verify.
     error InvalidAggregateSignature();
@@ -40,15 +39,9 @@ interface INetworkAttestations {
     /// @param nodeId the node
     /// @param issuedAt when the network issued the attestation
     /// @param nonSigners ids of active nodes that did not sign, strictly ascending
-    /// @param nonSignerKeys their BLS keys, in the same order
     /// @param signature the aggregate G1 signature of all other active nodes over `deregistrationMessage`
-    function deregister(
-        uint64 nodeId,
-        uint64 issuedAt,
-        uint64[] calldata nonSigners,
-        BN254.G2Point[] calldata nonSignerKeys,
-        BN254.G1Point calldata signature
-    ) external;
+    function deregister(uint64 nodeId, uint64 issuedAt, uint64[] calldata nonSigners, BN254.G1Point calldata signature)
+        external;
 
     /// @notice The message the network signs to deregister `nodeId`.
     function deregistrationMessage(uint64 nodeId, uint64 issuedAt) external view returns (bytes32);

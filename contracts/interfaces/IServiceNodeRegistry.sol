@@ -301,12 +301,6 @@ interface IServiceNodeRegistry {
     /// @notice The node owning an ML-DSA key hash (0 if none).
     function nodeIdByMldsaKey(bytes32 keyHash) external view returns (uint64);
 
-    /// @notice The aggregate BLS public key of all active nodes (all zero when there are none).
-    function blsAggregateKey() external view returns (BN254.G2Point memory);
-
-    /// @notice The owners of BLS key hashes `keccak256(abi.encode(G2Point))` (0 where none).
-    function blsKeyOwners(bytes32[] calldata keyHashes) external view returns (uint64[] memory owners);
-
     /// @notice The current epoch (hours since the Unix epoch).
     function currentEpoch() external view returns (uint32);
 

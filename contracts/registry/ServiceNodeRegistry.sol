@@ -9,7 +9,7 @@ import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
 import {INodeLifecycleListener} from "../interfaces/INodeLifecycleListener.sol";
 import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
 import {BN254} from "../libraries/BN254.sol";
-import {BLS} from "../libraries/BLS.sol";
+import {IBlsKeyRegistry} from "../interfaces/IBlsKeyRegistry.sol";
 import {Uptime} from "./Uptime.sol";
 
 /// @title ServiceNodeRegistry
@@ -70,6 +70,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     address public immutable MLDSA;
     /// @notice The ML-KEM precompile.
     address public immutable MLKEM;
+    /// @notice Keeps BLS keys and the aggregate key of the active set (the attestation verifier).
+    IBlsKeyRegistry public immutable BLS_KEYS;
 
     // ------------------------------------------------------------------ storage
 
@@ -130,12 +132,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     mapping(uint64 nodeId => mapping(address contributor => uint8)) private _contributorSlot;
     mapping(uint64 nodeId => mapping(address contributor => uint96)) private _reservedAmount;
     mapping(uint64 nodeId => uint96) private _unfilledReserved;
-    mapping(uint64 nodeId => BN254.G2Point) private _blsKeys;
     mapping(uint8 keyType => mapping(bytes32 keyHash => uint64)) private _keyOwner;
     mapping(address account => uint256) private _credits;
-
-    /// @notice The aggregate BLS public key of all active nodes (G2, EIP-197 order; zero = none).
-    BN254.G2Point private _blsAggregate;
 
     // ------------------------------------------------------------------ constructor
 
@@ -144,6 +142,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     /// @param mldsa the ML-DSA precompile
     /// @param mlkem the ML-KEM precompile
     /// @param swarmCoordinator the swarm coordinator (this registry must hold its REGISTRY_ROLE)
+    /// @param blsKeys the BLS key registry (this registry must hold its REGISTRY_ROLE)
     /// @param treasury_ receives penalties
     constructor(
         address admin,
@@ -151,12 +150,14 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         address mldsa,
         address mlkem,
         ISwarmCoordinator swarmCoordinator,
+        IBlsKeyRegistry blsKeys,
         address treasury_
     ) {
         if (
             admin == address(0) || mldsa == address(0) || mlkem == address(0) || address(swarmCoordinator) == address(0)
-                || treasury_ == address(0)
+                || address(blsKeys) == address(0) || treasury_ == address(0)
         ) revert ZeroAddress();
+        BLS_KEYS = blsKeys;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
         MLDSA = mldsa;
@@ -219,56 +220,21 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
 
     /// @inheritdoc IServiceNodeRegistry
     function register(Registration calldata r) external payable whenNotPaused nonReentrant returns (uint64 nodeId) {
-        _checkLength(KEY_MLDSA, r.mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
-        _checkLength(3, r.mldsaSignature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
-        _checkLength(KEY_MLKEM, r.mlkemPublicKey.length, PQPrecompiles.MLKEM768_PUBLIC_KEY_BYTES);
-        if (r.heartbeatAnchor == bytes32(0)) revert InvalidHeartbeatAnchor();
-        if (r.operatorFeeBps > BPS) revert InvalidOperatorFee(r.operatorFeeBps);
-
         uint256 requirement = stakingRequirement;
-        uint256 operatorMin = (requirement * OPERATOR_MIN_BPS + BPS - 1) / BPS; // rounded up
-        if (msg.value < operatorMin) revert OperatorStakeTooLow(msg.value, operatorMin);
-        uint256 reservedCount = r.reserved.length;
-        if (reservedCount + 1 > MAX_CONTRIBUTORS) revert TooManyContributors(reservedCount + 1, MAX_CONTRIBUTORS);
-
-        bytes32 mldsaHash = keccak256(r.mldsaPublicKey);
-        bytes32 mlkemHash = keccak256(r.mlkemPublicKey);
-        bytes32 blsHash = keccak256(abi.encode(r.blsPublicKey));
-        _checkKeyFree(KEY_MLDSA, mldsaHash);
-        _checkKeyFree(KEY_MLKEM, mlkemHash);
-        _checkKeyFree(KEY_BLS, blsHash);
-
-        bytes32 digest = _registrationDigest(msg.sender, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor);
-        if (!PQPrecompiles.mldsaVerify(MLDSA, r.mldsaPublicKey, abi.encodePacked(digest), r.mldsaSignature)) {
-            revert InvalidMldsaProof();
-        }
-        if (!PQPrecompiles.mlkemValidate(MLKEM, r.mlkemPublicKey)) revert InvalidMlkemKey();
-        if (!BLS.verifyProofOfPossession(r.blsPublicKey, digest, r.blsSignature)) revert InvalidBlsProof();
+        (bytes32 mldsaHash, bytes32 mlkemHash, bytes32 blsHash) = _checkRegistration(r, requirement);
 
         nodeId = ++_lastNodeId;
         _keyOwner[KEY_MLDSA][mldsaHash] = nodeId;
         _keyOwner[KEY_MLKEM][mlkemHash] = nodeId;
         _keyOwner[KEY_BLS][blsHash] = nodeId;
-        _blsKeys[nodeId] = r.blsPublicKey;
-
-        uint256 reservedTotal;
-        for (uint256 i; i < reservedCount; ++i) {
-            ReservedSlot calldata slot = r.reserved[i];
-            if (
-                slot.contributor == address(0) || slot.amount == 0 || slot.contributor == msg.sender
-                    || _contributorSlot[nodeId][slot.contributor] != 0
-            ) revert InvalidReservedSlot(i);
-            _contributors[nodeId][i + 1] = Contributor(slot.contributor, 0);
-            _contributorSlot[nodeId][slot.contributor] = uint8(i + 2);
-            _reservedAmount[nodeId][slot.contributor] = slot.amount;
-            reservedTotal += slot.amount;
-        }
+        BLS_KEYS.storeKey(nodeId, r.blsPublicKey);
+        uint256 reservedTotal = _reserveSlots(nodeId, r.reserved);
         if (msg.value + reservedTotal > requirement) revert StakeAboveRequirement(msg.value + reservedTotal, requirement);
 
         Node storage n = _nodes[nodeId];
         n.operator = msg.sender;
         n.status = Status.AwaitingContributions;
-        n.contributorCount = uint8(reservedCount + 1);
+        n.contributorCount = uint8(r.reserved.length + 1);
         n.operatorFeeBps = r.operatorFeeBps;
         n.stake = uint96(msg.value);
         n.lastEpoch = currentEpoch();
@@ -278,21 +244,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         if (reservedTotal != 0) _unfilledReserved[nodeId] = uint96(reservedTotal);
         ++_stats.totalNodes;
 
-        emit NodeRegistered(
-            nodeId,
-            msg.sender,
-            r.mldsaPublicKey,
-            r.mlkemPublicKey,
-            r.blsPublicKey,
-            r.heartbeatAnchor,
-            r.operatorFeeBps,
-            requirement
-        );
-        for (uint256 i; i < reservedCount; ++i) {
-            emit SlotReserved(nodeId, r.reserved[i].contributor, r.reserved[i].amount);
-        }
-        emit StakeContributed(nodeId, msg.sender, msg.value, msg.value);
-
+        _emitRegistration(nodeId, r, requirement);
         if (msg.value == requirement) _activate(nodeId, n);
     }
 
@@ -516,7 +468,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
             lastHeartbeatEpoch: n.lastEpoch,
             penalizedThroughEpoch: n.settledEpoch,
             stake: n.stake,
-            requirement: _requirement(n),
+            requirement: uint96(_requirement(n)),
             lastRevealed: n.lastRevealed,
             uptimeBps: uptimeScore(nodeId)
         });
@@ -572,25 +524,6 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     /// @notice The node owning a BLS key hash (`keccak256(abi.encode(G2Point))`), 0 if none.
     function nodeIdByBlsKey(bytes32 keyHash) external view returns (uint64) {
         return _keyOwner[KEY_BLS][keyHash];
-    }
-
-    /// @notice The owners of BLS key hashes (0 where none), for attestation non-signer checks.
-    function blsKeyOwners(bytes32[] calldata keyHashes) external view returns (uint64[] memory owners) {
-        uint256 count = keyHashes.length;
-        owners = new uint64[](count);
-        for (uint256 i; i < count; ++i) {
-            owners[i] = _keyOwner[KEY_BLS][keyHashes[i]];
-        }
-    }
-
-    /// @notice The node's BLS public key (G2, EIP-197 order).
-    function blsPublicKey(uint64 nodeId) external view returns (BN254.G2Point memory) {
-        return _blsKeys[nodeId];
-    }
-
-    /// @notice The aggregate BLS public key of all active nodes (all zero when there are none).
-    function blsAggregateKey() external view returns (BN254.G2Point memory) {
-        return _blsAggregate;
     }
 
     /// @notice Wei credited to `account` by slashes and not yet claimed.
@@ -655,9 +588,9 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         n.activatedAt = uint40(block.timestamp);
         n.settledEpoch = epoch;
         n.uptime = Uptime.ONE;
-        _blsAggregate = BN254.g2Add(_blsAggregate, _blsKeys[nodeId]);
         emit NodeActivated(nodeId, n.stake);
 
+        BLS_KEYS.activate(nodeId);
         swarms.addNode(nodeId);
         INodeLifecycleListener listener = lifecycleListener;
         if (address(listener) != address(0)) listener.onNodeActivated(nodeId, n.stake);
@@ -673,9 +606,9 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         n.status = Status.Decommissioning;
         n.unlockAt = unlockAt;
         if (n.requirement == 0) n.requirement = n.stake;
-        _blsAggregate = BN254.g2Sub(_blsAggregate, _blsKeys[nodeId]);
         emit NodeDecommissioned(nodeId, reason, msg.sender, unlockAt);
 
+        BLS_KEYS.deactivate(nodeId);
         swarms.removeNode(nodeId);
         INodeLifecycleListener listener = lifecycleListener;
         if (address(listener) != address(0)) listener.onNodeDeactivated(nodeId);
@@ -813,6 +746,69 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     }
 
     // ------------------------------------------------------------------ internals: helpers
+
+    /// @dev Every check of a registration that reads no new state; returns the three key hashes.
+    function _checkRegistration(Registration calldata r, uint256 requirement)
+        private
+        view
+        returns (bytes32 mldsaHash, bytes32 mlkemHash, bytes32 blsHash)
+    {
+        _checkLength(KEY_MLDSA, r.mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+        _checkLength(3, r.mldsaSignature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
+        _checkLength(KEY_MLKEM, r.mlkemPublicKey.length, PQPrecompiles.MLKEM768_PUBLIC_KEY_BYTES);
+        if (r.heartbeatAnchor == bytes32(0)) revert InvalidHeartbeatAnchor();
+        if (r.operatorFeeBps > BPS) revert InvalidOperatorFee(r.operatorFeeBps);
+        uint256 operatorMin = (requirement * OPERATOR_MIN_BPS + BPS - 1) / BPS; // rounded up
+        if (msg.value < operatorMin) revert OperatorStakeTooLow(msg.value, operatorMin);
+        uint256 contributors = r.reserved.length + 1;
+        if (contributors > MAX_CONTRIBUTORS) revert TooManyContributors(contributors, MAX_CONTRIBUTORS);
+
+        mldsaHash = keccak256(r.mldsaPublicKey);
+        mlkemHash = keccak256(r.mlkemPublicKey);
+        blsHash = keccak256(abi.encode(r.blsPublicKey));
+        _checkKeyFree(KEY_MLDSA, mldsaHash);
+        _checkKeyFree(KEY_MLKEM, mlkemHash);
+        _checkKeyFree(KEY_BLS, blsHash);
+
+        bytes32 digest = _registrationDigest(msg.sender, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor);
+        if (!PQPrecompiles.mldsaVerify(MLDSA, r.mldsaPublicKey, abi.encodePacked(digest), r.mldsaSignature)) {
+            revert InvalidMldsaProof();
+        }
+        if (!PQPrecompiles.mlkemValidate(MLKEM, r.mlkemPublicKey)) revert InvalidMlkemKey();
+        if (!BLS_KEYS.verifyProofOfPossession(r.blsPublicKey, digest, r.blsSignature)) revert InvalidBlsProof();
+    }
+
+    /// @dev Records reserved slots as contributors 1.. with nothing paid yet; returns their total.
+    function _reserveSlots(uint64 nodeId, ReservedSlot[] calldata reserved) private returns (uint256 total) {
+        for (uint256 i; i < reserved.length; ++i) {
+            ReservedSlot calldata slot = reserved[i];
+            if (
+                slot.contributor == address(0) || slot.amount == 0 || slot.contributor == msg.sender
+                    || _contributorSlot[nodeId][slot.contributor] != 0
+            ) revert InvalidReservedSlot(i);
+            _contributors[nodeId][i + 1] = Contributor(slot.contributor, 0);
+            _contributorSlot[nodeId][slot.contributor] = uint8(i + 2);
+            _reservedAmount[nodeId][slot.contributor] = slot.amount;
+            total += slot.amount;
+        }
+    }
+
+    function _emitRegistration(uint64 nodeId, Registration calldata r, uint256 requirement) private {
+        emit NodeRegistered(
+            nodeId,
+            msg.sender,
+            r.mldsaPublicKey,
+            r.mlkemPublicKey,
+            r.blsPublicKey,
+            r.heartbeatAnchor,
+            r.operatorFeeBps,
+            requirement
+        );
+        for (uint256 i; i < r.reserved.length; ++i) {
+            emit SlotReserved(nodeId, r.reserved[i].contributor, r.reserved[i].amount);
+        }
+        emit StakeContributed(nodeId, msg.sender, msg.value, msg.value);
+    }
 
     function _existing(uint64 nodeId) private view returns (Node storage n) {
         n = _nodes[nodeId];

@@ -10,7 +10,7 @@ import { mldsaKeyGen, mldsaSign, mlkemKeyGen, type KeyPair } from "../../src/pq"
 import { HeartbeatChain, epochOf } from "../../src/heartbeat";
 import { registrationDigest } from "../../src/registry";
 import { blsKeyPair, proofOfPossession, type BLSKeyPair } from "../../src/bls";
-import type { ServiceNodeRegistry, SwarmCoordinator } from "../../typechain-types";
+import type { NetworkAttestations, ServiceNodeRegistry, SwarmCoordinator } from "../../typechain-types";
 
 export const REQUIREMENT = ethers.parseEther("15000");
 
@@ -84,6 +84,7 @@ export async function buildRegistration(
 export interface Suite {
   registry: ServiceNodeRegistry;
   swarms: SwarmCoordinator;
+  attestations: NetworkAttestations;
   admin: HardhatEthersSigner;
   guardian: HardhatEthersSigner;
   treasury: HardhatEthersSigner;
@@ -98,19 +99,24 @@ export async function deploySuite(): Promise<Suite> {
   const signers = await ethers.getSigners();
   const [admin, guardian, treasury, slasher] = signers;
   const swarms = await ethers.deployContract("SwarmCoordinator", [admin.address]);
+  const attestations = await ethers.deployContract("NetworkAttestations", [admin.address]);
   const registry = await ethers.deployContract("ServiceNodeRegistry", [
     admin.address,
     guardian.address,
     pc.addresses.mldsa,
     pc.addresses.mlkem,
     await swarms.getAddress(),
+    await attestations.getAddress(),
     treasury.address,
   ]);
   await swarms.connect(admin).setRegistry(await registry.getAddress());
+  await attestations.connect(admin).setRegistry(await registry.getAddress());
   await registry.connect(admin).grantRole(await registry.SLASHER_ROLE(), slasher.address);
+  await registry.connect(admin).grantRole(await registry.SLASHER_ROLE(), await attestations.getAddress());
   return {
     registry,
     swarms,
+    attestations,
     admin,
     guardian,
     treasury,

@@ -31,7 +31,7 @@ async function registryState(s: Suite, nodeId: bigint = 1n) {
     owed: await r.treasuryOwed(),
     node: (await r.getNode(nodeId)).toString(),
     contributors: (await r.getContributors(nodeId)).toString(),
-    aggregate: (await r.blsAggregateKey()).toString(),
+    aggregate: (await s.attestations.blsAggregateKey()).toString(),
     swarms: (await s.swarms.swarmCount()).toString(),
   };
 }
@@ -83,7 +83,7 @@ describe("ServiceNodeRegistry", () => {
       expect(await s.registry.activeNodes()).to.equal(1n);
       expect(await s.registry.totalActiveStake()).to.equal(REQUIREMENT);
       expect(await s.swarms.swarmOf(1n)).to.equal(0n);
-      expect(await s.registry.blsAggregateKey()).to.deep.equal(Object.values(reg.blsPublicKey));
+      expect(await s.attestations.blsAggregateKey()).to.deep.equal(Object.values(reg.blsPublicKey));
     });
 
     it("rejects wrong key and signature lengths", async () => {
@@ -491,7 +491,7 @@ describe("ServiceNodeRegistry", () => {
       await expect(tx).to.emit(s.registry, "NodeDecommissioned").withArgs(1n, 0, s.big.address, unlockAt);
       expect(await s.registry.activeNodes()).to.equal(0n);
       expect(await s.swarms.swarmOf(1n)).to.equal(await s.swarms.NO_SWARM());
-      expect(await s.registry.blsAggregateKey()).to.deep.equal([0n, 0n, 0n, 0n]);
+      expect(await s.attestations.blsAggregateKey()).to.deep.equal([0n, 0n, 0n, 0n]);
       await expect(s.registry.connect(s.big).withdraw(1n))
         .to.be.revertedWithCustomError(s.registry, "StakeLocked")
         .withArgs(1n, unlockAt);
