@@ -461,6 +461,10 @@ library BN254 {
     /// @notice a + b in affine coordinates (one Fp2 inversion). Handles infinity, a + a and a + (-a).
     /// @dev Used when one key joins the stored aggregate. Inputs should be keys that passed a proof
     /// of possession (on the twist, in the subgroup); words are reduced mod p on entry.
+    /// The aggregate is best stored affine: 4 slots instead of 6 (two fewer cold reads on every
+    /// verification), the pairing takes it as is (no inversion at all with zero non-signers), and
+    /// anyone reads it in the standard encoding. The price is one inversion (~2,800 gas) on each
+    /// activation or exit, which are rare next to the storage writes they make anyway.
     /// @param a a point (or infinity)
     /// @param b a point (or infinity)
     /// @return sum the affine sum
