@@ -13,8 +13,9 @@ import { installParsPrecompiles } from "../src/precompiles/install";
 import { GasMeter, type Benchmark } from "./gas/meter";
 import { GAS_TARGETS, SCALE_RATIO_LIMIT } from "./gas/targets";
 import { precompileBench } from "./gas/precompiles.bench";
+import { blsBench } from "./gas/bls.bench";
 
-const BENCHMARKS: Benchmark[] = [precompileBench];
+const BENCHMARKS: Benchmark[] = [precompileBench, blsBench];
 const SCALES = [10, 1000];
 const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
 

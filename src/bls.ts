@@ -461,17 +461,17 @@ export function aggregateAttestation<Id extends NodeId>(
   const nonSigners: Id[] = [];
   const nonSignerPublicKeys: G2Point[] = [];
   const signerIds: Id[] = [];
-  let sig = bn254.G1.Point.ZERO;
+  // Σ sk_i · H = (Σ sk_i) · H: one multiplication however many signers.
+  let secretSum = 0n;
   let all = bn254.G2.Point.ZERO;
   let signersKey = bn254.G2.Point.ZERO;
-  const h = g1ToNoble(hashed);
   for (const id of ids) {
     const pair = pairOf(keys.get(id)!);
     const pk = g2ToNoble(pair.publicKey);
     all = all.add(pk);
     if (signing.has(id)) {
       signerIds.push(id);
-      sig = sig.add(h.multiply(pair.secretKey));
+      secretSum = (secretSum + pair.secretKey) % GROUP_ORDER;
       signersKey = signersKey.add(pk);
     } else {
       nonSigners.push(id);
@@ -479,7 +479,7 @@ export function aggregateAttestation<Id extends NodeId>(
     }
   }
   return {
-    signature: g1FromNoble(sig),
+    signature: secretSum === 0n ? { ...G1_INFINITY } : signHashed(secretSum, hashed),
     nonSigners,
     nonSignerPublicKeys,
     signers: signerIds,

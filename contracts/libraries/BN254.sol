@@ -31,10 +31,6 @@ library BN254 {
     /// @notice The order r of G1 and of the G2 subgroup (the scalar field modulus).
     uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
 
-    /// @dev 2p and 3p: subtracting a sum of two or three reduced elements as `addmod(a, kp - sum, p)`
-    /// keeps every operand below 2^256 without a separate reduction.
-    uint256 private constant P2 = 0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e;
-    uint256 private constant P3 = 0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5;
     /// @dev 2^256 mod p: reduces the 512-bit value h0 * 2^256 + h1 as mulmod(h0, R256, p) + h1.
     uint256 private constant R256 = 0x0e0a77c19a07df2f666ea36f7879462c0a78eb28f5c70b3dd35d438dc58f0d9d;
     /// @dev (p + 1) / 4: p = 3 mod 4, so a^((p+1)/4) is a square root of a whenever one exists.
@@ -161,19 +157,24 @@ library BN254 {
     /// @param a the point
     /// @return onCurve true when x, y < p and y^2 = x^3 + 3
     function g1IsOnCurve(G1Point memory a) internal pure returns (bool onCurve) {
-        uint256 x = a.x;
-        uint256 y = a.y;
-        if (x >= P || y >= P || x | y == 0) return false;
-        return mulmod(y, y, P) == addmod(mulmod(mulmod(x, x, P), x, P), 3, P);
+        assembly ("memory-safe") {
+            let p := P
+            let x := mload(a)
+            let y := mload(add(a, 0x20))
+            let equal := eq(mulmod(y, y, p), addmod(mulmod(mulmod(x, x, p), x, p), 3, p))
+            onCurve := and(and(and(lt(x, p), lt(y, p)), iszero(iszero(or(x, y)))), equal)
+        }
     }
 
     /// @notice -a; the point at infinity is its own negation.
-    /// @param a a point with reduced coordinates
-    /// @return n the negation (x, p - y)
+    /// @param a a point
+    /// @return n the negation (x, p - y), with y = 0 (only at infinity: E(Fp) has odd order) kept 0
     function g1Negate(G1Point memory a) internal pure returns (G1Point memory n) {
-        // y = 0 only at infinity: E(Fp) has odd order, so no point of order two.
-        uint256 y = a.y % P;
-        return G1Point(a.x, y == 0 ? 0 : P - y);
+        assembly ("memory-safe") {
+            let p := P
+            mstore(n, mload(a))
+            mstore(add(n, 0x20), mod(sub(p, mod(mload(add(a, 0x20)), p)), p))
+        }
     }
 
     /// @notice a + b through ecAdd, without reverting.
@@ -335,12 +336,13 @@ library BN254 {
     function tryHashToG1(bytes32 domain, bytes memory message) internal view returns (bool ok, G1Point memory h) {
         bytes32 seed = keccak256(abi.encodePacked(domain, message));
         assembly ("memory-safe") {
+            let p := P
             let buf := mload(0x40)
             mstore(buf, 0x20)
             mstore(add(buf, 0x20), 0x20)
             mstore(add(buf, 0x40), 0x20)
             mstore(add(buf, 0x80), SQRT_EXPONENT)
-            mstore(add(buf, 0xa0), P)
+            mstore(add(buf, 0xa0), p)
             for { let i := 0 } lt(i, HASH_TO_G1_MAX_TRIES) { i := add(i, 1) } {
                 // seed || counter hashed in the 64-byte scratch space.
                 mstore(0x00, seed)
@@ -348,15 +350,15 @@ library BN254 {
                 let h0 := keccak256(0x00, 0x40)
                 mstore(0x20, add(shl(1, i), 1))
                 let h1 := keccak256(0x00, 0x40)
-                let x := addmod(mulmod(h0, R256, P), h1, P)
-                let rhs := addmod(mulmod(mulmod(x, x, P), x, P), 3, P)
+                let x := addmod(mulmod(h0, R256, p), h1, p)
+                let rhs := addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
                 mstore(add(buf, 0x60), rhs)
                 let success := staticcall(MODEXP_GAS, MODEXP, buf, 0xc0, 0x00, 0x20)
                 if iszero(and(success, eq(returndatasize(), 0x20))) { break }
                 let y := mload(0x00)
-                if eq(mulmod(y, y, P), rhs) {
+                if eq(mulmod(y, y, p), rhs) {
                     // rhs != 0 (no 2-torsion), so y and p - y are both in (0, p) with opposite parity.
-                    if iszero(eq(and(y, 1), shr(255, h0))) { y := sub(P, y) }
+                    if iszero(eq(and(y, 1), shr(255, h0))) { y := sub(p, y) }
                     mstore(h, x)
                     mstore(add(h, 0x20), y)
                     ok := 1
@@ -379,6 +381,11 @@ library BN254 {
     // ------------------------------------------------------------------------------------------------
     // G2: checks, negation, hashing
     // ------------------------------------------------------------------------------------------------
+    //
+    // Why `p` is passed around instead of writing P: the legacy optimizer replaces a 32-byte constant
+    // that occurs more than a few dozen times in a contract by a CODECOPY + MLOAD (cheaper to deploy,
+    // ~5x dearer to run). Field arithmetic would hit that in any contract using this library, so the
+    // modulus is pushed once per routine and kept on the stack.
 
     /// @notice Whether `a` is an affine point of the twist E'(Fp2) with reduced coordinates.
     /// @dev This is NOT subgroup membership: the twist has a huge cofactor. Subgroup membership is
@@ -387,24 +394,29 @@ library BN254 {
     /// @param a the point
     /// @return onCurve true when every word < p and y^2 = x^3 + 3/(9 + i)
     function g2IsOnCurve(G2Point memory a) internal pure returns (bool onCurve) {
-        if (a.xIm >= P || a.xRe >= P || a.yIm >= P || a.yRe >= P || g2IsInfinity(a)) return false;
         assembly ("memory-safe") {
-            function f2mul(a0, a1, b0, b1) -> c0, c1 {
-                let v0 := mulmod(a0, b0, P)
-                let v1 := mulmod(a1, b1, P)
-                c0 := addmod(v0, sub(P, v1), P)
-                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), P), sub(P2, add(v0, v1)), P)
+            function f2mul(a0, a1, b0, b1, p) -> c0, c1 {
+                let v0 := mulmod(a0, b0, p)
+                let v1 := mulmod(a1, b1, p)
+                c0 := addmod(v0, sub(p, v1), p)
+                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), p), sub(add(p, p), add(v0, v1)), p)
             }
-            function f2sqr(a0, a1) -> c0, c1 {
-                c0 := mulmod(add(a0, a1), add(a0, sub(P, a1)), P)
-                c1 := mulmod(add(a0, a0), a1, P)
+            function f2sqr(a0, a1, p) -> c0, c1 {
+                c0 := mulmod(add(a0, a1), add(a0, sub(p, a1)), p)
+                c1 := mulmod(add(a0, a0), a1, p)
             }
+            let p := P
             let x0 := mload(add(a, 0x20))
             let x1 := mload(a)
-            let l0, l1 := f2sqr(mload(add(a, 0x60)), mload(add(a, 0x40)))
-            let r0, r1 := f2sqr(x0, x1)
-            r0, r1 := f2mul(r0, r1, x0, x1)
-            onCurve := and(eq(l0, addmod(r0, TWIST_B_RE, P)), eq(l1, addmod(r1, TWIST_B_IM, P)))
+            let y0 := mload(add(a, 0x60))
+            let y1 := mload(add(a, 0x40))
+            let reduced := and(and(lt(x0, p), lt(x1, p)), and(lt(y0, p), lt(y1, p)))
+            let infinity := iszero(or(or(x0, x1), or(y0, y1)))
+            let l0, l1 := f2sqr(y0, y1, p)
+            let r0, r1 := f2sqr(x0, x1, p)
+            r0, r1 := f2mul(r0, r1, x0, x1, p)
+            let equal := and(eq(l0, addmod(r0, TWIST_B_RE, p)), eq(l1, addmod(r1, TWIST_B_IM, p)))
+            onCurve := and(and(reduced, iszero(infinity)), equal)
         }
     }
 
@@ -412,10 +424,14 @@ library BN254 {
     /// @param a the point
     /// @return n (x, -y)
     function g2Negate(G2Point memory a) internal pure returns (G2Point memory n) {
-        // Negate each word of y separately: -0 is 0, not p.
-        uint256 yIm = a.yIm % P;
-        uint256 yRe = a.yRe % P;
-        return G2Point(a.xIm, a.xRe, yIm == 0 ? 0 : P - yIm, yRe == 0 ? 0 : P - yRe);
+        assembly ("memory-safe") {
+            let p := P
+            mstore(n, mload(a))
+            mstore(add(n, 0x20), mload(add(a, 0x20)))
+            // Each word of y separately; mod again so that -0 is 0, not p.
+            mstore(add(n, 0x40), mod(sub(p, mod(mload(add(a, 0x40)), p)), p))
+            mstore(add(n, 0x60), mod(sub(p, mod(mload(add(a, 0x60)), p)), p))
+        }
     }
 
     /// @notice keccak256 of the 128-byte EIP-197 encoding, abi.encode(a): a key's identity in storage.
@@ -445,6 +461,10 @@ library BN254 {
     /// @notice a + b in affine coordinates (one Fp2 inversion). Handles infinity, a + a and a + (-a).
     /// @dev Used when one key joins the stored aggregate. Inputs should be keys that passed a proof
     /// of possession (on the twist, in the subgroup); words are reduced mod p on entry.
+    /// The aggregate is best stored affine: 4 slots instead of 6 (two fewer cold reads on every
+    /// verification), the pairing takes it as is (no inversion at all with zero non-signers), and
+    /// anyone reads it in the standard encoding. The price is one inversion (~2,800 gas) on each
+    /// activation or exit, which are rare next to the storage writes they make anyway.
     /// @param a a point (or infinity)
     /// @param b a point (or infinity)
     /// @return sum the affine sum
@@ -489,44 +509,49 @@ library BN254 {
     /// @param a the affine point; words are reduced mod p
     /// @return j the Jacobian point
     function g2ToJacobian(G2Point memory a) internal pure returns (G2Jacobian memory j) {
-        if (g2IsInfinity(a)) return j;
-        j.xIm = a.xIm % P;
-        j.xRe = a.xRe % P;
-        j.yIm = a.yIm % P;
-        j.yRe = a.yRe % P;
-        j.zRe = 1;
+        assembly ("memory-safe") {
+            let p := P
+            let x1 := mod(mload(a), p)
+            let x0 := mod(mload(add(a, 0x20)), p)
+            let y1 := mod(mload(add(a, 0x40)), p)
+            let y0 := mod(mload(add(a, 0x60)), p)
+            // The all-zero encoding is infinity; j was allocated zeroed.
+            if or(or(mload(a), mload(add(a, 0x20))), or(mload(add(a, 0x40)), mload(add(a, 0x60)))) {
+                mstore(j, x1)
+                mstore(add(j, 0x20), x0)
+                mstore(add(j, 0x40), y1)
+                mstore(add(j, 0x60), y0)
+                mstore(add(j, 0xa0), 1)
+            }
+        }
     }
 
     /// @notice acc += q, in place, for an affine q from memory.
     /// @param acc the accumulator (modified)
     /// @param q the affine point (or infinity)
     function g2JacobianAddAffine(G2Jacobian memory acc, G2Point memory q) internal pure {
-        uint256 scratch = _stageAffine(q, false);
-        _mixedAddInPlace(acc, scratch);
+        _mixedAddInPlace(acc, _stageMemory(q, false));
     }
 
     /// @notice acc -= q, in place, for an affine q from memory.
     /// @param acc the accumulator (modified)
     /// @param q the affine point (or infinity)
     function g2JacobianSubAffine(G2Jacobian memory acc, G2Point memory q) internal pure {
-        uint256 scratch = _stageAffine(q, true);
-        _mixedAddInPlace(acc, scratch);
+        _mixedAddInPlace(acc, _stageMemory(q, true));
     }
 
     /// @notice acc += q, in place, reading q straight from calldata (no allocation per key).
     /// @param acc the accumulator (modified)
     /// @param q the affine point in calldata (or infinity)
     function g2JacobianAddCalldata(G2Jacobian memory acc, G2Point calldata q) internal pure {
-        uint256 scratch = _stageCalldata(q, false);
-        _mixedAddInPlace(acc, scratch);
+        _mixedAddInPlace(acc, _stageCalldata(q, false));
     }
 
     /// @notice acc -= q, in place, reading q straight from calldata: the non-signer loop.
     /// @param acc the accumulator (modified)
     /// @param q the affine point in calldata (or infinity)
     function g2JacobianSubCalldata(G2Jacobian memory acc, G2Point calldata q) internal pure {
-        uint256 scratch = _stageCalldata(q, true);
-        _mixedAddInPlace(acc, scratch);
+        _mixedAddInPlace(acc, _stageCalldata(q, true));
     }
 
     /// @notice The affine point of a Jacobian accumulator: one Fp2 inversion (one modexp).
@@ -540,26 +565,28 @@ library BN254 {
         // -1 is not a square mod p.
         uint256 normInverse = fpInverse(addmod(mulmod(zRe, zRe, P), mulmod(zIm, zIm, P), P));
         assembly ("memory-safe") {
-            function f2mul(a0, a1, b0, b1) -> c0, c1 {
-                let v0 := mulmod(a0, b0, P)
-                let v1 := mulmod(a1, b1, P)
-                c0 := addmod(v0, sub(P, v1), P)
-                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), P), sub(P2, add(v0, v1)), P)
+            function f2mul(a0, a1, b0, b1, p) -> c0, c1 {
+                let v0 := mulmod(a0, b0, p)
+                let v1 := mulmod(a1, b1, p)
+                c0 := addmod(v0, sub(p, v1), p)
+                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), p), sub(add(p, p), add(v0, v1)), p)
             }
-            function f2sqr(a0, a1) -> c0, c1 {
-                c0 := mulmod(add(a0, a1), add(a0, sub(P, a1)), P)
-                c1 := mulmod(add(a0, a0), a1, P)
+            function f2sqr(a0, a1, p) -> c0, c1 {
+                c0 := mulmod(add(a0, a1), add(a0, sub(p, a1)), p)
+                c1 := mulmod(add(a0, a0), a1, p)
             }
-            let i0 := mulmod(zRe, normInverse, P)
-            let i1 := mulmod(sub(P, zIm), normInverse, P)
-            let s0, s1 := f2sqr(i0, i1)
-            let t0, t1 := f2mul(mload(add(j, 0x20)), mload(j), s0, s1)
-            mstore(add(a, 0x20), t0)
-            mstore(a, t1)
-            s0, s1 := f2mul(s0, s1, i0, i1)
-            t0, t1 := f2mul(mload(add(j, 0x60)), mload(add(j, 0x40)), s0, s1)
-            mstore(add(a, 0x60), t0)
-            mstore(add(a, 0x40), t1)
+            let p := P
+            // i = Z^-1, s = Z^-2; x = X s, then i <- Z^-3 and y = Y i.
+            let i0 := mulmod(zRe, normInverse, p)
+            let i1 := mulmod(sub(p, zIm), normInverse, p)
+            let s0, s1 := f2sqr(i0, i1, p)
+            i0, i1 := f2mul(s0, s1, i0, i1, p)
+            s0, s1 := f2mul(s0, s1, mload(add(j, 0x20)), mload(j), p)
+            mstore(add(a, 0x20), s0)
+            mstore(a, s1)
+            i0, i1 := f2mul(i0, i1, mload(add(j, 0x60)), mload(add(j, 0x40)), p)
+            mstore(add(a, 0x60), i0)
+            mstore(add(a, 0x40), i1)
         }
     }
 
@@ -567,97 +594,99 @@ library BN254 {
     // Internals
     // ------------------------------------------------------------------------------------------------
 
-    /// @dev Copies q, reduced and optionally negated, to scratch memory past the free memory pointer,
-    /// which `_mixedAddInPlace` reads before anything else can allocate.
-    function _stageAffine(G2Point memory q, bool negate) private pure returns (uint256 scratch) {
+    /// @dev Copies q, reduced and optionally negated, to scratch memory past the free memory pointer
+    /// (4 words, followed by 4 words the addition uses for temporaries). `_mixedAddInPlace` reads it
+    /// before anything else can allocate.
+    function _stageMemory(G2Point memory q, bool negate) private pure returns (uint256 scratch) {
         assembly ("memory-safe") {
+            let p := P
             scratch := mload(0x40)
-            mstore(scratch, mod(mload(q), P))
-            mstore(add(scratch, 0x20), mod(mload(add(q, 0x20)), P))
-            let yIm := mod(mload(add(q, 0x40)), P)
-            let yRe := mod(mload(add(q, 0x60)), P)
+            mstore(scratch, mod(mload(q), p))
+            mstore(add(scratch, 0x20), mod(mload(add(q, 0x20)), p))
+            let yIm := mod(mload(add(q, 0x40)), p)
+            let yRe := mod(mload(add(q, 0x60)), p)
             if negate {
-                yIm := mod(sub(P, yIm), P)
-                yRe := mod(sub(P, yRe), P)
+                yIm := mod(sub(p, yIm), p)
+                yRe := mod(sub(p, yRe), p)
             }
             mstore(add(scratch, 0x40), yIm)
             mstore(add(scratch, 0x60), yRe)
         }
     }
 
-    /// @dev Calldata twin of `_stageAffine`.
+    /// @dev Calldata twin of `_stageMemory`.
     function _stageCalldata(G2Point calldata q, bool negate) private pure returns (uint256 scratch) {
         assembly ("memory-safe") {
+            let p := P
             scratch := mload(0x40)
-            mstore(scratch, mod(calldataload(q), P))
-            mstore(add(scratch, 0x20), mod(calldataload(add(q, 0x20)), P))
-            let yIm := mod(calldataload(add(q, 0x40)), P)
-            let yRe := mod(calldataload(add(q, 0x60)), P)
+            mstore(scratch, mod(calldataload(q), p))
+            mstore(add(scratch, 0x20), mod(calldataload(add(q, 0x20)), p))
+            let yIm := mod(calldataload(add(q, 0x40)), p)
+            let yRe := mod(calldataload(add(q, 0x60)), p)
             if negate {
-                yIm := mod(sub(P, yIm), P)
-                yRe := mod(sub(P, yRe), P)
+                yIm := mod(sub(p, yIm), p)
+                yRe := mod(sub(p, yRe), p)
             }
             mstore(add(scratch, 0x40), yIm)
             mstore(add(scratch, 0x60), yRe)
         }
     }
 
-    /// @dev acc += q with acc Jacobian and q affine (both pointers to memory, q reduced). Formulas for
-    /// a = 0 (Explicit-Formulas Database): mixed addition 8M + 3S, doubling dbl-2009-l when q == acc,
-    /// infinity when q == -acc. Every value stays reduced in [0, p). Fp2 words in (real, imaginary)
-    /// pairs on the stack; memory keeps the imaginary word first. One assembly block, so that the Fp2
-    /// helpers are in scope of both the addition and the doubling it may fall back to.
+    /// @dev acc += q with acc Jacobian and q affine (both pointers to memory, q reduced, followed by 4
+    /// free words). Formulas for a = 0 (Explicit-Formulas Database): mixed addition 8M + 3S, doubling
+    /// dbl-2009-l when q == acc, infinity when q == -acc. Every value stays reduced in [0, p). Fp2
+    /// words in (real, imaginary) pairs on the stack; memory keeps the imaginary word first. One
+    /// assembly block, so that the Fp2 helpers are in scope of both the addition and the doubling.
     // solhint-disable-next-line function-max-lines
     function _mixedAddInPlace(G2Jacobian memory acc, uint256 qPtr) private pure {
         assembly ("memory-safe") {
-            function f2mul(a0, a1, b0, b1) -> c0, c1 {
+            function f2mul(a0, a1, b0, b1, p) -> c0, c1 {
                 // Karatsuba: operands are < p < 2^254, so sums fit a word unreduced.
-                let v0 := mulmod(a0, b0, P)
-                let v1 := mulmod(a1, b1, P)
-                c0 := addmod(v0, sub(P, v1), P)
-                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), P), sub(P2, add(v0, v1)), P)
+                let v0 := mulmod(a0, b0, p)
+                let v1 := mulmod(a1, b1, p)
+                c0 := addmod(v0, sub(p, v1), p)
+                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), p), sub(add(p, p), add(v0, v1)), p)
             }
-            function f2sqr(a0, a1) -> c0, c1 {
-                c0 := mulmod(add(a0, a1), add(a0, sub(P, a1)), P)
-                c1 := mulmod(add(a0, a0), a1, P)
+            function f2sqr(a0, a1, p) -> c0, c1 {
+                c0 := mulmod(add(a0, a1), add(a0, sub(p, a1)), p)
+                c1 := mulmod(add(a0, a0), a1, p)
             }
-            function f2sub(a0, a1, b0, b1) -> c0, c1 {
-                c0 := addmod(a0, sub(P, b0), P)
-                c1 := addmod(a1, sub(P, b1), P)
-            }
-            // In place: X3 = (E^2 - 2D), Y3 = E(D - X3) - 8C, Z3 = 2YZ with A = X^2, B = Y^2, C = B^2,
+            // In place: X3 = E^2 - 2D, Y3 = E(D - X3) - 8C, Z3 = 2YZ with A = X^2, B = Y^2, C = B^2,
             // D = 2((X + B)^2 - A - C), E = 3A. Y = 0 (order two, absent from the twist) gives Z3 = 0.
-            function jacobianDouble(a) {
+            function jacobianDouble(a, p) {
                 let x0 := mload(add(a, 0x20))
                 let x1 := mload(a)
                 let y0 := mload(add(a, 0x60))
                 let y1 := mload(add(a, 0x40))
                 {
-                    let t0, t1 := f2mul(y0, y1, mload(add(a, 0xa0)), mload(add(a, 0x80)))
-                    mstore(add(a, 0xa0), addmod(t0, t0, P))
-                    mstore(add(a, 0x80), addmod(t1, t1, P))
+                    let t0, t1 := f2mul(y0, y1, mload(add(a, 0xa0)), mload(add(a, 0x80)), p)
+                    mstore(add(a, 0xa0), addmod(t0, t0, p))
+                    mstore(add(a, 0x80), addmod(t1, t1, p))
                 }
-                let e0, e1 := f2sqr(x0, x1)
-                y0, y1 := f2sqr(y0, y1)
-                let c0, c1 := f2sqr(y0, y1)
-                x0, x1 := f2sqr(addmod(x0, y0, P), addmod(x1, y1, P))
-                x0 := addmod(x0, sub(P2, add(e0, c0)), P)
-                x1 := addmod(x1, sub(P2, add(e1, c1)), P)
-                x0 := addmod(x0, x0, P)
-                x1 := addmod(x1, x1, P)
-                e0 := mulmod(e0, 3, P)
-                e1 := mulmod(e1, 3, P)
-                y0, y1 := f2sqr(e0, e1)
-                y0 := addmod(y0, sub(P2, add(x0, x0)), P)
-                y1 := addmod(y1, sub(P2, add(x1, x1)), P)
+                let e0, e1 := f2sqr(x0, x1, p)
+                y0, y1 := f2sqr(y0, y1, p)
+                let c0, c1 := f2sqr(y0, y1, p)
+                x0 := addmod(x0, y0, p)
+                x1 := addmod(x1, y1, p)
+                x0, x1 := f2sqr(x0, x1, p)
+                x0 := addmod(x0, sub(add(p, p), add(e0, c0)), p)
+                x1 := addmod(x1, sub(add(p, p), add(e1, c1)), p)
+                x0 := addmod(x0, x0, p)
+                x1 := addmod(x1, x1, p)
+                e0 := mulmod(e0, 3, p)
+                e1 := mulmod(e1, 3, p)
+                y0, y1 := f2sqr(e0, e1, p)
+                y0 := addmod(y0, sub(add(p, p), add(x0, x0)), p)
+                y1 := addmod(y1, sub(add(p, p), add(x1, x1)), p)
                 mstore(add(a, 0x20), y0)
                 mstore(a, y1)
-                x0, x1 := f2sub(x0, x1, y0, y1)
-                x0, x1 := f2mul(e0, e1, x0, x1)
-                mstore(add(a, 0x60), addmod(x0, sub(P, mulmod(c0, 8, P)), P))
-                mstore(add(a, 0x40), addmod(x1, sub(P, mulmod(c1, 8, P)), P))
+                x0 := addmod(x0, sub(p, y0), p)
+                x1 := addmod(x1, sub(p, y1), p)
+                x0, x1 := f2mul(e0, e1, x0, x1, p)
+                mstore(add(a, 0x60), addmod(x0, sub(p, mulmod(c0, 8, p)), p))
+                mstore(add(a, 0x40), addmod(x1, sub(p, mulmod(c1, 8, p)), p))
             }
-            function mixedAdd(a, q) {
+            function mixedAdd(a, q, p) {
                 // q at infinity: nothing to add.
                 if iszero(or(or(mload(q), mload(add(q, 0x20))), or(mload(add(q, 0x40)), mload(add(q, 0x60))))) {
                     leave
@@ -671,26 +700,25 @@ library BN254 {
                     mstore(add(a, 0xa0), 1)
                     leave
                 }
-                let h0 := 0
-                let h1 := 0
-                let r0 := 0
-                let r1 := 0
+                // R = y_q Z^3 - Y and H = x_q Z^2 - X go to the scratch words after q (q + 0x80: H
+                // real, + 0xa0: H imaginary, + 0xc0: R real, + 0xe0: R imaginary), which keeps the
+                // stack shallow. Memory operands go last: Yul evaluates arguments right to left.
                 {
-                    // Memory operands go last: Yul evaluates arguments right to left, so they are read
-                    // while the stack is shallow.
-                    let zz0, zz1 := f2sqr(z0, z1)
-                    // R = y_q Z^3 - Y
-                    let t0, t1 := f2mul(z0, z1, zz0, zz1)
-                    t0, t1 := f2mul(t0, t1, mload(add(q, 0x60)), mload(add(q, 0x40)))
-                    r0, r1 := f2sub(t0, t1, mload(add(a, 0x60)), mload(add(a, 0x40)))
-                    // H = x_q Z^2 - X
-                    t0, t1 := f2mul(zz0, zz1, mload(add(q, 0x20)), mload(q))
-                    h0, h1 := f2sub(t0, t1, mload(add(a, 0x20)), mload(a))
+                    let zz0, zz1 := f2sqr(z0, z1, p)
+                    let t0, t1 := f2mul(z0, z1, zz0, zz1, p)
+                    t0, t1 := f2mul(t0, t1, mload(add(q, 0x60)), mload(add(q, 0x40)), p)
+                    mstore(add(q, 0xc0), addmod(t0, sub(p, mload(add(a, 0x60))), p))
+                    mstore(add(q, 0xe0), addmod(t1, sub(p, mload(add(a, 0x40))), p))
+                    t0, t1 := f2mul(zz0, zz1, mload(add(q, 0x20)), mload(q), p)
+                    mstore(add(q, 0x80), addmod(t0, sub(p, mload(add(a, 0x20))), p))
+                    mstore(add(q, 0xa0), addmod(t1, sub(p, mload(a)), p))
                 }
+                let h0 := mload(add(q, 0x80))
+                let h1 := mload(add(q, 0xa0))
                 if iszero(or(h0, h1)) {
                     // Same x: the same point (double it) or opposite points (the sum is infinity).
-                    switch or(r0, r1)
-                    case 0 { jacobianDouble(a) }
+                    switch or(mload(add(q, 0xc0)), mload(add(q, 0xe0)))
+                    case 0 { jacobianDouble(a, p) }
                     default {
                         mstore(a, 0)
                         mstore(add(a, 0x20), 0)
@@ -702,28 +730,30 @@ library BN254 {
                     leave
                 }
                 // Z3 = Z H
-                z0, z1 := f2mul(z0, z1, h0, h1)
+                z0, z1 := f2mul(z0, z1, h0, h1, p)
                 mstore(add(a, 0xa0), z0)
                 mstore(add(a, 0x80), z1)
-                // Registers are reused to stay within the stack: z <- H^2, v <- X H^2, z <- H^3,
-                // h <- Y H^3.
-                z0, z1 := f2sqr(h0, h1)
-                let v0, v1 := f2mul(z0, z1, mload(add(a, 0x20)), mload(a))
-                z0, z1 := f2mul(h0, h1, z0, z1)
-                h0, h1 := f2mul(z0, z1, mload(add(a, 0x60)), mload(add(a, 0x40)))
-                // X3 = R^2 - H^3 - 2V
-                let x0, x1 := f2sqr(r0, r1)
-                x0 := addmod(x0, sub(P3, add(z0, add(v0, v0))), P)
-                x1 := addmod(x1, sub(P3, add(z1, add(v1, v1))), P)
-                mstore(add(a, 0x20), x0)
-                mstore(a, x1)
+                // Registers are reused: z <- H^2, v <- X H^2, z <- H^3, h <- Y H^3.
+                z0, z1 := f2sqr(h0, h1, p)
+                let v0, v1 := f2mul(z0, z1, mload(add(a, 0x20)), mload(a), p)
+                z0, z1 := f2mul(h0, h1, z0, z1, p)
+                h0, h1 := f2mul(z0, z1, mload(add(a, 0x60)), mload(add(a, 0x40)), p)
+                {
+                    // X3 = R^2 - H^3 - 2V, then v <- V - X3
+                    let x0, x1 := f2sqr(mload(add(q, 0xc0)), mload(add(q, 0xe0)), p)
+                    x0 := addmod(x0, sub(mul(3, p), add(z0, add(v0, v0))), p)
+                    x1 := addmod(x1, sub(mul(3, p), add(z1, add(v1, v1))), p)
+                    mstore(add(a, 0x20), x0)
+                    mstore(a, x1)
+                    v0 := addmod(v0, sub(p, x0), p)
+                    v1 := addmod(v1, sub(p, x1), p)
+                }
                 // Y3 = R (V - X3) - Y H^3
-                v0, v1 := f2sub(v0, v1, x0, x1)
-                v0, v1 := f2mul(r0, r1, v0, v1)
-                mstore(add(a, 0x60), addmod(v0, sub(P, h0), P))
-                mstore(add(a, 0x40), addmod(v1, sub(P, h1), P))
+                v0, v1 := f2mul(v0, v1, mload(add(q, 0xc0)), mload(add(q, 0xe0)), p)
+                mstore(add(a, 0x60), addmod(v0, sub(p, h0), p))
+                mstore(add(a, 0x40), addmod(v1, sub(p, h1), p))
             }
-            mixedAdd(acc, qPtr)
+            mixedAdd(acc, qPtr, P)
         }
     }
 }

@@ -450,6 +450,51 @@ contract BLS__Harness {
     }
 
     // ------------------------------------------------------------------------------------------------
+    // Gas profile (execution gas of the library parts, measured with gasleft)
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Execution gas of each step of an aggregate verification, without calldata, storage or
+    /// transaction overhead.
+    /// @param message the signed bytes
+    /// @param aggregate the aggregate key
+    /// @param nonSignerKeys the keys to subtract
+    /// @param signature the signature
+    /// @return hashGas hash to G1
+    /// @return subtractGas all mixed Jacobian subtractions together
+    /// @return toAffineGas the conversion to affine (one Fp2 inversion)
+    /// @return pairingGas the pairing check
+    /// @return valid the verdict
+    function gasProfile(
+        bytes calldata message,
+        BN254.G2Point calldata aggregate,
+        BN254.G2Point[] calldata nonSignerKeys,
+        BN254.G1Point calldata signature
+    )
+        external
+        view
+        returns (uint256 hashGas, uint256 subtractGas, uint256 toAffineGas, uint256 pairingGas, bool valid)
+    {
+        uint256 start = gasleft();
+        BN254.G1Point memory h = BLS.hashMessage(message);
+        hashGas = start - gasleft();
+
+        start = gasleft();
+        BN254.G2Jacobian memory acc = BN254.g2ToJacobian(aggregate);
+        for (uint256 i = 0; i < nonSignerKeys.length; ++i) {
+            BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
+        }
+        subtractGas = start - gasleft();
+
+        start = gasleft();
+        BN254.G2Point memory key = BN254.g2JacobianToAffine(acc);
+        toAffineGas = start - gasleft();
+
+        start = gasleft();
+        valid = BLS.verifyHashed(key, h, signature);
+        pairingGas = start - gasleft();
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // Internals
     // ------------------------------------------------------------------------------------------------
 
