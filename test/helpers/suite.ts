@@ -10,9 +10,11 @@ import { mldsaKeyGen, mldsaSign, mlkemKeyGen, type KeyPair } from "../../src/pq"
 import { HeartbeatChain, epochOf } from "../../src/heartbeat";
 import { registrationDigest } from "../../src/registry";
 import { blsKeyPair, proofOfPossession, type BLSKeyPair } from "../../src/bls";
-import type { NetworkAttestations, ServiceNodeRegistry, SwarmCoordinator } from "../../typechain-types";
+import type { NetworkAttestations, ServiceNodeRegistry, ServiceNodeRewards, SwarmCoordinator } from "../../typechain-types";
 
 export const REQUIREMENT = ethers.parseEther("15000");
+/** Emission base of the test suite: 100M PARS (8% a year in year one). */
+export const EMISSION_BASE = ethers.parseEther("100000000");
 
 export interface NodeKeys {
   mldsa: KeyPair;
@@ -85,6 +87,7 @@ export interface Suite {
   registry: ServiceNodeRegistry;
   swarms: SwarmCoordinator;
   attestations: NetworkAttestations;
+  rewards: ServiceNodeRewards;
   admin: HardhatEthersSigner;
   guardian: HardhatEthersSigner;
   treasury: HardhatEthersSigner;
@@ -113,10 +116,20 @@ export async function deploySuite(): Promise<Suite> {
   await attestations.connect(admin).setRegistry(await registry.getAddress());
   await registry.connect(admin).grantRole(await registry.SLASHER_ROLE(), slasher.address);
   await registry.connect(admin).grantRole(await registry.SLASHER_ROLE(), await attestations.getAddress());
+  const rewards = await ethers.deployContract("ServiceNodeRewards", [
+    admin.address,
+    await registry.getAddress(),
+    await swarms.getAddress(),
+    treasury.address,
+    EMISSION_BASE,
+  ]);
+  await registry.connect(admin).setLifecycleListener(await rewards.getAddress());
+  await swarms.connect(admin).setSwarmListener(await rewards.getAddress());
   return {
     registry,
     swarms,
     attestations,
+    rewards,
     admin,
     guardian,
     treasury,
