@@ -89,8 +89,6 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     /// @notice Wei paid out in claims, ever.
     uint256 public totalClaimed;
-    /// @notice Wei of fees received for swarms, ever (the swarm share).
-    uint256 public swarmFeesReceived;
 
     // ------------------------------------------------------------------ constructor
 
@@ -166,7 +164,6 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
             feePerStake[swarmId] += perStake;
             // What the rounding of the accumulator keeps back goes to the treasury.
             toSwarm = perStake * stake / SCALE;
-            swarmFeesReceived += toSwarm;
         }
         uint256 toTreasury = msg.value - toSwarm;
         treasuryOwed += toTreasury;
