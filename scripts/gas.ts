@@ -9,28 +9,35 @@
 import * as fs from "fs";
 import * as path from "path";
 import hre from "hardhat";
-import { installParsPrecompiles } from "../src/precompiles/install";
+import { usePrecompiles } from "../test/helpers/precompiles";
 import { GasMeter, type Benchmark } from "./gas/meter";
+import { buildNetwork } from "./gas/network";
 import { GAS_TARGETS, SCALE_RATIO_LIMIT } from "./gas/targets";
 import { precompileBench } from "./gas/precompiles.bench";
 import { blsBench } from "./gas/bls.bench";
+import { attestationBench, registryBench, rewardsBench } from "./gas/registry.bench";
 
-const BENCHMARKS: Benchmark[] = [precompileBench, blsBench];
+const BENCHMARKS: Benchmark[] = [precompileBench, blsBench, registryBench, attestationBench, rewardsBench];
 const SCALES = [10, 1000];
 const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
 
 async function main() {
-  const precompiles = await installParsPrecompiles(hre);
+  const precompiles = await usePrecompiles();
   const meter = new GasMeter(precompiles);
   const only = process.env.GAS_ONLY;
-  for (const bench of BENCHMARKS) {
-    if (only && !bench.name.startsWith(only)) continue;
-    for (const nodes of SCALES) {
+  const benches = BENCHMARKS.filter((b) => !only || b.name.startsWith(only));
+  for (const nodes of SCALES) {
+    const start = Date.now();
+    const base = await hre.network.provider.request({ method: "evm_snapshot" });
+    const net = await buildNetwork(nodes);
+    console.log(`built a network of ${nodes} active nodes in ${((Date.now() - start) / 1000).toFixed(1)} s`);
+    meter.suffix = nodes === 10 ? "" : `@${nodes}`;
+    for (const bench of benches) {
       const snap = await hre.network.provider.request({ method: "evm_snapshot" });
-      meter.suffix = nodes === 10 ? "" : `@${nodes}`;
-      await bench.run(meter, nodes);
+      await bench.run(meter, net);
       await hre.network.provider.request({ method: "evm_revert", params: [snap] });
     }
+    await hre.network.provider.request({ method: "evm_revert", params: [base] });
   }
 
   const snapshot: Record<string, number> = {};

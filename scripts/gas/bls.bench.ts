@@ -37,7 +37,8 @@ function consecutiveKeys(n: number): Map<bigint, BLSKeyPair> {
  */
 export const blsBench: Benchmark = {
   name: "bls",
-  async run(meter, nodes) {
+  async run(meter, net) {
+    const nodes = net.nodes.length;
     const harness = await ethers.deployContract("BLS__Harness");
     const keys = consecutiveKeys(Math.max(nodes, 101));
     const ids = [...keys.keys()];

@@ -5,6 +5,7 @@
 import type { ContractTransactionResponse, TransactionResponse } from "ethers";
 import { PrecompileHost } from "../../src/precompiles/host";
 import type { InstalledPrecompiles } from "../../src/precompiles/install";
+import type { BenchNetwork } from "./network";
 
 export interface Measurement {
   name: string;
@@ -18,10 +19,11 @@ export interface Benchmark {
   /** Group name, for the table. */
   name: string;
   /**
-   * Builds state for `nodes` active nodes and measures its operations with `meter.measure`. Names are
-   * given without the scale suffix; the meter appends `@1000` for the 1,000-node run.
+   * Measures its operations with `meter.measure` on `net` (10 or 1,000 active nodes, shared by all
+   * benchmarks and restored from a snapshot before each). Names are given without the scale suffix;
+   * the meter appends `@1000` for the 1,000-node run.
    */
-  run(meter: GasMeter, nodes: number): Promise<void>;
+  run(meter: GasMeter, net: BenchNetwork): Promise<void>;
 }
 
 /** Transactions must carry an explicit gas limit so that gas estimation does not call precompiles too. */
@@ -38,14 +40,22 @@ export class GasMeter {
     name: string,
     send: () => Promise<ContractTransactionResponse | TransactionResponse>,
   ): Promise<Measurement> {
+    return this.measureAs(name + this.suffix, send);
+  }
+
+  /** Like `measure`, under exactly `fullName` (no scale suffix). */
+  async measureAs(
+    fullName: string,
+    send: () => Promise<ContractTransactionResponse | TransactionResponse>,
+  ): Promise<Measurement> {
     this.precompiles.host.takeLog();
     const tx = await send();
     const receipt = await tx.wait();
-    if (!receipt || receipt.status !== 1) throw new Error(`${name}: transaction failed`);
+    if (!receipt || receipt.status !== 1) throw new Error(`${fullName}: transaction failed`);
     const calls = this.precompiles.host.takeLog();
     const gas = Number(receipt.gasUsed);
     const m: Measurement = {
-      name: name + this.suffix,
+      name: fullName,
       gas,
       withPrecompile: gas + PrecompileHost.estimateGas(calls),
       precompileCalls: calls.length,

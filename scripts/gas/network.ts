@@ -1,0 +1,50 @@
+/**
+ * A network of `size` active nodes for the gas benchmarks, built once per scale and shared by every
+ * benchmark (each runs from a snapshot of it). Real keys throughout: ML-DSA-65, ML-KEM-768, BLS.
+ */
+import { ethers } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { REQUIREMENT, buildRegistration, currentEpoch, deploySuite, nodeKeys, type NodeKeys, type Suite } from "../../test/helpers/suite";
+
+export interface BenchNode {
+  nodeId: bigint;
+  keys: NodeKeys;
+  operator: HardhatEthersSigner;
+}
+
+export interface BenchNetwork {
+  suite: Suite;
+  nodes: BenchNode[];
+}
+
+/** Deploys the suite and registers `size` fully staked nodes, operators taking turns. */
+export async function buildNetwork(size: number): Promise<BenchNetwork> {
+  const suite = await deploySuite();
+  const epoch = await currentEpoch();
+  const registryAddress = await suite.registry.getAddress();
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const nodes: BenchNode[] = [];
+  const lanes = suite.operators.length;
+  // Operators send in parallel lanes; each lane waits for its own transactions only.
+  const lane = async (l: number) => {
+    for (let i = l; i < size; i += lanes) {
+      const operator = suite.operators[l];
+      const keys = nodeKeys(`bench-node-${i}`, epoch);
+      const reg = await buildRegistration(suite.registry, operator.address, keys, { chainId, registryAddress });
+      await (await suite.registry.connect(operator).register(reg, { value: REQUIREMENT, gasLimit: 2_000_000 })).wait();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, size) }, (_, l) => lane(l)));
+  const count = Number(await suite.registry.lastNodeId());
+  if (count !== size) throw new Error(`expected ${size} nodes, registered ${count}`);
+  // Map ids back to keys: read each node's operator and anchor from its registration event.
+  const events = await suite.registry.queryFilter(suite.registry.filters.NodeRegistered());
+  const byKey = new Map<string, number>();
+  for (let i = 0; i < size; i++) byKey.set(ethers.hexlify(nodeKeys(`bench-node-${i}`, epoch).mldsa.publicKey), i);
+  for (const ev of events) {
+    const i = byKey.get(ev.args.mldsaPublicKey)!;
+    nodes.push({ nodeId: ev.args.nodeId, keys: nodeKeys(`bench-node-${i}`, epoch), operator: suite.operators[i % lanes] });
+  }
+  nodes.sort((a, b) => Number(a.nodeId - b.nodeId));
+  return { suite, nodes };
+}

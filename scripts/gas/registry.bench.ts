@@ -1,0 +1,99 @@
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { REQUIREMENT, buildRegistration, currentEpoch, nodeKeys } from "../../test/helpers/suite";
+import { operatorMinimum } from "../../src/registry";
+import { aggregateAttestation, type BLSKeyPair } from "../../src/bls";
+import { TX, type Benchmark } from "./meter";
+
+const HOUR = 3600;
+
+/** The node lifecycle: register, contribute, heartbeats, penalty, exit and withdrawal. */
+export const registryBench: Benchmark = {
+  name: "registry",
+  async run(meter, net) {
+    const { registry } = net.suite;
+    const [op, contributor] = [net.suite.operators[0], net.suite.others[0]];
+
+    const keys = nodeKeys("bench-new-node", await currentEpoch());
+    const reg = await buildRegistration(registry, op.address, keys);
+    await meter.measure("registry.register", () => registry.connect(op).register(reg, { ...TX, value: REQUIREMENT }));
+
+    const partialKeys = nodeKeys("bench-partial-node", await currentEpoch());
+    const partial = await buildRegistration(registry, op.address, partialKeys);
+    await (await registry.connect(op).register(partial, { ...TX, value: operatorMinimum(REQUIREMENT) })).wait();
+    const partialId = await registry.lastNodeId();
+    const min = await registry.minimumContribution(partialId);
+    await meter.measure("registry.contribute", () => registry.connect(contributor).contribute(partialId, { ...TX, value: min }));
+    const rest = REQUIREMENT - operatorMinimum(REQUIREMENT) - min;
+    await meter.measure("registry.contributeAndActivate", () =>
+      registry.connect(net.suite.others[1]).contribute(partialId, { ...TX, value: rest }),
+    );
+
+    await time.increase(HOUR);
+    const e = await currentEpoch();
+    const [first] = net.nodes;
+    await meter.measure("registry.heartbeat", () => registry.heartbeat(first.nodeId, first.keys.chain.valueForEpoch(e), TX));
+    const batch = net.nodes.slice(1, 11);
+    await meter.measure("registry.heartbeatBatch10", () =>
+      registry.heartbeatBatch(
+        batch.map((n) => n.nodeId),
+        batch.map((n) => n.keys.chain.valueForEpoch(e)),
+        TX,
+      ),
+    );
+
+    await time.increase(3 * HOUR);
+    const silent = net.nodes[net.nodes.length - 1];
+    await meter.measure("registry.penalize", () => registry.penalize(silent.nodeId, TX));
+
+    const leaving = net.nodes[1];
+    await meter.measure("registry.requestExit", () => registry.connect(leaving.operator).requestExit(leaving.nodeId, TX));
+    await time.increase(30 * 24 * HOUR);
+    await meter.measure("registry.withdraw", () => registry.connect(leaving.operator).withdraw(leaving.nodeId, TX));
+  },
+};
+
+/** Deregistration by a BLS aggregate attestation of the active set, with 0 / 1 / 10 / 100 non-signers. */
+export const attestationBench: Benchmark = {
+  name: "attest",
+  async run(meter, net) {
+    const { attestations } = net.suite;
+    const keys = new Map<bigint, BLSKeyPair>(net.nodes.map((n) => [n.nodeId, n.keys.bls]));
+    const ids = net.nodes.map((n) => n.nodeId);
+    const active = ids.length;
+    // At most a third of the active set may be absent: 10 and 100 non-signers need 30 and 300 nodes,
+    // so those two are measured on the 1,000-node network only (under their plain names).
+    const counts = active >= 300 ? [0, 1, 10, 100] : [0, 1];
+    let target = ids.length - 1;
+    for (const absent of counts) {
+      const nodeId = ids[target--];
+      const issuedAt = BigInt(await time.latest());
+      const message = await attestations.deregistrationMessage(nodeId, issuedAt);
+      const signers = ids.filter((id) => id !== nodeId).slice(absent);
+      const att = aggregateAttestation(keys, signers, message);
+      const name = `attest.deregister.nonSigners${absent}`;
+      const send = () => attestations.deregister(nodeId, issuedAt, att.nonSigners, att.signature, TX);
+      if (absent >= 10) await meter.measureAs(name, send);
+      else await meter.measure(name, send);
+      // The deregistered node left the active set; drop it from the key set for the next round.
+      keys.delete(nodeId);
+      ids.splice(ids.indexOf(nodeId), 1);
+    }
+  },
+};
+
+/** Emission pool funding and a claim of accrued emission. */
+export const rewardsBench: Benchmark = {
+  name: "rewards",
+  async run(meter, net) {
+    const { rewards, admin } = net.suite;
+    await (await rewards.connect(admin).start(TX)).wait();
+    await meter.measure("rewards.fund", () => rewards.connect(admin).fund({ ...TX, value: ethers.parseEther("1000000") }));
+    await time.increase(24 * HOUR);
+    const node = net.nodes[0];
+    // A first claim settles the node; the measured one is a steady-state claim a day later.
+    await (await rewards.connect(node.operator).claim(node.nodeId, TX)).wait();
+    await time.increase(24 * HOUR);
+    await meter.measure("rewards.claim", () => rewards.connect(node.operator).claim(node.nodeId, TX));
+  },
+};
