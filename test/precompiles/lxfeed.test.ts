@@ -327,7 +327,18 @@ describe("LXFeed mock against the TypeScript model (property)", function () {
           }
         },
       ),
-      { numRuns: 40 },
+      {
+        numRuns: 40,
+        // Always one sequence that overwrites the ring buffer, besides the random ones.
+        examples: [
+          [
+            Array.from({ length: MAX_OBSERVATIONS + 8 }, (_, i): [FeedStep, bigint[]] => [
+              { kind: "set", gap: 7 + (i % 5), price: BigInt(i + 1) * 10n ** 17n, confidence: i % 101 },
+              [60n, 250n, 10n ** 12n],
+            ]),
+          ],
+        ],
+      },
     );
     await evmRevert(snapshot);
     expect(wrapped, "sequences that filled the ring buffer").to.be.greaterThan(0);
