@@ -9,6 +9,6 @@ let installed: InstalledPrecompiles | undefined;
  * hardhat_reset.
  */
 export async function usePrecompiles(): Promise<InstalledPrecompiles> {
-  installed ??= await installParsPrecompiles(hre, { dexMocks: false });
+  installed ??= await installParsPrecompiles(hre);
   return installed;
 }
