@@ -191,6 +191,113 @@ function concatBytes(...parts: Uint8Array[]): Uint8Array {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Point compression (BN254.g2Compress / g2Decompress / fp2Sqrt)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * A compressed G2 point: two words, as NetworkAttestations stores a node key.
+ * `word0 = xIm | 2²⁵⁵ (compressed flag) | sgn0(y)·2²⁵⁴`, `word1 = xRe`; infinity is `(0, 0)`.
+ * p < 2²⁵⁴, so the flags never collide with a reduced coordinate.
+ */
+export interface CompressedG2 {
+  word0: bigint;
+  word1: bigint;
+}
+
+/** BN254.G2_COMPRESSED_FLAG: set in word0 of every compressed point. */
+export const G2_COMPRESSED_FLAG = 1n << 255n;
+/** BN254.G2_SIGN_FLAG: sgn0(y) in word0. */
+export const G2_SIGN_FLAG = 1n << 254n;
+const COORDINATE_MASK = (1n << 254n) - 1n;
+/** (p − 3)/4: e = d^((p−3)/4) gives the root d·e and its inverse e at once. */
+const SQRT_INVERSE_EXPONENT = (P - 3n) / 4n;
+const HALF = (P + 1n) / 2n;
+
+/** An Fp2 element `re + im·i` (noble's `{ c0, c1 }`). */
+export interface Fp2Element {
+  re: bigint;
+  im: bigint;
+}
+
+/** sgn0 of an Fp2 element (RFC 9380 §4.1): parity of the real part, or of the imaginary part when the real part is 0. */
+export function sgn0Fp2(re: bigint, im: bigint): 0 | 1 {
+  return (re & 1n) === 1n || (re === 0n && (im & 1n) === 1n) ? 1 : 0;
+}
+
+const mod = (a: bigint) => ((a % P) + P) % P;
+
+/**
+ * A square root in Fp2 by the algorithm BN254.fp2Sqrt runs (the "complex method" for p ≡ 3 mod 4,
+ * two Fp exponentiations), step for step, so the root returned is the same one; `undefined` when `a`
+ * is not a square.
+ * - im = 0: s = re^((p+1)/4); s is a root if s² = re, else s² = −re and s·i is one.
+ * - else with l = √(re² + im²) (none: not a square) and d = (re + l)/2, e = d^((p−3)/4), g = d·e:
+ *   g² = d gives the root g + (im·e/2)·i; g² = −d gives (im·e/2) − (d·e)·i.
+ */
+export function fp2Sqrt(a: Fp2Element): Fp2Element | undefined {
+  const re = mod(a.re);
+  const im = mod(a.im);
+  if (im === 0n) {
+    const s = Fp.pow(re, SQRT_EXPONENT);
+    const square = mod(s * s);
+    if (square === re) return { re: s, im: 0n };
+    return square === mod(-re) ? { re: 0n, im: s } : undefined;
+  }
+  const norm = mod(re * re + im * im);
+  const l = Fp.pow(norm, SQRT_EXPONENT);
+  if (mod(l * l) !== norm) return undefined;
+  const d = mod((re + l) * HALF);
+  const e = Fp.pow(d, SQRT_INVERSE_EXPONENT);
+  const de = mod(d * e);
+  const g2 = mod(de * de);
+  const imHalfE = mod(im * e * HALF);
+  if (g2 === d) return { re: de, im: imHalfE };
+  return g2 === mod(-d) ? { re: imHalfE, im: mod(-de) } : undefined;
+}
+
+/** x³ + b′ on the twist, for x = xRe + xIm·i. */
+export function twistRhs(xRe: bigint, xIm: bigint): Fp2Element {
+  const Fp2 = bn254.fields.Fp2;
+  const x = Fp2.create({ c0: mod(xRe), c1: mod(xIm) });
+  const r = Fp2.add(Fp2.mul(Fp2.sqr(x), x), bn254.G2.Point.CURVE().b);
+  return { re: r.c0, im: r.c1 };
+}
+
+/**
+ * The compressed encoding (BN254.g2Compress). Throws for a point that is not reduced and on the
+ * twist, which BN254.g2CompressCalldata would turn into (0, 0); infinity gives (0, 0).
+ */
+export function compressG2(p: G2Point): CompressedG2 {
+  if (g2IsInfinity(p)) return { word0: 0n, word1: 0n };
+  if (!g2IsOnCurve(p)) throw new Error("compressG2: not a reduced point of the twist");
+  const sign = BigInt(sgn0Fp2(p.yRe, p.yIm));
+  return { word0: p.xIm | G2_COMPRESSED_FLAG | (sign << 254n), word1: p.xRe };
+}
+
+/** `[word0, word1]`, the ABI tuple of NetworkAttestations.compressedBlsPublicKeyOf. */
+export function compressedToTuple(c: CompressedG2): [bigint, bigint] {
+  return [c.word0, c.word1];
+}
+
+/**
+ * The point of a compressed encoding (BN254.g2Decompress): y from y² = x³ + b′ by `fp2Sqrt`, the
+ * root whose sgn0 is the sign bit. Throws for a malformed encoding or an x with no point.
+ */
+export function decompressG2(c: CompressedG2 | readonly [bigint, bigint]): G2Point {
+  const [word0, word1] = Array.isArray(c) ? (c as readonly [bigint, bigint]) : [(c as CompressedG2).word0, (c as CompressedG2).word1];
+  if (word0 === 0n && word1 === 0n) return { ...G2_INFINITY };
+  const xIm = word0 & COORDINATE_MASK;
+  if ((word0 & G2_COMPRESSED_FLAG) === 0n || xIm >= P || word1 >= P || word1 < 0n) {
+    throw new Error("decompressG2: malformed encoding");
+  }
+  const root = fp2Sqrt(twistRhs(word1, xIm));
+  if (!root) throw new Error("decompressG2: x has no point on the twist");
+  const sign = (word0 >> 254n) & 1n;
+  const y = BigInt(sgn0Fp2(root.re, root.im)) === sign ? root : { re: mod(-root.re), im: mod(-root.im) };
+  return { xIm, xRe: word1, yIm: y.im, yRe: y.re };
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Group operations (affine in, affine out)
 // ---------------------------------------------------------------------------------------------------
 

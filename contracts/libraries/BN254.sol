@@ -50,6 +50,19 @@ library BN254 {
     uint256 private constant G2_NEG_Y_IM = 0x275dc4a288d1afb3cbb1ac09187524c7db36395df7be3b99e673b13a075a65ec;
     uint256 private constant G2_NEG_Y_RE = 0x1d9befcd05a5323e6da4d435f3b617cdb3af83285c2df711ef39c01571827f9d;
 
+    /// @notice Bit 255 of the first word of a compressed G2 point: set for every point (all zeros is
+    /// infinity), so a stored key is told from an empty slot by one word.
+    uint256 internal constant G2_COMPRESSED_FLAG = 1 << 255;
+    /// @notice Bit 254 of the first word of a compressed G2 point: sgn0 of y (see `g2Sgn0`).
+    uint256 internal constant G2_SIGN_FLAG = 1 << 254;
+    /// @notice The low 254 bits of a word: a reduced Fp element (p < 2^254) without the flag bits.
+    uint256 internal constant G2_COORDINATE_MASK = (1 << 254) - 1;
+
+    /// @dev (p - 3) / 4: for a square a != 0, e = a^((p-3)/4) gives both the root a * e and its inverse e.
+    uint256 private constant SQRT_INVERSE_EXPONENT = 0x0c19139cb84c680a6e14116da060561765e05aa45a1c72a34f082305b61f3f51;
+    /// @dev (p + 1) / 2 = 1/2 mod p.
+    uint256 private constant HALF = 0x183227397098d014dc2822db40c0ac2ecbc0b548b438e5469e10460b6c3e7ea4;
+
     /// @notice Tries of the hash to G1 before it gives up. Each try succeeds with probability ~1/2, so
     /// a message fails with probability ~2^-64; expected work is two tries (one modexp each).
     uint256 internal constant HASH_TO_G1_MAX_TRIES = 64;
@@ -111,6 +124,9 @@ library BN254 {
     error HashToG1Failed(bytes32 domain, bytes32 seed);
     /// @notice The G1 and G2 lists of a pairing check differ in length.
     error PairingLengthMismatch(uint256 g1Count, uint256 g2Count);
+    /// @notice Two words are not the compressed encoding of a twist point: a flag bit out of place, a
+    /// coordinate >= p, or an x for which x^3 + b' has no square root in Fp2.
+    error G2DecompressionFailed(uint256 word0, uint256 word1);
 
     // ------------------------------------------------------------------------------------------------
     // Generators and infinity
@@ -451,6 +467,180 @@ library BN254 {
             let buf := mload(0x40)
             calldatacopy(buf, a, 0x80)
             h := keccak256(buf, 0x80)
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // G2: point compression (node keys in two storage words)
+    // ------------------------------------------------------------------------------------------------
+    //
+    // A compressed G2 point is two words (word0, word1):
+    //   word0 = xIm | G2_COMPRESSED_FLAG | sgn0(y) * G2_SIGN_FLAG,   word1 = xRe
+    // and infinity is (0, 0). Reduced coordinates are below p < 2^254, so bits 254 and 255 of every
+    // word are free: word0 carries the two flags, word1 leaves them zero (a contract may keep its own
+    // flags there and mask them off before decompressing). It halves the storage of a key (2 slots,
+    // not 4), and y comes back from x by one Fp2 square root (two modexps) only when the full
+    // point is needed. Checking a full point against a compressed one needs no square root at
+    // all: compress it (which checks that it is on the twist) and compare the two words.
+
+    /// @notice sgn0 of an Fp2 element as RFC 9380 (section 4.1) defines it: the parity of the real part,
+    /// or of the imaginary part when the real part is 0.
+    /// @dev For y != 0, sgn0(-y) != sgn0(y) (p is odd), and y = 0 never occurs on the twist (its order
+    /// r * (2p - r) is odd: no point of order two), so x and this bit determine the point.
+    /// @param re the real part, reduced
+    /// @param im the imaginary part, reduced
+    /// @return sign 0 or 1
+    function g2Sgn0(uint256 re, uint256 im) internal pure returns (uint256 sign) {
+        assembly ("memory-safe") {
+            sign := or(and(re, 1), and(iszero(re), and(im, 1)))
+        }
+    }
+
+    /// @notice The compressed encoding of a point in calldata, checking it on the way: (0, 0) unless
+    /// every word is reduced and the point is on the twist (so (0, 0) also for infinity).
+    /// @dev Not a subgroup check (a proof of possession is). A caller that compares the result with
+    /// a stored compressed key learns that the calldata point IS the stored point: the same x, a y on
+    /// the curve (one of the two roots), and the same sign (the right root).
+    /// @param a the point in calldata
+    /// @return word0 xIm with the flags, or 0
+    /// @return word1 xRe, or 0
+    function g2CompressCalldata(G2Point calldata a) internal pure returns (uint256 word0, uint256 word1) {
+        assembly ("memory-safe") {
+            function f2mul(a0, a1, b0, b1, p) -> c0, c1 {
+                let v0 := mulmod(a0, b0, p)
+                let v1 := mulmod(a1, b1, p)
+                c0 := addmod(v0, sub(p, v1), p)
+                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), p), sub(add(p, p), add(v0, v1)), p)
+            }
+            function f2sqr(a0, a1, p) -> c0, c1 {
+                c0 := mulmod(add(a0, a1), add(a0, sub(p, a1)), p)
+                c1 := mulmod(add(a0, a0), a1, p)
+            }
+            let p := P
+            let x1 := calldataload(a)
+            let x0 := calldataload(add(a, 0x20))
+            let y1 := calldataload(add(a, 0x40))
+            let y0 := calldataload(add(a, 0x60))
+            // Unreduced words are refused before any arithmetic: the Fp2 helpers assume operands < p.
+            if and(and(lt(x0, p), lt(x1, p)), and(lt(y0, p), lt(y1, p))) {
+                let l0, l1 := f2sqr(y0, y1, p)
+                let r0, r1 := f2sqr(x0, x1, p)
+                r0, r1 := f2mul(r0, r1, x0, x1, p)
+                // Infinity (all zeros) fails the equation: 0 != b'.
+                if and(eq(l0, addmod(r0, TWIST_B_RE, p)), eq(l1, addmod(r1, TWIST_B_IM, p))) {
+                    let sign := or(and(y0, 1), and(iszero(y0), and(y1, 1)))
+                    word0 := or(or(x1, G2_COMPRESSED_FLAG), shl(254, sign))
+                    word1 := x0
+                }
+            }
+        }
+    }
+
+    /// @notice The compressed encoding of an affine point in memory, without any check (infinity gives
+    /// (0, 0)). For points this library computed, which are reduced and on the twist.
+    /// @param a the point
+    /// @return word0 xIm with the flags
+    /// @return word1 xRe
+    function g2Compress(G2Point memory a) internal pure returns (uint256 word0, uint256 word1) {
+        if (g2IsInfinity(a)) return (0, 0);
+        word0 = a.xIm | G2_COMPRESSED_FLAG | (g2Sgn0(a.yRe, a.yIm) << 254);
+        word1 = a.xRe;
+    }
+
+    /// @notice The point of a compressed encoding, without reverting.
+    /// @dev y^2 = x^3 + b' is solved by `fp2Sqrt`; of the two roots, the one whose sgn0 is the sign
+    /// bit is taken. (0, 0) is infinity.
+    /// @param word0 xIm with the flags
+    /// @param word1 xRe (bits 254 and 255 must be zero)
+    /// @return ok false for a malformed encoding or an x with no point on the twist
+    /// @return a the affine point when ok
+    function tryG2Decompress(uint256 word0, uint256 word1) internal view returns (bool ok, G2Point memory a) {
+        if (word0 | word1 == 0) return (true, a);
+        uint256 p = P;
+        uint256 xIm = word0 & G2_COORDINATE_MASK;
+        if (word0 & G2_COMPRESSED_FLAG == 0 || xIm >= p || word1 >= p) return (false, a);
+        (uint256 rhsRe, uint256 rhsIm) = _twistRhs(word1, xIm);
+        uint256 yRe;
+        uint256 yIm;
+        (ok, yRe, yIm) = fp2Sqrt(rhsRe, rhsIm);
+        if (!ok) return (false, a);
+        if (g2Sgn0(yRe, yIm) != (word0 >> 254) & 1) {
+            yRe = (p - yRe) % p;
+            yIm = (p - yIm) % p;
+        }
+        a.xIm = xIm;
+        a.xRe = word1;
+        a.yIm = yIm;
+        a.yRe = yRe;
+    }
+
+    /// @notice The point of a compressed encoding; see `tryG2Decompress`.
+    /// @param word0 xIm with the flags
+    /// @param word1 xRe
+    /// @return a the affine point (reverts with G2DecompressionFailed when there is none)
+    function g2Decompress(uint256 word0, uint256 word1) internal view returns (G2Point memory a) {
+        bool ok;
+        (ok, a) = tryG2Decompress(word0, word1);
+        if (!ok) revert G2DecompressionFailed(word0, word1);
+    }
+
+    /// @notice A square root of a = re + im * i in Fp2 = Fp[i]/(i^2 + 1), through the modexp precompile.
+    /// @dev p = 3 mod 4, so -1 is not a square in Fp, and for any c in Fp the power s = c^((p+1)/4)
+    /// satisfies s^2 = c * chi(c) (chi the Legendre symbol): s is a root of c or of -c. The algorithm is
+    /// the "complex method" (e.g. Adj and Rodriguez-Henriquez, ePrint 2012/685, alg. 8), arranged so that
+    /// it always takes exactly two Fp exponentiations (one when im = 0) and no inversion:
+    /// - im = 0: s = re^((p+1)/4). If s^2 = re, s is a root; otherwise s^2 = -re and s * i is one.
+    /// - otherwise a is a square in Fp2 if and only if its norm N = re^2 + im^2 is a square in Fp. Let
+    ///   l = sqrt(N) and d = (re + l)/2 (d != 0, else l^2 = re^2 and im = 0). Exactly one of d and
+    ///   d' = (re - l)/2 is a square, since d * d' = -im^2/4 is not. One power e = d^((p-3)/4) settles
+    ///   both cases, with g = d * e, so that g^2 = d * chi(d):
+    ///   - g^2 = d: the root is g + im/(2g) * i, and 1/g = e (as d * e^2 = 1), so it is g + (im e/2) i.
+    ///     Check: (g + im/(2g) i)^2 = d - im^2/(4d) + im i = re + im i, because 4d^2 - im^2 = 4 re d.
+    ///   - g^2 = -d: d' is the square. Now d * e^2 = -1, and the root is (im e/2) + (-d e) i:
+    ///     its square is im^2 e^2/4 - d^2 e^2 + (-im d e^2) i = -im^2/(4d) + d + im i = re + im i.
+    /// The two roots are this one and its negation; the caller picks one by its sign (`g2Sgn0`).
+    /// @param re the real part, reduced
+    /// @param im the imaginary part, reduced
+    /// @return ok false when a is not a square in Fp2 (then the roots are 0)
+    /// @return rootRe real part of a root (the other root is its negation)
+    /// @return rootIm imaginary part of that root
+    function fp2Sqrt(uint256 re, uint256 im) internal view returns (bool ok, uint256 rootRe, uint256 rootIm) {
+        uint256 p = P;
+        if (im == 0) {
+            uint256 s = expModP(re, SQRT_EXPONENT);
+            uint256 square = mulmod(s, s, p);
+            if (square == re) return (true, s, 0);
+            // Unreachable for reduced input (re or -re is a square); kept so a wrong root is never returned.
+            if (square != p - re) return (false, 0, 0);
+            return (true, 0, s);
+        }
+        uint256 norm = addmod(mulmod(re, re, p), mulmod(im, im, p), p);
+        uint256 normRoot = expModP(norm, SQRT_EXPONENT);
+        if (mulmod(normRoot, normRoot, p) != norm) return (false, 0, 0);
+        uint256 d = mulmod(addmod(re, normRoot, p), HALF, p);
+        uint256 e = expModP(d, SQRT_INVERSE_EXPONENT);
+        uint256 de = mulmod(d, e, p);
+        uint256 g2 = mulmod(de, de, p);
+        uint256 imHalfE = mulmod(mulmod(im, e, p), HALF, p);
+        if (g2 == d) return (true, de, imHalfE);
+        // Unreachable when the norm is a square (g^2 is d or -d); kept as above.
+        if (g2 != p - d) return (false, 0, 0);
+        return (true, imHalfE, p - de);
+    }
+
+    /// @dev x^3 + b' for x = xRe + xIm * i, both reduced.
+    function _twistRhs(uint256 xRe, uint256 xIm) private pure returns (uint256 re, uint256 im) {
+        assembly ("memory-safe") {
+            let p := P
+            // x^2 (Karatsuba squaring), then x^2 * x, then + b'.
+            let s0 := mulmod(add(xRe, xIm), add(xRe, sub(p, xIm)), p)
+            let s1 := mulmod(add(xRe, xRe), xIm, p)
+            let v0 := mulmod(s0, xRe, p)
+            let v1 := mulmod(s1, xIm, p)
+            re := addmod(addmod(v0, sub(p, v1), p), TWIST_B_RE, p)
+            im := addmod(
+                addmod(mulmod(add(s0, s1), add(xRe, xIm), p), sub(add(p, p), add(v0, v1)), p), TWIST_B_IM, p
+            )
         }
     }
 

@@ -495,6 +495,69 @@ contract BLS__Harness {
     }
 
     // ------------------------------------------------------------------------------------------------
+    // BN254 point compression
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice BN254.g2CompressCalldata: (0, 0) unless reduced and on the twist.
+    /// @param a a point
+    /// @return word0 xIm with the flags
+    /// @return word1 xRe
+    function g2CompressCalldata(BN254.G2Point calldata a) external pure returns (uint256 word0, uint256 word1) {
+        return BN254.g2CompressCalldata(a);
+    }
+
+    /// @notice BN254.g2Compress (no checks).
+    /// @param a a point
+    /// @return word0 xIm with the flags
+    /// @return word1 xRe
+    function g2Compress(BN254.G2Point calldata a) external pure returns (uint256 word0, uint256 word1) {
+        return BN254.g2Compress(a);
+    }
+
+    /// @notice BN254.tryG2Decompress.
+    /// @param word0 xIm with the flags
+    /// @param word1 xRe
+    /// @return ok whether the words encode a twist point
+    /// @return a the point
+    function tryG2Decompress(uint256 word0, uint256 word1) external view returns (bool ok, BN254.G2Point memory a) {
+        return BN254.tryG2Decompress(word0, word1);
+    }
+
+    /// @notice BN254.g2Decompress (reverts with G2DecompressionFailed).
+    /// @param word0 xIm with the flags
+    /// @param word1 xRe
+    /// @return a the point
+    function g2Decompress(uint256 word0, uint256 word1) external view returns (BN254.G2Point memory a) {
+        return BN254.g2Decompress(word0, word1);
+    }
+
+    /// @notice BN254.fp2Sqrt.
+    /// @param re real part
+    /// @param im imaginary part
+    /// @return ok whether re + im i is a square
+    /// @return rootRe real part of the root
+    /// @return rootIm imaginary part of the root
+    function fp2Sqrt(uint256 re, uint256 im) external view returns (bool ok, uint256 rootRe, uint256 rootIm) {
+        return BN254.fp2Sqrt(re, im);
+    }
+
+    /// @notice BN254.g2Sgn0.
+    /// @param re real part
+    /// @param im imaginary part
+    /// @return sign 0 or 1
+    function g2Sgn0(uint256 re, uint256 im) external pure returns (uint256 sign) {
+        return BN254.g2Sgn0(re, im);
+    }
+
+    /// @notice Decompresses in a transaction: measures one decompression (two modexps).
+    /// @param word0 xIm with the flags
+    /// @param word1 xRe
+    function mock__decompressTx(uint256 word0, uint256 word1) external {
+        BN254.G2Point memory a = BN254.g2Decompress(word0, word1);
+        lastPoint = BN254.G1Point(a.yIm, a.yRe);
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // Internals
     // ------------------------------------------------------------------------------------------------
 

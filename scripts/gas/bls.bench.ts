@@ -3,6 +3,7 @@ import { bn254 } from "@noble/curves/bn254.js";
 import {
   aggregateAttestation,
   blsKeyPair,
+  compressG2,
   g2FromNoble,
   g2Hash,
   proofOfPossession,
@@ -77,6 +78,8 @@ export const blsBench: Benchmark = {
     );
     await meter.measure("bls.aggregate.add", () => harness.mock__addToAggregate(kp.publicKey, TX));
     await meter.measure("bls.aggregate.sub", () => harness.mock__subFromAggregate(kp.publicKey, TX));
+    const compressed = compressG2(kp.publicKey);
+    await meter.measure("bls.decompress", () => harness.mock__decompressTx(compressed.word0, compressed.word1, TX));
 
     const [operator] = await ethers.getSigners();
     const fresh = blsKeyPair(ethers.getBytes(ethers.id("bls gas bench: a new node")));
