@@ -22,8 +22,13 @@ async function main() {
     const r = await (await p).wait();
     console.log(name.padEnd(40), r.gasUsed - 21000n, "(incl. calldata)");
   };
-  await m("attestations.storeKey", s.attestations.connect(asReg).storeKey(id, keys.bls.publicKey));
-  await m("attestations.activate", s.attestations.connect(asReg).activate(id));
+  // A fully staked registration: one call stores the compressed key and adds it to the aggregate.
+  await m("attestations.storeKey (activateNow)", s.attestations.connect(asReg).storeKey(id, keys.bls.publicKey, true));
+  // A registration that waits for contributions: store now, activate later (decompresses the key).
+  const later = nodeKeys("p-later", await currentEpoch());
+  await m("attestations.storeKey (later)", s.attestations.connect(asReg).storeKey(id + 50n, later.bls.publicKey, false));
+  await m("attestations.activate (delayed)", s.attestations.connect(asReg).activate(id + 50n));
+  await m("attestations.deactivate (exit)", s.attestations.connect(asReg).deactivate(id + 50n));
   await m("swarms.addNode (12th, no new swarm)", s.swarms.connect(asReg).addNode(id));
   await m("swarms.addNode (13th)", s.swarms.connect(asReg).addNode(id + 1n));
   await m("swarms.addNode (14th)", s.swarms.connect(asReg).addNode(id + 2n));

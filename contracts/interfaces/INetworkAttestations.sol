@@ -3,13 +3,16 @@ pragma solidity 0.8.30;
 
 import {BN254} from "../libraries/BN254.sol";
 import {IBlsKeyRegistry} from "./IBlsKeyRegistry.sol";
+import {IServiceNodeRegistry} from "./IServiceNodeRegistry.sol";
 
 /// @title INetworkAttestations
 /// @notice Facts only the network can see reach the chain as a BLS aggregate signature of the active
-/// node set (BN254: keys in G2, signatures in G1). The registry keeps the aggregate key of all active
+/// node set (BN254: keys in G2, signatures in G1). The contract keeps the aggregate key of all active
 /// nodes; a verification subtracts the listed non-signers and does one two-pair pairing check.
 /// @dev Every attestation is bound to its purpose, the chain id and this contract, carries `issuedAt`,
-/// is valid only while `issuedAt ≤ now ≤ issuedAt + SIGNATURE_EXPIRY`, and is used at most once.
+/// is valid only while `issuedAt ≤ now ≤ issuedAt + SIGNATURE_EXPIRY`, and takes effect at most once.
+/// Non-signers come with their full keys in calldata; each is checked against the stored compressed
+/// key by compressing it (no square root) and comparing two words.
 /// BLS is not post-quantum: it is used here because a PQ alternative would cost one ML-DSA check per signer.
 interface INetworkAttestations is IBlsKeyRegistry {
     /// @notice A node was deregistered on the network's word.
@@ -21,31 +24,76 @@ interface INetworkAttestations is IBlsKeyRegistry {
     error AttestationFromFuture(uint64 issuedAt, uint256 now_);
     /// @notice The attestation expired.
     error AttestationExpired(uint64 issuedAt, uint256 expiredAt);
-    /// @notice This attestation was already used.
-    error AttestationAlreadyUsed(bytes32 message);
+    /// @notice The node was deregistered already: a deregistration attestation takes effect once.
+    error NodeAlreadyDeregistered(uint64 nodeId);
+    /// @notice The node to deregister is not active (unknown, waiting for stake, or already gone).
+    error NodeNotActive(uint64 nodeId);
+    /// @notice Non-signer ids and keys differ in length.
+    error NonSignerLengthMismatch(uint256 ids, uint256 keys);
     /// @notice Non-signer ids must be strictly ascending (so each appears once).
     error NonSignersNotSorted(uint256 index);
+    /// @notice The node being deregistered is listed as a non-signer; it never signs, and is
+    /// subtracted already.
+    error NonSignerIsTarget(uint256 index);
     /// @notice More non-signers than a third of the active set or the governance cap.
     error TooManyNonSigners(uint256 count, uint256 limit);
     /// @notice A listed non-signer has no key (no such node).
     error UnknownNonSigner(uint256 index, uint64 nodeId);
+    /// @notice A listed non-signer is not in the active set (its key is not in the aggregate).
+    error NonSignerNotActive(uint256 index, uint64 nodeId);
+    /// @notice The key given for a non-signer is not its stored key (or not a point of the twist).
+    error NonSignerKeyMismatch(uint256 index, uint64 nodeId);
     /// @notice The aggregate signature does not verify.
     error InvalidAggregateSignature();
     /// @notice A governance parameter is out of range.
     error InvalidParameter(bytes32 name, uint256 value);
 
+    /// @notice Sets the registry and moves REGISTRY_ROLE to it. Only the admin.
+    /// @param value the node registry (not zero)
+    function setRegistry(IServiceNodeRegistry value) external;
+
+    /// @notice Sets the cap on listed non-signers (at most MAX_NON_SIGNERS_CAP). Only the admin.
+    /// @param value the cap
+    function setMaxNonSigners(uint256 value) external;
+
+    /// @notice Sets the penalty of a deregistered node, bps of its stake (0 for none, at most 5,000).
+    /// Only the admin.
+    /// @param value the penalty
+    function setDeregistrationPenaltyBps(uint16 value) external;
+
     /// @notice Deregisters active node `nodeId`: decommissions it and applies the deregistration penalty.
     /// Anyone may submit a valid attestation.
+    /// @dev The signers are every active node except `nodeId` (which never signs its own removal, so it
+    /// is subtracted without being listed) and the listed non-signers.
     /// @param nodeId the node
     /// @param issuedAt when the network issued the attestation
-    /// @param nonSigners ids of active nodes that did not sign, strictly ascending
-    /// @param signature the aggregate G1 signature of all other active nodes over `deregistrationMessage`
-    function deregister(uint64 nodeId, uint64 issuedAt, uint64[] calldata nonSigners, BN254.G1Point calldata signature)
-        external;
+    /// @param nonSigners ids of other active nodes that did not sign, strictly ascending, at most
+    /// `nonSignerLimit()`
+    /// @param nonSignerKeys their BLS keys (affine, EIP-197 order), in the same order
+    /// @param signature the aggregate G1 signature of the signers over `deregistrationMessage`
+    function deregister(
+        uint64 nodeId,
+        uint64 issuedAt,
+        uint64[] calldata nonSigners,
+        BN254.G2Point[] calldata nonSignerKeys,
+        BN254.G1Point calldata signature
+    ) external;
 
-    /// @notice The message the network signs to deregister `nodeId`.
-    function deregistrationMessage(uint64 nodeId, uint64 issuedAt) external view returns (bytes32);
+    /// @notice The message the network signs to deregister `nodeId`: keccak256 of the typed tuple
+    /// (purpose, chain id, this contract, node, issuedAt); the signed bytes are these 32 bytes.
+    /// @param nodeId the node
+    /// @param issuedAt the attestation time
+    /// @return message the 32-byte message
+    function deregistrationMessage(uint64 nodeId, uint64 issuedAt) external view returns (bytes32 message);
 
-    /// @notice Whether an attestation message was used.
-    function used(bytes32 message) external view returns (bool);
+    /// @notice Most non-signers an attestation may list now: min(active nodes / 3, the governance cap).
+    /// @return limit the limit
+    function nonSignerLimit() external view returns (uint256 limit);
+
+    /// @notice Whether the node was deregistered by an attestation. This is what makes a deregistration
+    /// attestation single-use: its node never returns to the active set, and the flag refuses any
+    /// later deregistration of it (NodeAlreadyDeregistered).
+    /// @param nodeId the node
+    /// @return deregistered the answer
+    function isDeregistered(uint64 nodeId) external view returns (bool deregistered);
 }

@@ -227,7 +227,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         _keyOwner[KEY_MLDSA][mldsaHash] = nodeId;
         _keyOwner[KEY_MLKEM][mlkemHash] = nodeId;
         _keyOwner[KEY_BLS][blsHash] = nodeId;
-        BLS_KEYS.storeKey(nodeId, r.blsPublicKey);
+        // A fully staked registration activates now: one call stores the key and adds it to the aggregate.
+        BLS_KEYS.storeKey(nodeId, r.blsPublicKey, msg.value == requirement);
         uint256 reservedTotal = _reserveSlots(nodeId, r.reserved);
         if (msg.value + reservedTotal > requirement) revert StakeAboveRequirement(msg.value + reservedTotal, requirement);
 
@@ -245,7 +246,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         ++_stats.totalNodes;
 
         _emitRegistration(nodeId, r, requirement);
-        if (msg.value == requirement) _activate(nodeId, n);
+        if (msg.value == requirement) _activate(nodeId, n, true);
     }
 
     /// @inheritdoc IServiceNodeRegistry
@@ -292,7 +293,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         c.amount += uint96(msg.value);
         n.stake = uint96(stake);
         emit StakeContributed(nodeId, msg.sender, msg.value, stake);
-        if (stake == requirement) _activate(nodeId, n);
+        if (stake == requirement) _activate(nodeId, n, false);
     }
 
     /// @inheritdoc IServiceNodeRegistry
@@ -569,7 +570,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
 
     // ------------------------------------------------------------------ internals: lifecycle
 
-    function _activate(uint64 nodeId, Node storage n) private {
+    /// @dev `blsKeyActive`: the BLS key joined the aggregate already, in `storeKey` at registration.
+    function _activate(uint64 nodeId, Node storage n, bool blsKeyActive) private {
         Stats memory s = _stats;
         uint256 cap = uint256(s.activeNodes) * ACTIVATION_CAP_BPS / BPS;
         if (cap < ACTIVATION_CAP_MIN) cap = ACTIVATION_CAP_MIN;
@@ -590,7 +592,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         n.uptime = Uptime.ONE;
         emit NodeActivated(nodeId, n.stake);
 
-        BLS_KEYS.activate(nodeId);
+        if (!blsKeyActive) BLS_KEYS.activate(nodeId);
         swarms.addNode(nodeId);
         INodeLifecycleListener listener = lifecycleListener;
         if (address(listener) != address(0)) listener.onNodeActivated(nodeId, n.stake);
