@@ -47,11 +47,8 @@ const coder = AbiCoder.defaultAbiCoder();
 function decodeStrict(iface: Interface, data: Uint8Array): { name: string; args: Result } | undefined {
   if (data.length < 4) return undefined;
   const hex = hexlify(data);
-  const fragment = iface.fragments.find(
-    (f) => f.type === "function" && iface.getFunction((f as { name: string }).name)?.selector === hex.slice(0, 10),
-  );
-  if (!fragment) return undefined;
-  const fn = iface.getFunction(hex.slice(0, 10))!;
+  const fn = iface.getFunction(hex.slice(0, 10));
+  if (!fn) return undefined;
   try {
     const args = iface.decodeFunctionData(fn, hex);
     if (iface.encodeFunctionData(fn, args) !== hex) return undefined;
