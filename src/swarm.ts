@@ -56,11 +56,9 @@ export function hashToSwarm(h: bigint, swarmCount: number): number {
   if (!Number.isInteger(swarmCount) || swarmCount < 1 || swarmCount > 0xffffffff) {
     throw new RangeError(`invalid swarm count ${swarmCount}`);
   }
-  const s = BigInt(swarmCount);
-  let low = 1n;
-  while (low * 2n <= s) low *= 2n;
-  let a = h % low;
-  if (a < s - low) a = h % (low * 2n);
+  const low = BigInt(2 ** (31 - Math.clz32(swarmCount))); // 2^floor(log2 S)
+  let a = h & (low - 1n);
+  if (a < BigInt(swarmCount) - low) a = h & (2n * low - 1n);
   return Number(a);
 }
 
