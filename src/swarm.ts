@@ -175,8 +175,9 @@ class Picker {
 
 /**
  * The SwarmCoordinator's membership, step for step. `addNode` / `removeNode` take the `prevrandao`
- * of the block that executed the call (ethers: `block.prevRandao`) and return the changes in the
- * order the contract reports them to its listener.
+ * of the block that executed the call (the header's `mixHash`; ethers' `block.prevRandao` on a plain
+ * JSON-RPC provider) and return the changes in the order the contract reports them to its listener.
+ * Several calls in one block (a batch) each use that block's prevrandao.
  */
 export class SwarmModel {
   private readonly swarms: ModelSwarm[] = [];

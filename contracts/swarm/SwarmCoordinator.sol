@@ -42,10 +42,12 @@ import {INodeCounter} from "../interfaces/INodeCounter.sol";
 /// Rebalancing re-checks the spread before every move and reverts (SwarmsUnbalanced) rather than
 /// exceed MAX_MOVES_PER_CHANGE, so the bound holds even if the reasoning above had a flaw.
 ///
-/// Randomness: draws come from keccak256(block.prevrandao, nodeId) and a draw counter. The registrant
-/// does not choose its swarm; a block producer who can bias prevrandao could bias which of the
-/// equally small swarms a node enters, nothing more. The TS model in src/swarm.ts repeats every draw
-/// exactly from the block's prevrandao.
+/// Randomness: draws come from keccak256(block.prevrandao, nodeId) and a draw counter. A registrant
+/// cannot know the prevrandao of the block its activation lands in, so it cannot choose its swarm; a
+/// block producer who can bias prevrandao could bias which of the equally small swarms a node
+/// enters, nothing more. (On a chain whose prevrandao were constant the draw would be predictable
+/// from the node id and the state.) The TS model in src/swarm.ts repeats every draw exactly from the
+/// block's prevrandao.
 contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // ---------------------------------------------------------------------------------------------
     // Constants
@@ -103,9 +105,9 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     /// @dev Slot 0 packs what every resize touches: `size`, this swarm's `position` in the size order,
     /// and `occupant`, the swarm standing at position `id` of the order (the order is stored spread
     /// over the swarm records, position i in record i, so a new swarm's fresh slot holds its own order
-    /// entry). Slots 1-3 hold the member ids, four per slot. Entries at or past `size` are stale on
-    /// purpose: overwriting a non-zero slot costs 2,900 gas where clearing and refilling it would
-    /// cost 20,000.
+    /// entry). Slots 1-3 hold room for MAX_NODES_PER_SWARM member ids, four per slot (balanced
+    /// swarms use at most the first two). Entries at or past `size` are stale on purpose: overwriting
+    /// a non-zero slot costs 2,900 gas where clearing and refilling it would cost 20,000.
     struct Swarm {
         uint8 size;
         uint24 position;
