@@ -217,6 +217,7 @@ describe("SwarmCoordinator: model-based sequences", function () {
       }),
       { numRuns: 25 },
     );
+    console.log(`      ${steps} add / remove / rejoin steps checked`);
     expect(steps, "enough steps were checked").to.be.greaterThan(300);
   });
 
