@@ -59,7 +59,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     uint8 private constant KEY_MLKEM = 1;
     uint8 private constant KEY_BLS = 2;
     bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
-        "ParsNodeRegistration(uint256 chainId,address registry,address operator,bytes32 mldsaKey,bytes32 mlkemKey,bytes32 blsKey,bytes32 heartbeatAnchor)"
+        "ParsNodeRegistration(uint256 chainId,address registry,address operator,bytes32 mldsaKey,bytes32 mlkemKey,"
+        "bytes32 blsKey,bytes32 heartbeatAnchor)"
     );
     bytes32 private constant ROTATION_TYPEHASH =
         keccak256("ParsHeartbeatRotation(uint256 chainId,address registry,uint64 nodeId,bytes32 anchor,uint32 epoch)");
@@ -229,7 +230,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         _keyOwner[KEY_BLS][blsHash] = nodeId;
         BLS_KEYS.storeKey(nodeId, r.blsPublicKey);
         uint256 reservedTotal = _reserveSlots(nodeId, r.reserved);
-        if (msg.value + reservedTotal > requirement) revert StakeAboveRequirement(msg.value + reservedTotal, requirement);
+        uint256 committed = msg.value + reservedTotal;
+        if (committed > requirement) revert StakeAboveRequirement(committed, requirement);
 
         Node storage n = _nodes[nodeId];
         n.operator = msg.sender;
@@ -329,9 +331,12 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     }
 
     /// @inheritdoc IServiceNodeRegistry
-    function rotateHeartbeatAnchor(uint64 nodeId, bytes32 anchor, bytes calldata mldsaPublicKey, bytes calldata signature)
-        external
-    {
+    function rotateHeartbeatAnchor(
+        uint64 nodeId,
+        bytes32 anchor,
+        bytes calldata mldsaPublicKey,
+        bytes calldata signature
+    ) external {
         Node storage n = _existing(nodeId);
         Status status = n.status;
         if (status != Status.Active && status != Status.AwaitingContributions) revert InvalidNodeStatus(nodeId, status);
@@ -845,7 +850,14 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     ) private view returns (bytes32) {
         return keccak256(
             abi.encode(
-                REGISTRATION_TYPEHASH, block.chainid, address(this), operator, mldsaHash, mlkemHash, blsHash, heartbeatAnchor
+                REGISTRATION_TYPEHASH,
+                block.chainid,
+                address(this),
+                operator,
+                mldsaHash,
+                mlkemHash,
+                blsHash,
+                heartbeatAnchor
             )
         );
     }

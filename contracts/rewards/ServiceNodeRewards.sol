@@ -92,7 +92,13 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     // ------------------------------------------------------------------ constructor
 
-    constructor(address admin, IServiceNodeRegistry registry, address swarms, address treasury_, uint256 emissionBase_) {
+    constructor(
+        address admin,
+        IServiceNodeRegistry registry,
+        address swarms,
+        address treasury_,
+        uint256 emissionBase_
+    ) {
         if (admin == address(0) || address(registry) == address(0) || swarms == address(0) || treasury_ == address(0)) {
             revert ZeroAddress();
         }
