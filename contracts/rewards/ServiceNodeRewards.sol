@@ -41,16 +41,17 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     // ------------------------------------------------------------------ storage
 
-    /// @dev Per-node accounting. Slot 0: earning stake, swarm, operator fee; slot 1..: checkpoints.
+    /// @dev Per-node accounting. Slot 0 packs what activation writes (earning stake, contribution total,
+    /// swarm, operator fee) so a joining node costs one new slot plus its emission checkpoint.
     struct NodeAccount {
-        uint128 stake; // effective (earning) stake; 0 when not active
+        uint96 stake; // effective (earning) stake; 0 when not active
+        uint96 contributed; // total contributed (the denominator of contributor shares)
         uint32 swarm; // NO_SWARM when none
         uint16 feeBps;
         uint256 emissionCheckpoint; // global emission-per-stake at the last settlement
         uint256 feeCheckpoint; // the swarm's fee-per-stake at the last settlement
         uint256 incomePerContribution; // income per wei contributed, after the operator fee (SCALE)
         uint256 operatorAccrued; // operator fee not yet claimed
-        uint128 contributed; // total contributed (the denominator of contributor shares)
     }
 
     /// @notice Emission base (wei); the yearly emission is a rate of it.
@@ -186,7 +187,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         NodeAccount storage a = _accounts[nodeId];
         (, uint16 feeBps, uint256 stake) = REGISTRY.nodeTerms(nodeId);
         a.feeBps = feeBps;
-        a.contributed = uint128(stake);
+        a.contributed = uint96(stake);
         a.emissionCheckpoint = emissionPerStake;
         a.feeCheckpoint = a.swarm == NO_SWARM ? 0 : feePerStake[a.swarm];
         _setStake(a, effectiveStake);
@@ -362,7 +363,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         totalStake = totalStake - old + effectiveStake;
         uint32 swarm = a.swarm;
         if (swarm != NO_SWARM) swarmStake[swarm] = swarmStake[swarm] - old + effectiveStake;
-        a.stake = uint128(effectiveStake);
+        a.stake = uint96(effectiveStake);
     }
 
     function _contributionOf(uint64 nodeId, address account) private view returns (uint256 amount, bool isOperator) {
