@@ -14,8 +14,9 @@ import { GasMeter, type Benchmark } from "./gas/meter";
 import { GAS_TARGETS, SCALE_RATIO_LIMIT } from "./gas/targets";
 import { precompileBench } from "./gas/precompiles.bench";
 import { blsBench } from "./gas/bls.bench";
+import { bridgeBench } from "./gas/bridge.bench";
 
-const BENCHMARKS: Benchmark[] = [precompileBench, blsBench];
+const BENCHMARKS: Benchmark[] = [precompileBench, blsBench, bridgeBench];
 const SCALES = [10, 1000];
 const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
 
