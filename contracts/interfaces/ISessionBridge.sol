@@ -182,8 +182,8 @@ interface ISessionBridge is ISessionVM {
     /// @notice First byte of every session id (LP-042 idPrefix "07": post-quantum session).
     function SESSION_ID_PREFIX() external view returns (bytes1);
     /// @notice Most participants per session (100, Session's closed-group limit). Creating costs one new
-    /// storage slot and 1,184 bytes of key calldata and event data per participant: about 5.5M gas at
-    /// 100, a third of the 15M block, so a full group still fits comfortably in one block.
+    /// storage slot and 1,184 bytes of key calldata and event data per participant, about 57,000 gas
+    /// each: about 5.7M gas for 100 participants with every key given, under half of the 15M block.
     function MAX_PARTICIPANTS() external view returns (uint256);
     /// @notice Largest ciphertext: 16 KiB (the challengeable message size of the storage layer).
     function MAX_MESSAGE_BYTES() external view returns (uint256);
