@@ -16,8 +16,9 @@ import { GAS_TARGETS, SCALE_RATIO_LIMIT } from "./gas/targets";
 import { precompileBench } from "./gas/precompiles.bench";
 import { blsBench } from "./gas/bls.bench";
 import { attestationBench, registryBench, rewardsBench } from "./gas/registry.bench";
+import { bridgeBench } from "./gas/bridge.bench";
 
-const BENCHMARKS: Benchmark[] = [precompileBench, blsBench, registryBench, attestationBench, rewardsBench];
+const BENCHMARKS: Benchmark[] = [precompileBench, blsBench, registryBench, attestationBench, rewardsBench, bridgeBench];
 /** GAS_SCALES=10 measures the 10-node network only (quick checks; the snapshot is not written). */
 const SCALES = process.env.GAS_SCALES ? process.env.GAS_SCALES.split(",").map(Number) : [10, 1000];
 const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
