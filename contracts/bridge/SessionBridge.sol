@@ -153,6 +153,8 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     Config private _config;
     ChannelQueue private _channels;
+    /// @dev Fees collected per swarm, paid into the rewards pool by `flushFees`.
+    mapping(uint32 swarmId => uint256) private _pendingFees;
     mapping(bytes32 sessionId => Session) private _sessions;
     mapping(bytes32 sessionId => bytes32) private _messageHead;
     /// @dev keccak256 of the participant's ML-KEM key, KEY_PENDING until it joins, 0 for non-participants.
@@ -439,6 +441,20 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     }
 
     /// @inheritdoc ISessionBridge
+    function flushFees(uint32 swarmId) external returns (uint256 amount) {
+        amount = _pendingFees[swarmId];
+        if (amount == 0) revert NothingToFlush(swarmId);
+        _pendingFees[swarmId] = 0;
+        emit FeesFlushed(swarmId, amount);
+        REWARDS.depositFees{value: amount}(swarmId);
+    }
+
+    /// @inheritdoc ISessionBridge
+    function pendingFees(uint32 swarmId) external view returns (uint256) {
+        return _pendingFees[swarmId];
+    }
+
+    /// @inheritdoc ISessionBridge
     function feeMultiplier() public view returns (uint256) {
         uint256 capacity = SWARMS.storageCapacity();
         if (capacity == 0) return 1;
@@ -554,7 +570,8 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         _settle(config.messenger, WARP_MESSAGE_SENT, sessionId, payload, swarmId, fee);
     }
 
-    /// @dev Interactions of a paid action: the fee to the swarm's pool, the Warp message, the refund.
+    /// @dev Effects and interactions of a paid action: the fee collected for the swarm, the Warp
+    /// message, the refund.
     function _settle(
         address messenger_,
         uint8 kind,
@@ -563,7 +580,7 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         uint32 swarmId,
         uint256 fee
     ) private {
-        REWARDS.depositFees{value: fee}(swarmId);
+        _pendingFees[swarmId] += fee;
         if (messenger_ != address(0)) _forward(messenger_, kind, sessionId, body);
         uint256 refund = msg.value - fee;
         if (refund != 0) {

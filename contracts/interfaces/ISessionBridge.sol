@@ -110,6 +110,9 @@ interface ISessionBridge is ISessionVM {
     /// @notice A participant closed the session.
     event SessionClosed(bytes32 indexed sessionId, address indexed by);
 
+    /// @notice Fees collected for `swarmId` were paid into its pool in the rewards contract.
+    event FeesFlushed(uint32 indexed swarmId, uint256 amount);
+
     /// @notice An expired channel gave its slot back (it counted against maxChannels until now).
     event ChannelReleased(uint64 indexed channelNumber);
 
@@ -174,6 +177,8 @@ interface ISessionBridge is ISessionVM {
     error InsufficientFee(uint256 sent, uint256 required);
     /// @notice The refund of an overpayment could not be sent.
     error RefundFailed(address to, uint256 amount);
+    /// @notice No fees are pending for the swarm, or the batch is empty or too large.
+    error NothingToFlush(uint32 swarmId);
 
     // ------------------------------------------------------------------------------------------
     // Constants and configuration
@@ -328,4 +333,14 @@ interface ISessionBridge is ISessionVM {
     /// MESSAGE_FEE_PER_KIB × ceil(size / 1024) × feeMultiplier(). Reverts with EmptyMessage or
     /// MessageTooLarge as sendMessage would.
     function quoteMessage(uint256 size) external view returns (uint256);
+
+    /// @notice Pays the fees collected for `swarmId` into its pool (`depositFees`, 80% to the swarm's
+    /// active nodes by stake, 20% to the treasury). Anyone may call it; never blocked by the pause.
+    /// @dev Fees are collected per swarm and paid in batches: each paid action then writes one slot
+    /// here instead of calling the rewards contract. The nodes in the swarm when it is flushed share it.
+    /// @return amount wei paid into the pool
+    function flushFees(uint32 swarmId) external returns (uint256 amount);
+
+    /// @notice Fees collected for `swarmId` and not yet paid into its pool.
+    function pendingFees(uint32 swarmId) external view returns (uint256);
 }

@@ -13,7 +13,7 @@ import {
   readUtilisation,
 } from "../../src/sessions";
 import { inboxToSwarm } from "../../src/swarm";
-import { bridgeState, bytes, createFee, deployBridgeSuite, keyOf, messageFee, openSession, send, type BridgeSuite } from "./fixture";
+import { bridgeState, bytes, createFee, deployBridgeSuite, keyOf, messageFee, openSession, send, type BridgeSuite, flushAll } from "./fixture";
 import type { SessionBridge } from "../../typechain-types";
 
 const CREATE = "createSession(address[],bytes[],bytes32)";
@@ -113,7 +113,7 @@ describe("SessionBridge fees", () => {
           .to.be.revertedWithCustomError(f.bridge, "InsufficientFee")
           .withArgs(fee - 1n, fee);
         await expect(f.bridge.connect(a)[SEND](sessionId, seq, bytes(1025), { value: fee })).to.changeEtherBalances(
-          [a, f.rewards],
+          [a, f.bridge],
           [-fee, fee],
         );
         const createQuote = await f.bridge.quoteCreateSession();
@@ -155,7 +155,9 @@ describe("SessionBridge fees", () => {
       expect(await s.bridge.feeMultiplier()).to.equal(1n);
       expect(feeMultiplier({ storageUsed: 0n, storageCapacity: 0n })).to.equal(1n);
       const [a, b] = s.others;
-      await expect(s.bridge.connect(a)[CREATE_VM]([a.address, b.address], { value: CREATE_FEE }))
+      await s.bridge.connect(a)[CREATE_VM]([a.address, b.address], { value: CREATE_FEE });
+      expect(await s.bridge.pendingFees(0)).to.equal(CREATE_FEE);
+      await expect(s.bridge.flushFees(0))
         .to.emit(s.rewards, "FeesDeposited")
         .withArgs(0, await s.bridge.getAddress(), 0, CREATE_FEE);
       expect(await s.rewards.treasuryOwed()).to.equal(CREATE_FEE);
@@ -201,22 +203,25 @@ describe("SessionBridge fees", () => {
       const extra = 123_456_789n;
       await expect(
         f.bridge.connect(a)[CREATE]([a.address, b.address], [keyOf(a), keyOf(b)], ethers.id("over"), { value: fee + extra }),
-      ).to.changeEtherBalances([a, f.rewards, bridge], [-fee, fee, 0n]);
+      ).to.changeEtherBalances([a, bridge], [-fee, fee]);
       await expect(f.bridge.connect(a)[CREATE_VM]([a.address, b.address], { value: fee + 1n })).to.changeEtherBalances(
-        [a, f.rewards, bridge],
-        [-fee, fee, 0n],
+        [a, bridge],
+        [-fee, fee],
       );
       const id = await f.bridge.deriveSessionId(a.address, ethers.id("over"), [a.address, b.address]);
       const msgFee = await messageFee(f, 5000);
       await expect(f.bridge.connect(b)[SEND](id, 0, bytes(5000), { value: msgFee + extra })).to.changeEtherBalances(
-        [b, f.rewards, bridge],
-        [-msgFee, msgFee, 0n],
+        [b, bridge],
+        [-msgFee, msgFee],
       );
       await expect(f.bridge.connect(b)[SEND_VM](id, bytes(5000), { value: msgFee * 3n })).to.changeEtherBalances(
-        [b, f.rewards, bridge],
-        [-msgFee, msgFee, 0n],
+        [b, bridge],
+        [-msgFee, msgFee],
       );
+      // The bridge keeps only the fees collected for the pools, and pays all of them on.
+      expect(await flushAll(f)).to.equal(2n * fee + 2n * msgFee);
       expect(await ethers.provider.getBalance(bridge)).to.equal(0n);
+      await expect(f.bridge.flushFees(0)).to.be.revertedWithCustomError(f.bridge, "NothingToFlush").withArgs(0);
     });
   });
 
@@ -237,8 +242,9 @@ describe("SessionBridge fees", () => {
           seen.add(swarmId);
           let before = await pools(f);
           const fee = await createFee(f);
-          const { receipt } = await openSession(f, a, [a, b], { salt: saltHex });
-          await expect(receipt).to.emit(f.rewards, "FeesDeposited");
+          await openSession(f, a, [a, b], { salt: saltHex });
+          expect(await f.bridge.pendingFees(swarmId)).to.equal(fee);
+          await expect(f.bridge.flushFees(swarmId)).to.emit(f.rewards, "FeesDeposited");
           await expectFeeIn(f, before, swarmId, fee);
 
           before = await pools(f);
@@ -246,6 +252,7 @@ describe("SessionBridge fees", () => {
           await expect(send(f, b, id, bytes(size)))
             .to.emit(f.bridge, "MessageSent")
             .withArgs(id, swarmId, b.address, 0, (m: string) => m.length === 66, (c: string) => c.length === 2 + 2 * size, msgFee);
+          await f.bridge.flushFees(swarmId);
           await expectFeeIn(f, before, swarmId, msgFee);
         }),
         { numRuns: 8, seed: 42 },
@@ -272,6 +279,8 @@ describe("SessionBridge fees", () => {
       const before = await pools(f);
       const fee = await messageFee(f, 100);
       await expect(send(f, a, id, bytes(100))).to.emit(f.bridge, "MessageSent").withArgs(id, swarmId, a.address, 0, (m: string) => m.length === 66, (c: string) => c.length === 202, fee);
+      expect(await f.bridge.pendingFees(swarmId)).to.equal(fee);
+      await f.bridge.flushFees(swarmId);
       await expectFeeIn(f, before, swarmId, fee);
     });
   });

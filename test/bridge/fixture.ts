@@ -144,3 +144,16 @@ export async function bridgeState(f: BridgeSuite, sessionId?: string) {
     warp: await f.warp.mock__count(),
   };
 }
+
+/** Pays every swarm's pending fees into the rewards pool (anyone may); returns the total flushed. */
+export async function flushAll(f: { bridge: BridgeSuite["bridge"]; swarms: BridgeSuite["swarms"] }): Promise<bigint> {
+  let total = 0n;
+  const count = Number(await f.swarms.swarmCount());
+  for (let w = 0; w < Math.max(count, 1); w++) {
+    const pending = await f.bridge.pendingFees(w);
+    if (pending === 0n) continue;
+    await (await f.bridge.flushFees(w)).wait();
+    total += pending;
+  }
+  return total;
+}
