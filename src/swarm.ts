@@ -20,6 +20,8 @@ export const STORAGE_PER_NODE = 10n * 2n ** 30n;
 export const MAX_MOVES_PER_CHANGE = 5;
 /** 5 × (2^24 − 1): swarm positions are 24-bit fields in the contract. */
 export const MAX_ACTIVE_NODES = TARGET_NODES_PER_SWARM * (2 ** 24 - 1);
+/** Swarm sizes the contract's packed counters track (balanced swarms never exceed 5, a join makes 6). */
+const TRACKED_SIZES = TARGET_NODES_PER_SWARM + 2;
 /** Scale of `averageSwarmSizeWad`. */
 export const WAD = 10n ** 18n;
 
@@ -54,11 +56,9 @@ export function hashToSwarm(h: bigint, swarmCount: number): number {
   if (!Number.isInteger(swarmCount) || swarmCount < 1 || swarmCount > 0xffffffff) {
     throw new RangeError(`invalid swarm count ${swarmCount}`);
   }
-  const s = BigInt(swarmCount);
-  let low = 1n;
-  while (low * 2n <= s) low *= 2n;
-  let a = h % low;
-  if (a < s - low) a = h % (low * 2n);
+  const low = BigInt(2 ** (31 - Math.clz32(swarmCount))); // 2^floor(log2 S)
+  let a = h & (low - 1n);
+  if (a < BigInt(swarmCount) - low) a = h & (2n * low - 1n);
   return Number(a);
 }
 
@@ -175,14 +175,15 @@ class Picker {
 
 /**
  * The SwarmCoordinator's membership, step for step. `addNode` / `removeNode` take the `prevrandao`
- * of the block that executed the call (ethers: `block.prevRandao`) and return the changes in the
- * order the contract reports them to its listener.
+ * of the block that executed the call (the header's `mixHash`; ethers' `block.prevRandao` on a plain
+ * JSON-RPC provider) and return the changes in the order the contract reports them to its listener.
+ * Several calls in one block (a batch) each use that block's prevrandao.
  */
 export class SwarmModel {
   private readonly swarms: ModelSwarm[] = [];
   private readonly nodes = new Map<bigint, ModelNode>();
-  /** atLeast[s] for s = 1..10 (index 0 unused: it is the swarm count). */
-  private readonly atLeast: number[] = new Array(MAX_NODES_PER_SWARM + 1).fill(0);
+  /** atLeast[s] for s = 1..7 (index 0 unused: it is the swarm count). */
+  private readonly atLeast: number[] = new Array(TRACKED_SIZES + 1).fill(0);
   private count = 1;
   private used = 0n;
 
@@ -224,7 +225,7 @@ export class SwarmModel {
     return this.nodes.get(nodeId)?.usedBytes ?? 0n;
   }
   sizeRange(): { min: number; max: number } {
-    return this.range(this.count);
+    return this.range();
   }
   health(registryTotal?: bigint): NetworkHealth {
     const { min, max } = this.sizeRange();
@@ -246,17 +247,18 @@ export class SwarmModel {
     if (this.nodes.size >= MAX_ACTIVE_NODES) throw new Error("NetworkFull");
     const changes: SwarmChange[] = [];
     const pick = Picker.for(prevrandao, nodeId);
-    const oldCount = this.count;
-    const newCount = calculateSwarmCount(this.nodes.size + 1);
 
-    const entered = this.pickOfSize(pick, this.range(oldCount).min, oldCount);
-    this.place(nodeId, entered, 0n);
+    const smallest = this.range().min;
+    const start = this.atLeastOf(smallest + 1);
+    const entered = this.swarms[start + pick.draw(this.atLeastOf(smallest) - start)].occupant;
+    this.grow(entered, nodeId, 0n);
     changes.push({ nodeId, fromSwarm: NO_SWARM, toSwarm: entered });
 
-    if (newCount > oldCount) {
+    const oldCount = this.count;
+    if (calculateSwarmCount(this.nodes.size) > oldCount) {
       this.swarms[oldCount] = SwarmModel.freshSwarm(oldCount);
+      this.count = oldCount + 1;
     }
-    this.count = newCount;
     this.rebalance(pick, changes);
     return changes;
   }
@@ -266,24 +268,17 @@ export class SwarmModel {
     if (!node) throw new Error("NodeNotInSwarm");
     const changes: SwarmChange[] = [];
     const pick = Picker.for(prevrandao, nodeId);
-    const oldCount = this.count;
-    const newCount = calculateSwarmCount(this.nodes.size - 1);
-    this.used -= node.usedBytes;
 
-    this.unplace(node.swarmId, node.index);
+    this.shrink(node.swarmId, node.index);
     this.nodes.delete(nodeId);
+    this.used -= node.usedBytes;
     changes.push({ nodeId, fromSwarm: node.swarmId, toSwarm: NO_SWARM });
 
-    if (newCount < oldCount) {
-      const last = oldCount - 1;
-      const sw = this.swarms[last];
-      for (let k = sw.size; k > 0; k--) {
-        const moved = sw.members[k - 1];
-        this.move(moved, last, this.pickSmallestOther(pick, last, oldCount), changes);
-      }
+    if (calculateSwarmCount(this.nodes.size) < this.count) {
+      this.dissolveLastSwarm(changes);
+    } else {
+      this.rebalance(pick, changes);
     }
-    this.count = newCount;
-    this.rebalance(pick, changes);
     return changes;
   }
 
@@ -324,7 +319,7 @@ export class SwarmModel {
       });
     }
     if (seen.size !== n) fail(`${n} active nodes but ${seen.size} swarm members`);
-    const { min: rmin, max: rmax } = this.range(this.count);
+    const { min: rmin, max: rmax } = this.range();
     if (rmin !== min || rmax !== max) fail(`size counters say ${rmin}..${rmax}, swarms are ${min}..${max}`);
     for (let p = 0; p < this.count; p++) {
       const sw = this.swarms[this.swarms[p].occupant];
@@ -337,55 +332,72 @@ export class SwarmModel {
 
   private rebalance(pick: Picker, changes: SwarmChange[]): void {
     for (;;) {
-      const { min, max } = this.range(this.count);
+      const { min, max } = this.range();
       if (max - min <= 1) return;
       if (changes.length === 1 + MAX_MOVES_PER_CHANGE) throw new Error(`SwarmsUnbalanced(${min}, ${max})`);
-      const from = this.pickOfSize(pick, max, this.count);
-      const to = this.pickOfSize(pick, min, this.count);
-      const moved = this.swarms[from].members[pick.draw(max)];
-      this.move(moved, from, to, changes);
+      const from = this.swarms[this.atLeastOf(max) - 1].occupant;
+      const to = this.swarms[this.atLeastOf(min + 1)].occupant;
+      const index = pick.draw(max);
+      const moved = this.swarms[from].members[index];
+      const usedBytes = this.nodes.get(moved)!.usedBytes;
+      this.shrink(from, index);
+      this.grow(to, moved, usedBytes);
+      changes.push({ nodeId: moved, fromSwarm: from, toSwarm: to });
     }
   }
 
-  private move(nodeId: bigint, from: number, to: number, changes: SwarmChange[]): void {
-    const node = this.nodes.get(nodeId)!;
-    this.unplace(from, node.index);
-    this.place(nodeId, to, node.usedBytes);
-    changes.push({ nodeId, fromSwarm: from, toSwarm: to });
+  private dissolveLastSwarm(changes: SwarmChange[]): void {
+    const count = this.count;
+    const last = count - 1;
+    const gone = this.swarms[last];
+    const fill = Math.floor(this.nodes.size / (count - 1));
+    let left = gone.size;
+    for (let p = count; left > 0; ) {
+      const to = this.swarms[--p].occupant;
+      if (to === last) continue;
+      const sw = this.swarms[to];
+      for (let size = sw.size; size < fill && left > 0; size++) {
+        const moved = gone.members[--left];
+        gone.size = left;
+        this.append(sw, to, moved, this.nodes.get(moved)!.usedBytes);
+        changes.push({ nodeId: moved, fromSwarm: last, toSwarm: to });
+      }
+    }
+    this.swapPositions(gone.position, last);
+    this.count = last;
+    this.atLeast.fill(0);
+    for (let s = 1; s <= fill; s++) this.atLeast[s] = last;
   }
 
-  private place(nodeId: bigint, swarmId: number, usedBytes: bigint): void {
+  private grow(swarmId: number, nodeId: bigint, usedBytes: bigint): void {
     const sw = this.swarms[swarmId];
-    if (sw.size >= MAX_NODES_PER_SWARM) throw new Error("swarm full");
-    sw.members[sw.size] = nodeId;
-    this.nodes.set(nodeId, { index: sw.size, swarmId, usedBytes });
-    this.resize(sw, true);
+    const size = sw.size;
+    this.append(sw, swarmId, nodeId, usedBytes);
+    const target = this.atLeastOf(size + 1);
+    this.atLeast[size + 1] += 1;
+    this.swapPositions(sw.position, target);
   }
 
-  private unplace(swarmId: number, index: number): void {
+  private shrink(swarmId: number, index: number): void {
     const sw = this.swarms[swarmId];
-    const last = sw.size - 1;
+    const size = sw.size;
+    const last = size - 1;
     if (index !== last) {
       const tail = sw.members[last];
       sw.members[index] = tail;
       this.nodes.get(tail)!.index = index;
     }
-    this.resize(sw, false);
+    sw.size = last;
+    const target = this.atLeastOf(size) - 1;
+    this.atLeast[size] -= 1;
+    this.swapPositions(sw.position, target);
   }
 
-  private resize(sw: ModelSwarm, grow: boolean): void {
-    const size = sw.size;
-    let target: number;
-    if (grow) {
-      target = this.atLeast[size + 1];
-      this.atLeast[size + 1] += 1;
-      sw.size = size + 1;
-    } else {
-      target = this.atLeast[size] - 1;
-      this.atLeast[size] -= 1;
-      sw.size = size - 1;
-    }
-    this.swapPositions(sw.position, target);
+  private append(sw: ModelSwarm, swarmId: number, nodeId: bigint, usedBytes: bigint): void {
+    if (sw.size === TRACKED_SIZES) throw new Error(`SwarmsUnbalanced(${sw.size}, ${sw.size + 1})`);
+    sw.members[sw.size] = nodeId;
+    this.nodes.set(nodeId, { index: sw.size, swarmId, usedBytes });
+    sw.size += 1;
   }
 
   private swapPositions(p: number, q: number): void {
@@ -398,44 +410,17 @@ export class SwarmModel {
     this.swarms[b].position = p;
   }
 
-  private atLeastOf(s: number, count: number): number {
-    if (s === 0) return count;
-    if (s > MAX_NODES_PER_SWARM) return 0;
+  private atLeastOf(s: number): number {
+    if (s === 0) return this.count;
+    if (s > TRACKED_SIZES) return 0;
     return this.atLeast[s];
   }
 
-  private range(count: number): { min: number; max: number } {
+  private range(): { min: number; max: number } {
     let min = 0;
-    while (min < MAX_NODES_PER_SWARM && this.atLeastOf(min + 1, count) === count) min++;
+    while (min < TRACKED_SIZES && this.atLeastOf(min + 1) === this.count) min++;
     let max = min;
-    while (max < MAX_NODES_PER_SWARM && this.atLeastOf(max + 1, count) !== 0) max++;
+    while (max < TRACKED_SIZES && this.atLeastOf(max + 1) !== 0) max++;
     return { min, max };
-  }
-
-  private pickOfSize(pick: Picker, size: number, count: number): number {
-    const start = this.atLeastOf(size + 1, count);
-    const end = this.atLeastOf(size, count);
-    return this.swarms[start + pick.draw(end - start)].occupant;
-  }
-
-  private pickSmallestOther(pick: Picker, excluded: number, count: number): number {
-    let size = this.range(count).min;
-    let start = this.atLeastOf(size + 1, count);
-    let end = this.atLeastOf(size, count);
-    const ex = this.swarms[excluded];
-    if (ex.size === size) {
-      if (end - start === 1) {
-        do {
-          size++;
-          end = start;
-          start = this.atLeastOf(size + 1, count);
-        } while (start === end);
-      } else {
-        let p = start + pick.draw(end - start - 1);
-        if (p === ex.position) p = end - 1;
-        return this.swarms[p].occupant;
-      }
-    }
-    return this.swarms[start + pick.draw(end - start)].occupant;
   }
 }

@@ -106,7 +106,9 @@ interface IServiceNodeRegistry {
     /// @notice The node was penalised; `amount` wei left its stake.
     event NodePenalized(uint64 indexed nodeId, uint32 missedEpochs, uint16 penaltyBps, uint256 amount);
     /// @notice Stake was slashed by an authorised contract (storage challenges, attestations).
-    event NodeSlashed(uint64 indexed nodeId, uint16 bps, uint256 amount, address indexed beneficiary, uint256 beneficiaryAmount);
+    event NodeSlashed(
+        uint64 indexed nodeId, uint16 bps, uint256 amount, address indexed beneficiary, uint256 beneficiaryAmount
+    );
     /// @notice The node left the active set; its stake unlocks at `unlockAt`.
     event NodeDecommissioned(uint64 indexed nodeId, DecommissionReason reason, address indexed by, uint40 unlockAt);
     /// @notice A contributor withdrew (a refund before activation, or stake after the lock period).
@@ -228,8 +230,12 @@ interface IServiceNodeRegistry {
     /// @param anchor the new anchor `H^n(seed')`
     /// @param mldsaPublicKey the node's ML-DSA-65 key (checked against its stored hash)
     /// @param signature ML-DSA-65 signature over `anchorRotationDigest(nodeId, anchor, epoch)`
-    function rotateHeartbeatAnchor(uint64 nodeId, bytes32 anchor, bytes calldata mldsaPublicKey, bytes calldata signature)
-        external;
+    function rotateHeartbeatAnchor(
+        uint64 nodeId,
+        bytes32 anchor,
+        bytes calldata mldsaPublicKey,
+        bytes calldata signature
+    ) external;
 
     /// @notice Applies the penalty for missed epochs (0.5% of stake each by default, cumulative). At the
     /// penalty cap (50%) the node is decommissioned. Anyone may call it; O(1).
@@ -283,6 +289,9 @@ interface IServiceNodeRegistry {
 
     /// @notice The terms a node's income is shared on: its operator, operator fee and total stake.
     function nodeTerms(uint64 nodeId) external view returns (address operator, uint16 operatorFeeBps, uint256 stake);
+
+    /// @notice What `account` put into `nodeId` and whether it is the operator: the terms of its income share.
+    function shareOf(uint64 nodeId, address account) external view returns (uint256 contribution, bool isOperator);
 
     /// @notice A node's contributors, operator first (at most 10).
     function getContributors(uint64 nodeId) external view returns (Contributor[] memory);

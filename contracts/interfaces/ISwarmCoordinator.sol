@@ -161,9 +161,10 @@ interface ISwarmCoordinator {
     // ------------------------------------------------------------------------------------------
 
     /// @notice Puts a newly active node into a swarm and rebalances.
-    /// @dev The node enters a smallest swarm picked from `block.prevrandao` and the node id, never by
-    /// the caller. If the swarm count grows, the new swarm is then filled with random members of the
-    /// largest swarms (which may include the joining node). At most 4 moves; O(1) gas in N.
+    /// @dev The node enters a smallest swarm drawn from `block.prevrandao` and the node id, never
+    /// chosen by the caller. If the swarm count grows, the new swarm is then filled from the largest
+    /// swarms, one member drawn at random from each giver (the first giver is the swarm just joined,
+    /// so the joining node itself may move). At most 4 moves; O(1) gas in N.
     /// Reverts with InvalidNodeId (0), NodeAlreadyInSwarm, NetworkFull, or AccessControl's error.
     /// @param nodeId the registry's node id (from 1)
     /// @return swarmId the swarm the node is in when the call returns

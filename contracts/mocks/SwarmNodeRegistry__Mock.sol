@@ -10,6 +10,8 @@ import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
 contract SwarmNodeRegistry__Mock is INodeCounter {
     uint256 private _total;
     bool public mock__reverts;
+    /// @notice What the last `addNode` returned.
+    uint32 public mock__lastAddedSwarm;
 
     error TotalNodesReverted();
 
@@ -29,7 +31,7 @@ contract SwarmNodeRegistry__Mock is INodeCounter {
     /// @notice Adds nodes firstId .. firstId + count - 1.
     function mock__addNodes(ISwarmCoordinator coordinator, uint64 firstId, uint256 count) external {
         for (uint256 i; i < count; ++i) {
-            coordinator.addNode(firstId + uint64(i));
+            mock__lastAddedSwarm = coordinator.addNode(firstId + uint64(i));
         }
     }
 

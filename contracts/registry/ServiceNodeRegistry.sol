@@ -59,7 +59,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     uint8 private constant KEY_MLKEM = 1;
     uint8 private constant KEY_BLS = 2;
     bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
-        "ParsNodeRegistration(uint256 chainId,address registry,address operator,bytes32 mldsaKey,bytes32 mlkemKey,bytes32 blsKey,bytes32 heartbeatAnchor)"
+        "ParsNodeRegistration(uint256 chainId,address registry,address operator,bytes32 mldsaKey,bytes32 mlkemKey,"
+        "bytes32 blsKey,bytes32 heartbeatAnchor)"
     );
     bytes32 private constant ROTATION_TYPEHASH =
         keccak256("ParsHeartbeatRotation(uint256 chainId,address registry,uint64 nodeId,bytes32 anchor,uint32 epoch)");
@@ -230,7 +231,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         // A fully staked registration activates now: one call stores the key and adds it to the aggregate.
         BLS_KEYS.storeKey(nodeId, r.blsPublicKey, msg.value == requirement);
         uint256 reservedTotal = _reserveSlots(nodeId, r.reserved);
-        if (msg.value + reservedTotal > requirement) revert StakeAboveRequirement(msg.value + reservedTotal, requirement);
+        uint256 committed = msg.value + reservedTotal;
+        if (committed > requirement) revert StakeAboveRequirement(committed, requirement);
 
         Node storage n = _nodes[nodeId];
         n.operator = msg.sender;
@@ -330,9 +332,12 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     }
 
     /// @inheritdoc IServiceNodeRegistry
-    function rotateHeartbeatAnchor(uint64 nodeId, bytes32 anchor, bytes calldata mldsaPublicKey, bytes calldata signature)
-        external
-    {
+    function rotateHeartbeatAnchor(
+        uint64 nodeId,
+        bytes32 anchor,
+        bytes calldata mldsaPublicKey,
+        bytes calldata signature
+    ) external {
         Node storage n = _existing(nodeId);
         Status status = n.status;
         if (status != Status.Active && status != Status.AwaitingContributions) revert InvalidNodeStatus(nodeId, status);
@@ -491,12 +496,17 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     }
 
     /// @inheritdoc IServiceNodeRegistry
-    function contributionOf(uint64 nodeId, address contributor) external view returns (uint256) {
-        Node storage n = _nodes[nodeId];
-        if (n.operator == address(0)) return 0;
-        if (contributor == n.operator) return _contributors[nodeId][0].amount;
-        uint256 index = _contributorSlot[nodeId][contributor];
-        return index == 0 ? 0 : _contributors[nodeId][index - 1].amount;
+    function shareOf(uint64 nodeId, address account) public view returns (uint256 contribution, bool isOperator) {
+        address operator = _nodes[nodeId].operator;
+        if (operator == address(0)) return (0, false);
+        if (account == operator) return (_contributors[nodeId][0].amount, true);
+        uint256 index = _contributorSlot[nodeId][account];
+        return (index == 0 ? 0 : _contributors[nodeId][index - 1].amount, false);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function contributionOf(uint64 nodeId, address contributor) external view returns (uint256 contribution) {
+        (contribution,) = shareOf(nodeId, contributor);
     }
 
     /// @inheritdoc IServiceNodeRegistry
@@ -847,7 +857,14 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     ) private view returns (bytes32) {
         return keccak256(
             abi.encode(
-                REGISTRATION_TYPEHASH, block.chainid, address(this), operator, mldsaHash, mlkemHash, blsHash, heartbeatAnchor
+                REGISTRATION_TYPEHASH,
+                block.chainid,
+                address(this),
+                operator,
+                mldsaHash,
+                mlkemHash,
+                blsHash,
+                heartbeatAnchor
             )
         );
     }

@@ -15,8 +15,19 @@ import {INodeCounter} from "../interfaces/INodeCounter.sol";
 /// keeps `atLeast[s]`, the number of swarms with at least s nodes, so the swarms of size s occupy
 /// the positions [atLeast[s+1], atLeast[s]) of the order. A swarm that grows by one swaps places with
 /// the first swarm of its class and `atLeast[s+1]` grows by one; a shrinking swarm swaps with the
-/// last of its class. The smallest and largest sizes are found by scanning the ten packed counters
-/// of one storage word, and a random swarm of a size is a random position in its class.
+/// last of its class. The smallest and largest sizes come from the seven packed counters.
+///
+/// What moves where:
+/// - a joining node enters a swarm drawn at random among the smallest ones;
+/// - a leaving node's swarm shrinks; if it was a smallest swarm while larger ones exist, one node
+///   moves to it from a largest swarm;
+/// - when S grows, the new swarm (empty, the smallest) takes nodes from the largest swarms until the
+///   sizes differ by at most one;
+/// - when S shrinks, the last swarm's nodes fill the smallest swarms, smallest first.
+/// The swarms that give and receive nodes in rebalancing are the ones standing at the edges of their
+/// size classes (the last of the largest class, the first of the smallest), so their resize needs no
+/// reordering; the node that moves is drawn at random among the giver's members. Only the joiner's
+/// swarm is drawn among all the smallest swarms, and that draw is what keeps the order shuffled.
 ///
 /// Why the moves are bounded (S = S(N); "balanced" means sizes differ by at most one):
 /// - balanced with S(N) swarms means sizes floor(N/S) and ceil(N/S), which lie in 3..5 for N ≥ 3;
@@ -26,15 +37,17 @@ import {INodeCounter} from "../interfaces/INodeCounter.sol";
 ///   balanced: the new swarm ends with floor((5k+1)/(k+1)) ≤ 4 nodes, so at most 4 moves;
 /// - a leave without shrinking lowers one swarm by one; only if it was a smallest swarm while larger
 ///   ones exist is one move needed;
-/// - shrinking happens only at N = 5k+1 → 5k; the last swarm's ≤ 5 nodes go one by one to a smallest
-///   other swarm; 5k nodes in k swarms of at most 5 leaves every swarm at exactly 5, so at most 5 moves.
+/// - shrinking happens only at N = 5k+1 → 5k; the last swarm's ≤ 5 nodes fill the other swarms up to
+///   5k / k = 5 nodes each, so at most 5 moves.
 /// Rebalancing re-checks the spread before every move and reverts (SwarmsUnbalanced) rather than
 /// exceed MAX_MOVES_PER_CHANGE, so the bound holds even if the reasoning above had a flaw.
 ///
-/// Randomness: picks come from keccak256(block.prevrandao, nodeId) and a draw counter. The registrant
-/// does not choose its swarm; a block producer who can bias prevrandao could bias which of the
-/// equally small swarms a node enters, nothing more. The TS model in src/swarm.ts repeats every pick
-/// exactly from the block's prevrandao.
+/// Randomness: draws come from keccak256(block.prevrandao, nodeId) and a draw counter. A registrant
+/// cannot know the prevrandao of the block its activation lands in, so it cannot choose its swarm; a
+/// block producer who can bias prevrandao could bias which of the equally small swarms a node
+/// enters, nothing more. (On a chain whose prevrandao were constant the draw would be predictable
+/// from the node id and the state.) The TS model in src/swarm.ts repeats every draw exactly from the
+/// block's prevrandao.
 contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // ---------------------------------------------------------------------------------------------
     // Constants
@@ -59,10 +72,13 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     /// @inheritdoc ISwarmCoordinator
     uint256 public constant MAX_MOVES_PER_CHANGE = 5;
 
-    /// @dev Swarm ids and order positions are stored in 24 bits; S ≤ 2^24 − 1 follows from
-    /// N ≤ MAX_ACTIVE_NODES because S(N) ≤ N / 5 rounded up.
+    /// @dev Swarm ids, order positions and size counters are 24-bit fields; S ≤ 2^24 − 1 follows
+    /// from N ≤ MAX_ACTIVE_NODES because S(N) = ceil(N / 5).
     uint256 private constant POSITION_LIMIT = 2 ** 24 - 1;
-    /// @dev Width of one `atLeast` counter in the packed word: 10 counters × 24 bits = 240 bits.
+    /// @dev Sizes the packed counters track. Balanced swarms never exceed the target (5) and a join
+    /// makes one swarm 6 for the rest of the call, so 7 is a bound with room to spare; 7 × 24 bits
+    /// is what fits beside the node and swarm counts in one slot.
+    uint256 private constant TRACKED_SIZES = TARGET_NODES_PER_SWARM + 2;
     uint256 private constant COUNTER_BITS = 24;
     uint256 private constant COUNTER_MASK = 2 ** 24 - 1;
     /// @dev One join or leave plus at most MAX_MOVES_PER_CHANGE moves, recorded for the listener.
@@ -75,12 +91,13 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // Storage
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev One slot per node (1 + 1 + 4 + 8 = 14 bytes): the node's whole record is read and written
-    /// with a single SLOAD / SSTORE on every join, move and storage report. `index` is the node's
-    /// place in its swarm's member array (< 10).
+    /// @dev One slot per node (1 + 4 + 8 = 13 bytes): the node's whole record is read and written with
+    /// a single SLOAD / SSTORE on every join, move and storage report. The node's place in its
+    /// swarm's member array is not kept: a leave finds it among at most 7 members in the slots the
+    /// removal touches anyway, which is cheaper than rewriting the record of whichever member fills
+    /// the gap on every removal.
     struct Node {
         bool active;
-        uint8 index;
         uint32 swarmId;
         uint64 usedBytes;
     }
@@ -88,9 +105,9 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     /// @dev Slot 0 packs what every resize touches: `size`, this swarm's `position` in the size order,
     /// and `occupant`, the swarm standing at position `id` of the order (the order is stored spread
     /// over the swarm records, position i in record i, so a new swarm's fresh slot holds its own order
-    /// entry and growth costs the same at any swarm count). Slots 1-3 hold the 10 member ids, four per
-    /// slot. Entries at or past `size` are stale on purpose: overwriting a non-zero slot costs 2,900 gas
-    /// where clearing and refilling it would cost 20,000.
+    /// entry). Slots 1-3 hold room for MAX_NODES_PER_SWARM member ids, four per slot (balanced
+    /// swarms use at most the first two). Entries at or past `size` are stale on purpose: overwriting
+    /// a non-zero slot costs 2,900 gas where clearing and refilling it would cost 20,000.
     struct Swarm {
         uint8 size;
         uint24 position;
@@ -98,18 +115,20 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         uint64[MAX_NODES_PER_SWARM] members;
     }
 
-    /// @dev One slot (8 + 4 + 16 = 28 bytes) for the network-wide counters every join and leave
-    /// updates together. A uint128 sum of uint64 reports cannot overflow below 2^64 nodes.
-    struct Totals {
-        uint64 activeNodes;
-        uint32 swarmCount;
-        uint128 storageUsed;
+    /// @dev One slot (4 + 3 + 21 = 28 bytes) for everything a join or leave reads and writes besides
+    /// the swarms and nodes it touches: it is loaded into memory once per call and stored once.
+    /// `atLeast` packs, for s = 1..7, the number of swarms with at least s nodes at bits
+    /// [24(s − 1), 24s); atLeast[0] is `swarmCount` and atLeast[s] = 0 above 7.
+    struct State {
+        uint32 activeNodes;
+        uint24 swarmCount;
+        uint168 atLeast;
     }
 
-    Totals private _totals;
-    /// @dev atLeast[s] for s = 1..10 in one word, counter s at bits [24(s−1), 24s): the number of
-    /// swarms with at least s nodes. atLeast[0] is the swarm count and atLeast[11] is always 0.
-    uint256 private _atLeast;
+    State private _state;
+    /// @dev Kept apart from `_state`: only storage reports and leaves of reporting nodes touch it.
+    /// A sum of uint64 reports over at most 2^27 nodes cannot overflow.
+    uint256 private _storageUsed;
 
     /// @inheritdoc ISwarmCoordinator
     address public registry;
@@ -123,7 +142,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // Memory
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Per-call scratch: the entropy and draw counter of the random picks, and the membership
+    /// @dev Per-call scratch: the entropy and draw counter of the random draws, and the membership
     /// changes (node id << 64 | from << 32 | to) passed to the listener once all state is written.
     struct Context {
         uint256 entropy;
@@ -141,7 +160,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         if (admin == address(0)) revert InvalidAdmin(admin);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         // S(0) = 1: swarm 0 always exists, alone at position 0 of the order.
-        _totals.swarmCount = 1;
+        _state.swarmCount = 1;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -176,26 +195,22 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         if (nodeId == 0) revert InvalidNodeId(nodeId);
         Node storage node = _nodes[nodeId];
         if (node.active) revert NodeAlreadyInSwarm(nodeId, node.swarmId);
-        Totals memory totals = _totals;
-        if (totals.activeNodes >= MAX_ACTIVE_NODES) revert NetworkFull(totals.activeNodes, MAX_ACTIVE_NODES);
-
-        uint256 oldCount = totals.swarmCount;
-        uint256 active = uint256(totals.activeNodes) + 1;
-        uint256 newCount = _swarmCount(active);
-        totals.activeNodes = uint64(active);
-        totals.swarmCount = uint32(newCount);
-        _totals = totals;
+        State memory st = _state;
+        if (st.activeNodes >= MAX_ACTIVE_NODES) revert NetworkFull(st.activeNodes, MAX_ACTIVE_NODES);
 
         Context memory ctx = _newContext(nodeId);
         // The joiner enters a smallest existing swarm even when a split follows: the new swarm is
-        // then filled with random members, so no registrant can time its activation to found one.
-        (uint256 smallest, ) = _sizeRange(oldCount);
-        uint32 entered = _pickOfSize(ctx, smallest, oldCount);
-        _place(nodeId, entered);
+        // then filled from the largest swarms, so no registrant can time its activation to found one.
+        (uint256 smallest, ) = _sizeRange(st);
+        uint256 start = _atLeastOf(st, smallest + 1);
+        uint32 entered = _swarms[start + _draw(ctx, _atLeastOf(st, smallest) - start)].occupant;
+        _grow(st, entered, nodeId);
         emit NodeJoinedSwarm(nodeId, entered);
         _record(ctx, nodeId, NO_SWARM, entered);
 
-        if (newCount > oldCount) {
+        uint256 oldCount = st.swarmCount;
+        ++st.activeNodes;
+        if (_swarmCount(st.activeNodes) > oldCount) {
             // S(N) grows by at most one per join. The new swarm is empty, so it sits in size class 0
             // at the end of the order, which is exactly its own record's position.
             uint32 created = uint32(oldCount);
@@ -203,9 +218,11 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             sw.size = 0;
             sw.position = uint24(created);
             sw.occupant = uint24(created);
+            st.swarmCount = uint24(oldCount + 1);
             emit SwarmCreated(created);
         }
-        _rebalance(ctx, newCount);
+        _rebalance(ctx, st);
+        _state = st;
         _notify(ctx);
         return _nodes[nodeId].swarmId;
     }
@@ -214,37 +231,22 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     function removeNode(uint64 nodeId) external onlyRole(REGISTRY_ROLE) {
         Node memory node = _nodes[nodeId];
         if (!node.active) revert NodeNotInSwarm(nodeId);
-
-        Totals memory totals = _totals;
-        uint256 oldCount = totals.swarmCount;
-        uint256 active = uint256(totals.activeNodes) - 1;
-        uint256 newCount = _swarmCount(active);
-        totals.activeNodes = uint64(active);
-        totals.swarmCount = uint32(newCount);
-        totals.storageUsed -= node.usedBytes;
-        _totals = totals;
+        State memory st = _state;
 
         Context memory ctx = _newContext(nodeId);
-        _unplace(node.swarmId, node.index);
+        _shrink(st, node.swarmId, _memberIndex(_swarms[node.swarmId], nodeId));
         delete _nodes[nodeId];
+        if (node.usedBytes != 0) _storageUsed -= node.usedBytes;
         emit NodeLeftSwarm(nodeId, node.swarmId);
         _record(ctx, nodeId, node.swarmId, NO_SWARM);
 
-        if (newCount < oldCount) {
-            // S(N) shrinks by at most one per leave: empty the last swarm into the smallest others.
-            uint32 last = uint32(oldCount - 1);
-            Swarm storage sw = _swarms[last];
-            for (uint256 k = sw.size; k > 0; --k) {
-                // Everyone leaves, so take the last member (no swap inside the array) and draw only
-                // the destination.
-                uint64 moved = sw.members[k - 1];
-                _move(ctx, moved, last, _pickSmallestOther(ctx, last, oldCount));
-            }
-            // Now empty, it is alone in size class 0 at the end of the order (position `last`), so
-            // dropping the count removes it from the order without any swap.
-            emit SwarmRemoved(last);
+        --st.activeNodes;
+        if (_swarmCount(st.activeNodes) < st.swarmCount) {
+            _dissolveLastSwarm(ctx, st);
+        } else {
+            _rebalance(ctx, st);
         }
-        _rebalance(ctx, newCount);
+        _state = st;
         _notify(ctx);
     }
 
@@ -256,9 +258,9 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     function reportStorageUsed(uint64 nodeId, uint64 usedBytes) external onlyRole(STORAGE_ROLE) {
         Node storage node = _nodes[nodeId];
         if (!node.active) revert NodeNotInSwarm(nodeId);
-        uint256 total = uint256(_totals.storageUsed) - node.usedBytes + usedBytes;
+        uint256 total = _storageUsed - node.usedBytes + usedBytes;
         node.usedBytes = usedBytes;
-        _totals.storageUsed = uint128(total);
+        _storageUsed = total;
         emit StorageUsedReported(nodeId, usedBytes, total);
     }
 
@@ -274,7 +276,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function swarmCount() external view returns (uint32) {
-        return _totals.swarmCount;
+        return _state.swarmCount;
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -296,7 +298,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function activeNodes() external view returns (uint256) {
-        return _totals.activeNodes;
+        return _state.activeNodes;
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -310,7 +312,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function swarmForInbox(bytes32 id) external view returns (uint32) {
-        return inboxToSwarm(id, _totals.swarmCount);
+        return inboxToSwarm(id, _state.swarmCount);
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -335,39 +337,39 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // ---------------------------------------------------------------------------------------------
 
     /// @inheritdoc ISwarmCoordinator
-    function totalNodes() public view returns (uint256) {
-        return _totalNodes(_totals.activeNodes);
+    function totalNodes() external view returns (uint256) {
+        return _totalNodes(_state.activeNodes);
     }
 
     /// @inheritdoc ISwarmCoordinator
     function averageSwarmSizeWad() external view returns (uint256) {
-        Totals memory totals = _totals;
-        return (uint256(totals.activeNodes) * WAD) / totals.swarmCount; // rounded down
+        State memory st = _state;
+        return (uint256(st.activeNodes) * WAD) / st.swarmCount; // rounded down
     }
 
     /// @inheritdoc ISwarmCoordinator
     function minSwarmSize() external view returns (uint256 minSize) {
-        (minSize, ) = _sizeRange(_totals.swarmCount);
+        (minSize, ) = _sizeRange(_state);
     }
 
     /// @inheritdoc ISwarmCoordinator
     function maxSwarmSize() external view returns (uint256 maxSize) {
-        (, maxSize) = _sizeRange(_totals.swarmCount);
+        (, maxSize) = _sizeRange(_state);
     }
 
     /// @inheritdoc ISwarmCoordinator
     function storageCapacity() external view returns (uint256) {
-        return uint256(_totals.activeNodes) * STORAGE_PER_NODE;
+        return uint256(_state.activeNodes) * STORAGE_PER_NODE;
     }
 
     /// @inheritdoc ISwarmCoordinator
     function storageUsed() external view returns (uint256) {
-        return _totals.storageUsed;
+        return _storageUsed;
     }
 
     /// @inheritdoc ISwarmCoordinator
     function replicationOk() external view returns (bool) {
-        (uint256 minSize, ) = _sizeRange(_totals.swarmCount);
+        (uint256 minSize, ) = _sizeRange(_state);
         return minSize >= MIN_NODES_PER_SWARM;
     }
 
@@ -378,14 +380,14 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function networkHealth() public view returns (NetworkHealth memory h) {
-        Totals memory totals = _totals;
-        h.activeNodes = totals.activeNodes;
+        State memory st = _state;
+        h.activeNodes = st.activeNodes;
         h.totalNodes = _totalNodes(h.activeNodes);
-        h.swarmCount = totals.swarmCount;
+        h.swarmCount = st.swarmCount;
         h.averageSwarmSizeWad = (h.activeNodes * WAD) / h.swarmCount;
-        (h.minSwarmSize, h.maxSwarmSize) = _sizeRange(h.swarmCount);
+        (h.minSwarmSize, h.maxSwarmSize) = _sizeRange(st);
         h.storageCapacity = h.activeNodes * STORAGE_PER_NODE;
-        h.storageUsed = totals.storageUsed;
+        h.storageUsed = _storageUsed;
         h.replicationOk = h.minSwarmSize >= MIN_NODES_PER_SWARM;
         // Exact comparisons: active ≥ 80% of total, used < 90% of capacity.
         h.healthy =
@@ -398,68 +400,95 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // Internals: membership
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Moves nodes from a random largest swarm to a random smallest one until sizes differ by at
-    /// most one. Draw order (mirrored in TS): source swarm, destination swarm, member of the source.
-    function _rebalance(Context memory ctx, uint256 count) private {
+    /// @dev Moves one node at a time from a largest swarm to a smallest until sizes differ by at most
+    /// one. The giver is the last swarm of the largest class and the receiver the first of the
+    /// smallest: resizing a swarm at the edge of its class keeps the order sorted without a swap.
+    function _rebalance(Context memory ctx, State memory st) private {
         while (true) {
-            (uint256 minSize, uint256 maxSize) = _sizeRange(count);
+            (uint256 minSize, uint256 maxSize) = _sizeRange(st);
             if (maxSize - minSize <= 1) return;
             if (ctx.count == MAX_CHANGES) revert SwarmsUnbalanced(minSize, maxSize);
-            uint32 from = _pickOfSize(ctx, maxSize, count);
-            uint32 to = _pickOfSize(ctx, minSize, count);
-            uint64 moved = _swarms[from].members[_draw(ctx, maxSize)];
-            _move(ctx, moved, from, to);
+            uint32 from = _swarms[_atLeastOf(st, maxSize) - 1].occupant;
+            uint32 to = _swarms[_atLeastOf(st, minSize + 1)].occupant;
+            uint256 index = _draw(ctx, maxSize);
+            uint64 moved = _swarms[from].members[index];
+            _shrink(st, from, index);
+            _grow(st, to, moved);
+            emit NodeMovedSwarm(moved, from, to);
+            _record(ctx, moved, from, to);
         }
     }
 
-    function _move(Context memory ctx, uint64 nodeId, uint32 from, uint32 to) private {
-        _unplace(from, _nodes[nodeId].index);
-        _place(nodeId, to);
-        emit NodeMovedSwarm(nodeId, from, to);
-        _record(ctx, nodeId, from, to);
+    /// @dev S shrinks by one (N = 5k+1 → 5k): the last swarm's nodes fill the smallest swarms up to
+    /// N / (S − 1) = 5 each, walking the order from its end (the smallest swarms), which visits at most
+    /// one position per node moved plus the last swarm's own. Once every remaining swarm has the same
+    /// size, any order is sorted: the classes are rewritten in one step instead of swap by swap.
+    function _dissolveLastSwarm(Context memory ctx, State memory st) private {
+        uint256 count = st.swarmCount;
+        uint32 last = uint32(count - 1);
+        Swarm storage gone = _swarms[last];
+        uint256 fill = st.activeNodes / (count - 1);
+        uint256 left = gone.size;
+        for (uint256 p = count; left > 0; ) {
+            uint32 to = _swarms[--p].occupant;
+            if (to == last) continue;
+            Swarm storage sw = _swarms[to];
+            for (uint256 size = sw.size; size < fill && left > 0; ++size) {
+                uint64 moved = gone.members[--left];
+                gone.size = uint8(left);
+                _append(sw, to, moved);
+                emit NodeMovedSwarm(moved, last, to);
+                _record(ctx, moved, last, to);
+            }
+        }
+        // The emptied swarm leaves the order from its end: swap it there, then drop the count.
+        _swapPositions(gone.position, last);
+        st.swarmCount = uint24(last);
+        uint256 packed;
+        for (uint256 s; s < fill; ++s) packed |= uint256(last) << (s * COUNTER_BITS);
+        st.atLeast = uint168(packed);
+        emit SwarmRemoved(last);
     }
 
-    /// @dev Appends the node to the swarm's members and grows the swarm by one. Keeps `usedBytes`,
-    /// which is zero for a joining node (its record was deleted when it last left).
-    function _place(uint64 nodeId, uint32 swarmId) private {
+    /// @dev Appends a node to a swarm and moves the swarm up one size class.
+    function _grow(State memory st, uint32 swarmId, uint64 nodeId) private {
         Swarm storage sw = _swarms[swarmId];
         uint256 size = sw.size;
-        sw.members[size] = nodeId;
-        Node storage node = _nodes[nodeId];
-        _nodes[nodeId] = Node({active: true, index: uint8(size), swarmId: swarmId, usedBytes: node.usedBytes});
-        _resize(sw, true);
-    }
-
-    /// @dev Removes member `index` by moving the last member into its place, and shrinks the swarm.
-    function _unplace(uint32 swarmId, uint256 index) private {
-        Swarm storage sw = _swarms[swarmId];
-        uint256 last = sw.size - 1;
-        if (index != last) {
-            uint64 tail = sw.members[last];
-            sw.members[index] = tail;
-            _nodes[tail].index = uint8(index);
-        }
-        _resize(sw, false);
-    }
-
-    /// @dev Changes a swarm's size by one and keeps the order sorted: a growing swarm of size s swaps
-    /// with the first swarm of class s (position atLeast[s+1]) and joins class s+1; a shrinking one
-    /// swaps with the last swarm of class s (position atLeast[s] − 1) and joins class s−1.
-    function _resize(Swarm storage sw, bool grow) private {
-        uint256 size = sw.size;
-        uint256 packed = _atLeast;
-        uint256 target;
-        if (grow) {
-            target = (packed >> (size * COUNTER_BITS)) & COUNTER_MASK; // atLeast[size + 1]
-            packed += 1 << (size * COUNTER_BITS);
-            sw.size = uint8(size + 1);
-        } else {
-            target = ((packed >> ((size - 1) * COUNTER_BITS)) & COUNTER_MASK) - 1; // atLeast[size] − 1
-            packed -= 1 << ((size - 1) * COUNTER_BITS);
-            sw.size = uint8(size - 1);
-        }
-        _atLeast = packed;
+        _append(sw, swarmId, nodeId);
+        // The swarm joins class size + 1 at its end: the first position of class `size`.
+        uint256 target = _atLeastOf(st, size + 1);
+        st.atLeast = uint168(uint256(st.atLeast) + (1 << (size * COUNTER_BITS)));
         _swapPositions(sw.position, target);
+    }
+
+    /// @dev Removes member `index` (the last member takes its place) and moves the swarm down one
+    /// size class.
+    function _shrink(State memory st, uint32 swarmId, uint256 index) private {
+        Swarm storage sw = _swarms[swarmId];
+        uint256 size = sw.size;
+        uint256 last = size - 1;
+        if (index != last) sw.members[index] = sw.members[last];
+        sw.size = uint8(last);
+        // The swarm joins class size − 1 at its start: the last position of class `size`.
+        uint256 target = _atLeastOf(st, size) - 1;
+        st.atLeast = uint168(uint256(st.atLeast) - (1 << (last * COUNTER_BITS)));
+        _swapPositions(sw.position, target);
+    }
+
+    /// @dev Member array and node record only; the caller keeps the size classes right. Keeps
+    /// `usedBytes`, which is zero for a joining node (its record was deleted when it last left).
+    function _append(Swarm storage sw, uint32 swarmId, uint64 nodeId) private {
+        uint256 size = sw.size;
+        if (size == TRACKED_SIZES) revert SwarmsUnbalanced(size, size + 1); // unreachable, see TRACKED_SIZES
+        sw.members[size] = nodeId;
+        sw.size = uint8(size + 1);
+        Node storage node = _nodes[nodeId];
+        _nodes[nodeId] = Node({active: true, swarmId: swarmId, usedBytes: node.usedBytes});
+    }
+
+    /// @dev The place of an active node in its swarm's member array (≤ 7 warm reads, see Node).
+    function _memberIndex(Swarm storage sw, uint64 nodeId) private view returns (uint256 i) {
+        while (sw.members[i] != nodeId) ++i;
     }
 
     function _swapPositions(uint256 p, uint256 q) private {
@@ -474,54 +503,20 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         _swarms[b].position = uint24(p);
     }
 
-    /// @dev A random swarm among those of exactly `size` nodes (the class must not be empty).
-    function _pickOfSize(Context memory ctx, uint256 size, uint256 count) private view returns (uint32) {
-        uint256 packed = _atLeast;
-        uint256 start = _atLeastOf(packed, size + 1, count);
-        uint256 end = _atLeastOf(packed, size, count);
-        return _swarms[start + _draw(ctx, end - start)].occupant;
-    }
-
-    /// @dev A random smallest swarm other than `excluded` (the swarm being emptied). If `excluded` is
-    /// the only swarm of the smallest size, the next size up is the smallest among the others; if it
-    /// shares the smallest size, one of the other positions of that class is drawn.
-    function _pickSmallestOther(Context memory ctx, uint32 excluded, uint256 count) private view returns (uint32) {
-        uint256 packed = _atLeast;
-        (uint256 size, ) = _sizeRange(count);
-        uint256 start = _atLeastOf(packed, size + 1, count);
-        uint256 end = _atLeastOf(packed, size, count);
-        Swarm storage ex = _swarms[excluded];
-        if (ex.size == size) {
-            if (end - start == 1) {
-                // `excluded` is alone in this class: the next non-empty class holds the smallest others.
-                do {
-                    ++size;
-                    end = start;
-                    start = _atLeastOf(packed, size + 1, count);
-                } while (start == end);
-            } else {
-                uint256 p = start + _draw(ctx, end - start - 1);
-                if (p == ex.position) p = end - 1;
-                return _swarms[p].occupant;
-            }
-        }
-        return _swarms[start + _draw(ctx, end - start)].occupant;
-    }
-
-    /// @dev The smallest and the largest swarm size, from the ten packed counters (≤ 11 steps).
-    function _sizeRange(uint256 count) private view returns (uint256 minSize, uint256 maxSize) {
-        uint256 packed = _atLeast;
+    /// @dev The smallest and the largest swarm size, from the packed counters (≤ 7 steps each).
+    function _sizeRange(State memory st) private pure returns (uint256 minSize, uint256 maxSize) {
+        uint256 count = st.swarmCount;
         // Smallest: the first s whose class is not empty, i.e. fewer than `count` swarms have > s nodes.
-        while (minSize < MAX_NODES_PER_SWARM && _atLeastOf(packed, minSize + 1, count) == count) ++minSize;
+        while (minSize < TRACKED_SIZES && _atLeastOf(st, minSize + 1) == count) ++minSize;
         maxSize = minSize;
-        while (maxSize < MAX_NODES_PER_SWARM && _atLeastOf(packed, maxSize + 1, count) != 0) ++maxSize;
+        while (maxSize < TRACKED_SIZES && _atLeastOf(st, maxSize + 1) != 0) ++maxSize;
     }
 
-    /// @dev atLeast[s]: the swarm count for s = 0, the packed counter for 1 ≤ s ≤ 10, 0 above.
-    function _atLeastOf(uint256 packed, uint256 s, uint256 count) private pure returns (uint256) {
-        if (s == 0) return count;
-        if (s > MAX_NODES_PER_SWARM) return 0;
-        return (packed >> ((s - 1) * COUNTER_BITS)) & COUNTER_MASK;
+    /// @dev atLeast[s]: the swarm count for s = 0, the packed counter for 1 ≤ s ≤ 7, 0 above.
+    function _atLeastOf(State memory st, uint256 s) private pure returns (uint256) {
+        if (s == 0) return st.swarmCount;
+        if (s > TRACKED_SIZES) return 0;
+        return (uint256(st.atLeast) >> ((s - 1) * COUNTER_BITS)) & COUNTER_MASK;
     }
 
     function _newContext(uint64 nodeId) private view returns (Context memory ctx) {
@@ -552,7 +547,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     }
 
     function _requireSwarm(uint32 swarmId) private view {
-        uint32 count = _totals.swarmCount;
+        uint32 count = _state.swarmCount;
         if (swarmId >= count) revert SwarmNotFound(swarmId, count);
     }
 

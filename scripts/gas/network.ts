@@ -3,6 +3,8 @@
  * benchmark (each runs from a snapshot of it). Real keys throughout: ML-DSA-65, ML-KEM-768, BLS.
  */
 import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { EPOCH_SECONDS } from "../../src/heartbeat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { REQUIREMENT, buildRegistration, currentEpoch, deploySuite, nodeKeys, type NodeKeys, type Suite } from "../../test/helpers/suite";
 
@@ -20,6 +22,8 @@ export interface BenchNetwork {
 /** Deploys the suite and registers `size` fully staked nodes, operators taking turns. */
 export async function buildNetwork(size: number): Promise<BenchNetwork> {
   const suite = await deploySuite();
+  // Start at an epoch boundary so that every registration (one block each) lands in the same epoch.
+  await time.increaseTo((Math.floor((await time.latest()) / EPOCH_SECONDS) + 1) * EPOCH_SECONDS);
   const epoch = await currentEpoch();
   const registryAddress = await suite.registry.getAddress();
   const chainId = (await ethers.provider.getNetwork()).chainId;
@@ -46,5 +50,18 @@ export async function buildNetwork(size: number): Promise<BenchNetwork> {
     nodes.push({ nodeId: ev.args.nodeId, keys: nodeKeys(`bench-node-${i}`, epoch), operator: suite.operators[i % lanes] });
   }
   nodes.sort((a, b) => Number(a.nodeId - b.nodeId));
+  if ((await currentEpoch()) !== epoch) throw new Error("the network took more than one epoch to build");
+  // Every node proves liveness in the next epoch, so all of them start the benchmarks settled alike.
+  await time.increaseTo((epoch + 1) * EPOCH_SECONDS);
+  for (let i = 0; i < nodes.length; i += 100) {
+    const batch = nodes.slice(i, i + 100);
+    await (
+      await suite.registry.heartbeatBatch(
+        batch.map((n) => n.nodeId),
+        batch.map((n) => n.keys.chain.valueForEpoch(epoch + 1)),
+        { gasLimit: 14_000_000 },
+      )
+    ).wait();
+  }
   return { suite, nodes };
 }
