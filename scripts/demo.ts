@@ -14,7 +14,8 @@ import type { ContractTransactionResponse } from "ethers";
 import { usePrecompiles } from "../test/helpers/precompiles";
 import { REQUIREMENT, buildRegistration, currentEpoch, deploySuite, nodeKeys, type NodeKeys } from "../test/helpers/suite";
 import { NodeStatus, operatorMinimum } from "../src/registry";
-import { aggregateAttestation, type BLSKeyPair } from "../src/bls";
+import { type BLSKeyPair } from "../src/bls";
+import { buildDeregistration } from "../src/attestations";
 import { mlkemDecapsulate } from "../src/pq";
 import { mlkemInterface } from "../src/precompiles/abi";
 
@@ -130,15 +131,19 @@ async function main() {
   section("Deregistration by a BLS aggregate attestation of the active set");
   const target = nodes[14];
   const issuedAt = BigInt(await time.latest());
-  const message = await s.attestations.deregistrationMessage(target.nodeId, issuedAt);
   const keys = new Map<bigint, BLSKeyPair>(nodes.map((n) => [n.nodeId, n.keys.bls]));
-  // Everyone but the target signs; the silent node does not either, and is listed as a non-signer.
-  const signers = nodes.filter((n) => n !== target && n !== silent).map((n) => n.nodeId);
-  const att = aggregateAttestation(keys, signers, message);
-  await send(
-    "attestations.deregister (2 non-signers)",
-    s.attestations.connect(s.others[11]).deregister(target.nodeId, issuedAt, att.nonSigners, att.signature),
-  );
+  // Everyone but the target signs (the contract subtracts the target's key itself); the silent node
+  // does not sign either, and is listed as the one non-signer, with its key.
+  const d = buildDeregistration({
+    keys,
+    nodeId: target.nodeId,
+    issuedAt,
+    chainId: (await ethers.provider.getNetwork()).chainId,
+    verifier: await s.attestations.getAddress(),
+    absent: [silent.nodeId],
+  });
+  check(d.message === (await s.attestations.deregistrationMessage(target.nodeId, issuedAt)), "the message built in TypeScript is the contract's");
+  await send("attestations.deregister (1 non-signer)", s.attestations.connect(s.others[11]).deregister(...d.args));
   check((await s.registry.getNode(target.nodeId)).status === BigInt(NodeStatus.Decommissioning), "the attested node is decommissioned");
   check((await s.swarms.swarmOf(target.nodeId)) === (await s.swarms.NO_SWARM()), "and left its swarm");
   await printSwarms(s.swarms);
