@@ -158,9 +158,9 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         // registry address sits in a slot `deregister` has just read: cheaper than the role lookup.
         if (nodeId != 0 && nodeId == _deregistering && msg.sender == address(registry)) return;
         _checkRole(REGISTRY_ROLE);
-        (BN254.G2Point memory remaining, uint256 word1) = _withoutKey(nodeId);
+        (BN254.G2Jacobian memory remaining, uint256 word1) = _withoutKey(nodeId);
         _keys[nodeId].word1 = word1;
-        _setAggregate(remaining);
+        _setAggregate(BN254.g2JacobianToAffine(remaining));
         emit AggregateKeyUpdated(nodeId, false);
     }
 
@@ -185,8 +185,9 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
 
         // The aggregate without the node is both what its removal stores and the base the signers'
         // key is computed from: one square root and one subtraction serve both.
-        (BN254.G2Point memory remaining, uint256 word1) = _withoutKey(nodeId);
-        _verify(nodeId, deregistrationMessage(nodeId, issuedAt), remaining, nonSigners, nonSignerKeys, signature);
+        (BN254.G2Jacobian memory without, uint256 word1) = _withoutKey(nodeId);
+        BN254.G2Point memory remaining =
+            _verify(nodeId, deregistrationMessage(nodeId, issuedAt), without, nonSigners, nonSignerKeys, signature);
 
         _keys[nodeId].word1 = word1 | DEREGISTERED_FLAG;
         _setAggregate(remaining);
@@ -244,9 +245,9 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev The aggregate minus the node's active key (decompressed), and the key's second word with the
-    /// active flag cleared. Writes nothing.
-    function _withoutKey(uint64 nodeId) private view returns (BN254.G2Point memory remaining, uint256 word1) {
+    /// @dev The aggregate minus the node's active key (decompressed), still Jacobian, and the key's
+    /// second word with the active flag cleared. Writes nothing.
+    function _withoutKey(uint64 nodeId) private view returns (BN254.G2Jacobian memory remaining, uint256 word1) {
         CompressedPoint storage k = _keys[nodeId];
         uint256 word0 = k.word0;
         word1 = k.word1;
@@ -254,7 +255,8 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         if (word1 & ACTIVE_FLAG == 0) revert BlsKeyNotActive(nodeId);
         // An active key carries no other flag: clearing ACTIVE_FLAG leaves the plain compressed word.
         word1 ^= ACTIVE_FLAG;
-        remaining = BN254.g2Sub(_aggregateKey(), BN254.g2Decompress(word0, word1));
+        remaining = BN254.g2ToJacobian(_aggregateKey());
+        BN254.g2JacobianSubAffine(remaining, BN254.g2Decompress(word0, word1));
     }
 
     /// @dev The aggregate, decompressed (infinity when no node is active).
@@ -269,25 +271,29 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         _aggregate = CompressedPoint(word0, word1);
     }
 
-    /// @dev `base` (the active set without the target) minus the listed non-signers, then one pairing
-    /// check. Each non-signer must be a distinct, active node other than the target, and its calldata
-    /// key must compress to exactly its stored words: that also proves y is the right root, which
-    /// matters because the subtraction formulas never look at the curve equation.
+    /// @dev `base` (the active set without the target, Jacobian) minus the listed non-signers, then one
+    /// pairing check; returns `base` in affine form (the new aggregate). Each non-signer must be a
+    /// distinct, active node other than the target, and its calldata key must compress to exactly its
+    /// stored words: that also proves y is the right root, which matters because the subtraction
+    /// formulas never look at the curve equation. Both affine points come from one inversion.
     function _verify(
         uint64 nodeId,
         bytes32 message,
-        BN254.G2Point memory base,
+        BN254.G2Jacobian memory base,
         uint64[] calldata nonSigners,
         BN254.G2Point[] calldata nonSignerKeys,
         BN254.G1Point calldata signature
-    ) private view {
+    ) private view returns (BN254.G2Point memory remaining) {
         uint256 count = nonSigners.length;
         if (count != nonSignerKeys.length) revert NonSignerLengthMismatch(count, nonSignerKeys.length);
-        BN254.G2Point memory signersKey = base;
-        if (count != 0) {
+        BN254.G2Point memory signersKey;
+        if (count == 0) {
+            remaining = BN254.g2JacobianToAffine(base);
+            signersKey = remaining;
+        } else {
             uint256 limit = nonSignerLimit();
             if (count > limit) revert TooManyNonSigners(count, limit);
-            BN254.G2Jacobian memory acc = BN254.g2ToJacobian(base);
+            BN254.G2Jacobian memory acc = BN254.G2Jacobian(base.xIm, base.xRe, base.yIm, base.yRe, base.zIm, base.zRe);
             uint64 previous;
             for (uint256 i; i < count; ++i) {
                 uint64 id = nonSigners[i];
@@ -297,7 +303,7 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
                 _checkNonSigner(i, id, nonSignerKeys[i]);
                 BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
             }
-            signersKey = BN254.g2JacobianToAffine(acc);
+            (remaining, signersKey) = BN254.g2JacobianToAffinePair(base, acc);
         }
         if (!BLS.verify(signersKey, abi.encodePacked(message), BN254.G1Point(signature.x, signature.y))) {
             revert InvalidAggregateSignature();

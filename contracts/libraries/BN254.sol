@@ -753,7 +753,54 @@ library BN254 {
         if (zRe | zIm == 0) return a;
         // 1 / (zRe + zIm i) = (zRe - zIm i) / (zRe^2 + zIm^2); the norm is nonzero for Z != 0 because
         // -1 is not a square mod p.
-        uint256 normInverse = fpInverse(addmod(mulmod(zRe, zRe, P), mulmod(zIm, zIm, P), P));
+        uint256 p = P;
+        uint256 normInverse = fpInverse(addmod(mulmod(zRe, zRe, p), mulmod(zIm, zIm, p), p));
+        a = _affineFromInverse(j, mulmod(zRe, normInverse, p), mulmod(p - zIm, normInverse, p));
+    }
+
+    /// @notice The affine points of two accumulators for the price of one Fp2 inversion (one modexp):
+    /// Montgomery's trick, 1/Zj = Zk/(Zj Zk) and 1/Zk = Zj/(Zj Zk).
+    /// @dev Used where a verifier needs two points at once (the new aggregate it stores and the
+    /// signers' key it checks). Either at infinity: converted one by one.
+    /// @param j an accumulator
+    /// @param k another accumulator
+    /// @return a the affine point of j
+    /// @return b the affine point of k
+    function g2JacobianToAffinePair(G2Jacobian memory j, G2Jacobian memory k)
+        internal
+        view
+        returns (G2Point memory a, G2Point memory b)
+    {
+        if (j.zRe | j.zIm == 0 || k.zRe | k.zIm == 0) return (g2JacobianToAffine(j), g2JacobianToAffine(k));
+        uint256 p = P;
+        // t = Zj Zk is nonzero (Fp2 is a field); u = 1/t through its norm, as in g2JacobianToAffine.
+        (uint256 t0, uint256 t1) = _f2mul(j.zRe, j.zIm, k.zRe, k.zIm);
+        uint256 normInverse = fpInverse(addmod(mulmod(t0, t0, p), mulmod(t1, t1, p), p));
+        uint256 u0 = mulmod(t0, normInverse, p);
+        uint256 u1 = mulmod(p - t1, normInverse, p);
+        (t0, t1) = _f2mul(k.zRe, k.zIm, u0, u1);
+        a = _affineFromInverse(j, t0, t1);
+        (t0, t1) = _f2mul(j.zRe, j.zIm, u0, u1);
+        b = _affineFromInverse(k, t0, t1);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------
+
+    /// @dev (a0 + a1 i)(b0 + b1 i), reduced inputs and output.
+    function _f2mul(uint256 a0, uint256 a1, uint256 b0, uint256 b1) private pure returns (uint256 c0, uint256 c1) {
+        assembly ("memory-safe") {
+            let p := P
+            let v0 := mulmod(a0, b0, p)
+            let v1 := mulmod(a1, b1, p)
+            c0 := addmod(v0, sub(p, v1), p)
+            c1 := addmod(mulmod(add(a0, a1), add(b0, b1), p), sub(add(p, p), add(v0, v1)), p)
+        }
+    }
+
+    /// @dev The affine point of `j` given i = 1/Z (real i0, imaginary i1): x = X i^2, y = Y i^3.
+    function _affineFromInverse(G2Jacobian memory j, uint256 i0, uint256 i1) private pure returns (G2Point memory a) {
         assembly ("memory-safe") {
             function f2mul(a0, a1, b0, b1, p) -> c0, c1 {
                 let v0 := mulmod(a0, b0, p)
@@ -766,9 +813,7 @@ library BN254 {
                 c1 := mulmod(add(a0, a0), a1, p)
             }
             let p := P
-            // i = Z^-1, s = Z^-2; x = X s, then i <- Z^-3 and y = Y i.
-            let i0 := mulmod(zRe, normInverse, p)
-            let i1 := mulmod(sub(p, zIm), normInverse, p)
+            // s = Z^-2; x = X s, then i <- Z^-3 and y = Y i.
             let s0, s1 := f2sqr(i0, i1, p)
             i0, i1 := f2mul(s0, s1, i0, i1, p)
             s0, s1 := f2mul(s0, s1, mload(add(j, 0x20)), mload(j), p)
@@ -779,10 +824,6 @@ library BN254 {
             mstore(add(a, 0x40), i1)
         }
     }
-
-    // ------------------------------------------------------------------------------------------------
-    // Internals
-    // ------------------------------------------------------------------------------------------------
 
     /// @dev Copies q, reduced and optionally negated, to scratch memory past the free memory pointer
     /// (4 words, followed by 4 words the addition uses for temporaries). `_mixedAddInPlace` reads it

@@ -549,6 +549,27 @@ contract BLS__Harness {
         return BN254.g2Sgn0(re, im);
     }
 
+    /// @notice BN254.g2JacobianToAffinePair on (base - first) and (base - first - rest), the two
+    /// points a deregistration needs (new aggregate, signers' key).
+    /// @param base the starting point
+    /// @param first subtracted from both
+    /// @param rest subtracted from the second only
+    /// @return a base - first
+    /// @return b base - first - sum(rest)
+    function g2AffinePair(BN254.G2Point calldata base, BN254.G2Point calldata first, BN254.G2Point[] calldata rest)
+        external
+        view
+        returns (BN254.G2Point memory a, BN254.G2Point memory b)
+    {
+        BN254.G2Jacobian memory j = BN254.g2ToJacobian(base);
+        BN254.g2JacobianSubCalldata(j, first);
+        BN254.G2Jacobian memory k = BN254.G2Jacobian(j.xIm, j.xRe, j.yIm, j.yRe, j.zIm, j.zRe);
+        for (uint256 i = 0; i < rest.length; ++i) {
+            BN254.g2JacobianSubCalldata(k, rest[i]);
+        }
+        return BN254.g2JacobianToAffinePair(j, k);
+    }
+
     /// @notice Decompresses in a transaction: measures one decompression (two modexps).
     /// @param word0 xIm with the flags
     /// @param word1 xRe

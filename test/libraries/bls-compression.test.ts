@@ -8,6 +8,7 @@ import {
   G2_COMPRESSED_FLAG,
   G2_INFINITY,
   G2_SIGN_FLAG,
+  aggregatePublicKeys,
   compressG2,
   decompressG2,
   fp2Sqrt,
@@ -18,6 +19,7 @@ import {
   publicKeyOf,
   secretKeyFromSeed,
   sgn0Fp2,
+  subtractPublicKeys,
   twistRhs,
   type G2Point,
 } from "../../src/bls";
@@ -185,6 +187,24 @@ describe("BN254 point compression", () => {
         [P - 1n, 1n],
       ]) {
         expect(await harness.g2Sgn0(re, im)).to.equal(BigInt(sgn0Fp2(re, im)));
+      }
+    });
+
+    it("turns two Jacobian accumulators affine with one inversion, exactly as one at a time", async () => {
+      const { harness } = await loadFixture(deployHarness);
+      const keys = Array.from({ length: 6 }, (_, i) => publicKeyOf(BigInt(1000 + i)));
+      const base = aggregatePublicKeys(keys);
+      const cases: [G2Point, G2Point[]][] = [
+        [keys[0], [keys[1], keys[2]]],
+        [keys[5], [keys[3]]],
+        // One side at infinity: base − base, then a point; and everything cancelling on the other side.
+        [base, [keys[0]]],
+        [keys[0], keys.slice(1)],
+      ];
+      for (const [first, rest] of cases) {
+        const a = subtractPublicKeys(base, [first]);
+        const b = subtractPublicKeys(a, rest);
+        expect(await harness.g2AffinePair(base, first, rest)).to.deep.equal([words(a), words(b)]);
       }
     });
 
