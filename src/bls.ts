@@ -377,6 +377,18 @@ export function g2Mul(a: G2Point, s: bigint): G2Point {
  * @param domain 32 bytes; defaults to the signature domain
  */
 export function hashToG1(message: BytesLike, domain: BytesLike = SIGNATURE_DOMAIN): G1Point {
+  return hashToG1Counted(message, domain).point;
+}
+
+/**
+ * How many tries `hashToG1` (and so BN254.hashToG1, one modexp each) takes for this message: 1 with
+ * probability ~1/2, 2 with ~1/4, and so on. Gas benchmarks use it to measure a typical message.
+ */
+export function hashToG1Tries(message: BytesLike, domain: BytesLike = SIGNATURE_DOMAIN): number {
+  return hashToG1Counted(message, domain).tries;
+}
+
+function hashToG1Counted(message: BytesLike, domain: BytesLike): { point: G1Point; tries: number } {
   const d = getBytes(domain);
   if (d.length !== 32) throw new Error(`domain must be 32 bytes, got ${d.length}`);
   const seed = keccak_256(concatBytes(d, getBytes(message)));
@@ -387,7 +399,7 @@ export function hashToG1(message: BytesLike, domain: BytesLike = SIGNATURE_DOMAI
     const rhs = (((x * x) % P) * x + 3n) % P;
     const y = Fp.pow(rhs, SQRT_EXPONENT);
     if ((y * y) % P === rhs) {
-      return { x, y: (y & 1n) === h0 >> 255n ? y : P - y };
+      return { point: { x, y: (y & 1n) === h0 >> 255n ? y : P - y }, tries: i + 1 };
     }
   }
   throw new Error(`hashToG1: no point within ${HASH_TO_G1_MAX_TRIES} tries`);

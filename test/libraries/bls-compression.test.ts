@@ -8,6 +8,7 @@ import {
   G2_COMPRESSED_FLAG,
   G2_INFINITY,
   G2_SIGN_FLAG,
+  SIGNATURE_DOMAIN,
   aggregatePublicKeys,
   compressG2,
   decompressG2,
@@ -16,6 +17,8 @@ import {
   g2IsOnCurve,
   g2Negate,
   g2ToNoble,
+  hashToG1,
+  hashToG1Tries,
   publicKeyOf,
   secretKeyFromSeed,
   sgn0Fp2,
@@ -206,6 +209,21 @@ describe("BN254 point compression", () => {
         const b = subtractPublicKeys(a, rest);
         expect(await harness.g2AffinePair(base, first, rest)).to.deep.equal([words(a), words(b)]);
       }
+    });
+
+    it("counts the tries of the hash to G1 as the chain pays them (one modexp each)", async () => {
+      const { harness } = await loadFixture(deployHarness);
+      const withTries = (n: number) => {
+        for (let i = 0; ; i++) {
+          const m = ethers.toUtf8Bytes(`tries ${i}`);
+          if (hashToG1Tries(m) === n) return m;
+        }
+      };
+      const [one, two, three] = [withTries(1), withTries(2), withTries(3)];
+      expect(await harness.hashToG1(SIGNATURE_DOMAIN, two)).to.deep.equal(Object.values(hashToG1(two)));
+      const gas = async (m: Uint8Array) => harness.hashToG1.estimateGas(SIGNATURE_DOMAIN, m);
+      const [g1, g2, g3] = [await gas(one), await gas(two), await gas(three)];
+      for (const step of [g2 - g1, g3 - g2]) expect(Number(step)).to.be.within(1_400, 2_500);
     });
 
     it("refuses what the TypeScript twin refuses", async () => {
