@@ -9,18 +9,19 @@
 import * as fs from "fs";
 import * as path from "path";
 import hre from "hardhat";
-import { installParsPrecompiles } from "../src/precompiles/install";
+import { usePrecompiles } from "../test/helpers/precompiles";
 import { GasMeter, type Benchmark } from "./gas/meter";
 import { GAS_TARGETS, SCALE_RATIO_LIMIT } from "./gas/targets";
 import { precompileBench } from "./gas/precompiles.bench";
 import { blsBench } from "./gas/bls.bench";
+import { storageBench } from "./gas/storage.bench";
 
-const BENCHMARKS: Benchmark[] = [precompileBench, blsBench];
+const BENCHMARKS: Benchmark[] = [precompileBench, blsBench, storageBench];
 const SCALES = [10, 1000];
 const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
 
 async function main() {
-  const precompiles = await installParsPrecompiles(hre);
+  const precompiles = await usePrecompiles();
   const meter = new GasMeter(precompiles);
   const only = process.env.GAS_ONLY;
   for (const bench of BENCHMARKS) {
