@@ -73,6 +73,11 @@ export function rootPrefix(root: string): string {
   return dataSlice(root, 0, 24);
 }
 
+/** The first 9 bytes (72 bits) of a root: the tag by which the tally recognises the leading root. */
+export function rootTag(root: string): string {
+  return dataSlice(root, 0, 9);
+}
+
 /** The id of the challenge of `nodeId`'s commitment for `epoch` on the leaf (hash, size). */
 export function challengeId(nodeId: bigint, epoch: number, hash: string, size: bigint | number): string {
   return keccak256(coder.encode(["uint64", "uint32", "bytes32"], [nodeId, epoch, storageLeaf(hash, size)]));
@@ -240,34 +245,48 @@ export interface SwarmRootView {
 
 /**
  * Reference model of the contract's tally of one swarm and epoch: three (first committer, count) groups,
- * Misra–Gries updates, counts and commitments saturating at 255. The swarm root is the leading root if
- * at least SWARM_QUORUM nodes committed it and they are more than half of the commitments.
+ * Misra–Gries updates, counts and commitments saturating at 255. A root joins the leading group when its
+ * first 72 bits equal the tag kept for the leading root, another group when its first 192 bits equal that
+ * group's. The swarm root is the leading root if at least SWARM_QUORUM nodes committed it and they are
+ * more than half of the commitments.
  */
 export class SwarmTallyModel {
   private commitments = 0;
+  private leadTag = "";
   private readonly groups: { leader: bigint; count: number; prefix: string }[] = [0, 1, 2].map(() => ({ leader: 0n, count: 0, prefix: "" }));
 
   /** Counts a commitment; returns the first committer of the leading root if `root` differs from it, else 0. */
   commit(nodeId: bigint, root: string): bigint {
     const prefix = rootPrefix(root).toLowerCase();
+    const tag = rootTag(root).toLowerCase();
     if (this.commitments < 255) this.commitments++;
     const lead = this.lead();
     let matched = -1;
+    let free = -1;
     let mismatchLead = 0n;
-    if (lead >= 0) {
-      if (this.groups[lead].prefix === prefix) matched = lead;
-      else {
-        mismatchLead = this.groups[lead].leader;
-        matched = this.groups.findIndex((g, i) => i !== lead && g.count > 0 && g.prefix === prefix);
+    if (lead < 0) free = 0;
+    else if (this.leadTag === tag) matched = lead;
+    else {
+      mismatchLead = this.groups[lead].leader;
+      for (let i = 0; i < this.groups.length; i++) {
+        const g = this.groups[i];
+        if (g.count === 0) {
+          if (free < 0) free = i;
+        } else if (i !== lead && g.prefix === prefix) {
+          matched = i;
+          break;
+        }
       }
     }
     if (matched >= 0) {
       if (this.groups[matched].count < 255) this.groups[matched].count++;
+    } else if (free >= 0) {
+      this.groups[free] = { leader: nodeId, count: 1, prefix };
     } else {
-      const free = this.groups.findIndex((g) => g.count === 0);
-      if (free >= 0) this.groups[free] = { leader: nodeId, count: 1, prefix };
-      else for (const g of this.groups) g.count--;
+      for (const g of this.groups) g.count--;
     }
+    const newLead = this.lead();
+    if (newLead !== lead && newLead >= 0) this.leadTag = tag;
     return mismatchLead;
   }
 

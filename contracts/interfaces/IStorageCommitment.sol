@@ -21,7 +21,11 @@ pragma solidity 0.8.30;
 ///
 /// Swarm root. The commitments of one swarm and epoch are tallied in one slot that counts up to three
 /// distinct roots (the Misra–Gries summary with three counters, the generalisation of the Boyer–Moore
-/// majority vote; exact whenever at most three distinct roots are committed). The swarm root of an epoch
+/// majority vote; exact whenever at most three distinct roots are committed). A commitment is counted
+/// with the leading root when their first 72 bits agree (the tally keeps that tag, so the common,
+/// agreeing commitment reads nothing more); with the other roots when their kept 192 bits agree. Making
+/// a different root count with the leading one means matching 72 bits of a root that exists only once
+/// the epoch's messages do, before the epoch ends: about 2^72 hashes within the hour. The swarm root of an epoch
 /// is the root with the most counted commitments, if at least `SWARM_QUORUM` nodes committed it and they
 /// are more than half of the swarm's commitments in that epoch. It is final once the epoch is over, and
 /// only final swarm roots can be challenged. With four or more distinct roots the counts are lower
@@ -174,6 +178,8 @@ interface IStorageCommitment {
     error NodeNotActive(uint64 nodeId);
     /// @notice The proof names `swarmId`, but the node is in `actualSwarmId`.
     error WrongSwarm(uint64 nodeId, uint32 swarmId, uint32 actualSwarmId);
+    /// @notice The node id does not fit the swarm tally (40 bits); unreachable with sequential ids.
+    error NodeIdTooLarge(uint64 nodeId, uint64 maxNodeId);
     /// @notice The node already committed for this epoch.
     error AlreadyCommitted(uint64 nodeId, uint32 epoch);
     /// @notice Only the `CHALLENGE_EPOCHS` epochs before the current one can be challenged.
