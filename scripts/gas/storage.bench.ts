@@ -53,17 +53,20 @@ const message = (label: string, size: number) => {
   return out;
 };
 
-/** A swarm's store: 63 messages of 1 KiB and one of 16 KiB (a tree of depth 6). */
+/** A swarm's store: 63 messages of 1 KiB and one of 16 KiB, plus one more message per epoch. */
 const MESSAGES = [...Array.from({ length: 63 }, (_, i) => message(`bench message ${i}`, 1024)), message("bench 16 KiB", 16 * 1024)];
-const HONEST = StorageTree.fromMessages(MESSAGES);
-/** A node that lost one message. */
-const DEVIANT = StorageTree.fromMessages(MESSAGES.slice(1));
+const storeAt = (epochs: number) => [...MESSAGES, ...Array.from({ length: epochs }, (_, i) => message(`bench new message ${i}`, 1000 + i))];
+/** What an honest node stores after `epochs` epochs (so usedBytes changes every epoch, as in use). */
+const honestAt = (epochs: number) => StorageTree.fromMessages(storeAt(epochs));
+/** A node that lost the first message. */
+const deviantAt = (epochs: number) => StorageTree.fromMessages(storeAt(epochs).slice(1));
 
 /**
  * Storage commitments and challenges on a network of `nodes` active nodes (swarms of about 5).
  *
  * Commitments are measured in steady state, after COMMITMENT_RING epochs of commitments, when a
- * node's ring slot and its swarm's tally slot are rewritten in place:
+ * node's ring slot and its swarm's tally slot are rewritten in place; the store grows every epoch, so
+ * each commitment changes the node's storage report:
  * - storage.commit: a commitment that agrees with the swarm's leading root (the common case);
  * - storage.commit.firstInEpoch: the swarm's first commitment of the epoch (starts the tally);
  * - storage.commit.mismatch: a root that differs from the leading one (tally search and event);
@@ -98,9 +101,12 @@ export const storageBench: Benchmark = {
 
     for (let i = 0; i < COMMITMENT_RING; i++) {
       const e = await nextEpoch();
-      for (const [node, tree] of [[first, HONEST], [agreeing, HONEST], [deviant, DEVIANT]] as const) await (await commit(node, tree, e)).wait();
+      const [honest, lossy] = [honestAt(i), deviantAt(i)];
+      for (const [node, tree] of [[first, honest], [agreeing, honest], [deviant, lossy]] as const) await (await commit(node, tree, e)).wait();
     }
     const epoch = await nextEpoch();
+    const HONEST = honestAt(COMMITMENT_RING);
+    const DEVIANT = deviantAt(COMMITMENT_RING);
     await meter.measure("storage.commit.firstInEpoch", () => commit(first, HONEST, epoch));
     await meter.measure("storage.commit", () => commit(agreeing, HONEST, epoch));
     await meter.measure("storage.commit.mismatch", () => commit(deviant, DEVIANT, epoch));
