@@ -69,7 +69,8 @@ interface IStorageCommitment {
     }
 
     /// @notice The tally of one swarm and epoch, as `swarmRoot` returns it (all zero if nothing is kept).
-    /// @param rootPrefix the first 24 bytes of the leading root (the most counted commitments, earliest on ties)
+    /// @param rootPrefix the first 24 bytes of the leading root: the most counted commitments; on a tie, the
+    /// root in the lower tally position (the one counted first, unless four distinct roots were committed)
     /// @param leadNodeId the first node that committed the leading root; its `StorageCommitted` event
     /// carries the full root
     /// @param leadCount commitments counted for the leading root
