@@ -1,0 +1,2 @@
+/** Every Hardhat task of the project; imported by hardhat.config.ts. */
+import "./deploy";
