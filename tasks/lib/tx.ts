@@ -59,8 +59,24 @@ export const GAS_MARGIN_PERCENT = 20n;
 export function revertError(prefix: string, err: unknown, decoder: RevertDecoder): ParsTaskError {
   const revert = decoder.decodeError(err);
   if (revert) return new ParsTaskError(`${prefix}: reverted with ${formatRevert(revert)}`, { revert: plainRevert(revert) });
-  const e = err as { shortMessage?: string; message?: string };
-  return new ParsTaskError(`${prefix}: ${e?.shortMessage ?? e?.message ?? String(err)}`);
+  return new ParsTaskError(`${prefix}: ${errorMessage(err)}`);
+}
+
+/**
+ * The most specific message in a provider error: ethers wraps the node's own answer (in `error`,
+ * `info.error` or `cause`) under a generic one such as "could not coalesce error".
+ */
+export function errorMessage(err: unknown): string {
+  const messages: string[] = [];
+  const walk = (x: unknown, depth: number) => {
+    if (!x || typeof x !== "object" || depth > 5) return;
+    const o = x as Record<string, unknown>;
+    for (const key of ["error", "info", "cause"]) walk(o[key], depth + 1);
+    const m = (typeof o.shortMessage === "string" && o.shortMessage) || (typeof o.message === "string" && o.message);
+    if (m) messages.push(m);
+  };
+  walk(err, 0);
+  return messages[0] ?? String(err);
 }
 
 function plainRevert(r: DecodedRevert): DecodedRevert {
@@ -76,9 +92,12 @@ export async function prepareTx(chain: Chain, sender: Sender, intent: TxIntent, 
   } catch (e) {
     throw revertError(intent.description, e, decoder);
   }
-  const gasLimit = (gasEstimate * (100n + GAS_MARGIN_PERCENT)) / 100n;
-  const fees = await chain.provider.getFeeData();
   const block = await chain.provider.getBlock("latest");
+  const blockGasLimit = block?.gasLimit ?? gasEstimate;
+  if (gasEstimate * 100n >= blockGasLimit * 95n) gasEstimate = await bisectGas(chain, base, gasEstimate);
+  let gasLimit = (gasEstimate * (100n + GAS_MARGIN_PERCENT)) / 100n;
+  if (gasLimit > blockGasLimit) gasLimit = blockGasLimit;
+  const fees = await chain.provider.getFeeData();
   const n = nonce ?? (await chain.provider.getTransactionCount(sender.address, "pending"));
   const request: PreparedTx["request"] = {
     ...base,
@@ -103,6 +122,29 @@ export async function prepareTx(chain: Chain, sender: Sender, intent: TxIntent, 
     expectedFee = maxFee;
   }
   return { intent, from: sender.address, request, gasEstimate, maxCost: gasLimit * maxFee, expectedCost: gasEstimate * expectedFee, feePerGas: expectedFee };
+}
+
+/**
+ * The least gas with which the call succeeds, by bisection over eth_call with an explicit gas
+ * limit. Used when a node's eth_estimateGas answers the whole block gas limit, as Hardhat's network
+ * does for calls that reach the precompile host (a local-network artifact; Pars nodes estimate).
+ */
+async function bisectGas(chain: Chain, tx: TransactionRequest, high: bigint): Promise<bigint> {
+  const ok = async (gas: bigint) => {
+    try {
+      await chain.provider.call({ ...tx, gasLimit: gas });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let low = 21_000n;
+  while (high - low > high / 200n + 1_000n) {
+    const mid = (low + high) / 2n;
+    if (await ok(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
 }
 
 /** The unsigned transaction, as printed by --dry-run. */
