@@ -165,4 +165,63 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const commit = await rejection(task("node:commit-storage", { ...SEND, keystore, merkleRoot: ethers.ZeroHash, messageCount: "0", usedBytes: "0" }));
     expect(commit.message).to.match(/StorageCommitment is not in the deployment of chain 31337/);
   });
+
+  it("node:contribute fills a second node's open stake from the network's account, which activates it", async () => {
+    const second = path.join(dir, "second.keystore.json");
+    const gen = await task("keys:generate", { out: second, heartbeatEpochs: 100, scryptLogN: 15, json: true, force: false });
+    await rpc(node.url, "hardhat_setBalance", [gen.result.address, ethers.toQuantity(ethers.parseEther("5000"))]);
+    const reg = await task("node:register", { ...SEND, keystore: second, feeBps: 1000, stake: "3750" });
+    expect(reg.result).to.include({ nodeId: "2", activated: false });
+    const awaiting = (await task("node:status", { nodeId: "2", json: true })).result;
+    expect(awaiting).to.include({ status: "AwaitingContributions", minimumContribution: ethers.parseEther("1250").toString() });
+
+    const first = await task("node:contribute", { ...SEND, nodeId: "2", minimum: true });
+    expect(first.result.amount).to.equal(ethers.parseEther("1250").toString());
+    const tooMuch = await rejection(task("node:contribute", { ...SEND, nodeId: "2", amount: "20000", minimum: false }));
+    expect(tooMuch.message).to.match(/ContributionTooHigh\(sent: 20000000000000000000000, maximum: 10000000000000000000000\)/);
+    await task("node:contribute", { ...SEND, nodeId: "2", amount: "10000", minimum: false });
+    const active = (await task("node:status", { nodeId: "2", json: true })).result;
+    expect(active.status).to.equal("Active");
+    expect((active.contributors as unknown[]).length).to.equal(2);
+  });
+
+  it("node:rotate-anchor starts a fresh heartbeat chain, kept in the keystore, and heartbeats continue on it", async () => {
+    await nextEpoch();
+    const before = JSON.parse(fs.readFileSync(keystore, "utf8")).public.heartbeat.anchor as string;
+    const rot = await task("node:rotate-anchor", { ...SEND, keystore, heartbeatEpochs: 100 });
+    const after = JSON.parse(fs.readFileSync(keystore, "utf8")).public.heartbeat.anchor as string;
+    expect(rot.result.anchor).to.equal(after);
+    expect(after).to.not.equal(before);
+    expect(fs.existsSync(`${keystore}.previous`)).to.equal(true);
+    expect(fs.existsSync(`${keystore}.rotating`)).to.equal(false);
+    await nextEpoch();
+    const hb = await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 });
+    expect(hb.result).to.include({ sent: true });
+  });
+
+  it("rewards:claim pays the operator its share of a funded emission pool", async () => {
+    const rewards = getDeployment(31337, dir)!.contracts.ServiceNodeRewards!.address;
+    const [funder] = await rpc<string[]>(node.url, "eth_accounts");
+    const fund = new ethers.Interface(["function fund() payable"]).encodeFunctionData("fund");
+    await rpc(node.url, "eth_sendTransaction", [{ from: funder, to: rewards, data: fund, value: ethers.toQuantity(ethers.parseEther("1000")) }]);
+    await nextEpoch();
+    const balance = BigInt(await rpc<string>(node.url, "eth_getBalance", [operator, "latest"]));
+    const claim = await task("rewards:claim", { ...SEND, keystore });
+    expect(BigInt(claim.result.claimable as string)).to.be.greaterThan(0n);
+    const after = BigInt(await rpc<string>(node.url, "eth_getBalance", [operator, "latest"]));
+    expect(after - balance).to.be.greaterThan(BigInt(claim.result.claimable as string) - ethers.parseEther("0.01"));
+  });
+
+  it("node:exit, then node:withdraw: refused while locked (StakeLocked), paid after the lock period", async () => {
+    const exit = await task("node:exit", { ...SEND, keystore });
+    expect(exit.result.transaction).to.have.property("hash");
+    expect((await status()).status).to.equal("Decommissioning");
+    const locked = await rejection(task("node:withdraw", { ...SEND, keystore }));
+    expect(locked.message).to.match(/ServiceNodeRegistry: StakeLocked\(nodeId: 1, unlockAt: \d+\)/);
+    await rpc(node.url, "evm_increaseTime", [30 * 24 * 3600]);
+    await rpc(node.url, "evm_mine");
+    const paid = await task("node:withdraw", { ...SEND, keystore });
+    expect(BigInt(paid.result.amount as string)).to.be.greaterThan(ethers.parseEther("14000"));
+    expect((await status()).status).to.equal("Retired");
+  });
 });
