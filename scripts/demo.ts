@@ -1,39 +1,218 @@
 /**
- * `npm run demo`: the Pars precompiles at work on the in-process network, end to end.
- * Exits non-zero if any result is wrong.
+ * `npm run demo`: the whole Pars service-node system end to end on the in-process network.
+ *
+ * Deploys the suite, registers 16 nodes with real ML-DSA-65 / ML-KEM-768 / BLS keys (some with
+ * contributors), forms swarms, runs heartbeats across epochs with one node going silent and being
+ * penalised, deregisters a node by a BLS attestation of the others, streams emission and pays claims,
+ * and ends with exits and withdrawals; printing network health, the swarm layout and a gas table.
+ * Every step checks its result; the script exits non-zero if any is wrong.
  */
 import hre, { ethers } from "hardhat";
-import { installParsPrecompiles } from "../src/precompiles/install";
-import { mldsaKeyGen, mldsaSign, mlkemDecapsulate, mlkemKeyGen } from "../src/pq";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ContractTransactionResponse } from "ethers";
+import { usePrecompiles } from "../test/helpers/precompiles";
+import { REQUIREMENT, buildRegistration, currentEpoch, deploySuite, nodeKeys, type NodeKeys } from "../test/helpers/suite";
+import { NodeStatus, operatorMinimum } from "../src/registry";
+import { aggregateAttestation, type BLSKeyPair } from "../src/bls";
+import { mlkemDecapsulate } from "../src/pq";
 import { mlkemInterface } from "../src/precompiles/abi";
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+const gasTable: { step: string; gas: bigint }[] = [];
 
 function check(cond: boolean, what: string): void {
   if (!cond) throw new Error(`demo check failed: ${what}`);
   console.log(`  ok  ${what}`);
 }
 
+function section(title: string): void {
+  console.log(`\n== ${title}`);
+}
+
+async function send(step: string, tx: Promise<ContractTransactionResponse>) {
+  const receipt = await (await tx).wait();
+  if (!receipt || receipt.status !== 1) throw new Error(`${step}: transaction failed`);
+  gasTable.push({ step, gas: receipt.gasUsed });
+  return receipt;
+}
+
+interface DemoNode {
+  nodeId: bigint;
+  keys: NodeKeys;
+  operator: HardhatEthersSigner;
+  contributors: HardhatEthersSigner[];
+}
+
 async function main() {
-  console.log("Pars precompiles on the in-process network");
-  const pc = await installParsPrecompiles(hre);
-  const consumer = await ethers.deployContract("PQConsumer__Mock", [pc.addresses.mldsa, pc.addresses.mlkem]);
+  section("Precompiles and deployment");
+  const pc = await usePrecompiles();
+  console.log(`  ML-DSA at ${pc.addresses.mldsa}, ML-KEM at ${pc.addresses.mlkem} (served from TypeScript, mode ${pc.mode})`);
+  const s = await deploySuite();
+  console.log(`  registry ${await s.registry.getAddress()}`);
+  console.log(`  swarms ${await s.swarms.getAddress()}, attestations ${await s.attestations.getAddress()}, rewards ${await s.rewards.getAddress()}`);
 
-  const node = mldsaKeyGen(65);
-  const msg = ethers.toUtf8Bytes("register node 1");
-  const sig = mldsaSign(node.secretKey, msg);
-  check(await consumer.verify(node.publicKey, msg, sig), "ML-DSA-65 signature made in TypeScript verifies on chain");
-  const tampered = Uint8Array.from(sig);
-  tampered[0] ^= 1;
-  check(!(await consumer.verify(node.publicKey, msg, tampered)), "a tampered ML-DSA-65 signature does not");
+  section("Registering 16 nodes with real post-quantum and BLS keys");
+  const nodes: DemoNode[] = [];
+  const epoch0 = await currentEpoch();
+  for (let i = 0; i < 16; i++) {
+    const operator = s.operators[i];
+    const keys = nodeKeys(`demo-node-${i}`, epoch0);
+    const reg = await buildRegistration(s.registry, operator.address, keys, { feeBps: 500 + 100 * (i % 5) });
+    const shared = i >= 13; // the last three take contributions
+    const value = shared ? operatorMinimum(REQUIREMENT) : REQUIREMENT;
+    await send(shared ? "register (partial stake)" : "register (full stake)", s.registry.connect(operator).register(reg, { value }));
+    const nodeId = await s.registry.lastNodeId();
+    const contributors: HardhatEthersSigner[] = [];
+    if (shared) {
+      const a = s.others[(i - 13) * 2];
+      const b = s.others[(i - 13) * 2 + 1];
+      const min = await s.registry.minimumContribution(nodeId);
+      await send("contribute", s.registry.connect(a).contribute(nodeId, { value: min }));
+      const rest = REQUIREMENT - operatorMinimum(REQUIREMENT) - min;
+      await send("contribute (activates)", s.registry.connect(b).contribute(nodeId, { value: rest }));
+      contributors.push(a, b);
+    }
+    const info = await s.registry.getNode(nodeId);
+    nodes.push({ nodeId, keys: { ...keys, chain: keys.chain.withAnchorEpoch(Number(info.lastHeartbeatEpoch)) }, operator, contributors });
+  }
+  check((await s.registry.activeNodes()) === 16n, "16 nodes are active");
+  check((await s.registry.totalActiveStake()) === 16n * REQUIREMENT, "16 × 15,000 PARS are staked");
+  const shared = nodes[13];
+  check((await s.registry.getContributors(shared.nodeId)).length === 3, "a shared node has its operator and two contributors");
 
-  const kem = mlkemKeyGen(1);
-  check(await consumer.validateKemKey(kem.publicKey), "an ML-KEM-768 transport key is accepted by the precompile");
+  // A node's transport key works: anyone can encapsulate to it, only the node decapsulates.
   const [ct, ss] = mlkemInterface.decodeFunctionResult(
     "encapsulate",
-    await ethers.provider.call({ to: pc.addresses.mlkem, data: mlkemInterface.encodeFunctionData("encapsulate", [kem.publicKey]) }),
+    await ethers.provider.call({ to: pc.addresses.mlkem, data: mlkemInterface.encodeFunctionData("encapsulate", [nodes[0].keys.mlkem.publicKey]) }),
   );
   check(
-    ethers.hexlify(mlkemDecapsulate(kem.secretKey, ethers.getBytes(ct))) === ss,
-    "the node decapsulates the on-chain encapsulation to the same shared secret",
+    ethers.hexlify(mlkemDecapsulate(nodes[0].keys.mlkem.secretKey, ethers.getBytes(ct))) === ss,
+    "an ML-KEM-768 encapsulation to node 1 decapsulates with its secret key",
+  );
+
+  section("Swarms");
+  await printSwarms(s.swarms);
+  const count = Number(await s.swarms.swarmCount());
+  check(count === 4, "16 active nodes form ceil(16/5) = 4 swarms");
+  await printHealth(s.swarms);
+
+  section("Emission");
+  await send("rewards.start", s.rewards.connect(s.admin).start());
+  await send("rewards.fund", s.rewards.connect(s.admin).fund({ value: ethers.parseEther("5000000") }));
+  console.log(`  pool funded with 5,000,000 PARS; emission base ${ethers.formatEther(await s.rewards.emissionBase())} PARS`);
+
+  section("Heartbeats across three epochs; node 16 goes silent");
+  const silent = nodes[15];
+  for (let round = 1; round <= 3; round++) {
+    await time.increaseTo((epoch0 + round) * HOUR + 60);
+    const e = await currentEpoch();
+    const live = nodes.filter((n) => n !== silent);
+    await send(
+      `heartbeatBatch (${live.length} nodes)`,
+      s.registry.connect(s.others[10]).heartbeatBatch(
+        live.map((n) => n.nodeId),
+        live.map((n) => n.keys.chain.valueForEpoch(e)),
+      ),
+    );
+    console.log(`  epoch ${e}: ${live.length} heartbeats relayed in one transaction`);
+  }
+  // Epochs +1, +2 and +3 are over: the silent node missed all three.
+  await time.increaseTo((epoch0 + 4) * HOUR + 60);
+  await send("penalize", s.registry.connect(s.others[10]).penalize(silent.nodeId));
+  const silentInfo = await s.registry.getNode(silent.nodeId);
+  check(silentInfo.penaltyBps === 150n, "the silent node lost 3 × 0.5% of its stake");
+  check(silentInfo.uptimeBps < 10_000n, `its uptime score fell to ${Number(silentInfo.uptimeBps) / 100}%`);
+  check((await s.registry.treasuryOwed()) === (REQUIREMENT * 150n) / 10_000n, "the penalty is owed to the treasury");
+  check((await s.registry.getNode(nodes[0].nodeId)).uptimeBps === 10_000n, "a live node keeps 100% uptime");
+
+  section("Deregistration by a BLS aggregate attestation of the active set");
+  const target = nodes[14];
+  const issuedAt = BigInt(await time.latest());
+  const message = await s.attestations.deregistrationMessage(target.nodeId, issuedAt);
+  const keys = new Map<bigint, BLSKeyPair>(nodes.map((n) => [n.nodeId, n.keys.bls]));
+  // Everyone but the target signs; the silent node does not either, and is listed as a non-signer.
+  const signers = nodes.filter((n) => n !== target && n !== silent).map((n) => n.nodeId);
+  const att = aggregateAttestation(keys, signers, message);
+  await send(
+    "attestations.deregister (2 non-signers)",
+    s.attestations.connect(s.others[11]).deregister(target.nodeId, issuedAt, att.nonSigners, att.signature),
+  );
+  check((await s.registry.getNode(target.nodeId)).status === BigInt(NodeStatus.Decommissioning), "the attested node is decommissioned");
+  check((await s.swarms.swarmOf(target.nodeId)) === (await s.swarms.NO_SWARM()), "and left its swarm");
+  await printSwarms(s.swarms);
+
+  section("Claims");
+  await time.increase(DAY);
+  const op = nodes[0];
+  const expected = await s.rewards.claimable(op.nodeId, op.operator.address);
+  const before = await ethers.provider.getBalance(op.operator.address);
+  const r = await send("rewards.claim", s.rewards.connect(op.operator).claim(op.nodeId));
+  const paid = (await ethers.provider.getBalance(op.operator.address)) - before + r.gasUsed * r.gasPrice;
+  check(paid >= expected && paid - expected < ethers.parseEther("1"), `node 1's operator claimed ${ethers.formatEther(paid)} PARS of emission`);
+  const c = shared.contributors[1];
+  const cExpected = await s.rewards.claimable(shared.nodeId, c.address);
+  await send("rewards.claim (contributor)", s.rewards.connect(c).claim(shared.nodeId));
+  check(cExpected > 0n, `a contributor of node 14 claimed its share (${ethers.formatEther(cExpected)} PARS)`);
+
+  section("Exit and withdrawal");
+  const leaving = nodes[1];
+  await send("requestExit", s.registry.connect(leaving.operator).requestExit(leaving.nodeId));
+  await time.increase(30 * DAY + 1);
+  const stakeBack = await ethers.provider.getBalance(leaving.operator.address);
+  const w = await send("withdraw", s.registry.connect(leaving.operator).withdraw(leaving.nodeId));
+  const got = (await ethers.provider.getBalance(leaving.operator.address)) - stakeBack + w.gasUsed * w.gasPrice;
+  check(got === REQUIREMENT, "the exited operator withdrew its full 15,000 PARS after the lock period");
+  check((await s.registry.getNode(leaving.nodeId)).status === BigInt(NodeStatus.Retired), "the node is retired");
+  await send("payTreasury", s.registry.payTreasury());
+  const registryBalance = await ethers.provider.getBalance(await s.registry.getAddress());
+  check(
+    registryBalance === (await stakeStillHeld(s, nodes)) + (await s.registry.treasuryOwed()),
+    `the registry holds exactly the stake still owed (${ethers.formatEther(registryBalance)} PARS)`,
+  );
+  await printHealth(s.swarms);
+
+  section("Gas used");
+  const rows = new Map<string, { n: number; total: bigint; max: bigint }>();
+  for (const g of gasTable) {
+    const row = rows.get(g.step) ?? { n: 0, total: 0n, max: 0n };
+    row.n++;
+    row.total += g.gas;
+    if (g.gas > row.max) row.max = g.gas;
+    rows.set(g.step, row);
+  }
+  console.table(
+    [...rows].map(([step, r]) => ({ step, count: r.n, "mean gas": Number(r.total / BigInt(r.n)), "max gas": Number(r.max) })),
+  );
+  console.log("\nDemo complete: every check passed.");
+}
+
+/** Stake less penalties of every node not yet withdrawn (none of the demo's decommissioned nodes has withdrawn). */
+async function stakeStillHeld(s: Awaited<ReturnType<typeof deploySuite>>, nodes: DemoNode[]): Promise<bigint> {
+  let held = 0n;
+  for (const n of nodes) {
+    const v = await s.registry.getNode(n.nodeId);
+    if (v.status === BigInt(NodeStatus.Active) || v.status === BigInt(NodeStatus.Decommissioning)) {
+      held += v.stake - (v.stake * v.penaltyBps) / 10_000n;
+    }
+  }
+  return held;
+}
+
+async function printSwarms(swarms: Awaited<ReturnType<typeof deploySuite>>["swarms"]): Promise<void> {
+  const count = Number(await swarms.swarmCount());
+  for (let w = 0; w < count; w++) {
+    const members = await swarms.swarmMembers(w);
+    console.log(`  swarm ${w}: nodes ${members.join(", ")}`);
+  }
+}
+
+async function printHealth(swarms: Awaited<ReturnType<typeof deploySuite>>["swarms"]): Promise<void> {
+  const h = await swarms.networkHealth();
+  console.log(
+    `  health: ${await swarms.isHealthy() ? "healthy" : "NOT healthy"}; active ${h.activeNodes} of ${h.totalNodes} nodes, ` +
+      `${h.swarmCount} swarms (min size ${h.minSwarmSize}), storage ${h.storageUsed} of ${h.storageCapacity} bytes`,
   );
 }
 
@@ -41,3 +220,4 @@ main().catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });
+void hre;

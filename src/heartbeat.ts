@@ -60,6 +60,14 @@ export class HeartbeatChain {
     return new HeartbeatChain(j.length, j.anchorEpoch, j.interval, [...j.checkpoints]);
   }
 
+  /**
+   * The same chain anchored at another epoch: use the registry's `lastHeartbeatEpoch` after the
+   * registration lands (it may fall in the epoch after the one the chain was built for).
+   */
+  withAnchorEpoch(anchorEpoch: number): HeartbeatChain {
+    return new HeartbeatChain(this.length, anchorEpoch, this.interval, this.checkpoints);
+  }
+
   toJSON(): HeartbeatChainJSON {
     return { length: this.length, anchorEpoch: this.anchorEpoch, interval: this.interval, checkpoints: [...this.checkpoints] };
   }

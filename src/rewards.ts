@@ -165,16 +165,33 @@ export class RewardsCalculator {
     a.feeCheckpoint = to === NO_SWARM ? 0n : this.feePerStake.get(to) ?? 0n;
   }
 
-  /** What `claim(nodeId)` pays `account` (with `contribution` and operator flag from the registry), applied. */
-  claim(id: bigint, who: string, contribution: bigint, isOperator: boolean): bigint {
+  /** The emission accumulator as an update at `t` would leave it (claims settle against this). */
+  currentEmissionPerStake(t: bigint): bigint {
+    let perStake = this.emissionPerStake;
+    if (this.totalStake !== 0n) perStake += (this.pending(t) * REWARDS_SCALE) / this.totalStake;
+    return perStake;
+  }
+
+  /**
+   * What `claim(nodeId)` at time `t` pays `account` (with `contribution` and operator flag from the
+   * registry), applied. Like the contract, it settles the node against the current accumulator
+   * without advancing the stored one.
+   */
+  claim(t: bigint, id: bigint, who: string, contribution: bigint, isOperator: boolean): bigint {
     const a = this.account(id);
-    this.settle(a);
+    const perStake = this.currentEmissionPerStake(t);
+    const [income, operatorPart] = this.income(a, perStake);
+    a.emissionCheckpoint = perStake;
+    if (a.swarm !== NO_SWARM) a.feeCheckpoint = this.feePerStake.get(a.swarm) ?? 0n;
+    if (income !== 0n) a.incomePerContribution += ((income - operatorPart) * REWARDS_SCALE) / a.contributed;
     const key = `${id}:${who.toLowerCase()}`;
     let amount = (contribution * (a.incomePerContribution - (this.claimed.get(key) ?? 0n))) / REWARDS_SCALE;
     this.claimed.set(key, a.incomePerContribution);
     if (isOperator) {
-      amount += a.operatorAccrued;
+      amount += a.operatorAccrued + operatorPart;
       a.operatorAccrued = 0n;
+    } else {
+      a.operatorAccrued += operatorPart;
     }
     return amount;
   }
@@ -182,9 +199,7 @@ export class RewardsCalculator {
   /** The contract's `claimable` view: what a claim at time `t` would pay, without applying it. */
   claimable(t: bigint, id: bigint, who: string, contribution: bigint, isOperator: boolean): bigint {
     const a = this.account(id);
-    let perStake = this.emissionPerStake;
-    if (this.totalStake !== 0n && this.startTime !== 0n) perStake += (this.pending(t) * REWARDS_SCALE) / this.totalStake;
-    const [income, operatorPart] = this.income(a, perStake);
+    const [income, operatorPart] = this.income(a, this.currentEmissionPerStake(t));
     let perContribution = a.incomePerContribution;
     if (a.contributed !== 0n) perContribution += ((income - operatorPart) * REWARDS_SCALE) / a.contributed;
     const key = `${id}:${who.toLowerCase()}`;

@@ -6,7 +6,8 @@
  */
 export const UPTIME_ONE = 1_000_000_000n;
 export const UPTIME_WINDOW = 720n;
-export const UPTIME_ALPHA = UPTIME_ONE / UPTIME_WINDOW;
+/** α rounded up: an always-live node stays at exactly ONE. */
+export const UPTIME_ALPHA = (UPTIME_ONE + UPTIME_WINDOW - 1n) / UPTIME_WINDOW;
 const WAD = 10n ** 18n;
 export const UPTIME_BETA_WAD = WAD - WAD / UPTIME_WINDOW;
 export const UPTIME_MAX_DECAY_EPOCHS = 16n * UPTIME_WINDOW;

@@ -290,6 +290,9 @@ interface IServiceNodeRegistry {
     /// @notice The terms a node's income is shared on: its operator, operator fee and total stake.
     function nodeTerms(uint64 nodeId) external view returns (address operator, uint16 operatorFeeBps, uint256 stake);
 
+    /// @notice What `account` put into `nodeId` and whether it is the operator: the terms of its income share.
+    function shareOf(uint64 nodeId, address account) external view returns (uint256 contribution, bool isOperator);
+
     /// @notice A node's contributors, operator first (at most 10).
     function getContributors(uint64 nodeId) external view returns (Contributor[] memory);
 

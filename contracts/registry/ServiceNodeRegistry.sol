@@ -495,12 +495,17 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     }
 
     /// @inheritdoc IServiceNodeRegistry
-    function contributionOf(uint64 nodeId, address contributor) external view returns (uint256) {
-        Node storage n = _nodes[nodeId];
-        if (n.operator == address(0)) return 0;
-        if (contributor == n.operator) return _contributors[nodeId][0].amount;
-        uint256 index = _contributorSlot[nodeId][contributor];
-        return index == 0 ? 0 : _contributors[nodeId][index - 1].amount;
+    function shareOf(uint64 nodeId, address account) public view returns (uint256 contribution, bool isOperator) {
+        address operator = _nodes[nodeId].operator;
+        if (operator == address(0)) return (0, false);
+        if (account == operator) return (_contributors[nodeId][0].amount, true);
+        uint256 index = _contributorSlot[nodeId][account];
+        return (index == 0 ? 0 : _contributors[nodeId][index - 1].amount, false);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function contributionOf(uint64 nodeId, address contributor) external view returns (uint256 contribution) {
+        (contribution,) = shareOf(nodeId, contributor);
     }
 
     /// @inheritdoc IServiceNodeRegistry

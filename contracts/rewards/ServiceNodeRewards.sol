@@ -41,54 +41,57 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     // ------------------------------------------------------------------ storage
 
-    /// @dev Per-node accounting. Slot 0: earning stake, swarm, operator fee; slot 1..: checkpoints.
+    /// @dev Per-node accounting. Slot 0 packs what activation writes (earning stake, contribution total,
+    /// swarm, operator fee) so a joining node costs one new slot plus its emission checkpoint.
     struct NodeAccount {
-        uint128 stake; // effective (earning) stake; 0 when not active
+        uint96 stake; // effective (earning) stake; 0 when not active
+        uint96 contributed; // total contributed (the denominator of contributor shares)
         uint32 swarm; // NO_SWARM when none
         uint16 feeBps;
         uint256 emissionCheckpoint; // global emission-per-stake at the last settlement
         uint256 feeCheckpoint; // the swarm's fee-per-stake at the last settlement
         uint256 incomePerContribution; // income per wei contributed, after the operator fee (SCALE)
         uint256 operatorAccrued; // operator fee not yet claimed
-        uint128 contributed; // total contributed (the denominator of contributor shares)
     }
 
-    /// @notice Emission base (wei); the yearly emission is a rate of it.
-    uint256 public emissionBase;
-    /// @notice Contract-wide claim limit per cycle.
-    uint256 public claimThreshold;
-    /// @notice Length of a claim cycle.
-    uint256 public claimCycle;
-    /// @notice Receives 20% of fees.
-    address public treasury;
+    // Storage is packed by access pattern: a claim writes only the first slot below (the cycle) and
+    // reads the next two; the emission accumulator is advanced by stake changes, not by claims.
 
     /// @notice When emission started (0 before `start`).
-    uint64 public startTime;
+    uint40 public startTime;
     /// @notice Last time emission was allocated.
-    uint64 public lastUpdate;
+    uint40 public lastUpdate;
+    /// @notice Start of the current claim cycle.
+    uint40 public cycleStart;
+    /// @notice Claimed in the current cycle.
+    uint128 public claimedInCycle;
+
     /// @notice Sum of the earning stakes of active nodes.
-    uint256 public totalStake;
-    /// @notice Emission per unit of earning stake, scaled by 1e36.
-    uint256 public emissionPerStake;
+    uint128 public totalStake;
+    /// @notice Wei of emission ever allocated to nodes.
+    uint128 public emissionAllocated;
+
     /// @notice Wei ever funded into the emission pool.
     uint256 public emissionFunded;
-    /// @notice Wei of emission ever allocated to nodes.
-    uint256 public emissionAllocated;
+
+    /// @notice Contract-wide claim limit per cycle.
+    uint128 public claimThreshold;
+    /// @notice Emission base (wei); the yearly emission is a rate of it.
+    uint96 public emissionBase;
+    /// @notice Length of a claim cycle.
+    uint32 public claimCycle;
+
+    /// @notice Emission per unit of earning stake, scaled by 1e36.
+    uint256 public emissionPerStake;
     /// @notice Fees owed to the treasury.
     uint256 public treasuryOwed;
-
-    /// @notice Start of the current claim cycle and what was claimed in it.
-    uint64 public cycleStart;
-    /// @notice Claimed in the current cycle.
-    uint192 public claimedInCycle;
+    /// @notice Receives 20% of fees.
+    address public treasury;
 
     mapping(uint32 swarmId => uint256) public swarmStake;
     mapping(uint32 swarmId => uint256) public feePerStake;
     mapping(uint64 nodeId => NodeAccount) private _accounts;
     mapping(uint64 nodeId => mapping(address account => uint256)) private _claimedPerContribution;
-
-    /// @notice Wei paid out in claims, ever.
-    uint256 public totalClaimed;
 
     // ------------------------------------------------------------------ constructor
 
@@ -106,9 +109,10 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         REGISTRY = registry;
         SWARMS = swarms;
         treasury = treasury_;
-        emissionBase = emissionBase_;
+        if (emissionBase_ > type(uint96).max) revert InvalidParameter("emissionBase", emissionBase_);
+        emissionBase = uint96(emissionBase_);
         claimThreshold = 1_000_000 ether;
-        claimCycle = 12 hours;
+        claimCycle = uint32(12 hours);
     }
 
     // ------------------------------------------------------------------ governance
@@ -116,30 +120,30 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     /// @inheritdoc IServiceNodeRewards
     function start() external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (startTime != 0) revert AlreadyStarted();
-        startTime = uint64(block.timestamp);
-        lastUpdate = uint64(block.timestamp);
+        startTime = uint40(block.timestamp);
+        lastUpdate = uint40(block.timestamp);
         emit EmissionStarted(block.timestamp);
     }
 
     /// @notice Sets the emission base; emission up to now is allocated at the old base first.
     function setEmissionBase(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (value > 1e30) revert InvalidParameter("emissionBase", value);
+        if (value > type(uint96).max) revert InvalidParameter("emissionBase", value);
         _updateEmission();
-        emissionBase = value;
+        emissionBase = uint96(value);
         emit ParameterChanged("emissionBase", value);
     }
 
     /// @notice Sets the claim limit per cycle.
     function setClaimThreshold(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (value == 0) revert InvalidParameter("claimThreshold", value);
-        claimThreshold = value;
+        if (value == 0 || value > type(uint128).max) revert InvalidParameter("claimThreshold", value);
+        claimThreshold = uint128(value);
         emit ParameterChanged("claimThreshold", value);
     }
 
     /// @notice Sets the claim cycle length.
     function setClaimCycle(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (value == 0 || value > 30 days) revert InvalidParameter("claimCycle", value);
-        claimCycle = value;
+        claimCycle = uint32(value);
         emit ParameterChanged("claimCycle", value);
     }
 
@@ -186,7 +190,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         NodeAccount storage a = _accounts[nodeId];
         (, uint16 feeBps, uint256 stake) = REGISTRY.nodeTerms(nodeId);
         a.feeBps = feeBps;
-        a.contributed = uint128(stake);
+        a.contributed = uint96(stake);
         a.emissionCheckpoint = emissionPerStake;
         a.feeCheckpoint = a.swarm == NO_SWARM ? 0 : feePerStake[a.swarm];
         _setStake(a, effectiveStake);
@@ -197,7 +201,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         if (msg.sender != address(REGISTRY)) revert UnauthorizedCaller(msg.sender);
         _updateEmission();
         NodeAccount storage a = _accounts[nodeId];
-        _settle(a);
+        _settle(a, emissionPerStake);
         _setStake(a, effectiveStake);
     }
 
@@ -206,7 +210,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         if (msg.sender != address(REGISTRY)) revert UnauthorizedCaller(msg.sender);
         _updateEmission();
         NodeAccount storage a = _accounts[nodeId];
-        _settle(a);
+        _settle(a, emissionPerStake);
         _setStake(a, 0);
     }
 
@@ -217,7 +221,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         uint256 stake = a.stake;
         if (stake != 0) {
             _updateEmission();
-            _settle(a);
+            _settle(a, emissionPerStake);
             if (fromSwarm != NO_SWARM) swarmStake[fromSwarm] -= stake;
             if (toSwarm != NO_SWARM) swarmStake[toSwarm] += stake;
         }
@@ -228,30 +232,42 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     // ------------------------------------------------------------------ claims
 
     /// @inheritdoc IServiceNodeRewards
+    /// @dev Settles the node against the emission accumulator as it stands now (the stored value plus
+    /// what is due since the last update) without writing it: the next real update advances the stored
+    /// accumulator at least as far (rounding down over a longer span never gives less), so a node is
+    /// never credited more than the allocation that follows, and the pool stays solvent.
     function claim(uint64 nodeId) external nonReentrant returns (uint256 amount) {
-        _updateEmission();
         NodeAccount storage a = _accounts[nodeId];
-        _settle(a);
         (uint256 contribution, bool isOperator) = _contributionOf(nodeId, msg.sender);
+        // The settlement inlined: each slot is written once; the operator takes its fee directly.
+        uint256 globalPerStake = _currentEmissionPerStake();
+        (uint256 income, uint256 operatorPart) = _income(a, globalPerStake);
+        a.emissionCheckpoint = globalPerStake;
+        if (a.swarm != NO_SWARM) a.feeCheckpoint = feePerStake[a.swarm];
         uint256 perContribution = a.incomePerContribution;
+        if (income != 0) {
+            perContribution += (income - operatorPart) * SCALE / a.contributed;
+            a.incomePerContribution = perContribution;
+        }
         amount = contribution * (perContribution - _claimedPerContribution[nodeId][msg.sender]) / SCALE;
         _claimedPerContribution[nodeId][msg.sender] = perContribution;
         if (isOperator) {
-            amount += a.operatorAccrued;
-            a.operatorAccrued = 0;
+            amount += a.operatorAccrued + operatorPart;
+            if (a.operatorAccrued != 0) a.operatorAccrued = 0;
+        } else if (operatorPart != 0) {
+            a.operatorAccrued += operatorPart;
         }
         if (amount == 0) revert NothingToClaim(nodeId, msg.sender);
 
         uint256 cycle = claimCycle;
         uint256 claimed = claimedInCycle;
         if (block.timestamp >= uint256(cycleStart) + cycle) {
-            cycleStart = uint64(block.timestamp);
+            cycleStart = uint40(block.timestamp);
             claimed = 0;
         }
         uint256 limit = claimThreshold;
         if (claimed + amount > limit) revert ClaimLimitExceeded(amount, limit - claimed);
-        claimedInCycle = uint192(claimed + amount);
-        totalClaimed += amount;
+        claimedInCycle = uint128(claimed + amount);
 
         emit RewardsClaimed(nodeId, msg.sender, amount);
         _send(msg.sender, amount);
@@ -272,11 +288,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     /// @inheritdoc IServiceNodeRewards
     function claimable(uint64 nodeId, address account) external view returns (uint256 amount) {
         NodeAccount memory a = _accounts[nodeId];
-        uint256 globalPerStake = emissionPerStake;
-        if (totalStake != 0 && startTime != 0) {
-            globalPerStake += _pendingEmission() * SCALE / totalStake;
-        }
-        (uint256 income, uint256 operatorPart) = _income(a, globalPerStake);
+        (uint256 income, uint256 operatorPart) = _income(a, _currentEmissionPerStake());
         uint256 perContribution = a.incomePerContribution;
         if (a.contributed != 0) perContribution += (income - operatorPart) * SCALE / a.contributed;
         (uint256 contribution, bool isOperator) = _contributionOf(nodeId, account);
@@ -328,10 +340,17 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
             if (due != 0) {
                 uint256 perStake = due * SCALE / stake;
                 emissionPerStake += perStake;
-                emissionAllocated += perStake * stake / SCALE;
+                emissionAllocated += uint128(perStake * stake / SCALE);
             }
         }
-        lastUpdate = uint64(block.timestamp);
+        lastUpdate = uint40(block.timestamp);
+    }
+
+    /// @dev The emission accumulator as an update now would leave it.
+    function _currentEmissionPerStake() private view returns (uint256 perStake) {
+        perStake = emissionPerStake;
+        uint256 stake = totalStake;
+        if (stake != 0) perStake += _pendingEmission() * SCALE / stake;
     }
 
     /// @dev A node's new income since its checkpoints, and the operator's part of it.
@@ -347,9 +366,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         operatorPart = income * a.feeBps / BPS;
     }
 
-    function _settle(NodeAccount storage a) private {
-        (uint256 income, uint256 operatorPart) = _income(a, emissionPerStake);
-        a.emissionCheckpoint = emissionPerStake;
+    function _settle(NodeAccount storage a, uint256 globalPerStake) private {
+        (uint256 income, uint256 operatorPart) = _income(a, globalPerStake);
+        a.emissionCheckpoint = globalPerStake;
         if (a.swarm != NO_SWARM) a.feeCheckpoint = feePerStake[a.swarm];
         if (income == 0) return;
         a.operatorAccrued += operatorPart;
@@ -359,16 +378,14 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     function _setStake(NodeAccount storage a, uint256 effectiveStake) private {
         uint256 old = a.stake;
-        totalStake = totalStake - old + effectiveStake;
+        totalStake = uint128(totalStake - old + effectiveStake);
         uint32 swarm = a.swarm;
         if (swarm != NO_SWARM) swarmStake[swarm] = swarmStake[swarm] - old + effectiveStake;
-        a.stake = uint128(effectiveStake);
+        a.stake = uint96(effectiveStake);
     }
 
     function _contributionOf(uint64 nodeId, address account) private view returns (uint256 amount, bool isOperator) {
-        amount = REGISTRY.contributionOf(nodeId, account);
-        (address operator,,) = REGISTRY.nodeTerms(nodeId);
-        isOperator = amount != 0 && operator == account;
+        return REGISTRY.shareOf(nodeId, account);
     }
 
     function _send(address to, uint256 amount) private {

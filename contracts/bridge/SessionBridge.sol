@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ISessionBridge} from "../interfaces/ISessionBridge.sol";
+import {ISessionVM} from "../interfaces/ISessionVM.sol";
+import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
+import {IServiceNodeRewards} from "../interfaces/IServiceNodeRewards.sol";
+import {IWarpMessenger} from "../precompiles/IWarpMessenger.sol";
+
+/// @title SessionBridge
+/// @notice LP-042 sessions and PIP-0007's ISessionVM on the Pars EVM chain: sessions, ML-KEM key
+/// commitments, sequenced ciphertext messages, fees routed to the serving swarm, Warp forwarding.
+/// @dev Gas shape: every function is O(1) in the number of sessions, nodes and swarms. The loops are
+/// over the participants of one session (≤ MAX_PARTICIPANTS), over the fixed ring of BUCKET_COUNT
+/// expiry buckets (views only), and over at most MAX_RELEASES_PER_CALL expired channels.
+///
+/// Open sessions are counted by expiry bucket (`health`); open channels are kept in a doubly linked
+/// queue in creation order, which is also expiry order because the TTL is fixed, so the oldest open
+/// channel is always at the front and admission against maxChannels is exact: when all slots are
+/// taken, a channel that has expired sits at the front and is released on the way.
+///
+/// Warp payload, version 1 (`WARP_PAYLOAD_VERSION`):
+/// `abi.encode(uint8 version, uint8 kind, bytes32 sessionId, bytes body)` with
+/// - kind 1 WARP_SESSION_CREATED: body = abi.encode(address creator, uint40 expiresAt,
+///   address[] participants, bytes[] mlkemPublicKeys)  (empty entries: keys still to join)
+/// - kind 2 WARP_PARTICIPANT_JOINED: body = abi.encode(address participant, bytes mlkemPublicKey)
+/// - kind 3 WARP_MESSAGE_SENT: body = abi.encode(address sender, uint64 sequence, bytes32 messageId,
+///   bytes ciphertext)
+/// - kind 4 WARP_SESSION_CLOSED: body = abi.encode(address by)
+/// The Warp envelope already names the source chain and this contract, so the payload does not.
+contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransient {
+    // ------------------------------------------------------------------ constants
+
+    /// @notice Pauses and unpauses new sessions and messages; no power over anything else.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @inheritdoc ISessionBridge
+    bytes1 public constant SESSION_ID_PREFIX = 0x07;
+    /// @inheritdoc ISessionBridge
+    uint256 public constant MAX_PARTICIPANTS = 100;
+    /// @inheritdoc ISessionBridge
+    uint256 public constant MAX_MESSAGE_BYTES = 16 * 1024;
+    /// @inheritdoc ISessionBridge
+    uint256 public constant MLKEM768_PUBLIC_KEY_BYTES = 1184;
+    /// @inheritdoc ISessionBridge
+    uint256 public constant CREATE_FEE = 0.001 ether;
+    /// @inheritdoc ISessionBridge
+    uint256 public constant MESSAGE_FEE_PER_KIB = 0.0001 ether;
+    /// @inheritdoc ISessionBridge
+    uint8 public constant WARP_PAYLOAD_VERSION = 1;
+    /// @notice Warp payload kind: a session was created.
+    uint8 public constant WARP_SESSION_CREATED = 1;
+    /// @notice Warp payload kind: a participant supplied its key.
+    uint8 public constant WARP_PARTICIPANT_JOINED = 2;
+    /// @notice Warp payload kind: a message was sent.
+    uint8 public constant WARP_MESSAGE_SENT = 3;
+    /// @notice Warp payload kind: a session was closed.
+    uint8 public constant WARP_SESSION_CLOSED = 4;
+
+    /// @notice Domain of the session id hash.
+    bytes32 public constant SESSION_ID_DOMAIN = keccak256("ParsSessionBridge.sessionId");
+    /// @notice Domain of the salts the PIP-0007 overload derives from a creator's nonce.
+    bytes32 public constant AUTO_SALT_DOMAIN = keccak256("ParsSessionBridge.autoSalt");
+
+    /// @notice Bounds of the session TTL fixed at deployment.
+    uint256 public constant MIN_SESSION_TTL = 1 hours;
+    /// @notice See MIN_SESSION_TTL.
+    uint256 public constant MAX_SESSION_TTL = 30 days;
+    /// @notice Upper bound of maxMessages (the sequence is stored in 32 bits).
+    uint256 public constant MAX_MESSAGES_LIMIT = 1_000_000;
+    /// @notice Upper bound of maxChannels.
+    uint256 public constant MAX_CHANNELS_LIMIT = 100_000;
+    /// @notice Most expired channels one call releases.
+    uint256 public constant MAX_RELEASES_PER_CALL = 100;
+    /// @notice Expired channels creating a channel may release to make room.
+    uint256 public constant MAX_RELEASES_ON_CREATE = 4;
+    /// @notice Size of the expiry-bucket ring. A bucket is ceil(TTL / 24) seconds, so the expiries of
+    /// open sessions, between now and now + TTL, span at most 25 buckets: a slot is reused only after
+    /// every session counted in it has expired.
+    uint256 public constant BUCKET_COUNT = 25;
+
+    uint256 private constant DEFAULT_MAX_MESSAGES = 10_000;
+    uint256 private constant DEFAULT_MAX_CHANNELS = 1_000;
+    uint256 private constant KIB = 1024;
+    /// @dev A participant's key slot before it supplies a key (keccak256 never returns it in practice).
+    bytes32 private constant KEY_PENDING = bytes32(uint256(1));
+    uint256 private constant ID_LOW_MASK = type(uint256).max >> 8;
+
+    // ------------------------------------------------------------------ immutables
+
+    /// @notice The swarm coordinator: inbox → swarm mapping, storage utilisation, network health.
+    ISwarmCoordinator public immutable SWARMS;
+    /// @notice Receives every fee (`depositFees`), which splits it 80% swarm / 20% treasury.
+    IServiceNodeRewards public immutable REWARDS;
+    /// @inheritdoc ISessionBridge
+    uint256 public immutable sessionTTL;
+    /// @notice Width of an expiry bucket: ceil(sessionTTL / 24) seconds (one hour at the default TTL).
+    uint256 public immutable BUCKET_SECONDS;
+
+    // ------------------------------------------------------------------ storage
+
+    /// @dev Everything a send reads besides the session, in one slot: 160 + 32 + 32 + 8 bits.
+    struct Config {
+        address messenger;
+        uint32 maxMessages;
+        uint32 maxChannels;
+        bool paused;
+    }
+
+    /// @dev One slot (200 bits). `expiresAt == 0` means "no session". `channelNumber` is the session's
+    /// node in the channel queue (0: not a channel, or released).
+    struct Session {
+        uint40 createdAt;
+        uint40 expiresAt;
+        uint32 messageCount;
+        uint8 participantCount;
+        uint8 pendingKeys;
+        bool closed;
+        uint64 channelNumber;
+    }
+
+    /// @dev A node of the channel queue, one slot (168 bits).
+    struct ChannelNode {
+        uint64 prev;
+        uint64 next;
+        uint40 expiresAt;
+    }
+
+    /// @dev The channel queue's ends, its length and the last number handed out, one slot (224 bits).
+    struct ChannelQueue {
+        uint64 head;
+        uint64 tail;
+        uint64 lastNumber;
+        uint32 length;
+    }
+
+    /// @dev What `_open` hands back to the create functions (memory only).
+    struct Opened {
+        bytes32 sessionId;
+        uint40 expiresAt;
+        uint32 swarmId;
+        uint256 fee;
+    }
+
+    /// @dev Open sessions and channels expiring in bucket `index`, one slot (104 bits).
+    struct Bucket {
+        uint40 index;
+        uint32 sessions;
+        uint32 channels;
+    }
+
+    Config private _config;
+    ChannelQueue private _channels;
+    /// @dev Fees collected per swarm, paid into the rewards pool by `flushFees`.
+    mapping(uint32 swarmId => uint256) private _pendingFees;
+    mapping(bytes32 sessionId => Session) private _sessions;
+    mapping(bytes32 sessionId => bytes32) private _messageHead;
+    /// @dev keccak256 of the participant's ML-KEM key, KEY_PENDING until it joins, 0 for non-participants.
+    mapping(bytes32 sessionId => mapping(address account => bytes32)) private _keyHash;
+    mapping(uint64 channelNumber => ChannelNode) private _channelNodes;
+    mapping(uint256 ringSlot => Bucket) private _buckets;
+
+    /// @notice Sessions each creator has opened through the PIP-0007 overload (its next salt's nonce).
+    mapping(address creator => uint256) public autoSessionNonce;
+
+    // ------------------------------------------------------------------ constructor
+
+    /// @param admin receives DEFAULT_ADMIN_ROLE (the 24-hour timelock in production)
+    /// @param guardian receives GUARDIAN_ROLE (zero: none)
+    /// @param swarms the swarm coordinator
+    /// @param rewards the rewards contract that takes the fees
+    /// @param messenger_ the Warp messenger (zero: no forwarding)
+    /// @param sessionTTL_ session lifetime in seconds (MIN_SESSION_TTL..MAX_SESSION_TTL; LP-042: 86,400)
+    constructor(
+        address admin,
+        address guardian,
+        ISwarmCoordinator swarms,
+        IServiceNodeRewards rewards,
+        address messenger_,
+        uint256 sessionTTL_
+    ) {
+        if (admin == address(0) || address(swarms) == address(0) || address(rewards) == address(0)) {
+            revert ZeroAddress();
+        }
+        if (sessionTTL_ < MIN_SESSION_TTL || sessionTTL_ > MAX_SESSION_TTL) revert InvalidSessionTTL(sessionTTL_);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
+        SWARMS = swarms;
+        REWARDS = rewards;
+        sessionTTL = sessionTTL_;
+        BUCKET_SECONDS = (sessionTTL_ + 23) / 24;
+        _config = Config({
+            messenger: messenger_,
+            maxMessages: uint32(DEFAULT_MAX_MESSAGES),
+            maxChannels: uint32(DEFAULT_MAX_CHANNELS),
+            paused: false
+        });
+        if (messenger_ != address(0)) emit MessengerSet(address(0), messenger_);
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    /// @inheritdoc ISessionBridge
+    function setMessenger(address newMessenger) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address previous = _config.messenger;
+        _config.messenger = newMessenger;
+        emit MessengerSet(previous, newMessenger);
+    }
+
+    /// @inheritdoc ISessionBridge
+    function setMaxMessages(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (value == 0 || value > MAX_MESSAGES_LIMIT) revert InvalidParameter("maxMessages", value);
+        _config.maxMessages = uint32(value);
+        emit ParameterChanged("maxMessages", value);
+    }
+
+    /// @inheritdoc ISessionBridge
+    function setMaxChannels(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (value > MAX_CHANNELS_LIMIT) revert InvalidParameter("maxChannels", value);
+        _config.maxChannels = uint32(value);
+        emit ParameterChanged("maxChannels", value);
+    }
+
+    /// @inheritdoc ISessionBridge
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        if (_config.paused) revert EnforcedPause();
+        _config.paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @inheritdoc ISessionBridge
+    function unpause() external onlyRole(GUARDIAN_ROLE) {
+        if (!_config.paused) revert ExpectedPause();
+        _config.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    // ------------------------------------------------------------------ session flows
+
+    /// @inheritdoc ISessionBridge
+    function createSession(address[] calldata participants, bytes[] calldata mlkemPublicKeys, bytes32 salt)
+        external
+        payable
+        nonReentrant
+        returns (bytes32 sessionId, uint40 expiresAt)
+    {
+        Config memory config = _config;
+        if (config.paused) revert EnforcedPause();
+        Opened memory o = _open(participants, _hashKeys(participants.length, mlkemPublicKeys), salt, config);
+
+        emit SessionCreated(o.sessionId, msg.sender, o.swarmId, o.expiresAt, participants, mlkemPublicKeys, o.fee);
+
+        bytes memory body;
+        if (config.messenger != address(0)) body = abi.encode(msg.sender, o.expiresAt, participants, mlkemPublicKeys);
+        _settle(config.messenger, WARP_SESSION_CREATED, o.sessionId, body, o.swarmId, o.fee);
+        return (o.sessionId, o.expiresAt);
+    }
+
+    /// @inheritdoc ISessionVM
+    function createSession(address[] calldata participants)
+        external
+        payable
+        nonReentrant
+        returns (bytes32 sessionId)
+    {
+        Config memory config = _config;
+        if (config.paused) revert EnforcedPause();
+        uint256 n = _checkCount(participants.length);
+        bytes32 salt = nextAutoSalt(msg.sender);
+        autoSessionNonce[msg.sender] += 1;
+        Opened memory o = _open(participants, new bytes32[](n), salt, config);
+
+        bytes[] memory noKeys = new bytes[](n);
+        emit SessionCreated(o.sessionId, msg.sender, o.swarmId, o.expiresAt, participants, noKeys, o.fee);
+
+        bytes memory body;
+        if (config.messenger != address(0)) body = abi.encode(msg.sender, o.expiresAt, participants, noKeys);
+        _settle(config.messenger, WARP_SESSION_CREATED, o.sessionId, body, o.swarmId, o.fee);
+        return o.sessionId;
+    }
+
+    /// @inheritdoc ISessionBridge
+    function joinSession(bytes32 sessionId, bytes calldata mlkemPublicKey) external nonReentrant {
+        Session memory s = _existing(sessionId);
+        bytes32 current = _keyHash[sessionId][msg.sender];
+        if (current == 0) revert NotParticipant(sessionId, msg.sender);
+        if (current != KEY_PENDING) revert AlreadyJoined(sessionId, msg.sender);
+        SessionStatus status = _statusOf(s);
+        if (status != SessionStatus.Pending) revert InvalidSessionStatus(sessionId, status);
+        if (mlkemPublicKey.length != MLKEM768_PUBLIC_KEY_BYTES) revert InvalidKeyLength(0, mlkemPublicKey.length);
+
+        _keyHash[sessionId][msg.sender] = keccak256(mlkemPublicKey);
+        uint8 pending = s.pendingKeys - 1;
+        _sessions[sessionId].pendingKeys = pending;
+
+        emit ParticipantJoined(sessionId, msg.sender, mlkemPublicKey);
+        if (pending == 0) emit SessionActivated(sessionId);
+
+        address messenger_ = _config.messenger;
+        if (messenger_ != address(0)) {
+            _forward(messenger_, WARP_PARTICIPANT_JOINED, sessionId, abi.encode(msg.sender, mlkemPublicKey));
+        }
+    }
+
+    /// @inheritdoc ISessionBridge
+    function sendMessage(bytes32 sessionId, uint64 sequence, bytes calldata ciphertext)
+        external
+        payable
+        nonReentrant
+        returns (bytes32 messageId, uint64 sequenceOut)
+    {
+        messageId = _send(sessionId, sequence, true, ciphertext);
+        sequenceOut = sequence;
+    }
+
+    /// @inheritdoc ISessionVM
+    function sendMessage(bytes32 sessionId, bytes calldata encrypted) external payable nonReentrant {
+        _send(sessionId, 0, false, encrypted);
+    }
+
+    /// @inheritdoc ISessionBridge
+    function closeSession(bytes32 sessionId) external nonReentrant {
+        Session memory s = _existing(sessionId);
+        if (_keyHash[sessionId][msg.sender] == 0) revert NotParticipant(sessionId, msg.sender);
+        SessionStatus status = _statusOf(s);
+        if (status != SessionStatus.Pending && status != SessionStatus.Active) {
+            revert InvalidSessionStatus(sessionId, status);
+        }
+
+        _sessions[sessionId].closed = true;
+        bool channel = s.channelNumber != 0;
+        _uncount(s.expiresAt, channel);
+        if (channel) {
+            ChannelQueue memory q = _channels;
+            _unlink(q, s.channelNumber);
+            _channels = q;
+        }
+
+        emit SessionClosed(sessionId, msg.sender);
+
+        address messenger_ = _config.messenger;
+        if (messenger_ != address(0)) _forward(messenger_, WARP_SESSION_CLOSED, sessionId, abi.encode(msg.sender));
+    }
+
+    /// @inheritdoc ISessionBridge
+    function releaseExpiredChannels(uint256 count) external returns (uint256 released) {
+        if (count > MAX_RELEASES_PER_CALL) count = MAX_RELEASES_PER_CALL;
+        ChannelQueue memory q = _channels;
+        released = _releaseExpired(q, count);
+        if (released != 0) _channels = q;
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc ISessionBridge
+    function maxMessages() external view returns (uint256) {
+        return _config.maxMessages;
+    }
+
+    /// @inheritdoc ISessionBridge
+    function maxChannels() external view returns (uint256) {
+        return _config.maxChannels;
+    }
+
+    /// @inheritdoc ISessionBridge
+    function messenger() external view returns (address) {
+        return _config.messenger;
+    }
+
+    /// @inheritdoc ISessionBridge
+    function paused() external view returns (bool) {
+        return _config.paused;
+    }
+
+    /// @inheritdoc ISessionBridge
+    function getSession(bytes32 sessionId) external view returns (SessionInfo memory info) {
+        Session memory s = _existing(sessionId);
+        info = SessionInfo({
+            status: _statusOf(s),
+            createdAt: s.createdAt,
+            expiresAt: s.expiresAt,
+            participantCount: s.participantCount,
+            pendingKeys: s.pendingKeys,
+            messageCount: s.messageCount,
+            channel: s.participantCount > 2,
+            messageHead: _messageHead[sessionId]
+        });
+    }
+
+    /// @inheritdoc ISessionBridge
+    function sessionStatus(bytes32 sessionId) external view returns (SessionStatus) {
+        return _statusOf(_sessions[sessionId]);
+    }
+
+    /// @inheritdoc ISessionBridge
+    function participantKeyHash(bytes32 sessionId, address account)
+        external
+        view
+        returns (bool isParticipant, bytes32 keyHash)
+    {
+        bytes32 stored = _keyHash[sessionId][account];
+        isParticipant = stored != 0;
+        keyHash = stored == KEY_PENDING ? bytes32(0) : stored;
+    }
+
+    /// @inheritdoc ISessionBridge
+    function health() external view returns (bool healthy, uint256 sessions, uint256 channels) {
+        healthy = !_config.paused && SWARMS.isHealthy();
+        uint256 current = block.timestamp / BUCKET_SECONDS;
+        for (uint256 i; i < BUCKET_COUNT; ++i) {
+            Bucket memory k = _buckets[i];
+            if (k.index >= current) {
+                sessions += k.sessions;
+                channels += k.channels;
+            }
+        }
+    }
+
+    /// @inheritdoc ISessionBridge
+    function channelSlotsUsed() external view returns (uint256) {
+        return _channels.length;
+    }
+
+    /// @inheritdoc ISessionBridge
+    function deriveSessionId(address creator, bytes32 salt, address[] calldata participants)
+        public
+        view
+        returns (bytes32)
+    {
+        uint256 h = uint256(
+            keccak256(abi.encode(SESSION_ID_DOMAIN, block.chainid, address(this), creator, salt, participants))
+        );
+        return bytes32((h & ID_LOW_MASK) | (uint256(uint8(SESSION_ID_PREFIX)) << 248));
+    }
+
+    /// @inheritdoc ISessionBridge
+    function nextAutoSalt(address creator) public view returns (bytes32) {
+        return keccak256(abi.encode(AUTO_SALT_DOMAIN, autoSessionNonce[creator]));
+    }
+
+    /// @inheritdoc ISessionBridge
+    function flushFees(uint32 swarmId) external returns (uint256 amount) {
+        amount = _pendingFees[swarmId];
+        if (amount == 0) revert NothingToFlush(swarmId);
+        _pendingFees[swarmId] = 0;
+        emit FeesFlushed(swarmId, amount);
+        REWARDS.depositFees{value: amount}(swarmId);
+    }
+
+    /// @inheritdoc ISessionBridge
+    function pendingFees(uint32 swarmId) external view returns (uint256) {
+        return _pendingFees[swarmId];
+    }
+
+    /// @inheritdoc ISessionBridge
+    function feeMultiplier() public view returns (uint256) {
+        uint256 capacity = SWARMS.storageCapacity();
+        if (capacity == 0) return 1;
+        uint256 used = SWARMS.storageUsed() * 100;
+        if (used < capacity * 50) return 1;
+        if (used < capacity * 70) return 2;
+        if (used < capacity * 85) return 5;
+        if (used < capacity * 95) return 10;
+        return 50;
+    }
+
+    /// @inheritdoc ISessionBridge
+    function quoteCreateSession() external view returns (uint256) {
+        return CREATE_FEE * feeMultiplier();
+    }
+
+    /// @inheritdoc ISessionBridge
+    function quoteMessage(uint256 size) public view returns (uint256) {
+        return _messageBaseFee(size) * feeMultiplier();
+    }
+
+    // ------------------------------------------------------------------ internals: flows
+
+    /// @dev Checks the participants and the fee, and writes the session, its key slots and its counters.
+    /// `keyHashes[i]` is zero for a participant that has to join.
+    function _open(address[] calldata participants, bytes32[] memory keyHashes, bytes32 salt, Config memory config)
+        private
+        returns (Opened memory o)
+    {
+        uint256 n = participants.length; // checked by the caller
+        o.fee = _requireFee(CREATE_FEE);
+        bytes32 sessionId = deriveSessionId(msg.sender, salt, participants);
+        o.sessionId = sessionId;
+        Session storage s = _sessions[sessionId];
+        if (s.expiresAt != 0) revert SessionExists(sessionId);
+
+        uint256 pending;
+        mapping(address => bytes32) storage keys = _keyHash[sessionId];
+        for (uint256 i; i < n; ++i) {
+            address p = participants[i];
+            if (p == address(0)) revert ZeroParticipant(i);
+            if (keys[p] != 0) revert DuplicateParticipant(p);
+            bytes32 keyHash = keyHashes[i];
+            if (keyHash == 0) {
+                keyHash = KEY_PENDING;
+                ++pending;
+            }
+            keys[p] = keyHash;
+        }
+
+        uint40 expiresAt = uint40(block.timestamp + sessionTTL);
+        o.expiresAt = expiresAt;
+        bool channel = n > 2;
+        uint64 channelNumber;
+        if (channel) channelNumber = _enqueueChannel(expiresAt, config.maxChannels);
+        _sessions[sessionId] = Session({
+            createdAt: uint40(block.timestamp),
+            expiresAt: expiresAt,
+            messageCount: 0,
+            participantCount: uint8(n),
+            pendingKeys: uint8(pending),
+            closed: false,
+            channelNumber: channelNumber
+        });
+        _count(expiresAt, channel);
+        o.swarmId = SWARMS.swarmForInbox(sessionId);
+    }
+
+    /// @dev Checks the keys given at creation and hashes them (zero for an empty entry).
+    function _hashKeys(uint256 n, bytes[] calldata mlkemPublicKeys) private pure returns (bytes32[] memory keyHashes) {
+        _checkCount(n);
+        if (mlkemPublicKeys.length != n) revert LengthMismatch(n, mlkemPublicKeys.length);
+        keyHashes = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            uint256 length = mlkemPublicKeys[i].length;
+            if (length == MLKEM768_PUBLIC_KEY_BYTES) {
+                keyHashes[i] = keccak256(mlkemPublicKeys[i]);
+            } else if (length != 0) {
+                revert InvalidKeyLength(i, length);
+            }
+        }
+    }
+
+    /// @dev sendMessage with an exact sequence (`checkSequence`) or with the next one (PIP-0007).
+    function _send(bytes32 sessionId, uint64 sequence, bool checkSequence, bytes calldata ciphertext)
+        private
+        returns (bytes32 messageId)
+    {
+        Config memory config = _config;
+        if (config.paused) revert EnforcedPause();
+        Session memory s = _existing(sessionId);
+        SessionStatus status = _statusOf(s);
+        if (status != SessionStatus.Active) revert InvalidSessionStatus(sessionId, status);
+        if (_keyHash[sessionId][msg.sender] == 0) revert NotParticipant(sessionId, msg.sender);
+        uint64 expected = s.messageCount;
+        if (!checkSequence) {
+            sequence = expected;
+        } else if (sequence != expected) {
+            revert InvalidSequence(sessionId, sequence, expected);
+        }
+        if (expected >= config.maxMessages) revert MessageLimitReached(sessionId, config.maxMessages);
+        uint256 fee = _requireFee(_messageBaseFee(ciphertext.length));
+        uint32 swarmId = SWARMS.swarmForInbox(sessionId);
+
+        messageId = keccak256(abi.encode(sessionId, sequence, msg.sender, keccak256(ciphertext)));
+        _sessions[sessionId].messageCount = uint32(expected + 1);
+        _messageHead[sessionId] = keccak256(abi.encode(_messageHead[sessionId], messageId));
+
+        emit MessageSent(sessionId, swarmId, msg.sender, sequence, messageId, ciphertext, fee);
+
+        bytes memory payload;
+        if (config.messenger != address(0)) payload = abi.encode(msg.sender, sequence, messageId, ciphertext);
+        _settle(config.messenger, WARP_MESSAGE_SENT, sessionId, payload, swarmId, fee);
+    }
+
+    /// @dev Effects and interactions of a paid action: the fee collected for the swarm, the Warp
+    /// message, the refund.
+    function _settle(
+        address messenger_,
+        uint8 kind,
+        bytes32 sessionId,
+        bytes memory body,
+        uint32 swarmId,
+        uint256 fee
+    ) private {
+        _pendingFees[swarmId] += fee;
+        if (messenger_ != address(0)) _forward(messenger_, kind, sessionId, body);
+        uint256 refund = msg.value - fee;
+        if (refund != 0) {
+            (bool ok,) = msg.sender.call{value: refund}("");
+            if (!ok) revert RefundFailed(msg.sender, refund);
+        }
+    }
+
+    function _forward(address messenger_, uint8 kind, bytes32 sessionId, bytes memory body) private {
+        IWarpMessenger(messenger_).sendWarpMessage(abi.encode(WARP_PAYLOAD_VERSION, kind, sessionId, body));
+    }
+
+    // ------------------------------------------------------------------ internals: fees
+
+    /// @dev The fee for `baseFee` at the current multiplier; reverts unless msg.value covers it.
+    function _requireFee(uint256 baseFee) private view returns (uint256 fee) {
+        fee = baseFee * feeMultiplier();
+        if (msg.value < fee) revert InsufficientFee(msg.value, fee);
+    }
+
+    /// @dev MESSAGE_FEE_PER_KIB per started KiB (rounded up, in the network's favour).
+    function _messageBaseFee(uint256 size) private pure returns (uint256) {
+        if (size == 0) revert EmptyMessage();
+        if (size > MAX_MESSAGE_BYTES) revert MessageTooLarge(size, MAX_MESSAGE_BYTES);
+        return MESSAGE_FEE_PER_KIB * ((size + KIB - 1) / KIB);
+    }
+
+    // ------------------------------------------------------------------ internals: status and counters
+
+    function _checkCount(uint256 n) private pure returns (uint256) {
+        if (n < 2 || n > MAX_PARTICIPANTS) revert InvalidParticipantCount(n, MAX_PARTICIPANTS);
+        return n;
+    }
+
+    function _existing(bytes32 sessionId) private view returns (Session memory s) {
+        s = _sessions[sessionId];
+        if (s.expiresAt == 0) revert UnknownSession(sessionId);
+    }
+
+    function _statusOf(Session memory s) private view returns (SessionStatus) {
+        if (s.expiresAt == 0) return SessionStatus.None;
+        if (s.closed) return SessionStatus.Closed;
+        if (block.timestamp >= s.expiresAt) return SessionStatus.Expired;
+        if (s.pendingKeys != 0) return SessionStatus.Pending;
+        return SessionStatus.Active;
+    }
+
+    /// @dev Counts a new open session in the bucket of its expiry (resetting a slot left by an old bucket).
+    function _count(uint40 expiresAt, bool channel) private {
+        uint256 index = expiresAt / BUCKET_SECONDS;
+        uint256 slot = index % BUCKET_COUNT;
+        Bucket memory k = _buckets[slot];
+        if (k.index != index) k = Bucket({index: uint40(index), sessions: 0, channels: 0});
+        k.sessions += 1;
+        if (channel) k.channels += 1;
+        _buckets[slot] = k;
+    }
+
+    /// @dev Stops counting a session closed before its expiry (its bucket is still the live one).
+    function _uncount(uint40 expiresAt, bool channel) private {
+        uint256 slot = (expiresAt / BUCKET_SECONDS) % BUCKET_COUNT;
+        Bucket memory k = _buckets[slot];
+        k.sessions -= 1;
+        if (channel) k.channels -= 1;
+        _buckets[slot] = k;
+    }
+
+    /// @dev Appends a channel to the queue, releasing expired channels at the front if every slot is
+    /// taken. Reverts with TooManyChannels if that does not free one.
+    function _enqueueChannel(uint40 expiresAt, uint256 maxChannels_) private returns (uint64 number) {
+        ChannelQueue memory q = _channels;
+        if (q.length >= maxChannels_) {
+            uint256 needed = q.length - maxChannels_ + 1;
+            _releaseExpired(q, needed < MAX_RELEASES_ON_CREATE ? needed : MAX_RELEASES_ON_CREATE);
+            if (q.length >= maxChannels_) revert TooManyChannels(q.length, maxChannels_);
+        }
+        number = ++q.lastNumber;
+        _channelNodes[number] = ChannelNode({prev: q.tail, next: 0, expiresAt: expiresAt});
+        if (q.tail != 0) {
+            _channelNodes[q.tail].next = number;
+        } else {
+            q.head = number;
+        }
+        q.tail = number;
+        q.length += 1;
+        _channels = q;
+    }
+
+    /// @dev Releases up to `limit` expired channels from the front of `q` (the caller stores `q`).
+    function _releaseExpired(ChannelQueue memory q, uint256 limit) private returns (uint256 released) {
+        while (released < limit) {
+            uint64 head = q.head;
+            if (head == 0 || _channelNodes[head].expiresAt > block.timestamp) break;
+            _unlink(q, head);
+            emit ChannelReleased(head);
+            ++released;
+        }
+    }
+
+    /// @dev Removes channel `number` from the queue (the caller stores `q`).
+    function _unlink(ChannelQueue memory q, uint64 number) private {
+        ChannelNode memory node = _channelNodes[number];
+        if (node.prev != 0) {
+            _channelNodes[node.prev].next = node.next;
+        } else {
+            q.head = node.next;
+        }
+        if (node.next != 0) {
+            _channelNodes[node.next].prev = node.prev;
+        } else {
+            q.tail = node.prev;
+        }
+        delete _channelNodes[number];
+        q.length -= 1;
+    }
+}
