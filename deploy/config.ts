@@ -13,6 +13,11 @@
  *   },
  *   "emissionBasePars": "100000000",   PARS (decimal string); 8% of it a year in year one
  *   "startEmission": false,            call ServiceNodeRewards.start() before the hand-over
+ *   "bridge": {                        optional
+ *     "messenger": "warp",             "warp" (the Warp precompile; default off local chains), "none"
+ *                                      (no forwarding; default on local chains) or an address
+ *     "sessionTTLSeconds": 86400       default 86,400
+ *   },
  *   "precompiles": { "mldsa": "0x…" }, optional; defaults from src/networks.ts
  *   "parameters": { … }                optional governance parameters, set before the hand-over
  * }
@@ -39,6 +44,7 @@ export interface DeployConfigFile {
   emissionBasePars: string;
   startEmission?: boolean;
   precompiles?: Partial<PrecompileAddresses>;
+  bridge?: { messenger?: string; sessionTTLSeconds?: number };
   parameters?: {
     registry?: { stakingRequirementPars?: string; lockPeriodSeconds?: number; missedEpochPenaltyBps?: number };
     attestations?: { maxNonSigners?: number; deregistrationPenaltyBps?: number };
@@ -68,6 +74,8 @@ export interface ResolvedConfig {
   emissionBase: bigint;
   startEmission: boolean;
   precompiles: PrecompileAddresses;
+  /** SessionBridge: its Warp messenger (zero: none) and session lifetime. */
+  bridge: { messenger: string; sessionTTL: bigint };
   parameters: ResolvedParameters;
 }
 
@@ -174,6 +182,11 @@ export function resolveConfig(
     else (precompiles as Record<string, string>)[k] = addr(`precompiles.${k}`, v);
   }
 
+  const messengerSpec = raw.bridge?.messenger ?? (ctx.localChain ? "none" : "warp");
+  const messenger =
+    messengerSpec === "none" ? ZeroAddress : messengerSpec === "warp" ? precompiles.warp : addr("bridge.messenger", messengerSpec);
+  const sessionTTL = uint("bridge.sessionTTLSeconds", raw.bridge?.sessionTTLSeconds) ?? 86_400n;
+
   const p = raw.parameters ?? {};
   const parameters: ResolvedParameters = {
     stakingRequirement: pars("parameters.registry.stakingRequirementPars", p.registry?.stakingRequirementPars),
@@ -196,6 +209,7 @@ export function resolveConfig(
     emissionBase: pars("emissionBasePars", raw.emissionBasePars, true) ?? 0n,
     startEmission: raw.startEmission ?? false,
     precompiles,
+    bridge: { messenger, sessionTTL },
     parameters,
   };
   if (problems.length > 0) throw new DeployConfigError(file, problems);

@@ -6,9 +6,12 @@
  * the timelock DEFAULT_ADMIN_ROLE and the deployer renounces its own, then checks (from the role
  * events) that the timelock is the only admin left.
  *
+ * Deployments are sent first, in list order, then every other step in list order.
+ *
  * Adding a contract: a `deploy(...)` step in the deployments section (the address of an earlier
  * contract is `c.addr("Name")`), its wiring in the wiring section, and what must be read back in the
  * checks section. Nothing else changes: recording, idempotence, the hand-over and the checks follow.
+ * The SessionBridge entries are an example of exactly that.
  */
 import { ZeroAddress } from "ethers";
 import { deploy, expectRole, expectRoles, expectValue, grant, once, set, type Step } from "./steps";
@@ -18,6 +21,7 @@ const SWARMS = "contracts/swarm/SwarmCoordinator.sol:SwarmCoordinator";
 const ATTESTATIONS = "contracts/attestations/NetworkAttestations.sol:NetworkAttestations";
 const REGISTRY = "contracts/registry/ServiceNodeRegistry.sol:ServiceNodeRegistry";
 const REWARDS = "contracts/rewards/ServiceNodeRewards.sol:ServiceNodeRewards";
+const BRIDGE = "contracts/bridge/SessionBridge.sol:SessionBridge";
 
 export const SUITE: Step[] = [
   // ------------------------------------------------------------------ deployments
@@ -41,12 +45,17 @@ export const SUITE: Step[] = [
     c.cfg.treasury,
     c.cfg.emissionBase,
   ]),
-  // ==> StorageCommitment and SessionBridge: their deploy(...) steps go here, e.g.
+  deploy("SessionBridge", BRIDGE, true, (c) => [
+    c.deployer,
+    c.cfg.guardian,
+    c.addr("SwarmCoordinator"),
+    c.addr("ServiceNodeRewards"),
+    c.cfg.bridge.messenger,
+    c.cfg.bridge.sessionTTL,
+  ]),
+  // ==> StorageCommitment: its deploy(...) step goes here, e.g.
   //     deploy("StorageCommitment", "contracts/storage/StorageCommitment.sol:StorageCommitment", true,
-  //            (c) => [c.deployer, c.cfg.precompiles.mldsa, c.addr("ServiceNodeRegistry"), ...]),
-  //     deploy("SessionBridge", "contracts/bridge/SessionBridge.sol:SessionBridge", true,
-  //            (c) => [c.deployer, c.cfg.guardian, c.addr("SwarmCoordinator"), c.addr("ServiceNodeRewards"),
-  //                    c.cfg.precompiles.warp, ...]),
+  //            (c) => [c.deployer, c.cfg.precompiles.mldsa, c.addr("ServiceNodeRegistry"), c.addr("SwarmCoordinator"), ...]),
 
   // ------------------------------------------------------------------ wiring
   set("SwarmCoordinator", "registry", "setRegistry", (c) => c.addr("ServiceNodeRegistry")),
@@ -58,7 +67,9 @@ export const SUITE: Step[] = [
   set("ServiceNodeRewards", "treasury", "setTreasury", (c) => c.cfg.treasury),
   set("ServiceNodeRewards", "emissionBase", "setEmissionBase", (c) => c.cfg.emissionBase),
   grant("ServiceNodeRegistry", "GUARDIAN_ROLE", (c) => c.cfg.guardian),
-  // ==> StorageCommitment and SessionBridge: their wiring goes here, e.g.
+  set("SessionBridge", "messenger", "setMessenger", (c) => c.cfg.bridge.messenger),
+  grant("SessionBridge", "GUARDIAN_ROLE", (c) => c.cfg.guardian),
+  // ==> StorageCommitment: its wiring goes here, e.g.
   //     grant("SwarmCoordinator", "STORAGE_ROLE", (c) => c.addr("StorageCommitment")),
   //     grant("ServiceNodeRegistry", "SLASHER_ROLE", (c) => c.addr("StorageCommitment")),
 
@@ -85,5 +96,8 @@ export const SUITE: Step[] = [
   expectRoles("TimelockController", "PROPOSER_ROLE", (c) => c.cfg.timelock.proposers),
   expectRoles("TimelockController", "CANCELLER_ROLE", (c) => c.cfg.timelock.proposers),
   expectRoles("TimelockController", "EXECUTOR_ROLE", (c) => c.cfg.timelock.executors),
-  // ==> StorageCommitment and SessionBridge: their read-backs go here.
+  expectValue("SessionBridge", "SWARMS", (c) => c.addr("SwarmCoordinator")),
+  expectValue("SessionBridge", "REWARDS", (c) => c.addr("ServiceNodeRewards")),
+  expectValue("SessionBridge", "sessionTTL", (c) => c.cfg.bridge.sessionTTL),
+  // ==> StorageCommitment: its read-backs go here.
 ];

@@ -4,7 +4,7 @@
  * message) are the SessionBridge's; without it in the deployment the quote says so.
  */
 import { task, types } from "hardhat/config";
-import { Contract, formatEther, isHexString, id as keccakId } from "ethers";
+import { formatEther, isHexString, id as keccakId } from "ethers";
 import { storageUtilisationPercent } from "../src/swarm";
 import { Output, ParsTaskError, runTask } from "./lib/io";
 import { connect } from "./lib/chain";
@@ -46,9 +46,6 @@ interface QuoteArgs {
   json: boolean;
 }
 
-/** The quote functions of the SessionBridge (ISessionBridge). */
-const BRIDGE_QUOTES = ["function quoteCreateSession() view returns (uint256)", "function quoteMessage(uint256 size) view returns (uint256)", "function feeMultiplier() view returns (uint256)"];
-
 task("fees:quote", "Quotes session fees (with the SessionBridge) and shows the fee split, storage utilisation and an inbox's swarm")
   .addOptionalParam("inbox", "Inbox or session id (0x + 64 hex, or any text, hashed with keccak256) to map to its swarm")
   .addOptionalParam("messageBytes", "Message size to quote, bytes", 1024, types.int)
@@ -80,20 +77,21 @@ task("fees:quote", "Quotes session fees (with the SessionBridge) and shows the f
         result.inbox = { id: inboxId, swarmId: Number(swarm), swarmSize: Number(await suite.swarms.swarmSize(swarm)) };
       }
 
-      const bridgeRecord = suite.deployment.contracts.SessionBridge;
-      if (!bridgeRecord) {
+      const bridge = suite.optional.SessionBridge;
+      if (!bridge) {
         result.sessions = {
           available: false,
           reason: `SessionBridge is not in the deployment of chain ${chain.chainId}: create-session and message quotes come from the bridge, which is not deployed here`,
         };
       } else {
-        const bridge = new Contract(bridgeRecord.address, BRIDGE_QUOTES, chain.provider);
+        const inboxSwarm = (result.inbox as { swarmId: number } | undefined)?.swarmId;
         result.sessions = {
           available: true,
-          bridge: bridgeRecord.address,
-          feeMultiplier: (await bridge.feeMultiplier()).toString(),
-          createSession: (await bridge.quoteCreateSession()).toString(),
-          message: { bytes: args.messageBytes, fee: (await bridge.quoteMessage(args.messageBytes)).toString() },
+          bridge: await bridge.getAddress(),
+          feeMultiplier: (await bridge.getFunction("feeMultiplier").staticCall()).toString(),
+          createSession: (await bridge.getFunction("quoteCreateSession").staticCall()).toString(),
+          message: { bytes: args.messageBytes, fee: (await bridge.getFunction("quoteMessage").staticCall(args.messageBytes)).toString() },
+          ...(inboxSwarm === undefined ? {} : { pendingFeesOfInboxSwarm: (await bridge.getFunction("pendingFees").staticCall(inboxSwarm)).toString() }),
         };
       }
 

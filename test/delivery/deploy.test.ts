@@ -9,7 +9,7 @@ import type { DeployReport } from "../../deploy/engine";
 import { rejection, runTask, setEnv, tempDir } from "./helpers";
 
 const ADMIN = ethers.ZeroHash;
-const SUITE = ["TimelockController", "SwarmCoordinator", "NetworkAttestations", "ServiceNodeRegistry", "ServiceNodeRewards"];
+const SUITE = ["TimelockController", "SwarmCoordinator", "NetworkAttestations", "ServiceNodeRegistry", "ServiceNodeRewards", "SessionBridge"];
 const ADMINISTERED = SUITE.slice(1);
 const FLAGS = { yes: true, dryRun: false, json: false, confirmations: 1 };
 
@@ -32,7 +32,7 @@ describe("delivery: deploy-suite on the in-process network", function () {
     await ethers.provider.send("evm_revert", [snapshot]);
   });
 
-  it("deploys the five contracts and records each with its address, block, transaction, arguments and ABI", async () => {
+  it("deploys the six contracts and records each with its address, block, transaction, arguments and ABI", async () => {
     expect(report.deployed).to.deep.equal(SUITE);
     const d = getDeployment(31337, dir)!;
     expect(d.chainId).to.equal(31337);
@@ -59,6 +59,15 @@ describe("delivery: deploy-suite on the in-process network", function () {
       treasury.address,
     ]);
     expect(d.contracts.ServiceNodeRewards!.args[4]).to.equal(ethers.parseEther("100000000").toString());
+    // Local chains have no Warp messenger: the bridge forwards nothing there.
+    expect(d.contracts.SessionBridge!.args).to.deep.equal([
+      deployer.address,
+      guardian.address,
+      d.contracts.SwarmCoordinator!.address,
+      d.contracts.ServiceNodeRewards!.address,
+      ethers.ZeroAddress,
+      "86400",
+    ]);
     expect(d.transactions.map((t) => t.step)).to.include("SwarmCoordinator.setRegistry");
     expect(addressesOf(31337, dir)).to.deep.equal(report.addresses);
     expect(listDeployments(dir).map((x) => x.chainId)).to.deep.equal([31337]);
@@ -182,6 +191,27 @@ describe("delivery: deploy-suite on the in-process network", function () {
       config.chainId = saved;
     }
     expect(await ethers.provider.getBlockNumber()).to.equal(block);
+  });
+
+  it("tasks say clearly what a deployment lacks: fees:quote without the SessionBridge, node:commit-storage without StorageCommitment", async () => {
+    const partial = tempDir("partial");
+    const restore = setEnv({ PARS_DEPLOYMENTS_DIR: partial });
+    try {
+      const d = getDeployment(31337, dir)!;
+      delete d.contracts.SessionBridge;
+      fs.writeFileSync(path.join(partial, "31337.json"), JSON.stringify(d));
+      const { result, stdout } = await runTask<Record<string, unknown>>(hre, "fees:quote", { messageBytes: 1024, json: false });
+      expect(result.sessions).to.deep.include({ available: false });
+      expect(stdout).to.match(/SessionBridge is not in the deployment of chain 31337: create-session and message quotes come from the bridge/);
+      expect(result.split).to.deep.equal({ swarmBps: 8000, treasuryBps: 2000 });
+      const commit = await rejection(
+        runTask(hre, "node:commit-storage", { ...FLAGS, nodeId: "1", merkleRoot: ethers.ZeroHash, messageCount: "0", usedBytes: "0" }),
+      );
+      expect(commit.message).to.match(/StorageCommitment is not in the deployment of chain 31337/);
+    } finally {
+      restore();
+      fs.rmSync(partial, { recursive: true, force: true });
+    }
   });
 
   it("validates configs: the testnet template names every field to fill, and testnet refuses a delay under 24 h", () => {
