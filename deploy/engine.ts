@@ -28,7 +28,7 @@ import { mldsaKeyGen, mldsaSign, mlkemKeyGen, MLKEM_PARAMS } from "../src/pq";
 import { RevertDecoder } from "../src/revert";
 import type { Chain, Sender } from "../tasks/lib/chain";
 import { confirm, ParsTaskError, type Output } from "../tasks/lib/io";
-import { prepareTx, printDryRun, describe, sendPrepared, type PreparedTx, type SendFlags, type TxIntent } from "../tasks/lib/tx";
+import { prepareTx, printDryRun, showCost, sendPrepared, type PreparedTx, type SendFlags, type TxIntent } from "../tasks/lib/tx";
 import type { ResolvedConfig } from "./config";
 import { stepName, type DeployStep, type Step, type StepContext, type Value } from "./steps";
 
@@ -76,8 +76,6 @@ interface Action {
   /** Builds the transaction once earlier actions have run (addresses are then known). */
   intent(c: StepContext): TxIntent;
   deploy?: DeployStep;
-  /** Needs DEFAULT_ADMIN_ROLE on `contract`. */
-  admin: boolean;
   /**
    * Re-checked just before sending: steps planned against contracts that did not exist yet may
    * already hold (a constructor argument set the value) and are then skipped.
@@ -146,6 +144,10 @@ class Reader {
     private readonly ctx: StepContext,
   ) {}
 
+  code(address: string): Promise<string> {
+    return this.chain.provider.getCode(address);
+  }
+
   contract(name: string): Contract {
     return new Contract(this.ctx.addr(name), this.abis[name], this.chain.provider);
   }
@@ -202,7 +204,7 @@ async function evaluateUnguarded(step: Step, r: Reader, c: StepContext): Promise
   const name = stepName(step);
   switch (step.kind) {
     case "deploy": {
-      const code = await r.contract(step.name).runner!.provider!.getCode(c.addr(step.name));
+      const code = await r.code(c.addr(step.name));
       return [{ check: `${step.name} has code at ${c.addr(step.name)}`, ok: code !== "0x" }];
     }
     case "set": {
@@ -327,7 +329,6 @@ export class DeploymentEngine {
     const call = (contract: string, name: string, fn: string, args: (c: StepContext) => unknown[], step?: Step): Action => ({
       name,
       contract,
-      admin: true,
       intent: (cc) => ({ description: name, to: cc.addr(contract), data: new Interface(this.abis[contract]).encodeFunctionData(fn, args(cc)) }),
       satisfied: step ? async (cc, rr) => (await evaluate(step, rr, cc)).every((x) => x.ok) : undefined,
     });
@@ -342,7 +343,6 @@ export class DeploymentEngine {
       actions.push({
         name: `deploy ${s.name}`,
         contract: s.name,
-        admin: false,
         deploy: s,
         intent: (cc) => ({
           description: `deploy ${s.name}`,
@@ -491,7 +491,7 @@ export class DeploymentEngine {
       } catch (e) {
         throw this.stopped(e, report);
       }
-      describe(out, p);
+      showCost(out, p);
       const sent = await sendPrepared(chain, sender, p, out, this.decoder, flags.confirmations ?? 1).catch((e: unknown) => {
         throw this.stopped(e, report);
       });

@@ -9,7 +9,6 @@ import { deploymentsDir } from "../src/deployments";
 import { ChainIdMismatchError } from "../src/networks";
 import { configPathFor, readConfigFile, resolveConfig, DeployConfigError, type ResolvedConfig } from "../deploy/config";
 import { SUITE } from "../deploy/suite";
-import { DeploymentEngine, loadRecord } from "../deploy/engine";
 import { connect, defaultSender, nodeAccounts, type Chain, type Sender } from "./lib/chain";
 import { Output, ParsTaskError, runTask } from "./lib/io";
 
@@ -39,6 +38,7 @@ async function prepare(
     throw new ParsTaskError(e.message, { expectedChainId: raw.chainId, actualChainId: chain.chainId });
   }
   const dir = path.resolve(args.deploymentsDir ?? deploymentsDir());
+  const { loadRecord } = await import("../deploy/engine");
   const recorded = forCheck ? loadRecord(dir, chain.chainId) : undefined;
   const sender: Sender = recorded ? { kind: "address", address: recorded.deployer } : await defaultSender(chain);
   let cfg: ResolvedConfig;
@@ -67,6 +67,7 @@ task("deploy-suite", "Deploys the Pars service-node suite, wires it, hands it to
     const out = new Output(args.json);
     return runTask(out, async () => {
       const { chain, sender, cfg, dir } = await prepare(hre, args);
+      const { DeploymentEngine } = await import("../deploy/engine");
       const engine = new DeploymentEngine({ hre, chain, sender, cfg, steps: SUITE, dir, flags: args, out });
       const report = await engine.run();
       if (!report.dryRun) {
@@ -85,6 +86,7 @@ task("deploy:check", "Reads the recorded deployment back and checks roles, wirin
     const out = new Output(args.json);
     return runTask(out, async () => {
       const { chain, sender, cfg, dir } = await prepare(hre, { ...args, yes: false, dryRun: true, confirmations: 1 }, true);
+      const { DeploymentEngine } = await import("../deploy/engine");
       const engine = new DeploymentEngine({ hre, chain, sender, cfg, steps: SUITE, dir, flags: { yes: false, dryRun: true, json: args.json }, out });
       const checks = await engine.check();
       return out.result({ chainId: chain.chainId, checks });

@@ -9,18 +9,19 @@ import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { formatEther, getBytes, hexlify, isHexString, keccak256, type Contract } from "ethers";
 import { registrationDigest, anchorRotationDigest, NodeStatus, operatorMinimum } from "../src/registry";
-import { proofOfPossession } from "../src/bls";
-import { mldsaSign } from "../src/pq";
 import { HeartbeatChain, EPOCH_SECONDS } from "../src/heartbeat";
-import { encryptKeystore, readKeystore, writeKeystore, type NodeKeyMaterial } from "../src/keystore";
+import type { NodeKeyMaterial } from "../src/keystore";
 import { keystorePassword, Output, ParsTaskError, confirm, runTask } from "./lib/io";
 import { connect, walletSender, type Chain } from "./lib/chain";
 import { loadSuite, type LoadedSuite } from "./lib/suite";
 import { eventsOf, executeTx, type TxOutcome } from "./lib/tx";
-import { keystorePath, parsAmount, resolveNodeId, senderFor, unlock, withCommon, withSending, type SendingArgs } from "./lib/operator";
+import { keystoreModule, keystorePath, parsAmount, resolveNodeId, senderFor, unlock, withSending, type SendingArgs } from "./lib/operator";
 import { planHeartbeat } from "./lib/heartbeat";
 
 const statusName = (s: bigint | number) => NodeStatus[Number(s)] ?? `Unknown(${s})`;
+
+/** Signing code, loaded on first use (the PQ and curve libraries take a moment to load). */
+const signing = async () => ({ ...(await import("../src/pq")), ...(await import("../src/bls")) });
 
 async function open(hre: HardhatRuntimeEnvironment): Promise<{ chain: Chain; suite: LoadedSuite }> {
   const chain = await connect(hre);
@@ -61,6 +62,7 @@ withSending(
     return runTask(out, async () => {
       const { chain, suite } = await open(hre);
       const keys = await unlock(keystorePath(args, true));
+      const { mldsaSign, proofOfPossession } = await signing();
       const registryAddress = await suite.registry.getAddress();
       const existing = await suite.registry.nodeIdByMldsaKey(keccak256(keys.mldsa.publicKey));
       if (existing !== 0n) throw new ParsTaskError(`this keystore's ML-DSA key is already registered, as node ${existing}`);
@@ -334,8 +336,11 @@ withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed w
       const { chain, suite } = await open(hre);
       const file = keystorePath(args, true);
       const nodeId = await resolveNodeId(suite, args.nodeId, file);
+      // Asked once: it decrypts the keystore and encrypts the one with the new chain.
       const password = await keystorePassword();
-      const keys = await unlock(file);
+      const keys = await unlock(file, password);
+      const { mldsaSign } = await signing();
+      const { encryptKeystore, readKeystore, writeKeystore } = await keystoreModule();
       const epoch = Number(await suite.registry.currentEpoch());
       const fresh = HeartbeatChain.create({ length: args.heartbeatEpochs, anchorEpoch: epoch });
       const registryAddress = await suite.registry.getAddress();
@@ -490,6 +495,7 @@ withSending(task("node:commit-storage", "Signs and sends this epoch's storage co
       const file = keystorePath(args, true);
       const nodeId = await resolveNodeId(suite, args.nodeId, file);
       const keys = await unlock(file);
+      const { mldsaSign } = await signing();
       const swarmId = await suite.swarms.swarmOf(nodeId);
       const epoch = await suite.registry.currentEpoch();
       const build = storageCall(

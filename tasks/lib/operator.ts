@@ -5,7 +5,7 @@
 import { keccak256, parseEther, type Wallet } from "ethers";
 import type { ConfigurableTaskDefinition } from "hardhat/types";
 import { types } from "hardhat/config";
-import { decryptKeystore, readKeystore, type KeystoreFile, type NodeKeyMaterial } from "../../src/keystore";
+import type { KeystoreFile, NodeKeyMaterial } from "../../src/keystore";
 import { defaultSender, walletSender, type Chain, type Sender } from "./chain";
 import { keystorePassword, ParsTaskError } from "./io";
 import type { LoadedSuite } from "./suite";
@@ -45,7 +45,11 @@ export function keystorePath(args: CommonArgs, required: boolean): string | unde
   return file || undefined;
 }
 
-export function openKeystore(file: string): KeystoreFile {
+/** The keystore module, loaded on first use (the PQ and curve libraries take a moment to load). */
+export const keystoreModule = () => import("../../src/keystore");
+
+export async function openKeystore(file: string): Promise<KeystoreFile> {
+  const { readKeystore } = await keystoreModule();
   try {
     return readKeystore(file);
   } catch (e) {
@@ -53,10 +57,11 @@ export function openKeystore(file: string): KeystoreFile {
   }
 }
 
-/** Decrypts the keystore (password from PARS_KEYSTORE_PASSWORD or the terminal). */
-export async function unlock(file: string): Promise<NodeKeyMaterial> {
-  const ks = openKeystore(file);
-  const password = await keystorePassword();
+/** Decrypts the keystore (password given, or from PARS_KEYSTORE_PASSWORD or the terminal). */
+export async function unlock(file: string, knownPassword?: string): Promise<NodeKeyMaterial> {
+  const ks = await openKeystore(file);
+  const { decryptKeystore } = await keystoreModule();
+  const password = knownPassword ?? (await keystorePassword());
   try {
     return decryptKeystore(ks, password, file);
   } catch (e) {
@@ -72,7 +77,7 @@ export async function senderFor(chain: Chain, args: SendingArgs, keys?: NodeKeyM
   if (keys) return walletSender(keys.wallet as Wallet, chain);
   const file = keystorePath(args, false);
   if (!file) return defaultSender(chain);
-  if (args.dryRun) return { kind: "address", address: openKeystore(file).public.address };
+  if (args.dryRun) return { kind: "address", address: (await openKeystore(file)).public.address };
   return walletSender((await unlock(file)).wallet, chain);
 }
 
@@ -83,7 +88,7 @@ export async function resolveNodeId(suite: LoadedSuite, nodeId: string | undefin
     return BigInt(nodeId);
   }
   if (!keystoreFile) throw new ParsTaskError(`which node? pass --node-id, or --keystore (or ${KEYSTORE_ENV}) of a registered node`);
-  const ks = openKeystore(keystoreFile);
+  const ks = await openKeystore(keystoreFile);
   const id = await suite.registry.nodeIdByMldsaKey(keccak256(ks.public.mldsa.publicKey));
   if (id === 0n) throw new ParsTaskError(`the keystore's ML-DSA key (${ks.public.mldsa.keyHash}) is not registered on chain ${suite.deployment.chainId}`);
   return id;

@@ -2,7 +2,7 @@
  * The deployed suite as the operator tasks see it: contracts from the recorded deployment of the
  * connected chain, with their ABIs, and one revert decoder that knows every error they declare.
  */
-import { Contract, Interface, type InterfaceAbi } from "ethers";
+import { Contract, type InterfaceAbi } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { requireDeployment, type Deployment } from "../../src/deployments";
 import { RevertDecoder } from "../../src/revert";
@@ -69,11 +69,4 @@ export async function loadSuite(hre: HardhatRuntimeEnvironment, chain: Chain): P
     abis,
     decoder: decoderFor(abis),
   };
-}
-
-/** Interface of a deployed contract, for encoding calls and decoding events. */
-export function iface(suite: LoadedSuite, name: string): Interface {
-  const abi = suite.abis[name];
-  if (!abi) throw new ParsTaskError(`${name} is not in the deployment`);
-  return new Interface(abi);
 }

@@ -184,7 +184,7 @@ function short(data: string): string {
 }
 
 /** The cost lines shown before sending. */
-export function describe(out: Output, p: PreparedTx): void {
+export function showCost(out: Output, p: PreparedTx): void {
   out.line(`${p.intent.description}`);
   out.table([
     ["from", p.from],
@@ -200,7 +200,7 @@ export function describe(out: Output, p: PreparedTx): void {
 export function printDryRun(out: Output, p: PreparedTx): Record<string, unknown> {
   const view = unsignedView(p);
   if (!out.json) {
-    describe(out, p);
+    showCost(out, p);
     out.line("dry run: nothing sent. Unsigned transaction:");
     out.table(
       Object.entries(view)
@@ -321,7 +321,7 @@ export async function executeTx(
 ): Promise<TxOutcome> {
   const p = await prepareTx(chain, sender, intent, decoder);
   if (flags.dryRun) return { dryRun: true, transaction: printDryRun(out, p) };
-  describe(out, p);
+  showCost(out, p);
   if (!flags.yes && !(await confirm(`Send "${intent.description}"`))) throw new ParsTaskError("not sent: declined at the prompt");
   const sent = await sendPrepared(chain, sender, p, out, decoder, flags.confirmations ?? 1);
   out.line(`transaction ${sent.hash} (block ${sent.blockNumber})`);
