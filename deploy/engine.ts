@@ -12,6 +12,7 @@ import {
   Contract,
   Interface,
   concat,
+  formatEther,
   ZeroHash,
   getAddress,
   getBytes,
@@ -425,6 +426,7 @@ export class DeploymentEngine {
         report.addresses = { ...this.addresses(), ...this.predicted };
         return report;
       }
+      await this.showTotal(actions);
       if (!flags.yes && !(await confirm(`Send ${actions.length} transaction(s) from ${sender.address} to chain ${chain.chainId}`))) {
         throw new ParsTaskError("not sent: declined at the prompt");
       }
@@ -453,24 +455,50 @@ export class DeploymentEngine {
     actions.forEach((a, i) => out.line(`  ${String(i + 1).padStart(2)}. ${a.name}`));
   }
 
-  /** Unsigned transactions with predicted addresses and consecutive nonces. */
-  private async dryRun(actions: Action[]): Promise<DeployReport["transactions"]> {
-    const { chain, sender, out } = this.input;
+  /**
+   * Every planned transaction, fully prepared with consecutive nonces and the predicted addresses.
+   * A call to a contract this run would deploy cannot be estimated before it exists: its entry has
+   * the calldata and nonce only.
+   */
+  private async prepareAll(actions: Action[]): Promise<{ action: Action; intent: TxIntent; nonce: number; prepared?: PreparedTx }[]> {
+    const { chain, sender } = this.input;
     let nonce = await chain.provider.getTransactionCount(sender.address, "pending");
     const c = this.ctx();
-    const txs: DeployReport["transactions"] = [];
-    for (const a of actions) {
-      const intent = a.intent(c);
-      const onChain = !a.deploy && Boolean(this.record.contracts[a.contract]);
-      if (a.deploy || onChain) {
-        const p = await prepareTx(chain, sender, intent, this.decoder, nonce);
-        txs.push({ step: a.name, unsigned: printDryRun(out, p) });
-      } else {
-        // Calls to contracts this run would deploy cannot be estimated before they exist.
-        out.line(`${a.name}: to ${intent.to} (not deployed yet: no gas estimate), nonce ${nonce}, data ${intent.data}`);
-        txs.push({ step: a.name, unsigned: { description: a.name, from: sender.address, to: intent.to, data: intent.data, nonce, chainId: chain.chainId, gasLimit: null } });
-      }
+    const all = [];
+    for (const action of actions) {
+      const intent = action.intent(c);
+      const estimable = Boolean(action.deploy) || Boolean(this.record.contracts[action.contract]);
+      all.push({ action, intent, nonce, prepared: estimable ? await prepareTx(chain, sender, intent, this.decoder, nonce) : undefined });
       nonce++;
+    }
+    return all;
+  }
+
+  /** The cost shown before asking: what can be estimated, and how many calls cannot be yet. */
+  private async showTotal(actions: Action[]): Promise<void> {
+    const all = await this.prepareAll(actions);
+    const known = all.filter((x) => x.prepared);
+    const expected = known.reduce((sum, x) => sum + x.prepared!.expectedCost, 0n);
+    const max = known.reduce((sum, x) => sum + x.prepared!.maxCost, 0n);
+    const gas = known.reduce((sum, x) => sum + x.prepared!.gasEstimate, 0n);
+    const rest = all.length - known.length;
+    this.input.out.line(
+      `estimated: ${gas.toLocaleString("en")} gas, ≈ ${formatEther(expected)} PARS (at most ${formatEther(max)} PARS) for ${known.length} ` +
+        `transaction(s)${rest ? `; ${rest} call(s) to contracts not deployed yet are estimated when they are sent (about 25,000 to 60,000 gas each)` : ""}`,
+    );
+  }
+
+  /** The --dry-run output: every unsigned transaction. */
+  private async dryRun(actions: Action[]): Promise<DeployReport["transactions"]> {
+    const { chain, sender, out } = this.input;
+    const txs: DeployReport["transactions"] = [];
+    for (const { action, intent, nonce, prepared } of await this.prepareAll(actions)) {
+      if (prepared) {
+        txs.push({ step: action.name, unsigned: printDryRun(out, prepared) });
+      } else {
+        out.line(`${action.name}: to ${intent.to} (not deployed yet: no gas estimate), nonce ${nonce}, data ${intent.data}`);
+        txs.push({ step: action.name, unsigned: { description: action.name, from: sender.address, to: intent.to, data: intent.data, nonce, chainId: chain.chainId, gasLimit: null } });
+      }
     }
     out.line("dry run: nothing sent");
     return txs;
