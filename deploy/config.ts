@@ -49,6 +49,7 @@ export interface DeployConfigFile {
     registry?: { stakingRequirementPars?: string; lockPeriodSeconds?: number; missedEpochPenaltyBps?: number };
     attestations?: { maxNonSigners?: number; deregistrationPenaltyBps?: number };
     rewards?: { claimThresholdPars?: string; claimCycleSeconds?: number };
+    storage?: { challengeBondPars?: string; failedChallengePenaltyBps?: number; challengerShareBps?: number };
   };
 }
 
@@ -61,6 +62,9 @@ export interface ResolvedParameters {
   deregistrationPenaltyBps?: bigint;
   claimThreshold?: bigint;
   claimCycle?: bigint;
+  challengeBond?: bigint;
+  failedChallengePenaltyBps?: bigint;
+  challengerShareBps?: bigint;
 }
 
 export interface ResolvedConfig {
@@ -196,6 +200,9 @@ export function resolveConfig(
     deregistrationPenaltyBps: uint("parameters.attestations.deregistrationPenaltyBps", p.attestations?.deregistrationPenaltyBps),
     claimThreshold: pars("parameters.rewards.claimThresholdPars", p.rewards?.claimThresholdPars),
     claimCycle: uint("parameters.rewards.claimCycleSeconds", p.rewards?.claimCycleSeconds),
+    challengeBond: pars("parameters.storage.challengeBondPars", p.storage?.challengeBondPars),
+    failedChallengePenaltyBps: uint("parameters.storage.failedChallengePenaltyBps", p.storage?.failedChallengePenaltyBps),
+    challengerShareBps: uint("parameters.storage.challengerShareBps", p.storage?.challengerShareBps),
   };
 
   const resolved: ResolvedConfig = {

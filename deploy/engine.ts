@@ -406,20 +406,13 @@ export class DeploymentEngine {
     const { actions, governance } = await this.plan();
     const file = deploymentPath(chain.chainId, this.input.dir);
 
-    if (governance.length > 0) {
-      const proposals = this.proposals(governance);
-      throw new ParsTaskError(
-        `the deployer no longer holds the admin role, and ${governance.length} step(s) differ from the config: ` +
-          `${governance.map((g) => g.name).join(", ")}. Only the timelock can change them now: schedule and execute the ` +
-          "proposals in the error details (--json), or fix the config if it is the config that is wrong",
-        { proposals },
-      );
-    }
-
     const report: DeployReport = { chainId: chain.chainId, network: cfg.network, file, dryRun: flags.dryRun, deployed: [], transactions: [], addresses: {}, checks: [] };
-    if (actions.length === 0) {
+    if (governance.length > 0) {
+      out.line(`needs the timelock (the deployer is no longer admin there): ${governance.map((g) => g.name).join(", ")}`);
+    }
+    if (actions.length === 0 && governance.length === 0) {
       out.line(`chain ${chain.chainId}: the suite is deployed and configured; nothing to send`);
-    } else {
+    } else if (actions.length > 0) {
       await this.show(actions);
       if (flags.dryRun) {
         report.transactions = await this.dryRun(actions);
@@ -431,6 +424,19 @@ export class DeploymentEngine {
         throw new ParsTaskError("not sent: declined at the prompt");
       }
       await this.execute(actions, report);
+    }
+
+    if (governance.length > 0) {
+      // What the deployer could do is done (e.g. a contract added to a live suite, with its own
+      // wiring and hand-over); the rest needs proposals, built now with the real addresses.
+      const proposals = this.proposals(governance);
+      throw new ParsTaskError(
+        `${report.transactions.length} transaction(s) sent; ${governance.length} step(s) differ from the config where the deployer ` +
+          `no longer holds the admin role: ${governance.map((g) => g.name).join(", ")}. Only the timelock can change them now: ` +
+          "schedule and execute the proposals in the error details (--json), then run deploy:check; or fix the config if it is " +
+          "the config that is wrong",
+        { proposals, transactions: report.transactions },
+      );
     }
 
     report.addresses = this.addresses();
@@ -465,10 +471,19 @@ export class DeploymentEngine {
     let nonce = await chain.provider.getTransactionCount(sender.address, "pending");
     const c = this.ctx();
     const all = [];
-    for (const action of actions) {
+    for (const [i, action] of actions.entries()) {
       const intent = action.intent(c);
       const estimable = Boolean(action.deploy) || Boolean(this.record.contracts[action.contract]);
-      all.push({ action, intent, nonce, prepared: estimable ? await prepareTx(chain, sender, intent, this.decoder, nonce) : undefined });
+      let prepared: PreparedTx | undefined;
+      if (estimable) {
+        try {
+          prepared = await prepareTx(chain, sender, intent, this.decoder, nonce);
+        } catch (e) {
+          // A constructor that reads a contract this run deploys first cannot run before it exists.
+          if (i === 0 || !actions.slice(0, i).some((a) => a.deploy)) throw e;
+        }
+      }
+      all.push({ action, intent, nonce, prepared });
       nonce++;
     }
     return all;
@@ -484,7 +499,7 @@ export class DeploymentEngine {
     const rest = all.length - known.length;
     this.input.out.line(
       `estimated: ${gas.toLocaleString("en")} gas, ≈ ${formatEther(expected)} PARS (at most ${formatEther(max)} PARS) for ${known.length} ` +
-        `transaction(s)${rest ? `; ${rest} call(s) to contracts not deployed yet are estimated when they are sent (about 25,000 to 60,000 gas each)` : ""}`,
+        `transaction(s)${rest ? `; ${rest} more depend on contracts not deployed yet and are estimated when they are sent` : ""}`,
     );
   }
 
@@ -496,7 +511,7 @@ export class DeploymentEngine {
       if (prepared) {
         txs.push({ step: action.name, unsigned: printDryRun(out, prepared) });
       } else {
-        out.line(`${action.name}: to ${intent.to} (not deployed yet: no gas estimate), nonce ${nonce}, data ${intent.data}`);
+        out.line(`${action.name}: ${intent.to ? `to ${intent.to}` : "contract creation"} (depends on contracts not deployed yet: no gas estimate), nonce ${nonce}, data ${intent.data.length > 200 ? `${intent.data.slice(0, 74)}… (${(intent.data.length - 2) / 2} bytes)` : intent.data}`);
         txs.push({ step: action.name, unsigned: { description: action.name, from: sender.address, to: intent.to, data: intent.data, nonce, chainId: chain.chainId, gasLimit: null } });
       }
     }

@@ -11,7 +11,7 @@
  * Adding a contract: a `deploy(...)` step in the deployments section (the address of an earlier
  * contract is `c.addr("Name")`), its wiring in the wiring section, and what must be read back in the
  * checks section. Nothing else changes: recording, idempotence, the hand-over and the checks follow.
- * The SessionBridge entries are an example of exactly that.
+ * The SessionBridge and StorageCommitment entries are examples of exactly that.
  */
 import { ZeroAddress } from "ethers";
 import { deploy, expectRole, expectRoles, expectValue, grant, once, set, type Step } from "./steps";
@@ -22,6 +22,7 @@ const ATTESTATIONS = "contracts/attestations/NetworkAttestations.sol:NetworkAtte
 const REGISTRY = "contracts/registry/ServiceNodeRegistry.sol:ServiceNodeRegistry";
 const REWARDS = "contracts/rewards/ServiceNodeRewards.sol:ServiceNodeRewards";
 const BRIDGE = "contracts/bridge/SessionBridge.sol:SessionBridge";
+const STORAGE = "contracts/storage/StorageCommitment.sol:StorageCommitment";
 
 export const SUITE: Step[] = [
   // ------------------------------------------------------------------ deployments
@@ -53,9 +54,15 @@ export const SUITE: Step[] = [
     c.cfg.bridge.messenger,
     c.cfg.bridge.sessionTTL,
   ]),
-  // ==> StorageCommitment: its deploy(...) step goes here, e.g.
-  //     deploy("StorageCommitment", "contracts/storage/StorageCommitment.sol:StorageCommitment", true,
-  //            (c) => [c.deployer, c.cfg.precompiles.mldsa, c.addr("ServiceNodeRegistry"), c.addr("SwarmCoordinator"), ...]),
+  // Its constructor reads the registry's epoch and the coordinator's NO_SWARM: after both.
+  deploy("StorageCommitment", STORAGE, true, (c) => [
+    c.deployer,
+    c.cfg.guardian,
+    c.addr("ServiceNodeRegistry"),
+    c.addr("SwarmCoordinator"),
+    c.cfg.precompiles.mldsa,
+  ]),
+  // ==> a further contract: its deploy(...) step goes here.
 
   // ------------------------------------------------------------------ wiring
   set("SwarmCoordinator", "registry", "setRegistry", (c) => c.addr("ServiceNodeRegistry")),
@@ -69,9 +76,11 @@ export const SUITE: Step[] = [
   grant("ServiceNodeRegistry", "GUARDIAN_ROLE", (c) => c.cfg.guardian),
   set("SessionBridge", "messenger", "setMessenger", (c) => c.cfg.bridge.messenger),
   grant("SessionBridge", "GUARDIAN_ROLE", (c) => c.cfg.guardian),
-  // ==> StorageCommitment: its wiring goes here, e.g.
-  //     grant("SwarmCoordinator", "STORAGE_ROLE", (c) => c.addr("StorageCommitment")),
-  //     grant("ServiceNodeRegistry", "SLASHER_ROLE", (c) => c.addr("StorageCommitment")),
+  // StorageCommitment slashes nodes that fail a challenge and reports what each node stores.
+  grant("ServiceNodeRegistry", "SLASHER_ROLE", (c) => c.addr("StorageCommitment")),
+  grant("SwarmCoordinator", "STORAGE_ROLE", (c) => c.addr("StorageCommitment")),
+  grant("StorageCommitment", "GUARDIAN_ROLE", (c) => c.cfg.guardian),
+  // ==> a further contract: its wiring goes here.
 
   // ------------------------------------------------------------------ governance parameters (only those in the config)
   set("ServiceNodeRegistry", "stakingRequirement", "setStakingRequirement", (c) => c.cfg.parameters.stakingRequirement),
@@ -81,6 +90,9 @@ export const SUITE: Step[] = [
   set("NetworkAttestations", "deregistrationPenaltyBps", "setDeregistrationPenaltyBps", (c) => c.cfg.parameters.deregistrationPenaltyBps),
   set("ServiceNodeRewards", "claimThreshold", "setClaimThreshold", (c) => c.cfg.parameters.claimThreshold),
   set("ServiceNodeRewards", "claimCycle", "setClaimCycle", (c) => c.cfg.parameters.claimCycle),
+  set("StorageCommitment", "challengeBond", "setChallengeBond", (c) => c.cfg.parameters.challengeBond),
+  set("StorageCommitment", "failedChallengePenaltyBps", "setFailedChallengePenaltyBps", (c) => c.cfg.parameters.failedChallengePenaltyBps),
+  set("StorageCommitment", "challengerShareBps", "setChallengerShareBps", (c) => c.cfg.parameters.challengerShareBps),
   once("ServiceNodeRewards", "start", "startTime", (c) => c.cfg.startEmission),
 
   // ------------------------------------------------------------------ read back: constructor values and immutables
@@ -99,5 +111,8 @@ export const SUITE: Step[] = [
   expectValue("SessionBridge", "SWARMS", (c) => c.addr("SwarmCoordinator")),
   expectValue("SessionBridge", "REWARDS", (c) => c.addr("ServiceNodeRewards")),
   expectValue("SessionBridge", "sessionTTL", (c) => c.cfg.bridge.sessionTTL),
-  // ==> StorageCommitment: its read-backs go here.
+  expectValue("StorageCommitment", "REGISTRY", (c) => c.addr("ServiceNodeRegistry")),
+  expectValue("StorageCommitment", "SWARMS", (c) => c.addr("SwarmCoordinator")),
+  expectValue("StorageCommitment", "MLDSA", (c) => c.cfg.precompiles.mldsa),
+  // ==> a further contract: its read-backs go here.
 ];

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { formatEther, getBytes, hexlify, isHexString, keccak256, type Contract } from "ethers";
+import { formatEther, getBytes, isHexString, keccak256 } from "ethers";
 import { registrationDigest, anchorRotationDigest, NodeStatus, operatorMinimum } from "../src/registry";
 import { HeartbeatChain, EPOCH_SECONDS } from "../src/heartbeat";
 import type { NodeKeyMaterial } from "../src/keystore";
@@ -436,41 +436,6 @@ interface CommitArgs extends SendingArgs {
   usedBytes: string;
 }
 
-/**
- * The StorageCommitment surface this task drives (DESIGN §6): PIP-0008's StorageProof
- * {nodeId, swarmId, epoch, merkleRoot, messageCount, usedBytes}, a view `commitmentDigest(proof)`
- * giving the digest the node's ML-DSA key signs, and `commit(proof, mldsaPublicKey, signature)`.
- * The proof's fields are matched by name, so their order in the struct does not matter.
- */
-function storageCall(storage: Contract, fields: Record<string, unknown>, sign: (digest: string) => Promise<Uint8Array>, publicKey: Uint8Array) {
-  const missing = ["commitmentDigest", "commit"].filter((f) => !storage.interface.getFunction(f));
-  if (missing.length > 0) {
-    throw new ParsTaskError(`the deployed StorageCommitment has no ${missing.join(" / ")}: this task drives commitmentDigest(proof) and commit(proof, mldsaPublicKey, signature)`);
-  }
-  const proofOf = (inputs: readonly { name: string; components?: readonly { name: string }[] | null }[]) => {
-    const tuple = inputs.find((i) => i.components);
-    if (!tuple) throw new ParsTaskError("StorageCommitment.commitmentDigest takes no StorageProof struct");
-    const proof: Record<string, unknown> = {};
-    for (const c of tuple.components!) {
-      if (!(c.name in fields)) throw new ParsTaskError(`StorageProof field "${c.name}" is not one this task fills (${Object.keys(fields).join(", ")})`);
-      proof[c.name] = fields[c.name];
-    }
-    return proof;
-  };
-  return async () => {
-    const proof = proofOf(storage.interface.getFunction("commitmentDigest")!.inputs);
-    const digest = (await storage.getFunction("commitmentDigest").staticCall(proof)) as string;
-    const signature = await sign(digest);
-    const args = storage.interface.getFunction("commit")!.inputs.map((i) => {
-      if (i.components) return proof;
-      if (/sig/i.test(i.name)) return signature;
-      if (/key/i.test(i.name)) return publicKey;
-      throw new ParsTaskError(`StorageCommitment.commit has an argument "${i.name}" this task cannot fill`);
-    });
-    return { data: storage.interface.encodeFunctionData("commit", args), digest, proof };
-  };
-}
-
 withSending(task("node:commit-storage", "Signs and sends this epoch's storage commitment (needs StorageCommitment in the deployment)"))
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
   .addParam("merkleRoot", "Root of the node's StandardMerkleTree of stored messages (0x + 64 hex)")
@@ -480,11 +445,12 @@ withSending(task("node:commit-storage", "Signs and sends this epoch's storage co
     const out = new Output(args.json);
     return runTask(out, async () => {
       const { chain, suite } = await open(hre);
-      const storage = suite.optional.StorageCommitment;
+      const storage = suite.storage;
       if (!storage) {
         throw new ParsTaskError(
           `StorageCommitment is not in the deployment of chain ${chain.chainId}: there is nowhere to send storage commitments. ` +
-            "Deploy it (deploy-suite, once the contract is part of the suite) and run this task again",
+            "Run deploy-suite to add it to the deployment (its roles on the registry and the coordinator then need the " +
+            "timelock proposals it prints), then run this task again",
           { available: false },
         );
       }
@@ -495,24 +461,32 @@ withSending(task("node:commit-storage", "Signs and sends this epoch's storage co
       const file = keystorePath(args, true);
       const nodeId = await resolveNodeId(suite, args.nodeId, file);
       const keys = await unlock(file);
-      const { mldsaSign } = await signing();
-      const swarmId = await suite.swarms.swarmOf(nodeId);
-      const epoch = await suite.registry.currentEpoch();
-      const build = storageCall(
-        storage,
-        { nodeId, swarmId, epoch, merkleRoot: args.merkleRoot, messageCount: BigInt(args.messageCount), usedBytes: BigInt(args.usedBytes) },
-        async (digest) => mldsaSign(keys.mldsa.secretKey, getBytes(digest)),
-        keys.mldsa.publicKey,
-      );
-      const { data, digest } = await build();
+      const { storageProofDigest, signStorageProof } = await import("../src/storage");
+      const proof = {
+        nodeId,
+        swarmId: Number(await suite.swarms.swarmOf(nodeId)),
+        epoch: Number(await suite.registry.currentEpoch()),
+        merkleRoot: args.merkleRoot,
+        messageCount: BigInt(args.messageCount),
+        usedBytes: BigInt(args.usedBytes),
+      };
+      const storageAddress = await storage.getAddress();
+      const digest = storageProofDigest(chain.chainId, storageAddress, proof);
+      const onChain = await storage.storageProofDigest(proof);
+      if (onChain !== digest) throw new ParsTaskError(`storage proof digest mismatch: computed ${digest}, the contract says ${onChain}`);
+      const signature = signStorageProof(keys.mldsa.secretKey, chain.chainId, storageAddress, proof);
       const result = await executeTx(
         chain,
         walletSender(keys.wallet, chain),
-        { description: `storage commitment of node ${nodeId} for epoch ${epoch}`, to: await storage.getAddress(), data },
+        {
+          description: `storage commitment of node ${nodeId} for epoch ${proof.epoch} (${args.messageCount} messages, ${args.usedBytes} bytes)`,
+          to: storageAddress,
+          data: storage.interface.encodeFunctionData("commit", [proof, keys.mldsa.publicKey, signature]),
+        },
         args,
         out,
         suite.decoder,
       );
-      return out.result({ ...outcome(result), nodeId: nodeId.toString(), epoch: Number(epoch), digest: hexlify(digest) });
+      return out.result({ ...outcome(result), nodeId: nodeId.toString(), epoch: proof.epoch, swarmId: proof.swarmId, digest });
     });
   });

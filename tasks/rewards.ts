@@ -77,7 +77,7 @@ task("fees:quote", "Quotes session fees (with the SessionBridge) and shows the f
         result.inbox = { id: inboxId, swarmId: Number(swarm), swarmSize: Number(await suite.swarms.swarmSize(swarm)) };
       }
 
-      const bridge = suite.optional.SessionBridge;
+      const bridge = suite.bridge;
       if (!bridge) {
         result.sessions = {
           available: false,
@@ -88,10 +88,10 @@ task("fees:quote", "Quotes session fees (with the SessionBridge) and shows the f
         result.sessions = {
           available: true,
           bridge: await bridge.getAddress(),
-          feeMultiplier: (await bridge.getFunction("feeMultiplier").staticCall()).toString(),
-          createSession: (await bridge.getFunction("quoteCreateSession").staticCall()).toString(),
-          message: { bytes: args.messageBytes, fee: (await bridge.getFunction("quoteMessage").staticCall(args.messageBytes)).toString() },
-          ...(inboxSwarm === undefined ? {} : { pendingFeesOfInboxSwarm: (await bridge.getFunction("pendingFees").staticCall(inboxSwarm)).toString() }),
+          feeMultiplier: (await bridge.feeMultiplier()).toString(),
+          createSession: (await bridge.quoteCreateSession()).toString(),
+          message: { bytes: args.messageBytes, fee: (await bridge.quoteMessage(args.messageBytes)).toString() },
+          ...(inboxSwarm === undefined ? {} : { pendingFeesOfInboxSwarm: (await bridge.pendingFees(inboxSwarm)).toString() }),
         };
       }
 

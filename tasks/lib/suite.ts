@@ -6,7 +6,14 @@ import { Contract, type InterfaceAbi } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { requireDeployment, type Deployment } from "../../src/deployments";
 import { RevertDecoder } from "../../src/revert";
-import type { NetworkAttestations, ServiceNodeRegistry, ServiceNodeRewards, SwarmCoordinator } from "../../typechain-types";
+import type {
+  NetworkAttestations,
+  ServiceNodeRegistry,
+  ServiceNodeRewards,
+  SessionBridge,
+  StorageCommitment,
+  SwarmCoordinator,
+} from "../../typechain-types";
 import type { Chain } from "./chain";
 import { ParsTaskError } from "./io";
 
@@ -16,8 +23,9 @@ export interface LoadedSuite {
   swarms: SwarmCoordinator;
   attestations: NetworkAttestations;
   rewards: ServiceNodeRewards;
-  /** Contracts that may be absent from a deployment (StorageCommitment, SessionBridge), by name. */
-  optional: Record<string, Contract | undefined>;
+  /** Contracts a deployment may lack (one made before they existed): undefined then. */
+  storage?: StorageCommitment;
+  bridge?: SessionBridge;
   abis: Record<string, InterfaceAbi>;
   decoder: RevertDecoder;
 }
@@ -54,18 +62,15 @@ export async function loadSuite(hre: HardhatRuntimeEnvironment, chain: Chain): P
     if (!rec) throw new ParsTaskError(`${name} is not in the deployment of chain ${chain.chainId}`);
     return new Contract(rec.address, abis[name], chain.provider) as unknown as T;
   };
-  const optional: Record<string, Contract | undefined> = {};
-  for (const name of ["StorageCommitment", "SessionBridge"]) {
-    const rec = deployment.contracts[name];
-    optional[name] = rec ? new Contract(rec.address, abis[name], chain.provider) : undefined;
-  }
+  const optional = <T>(name: string): T | undefined => (deployment.contracts[name] ? at<T>(name) : undefined);
   return {
     deployment,
     registry: at<ServiceNodeRegistry>("ServiceNodeRegistry"),
     swarms: at<SwarmCoordinator>("SwarmCoordinator"),
     attestations: at<NetworkAttestations>("NetworkAttestations"),
     rewards: at<ServiceNodeRewards>("ServiceNodeRewards"),
-    optional,
+    storage: optional<StorageCommitment>("StorageCommitment"),
+    bridge: optional<SessionBridge>("SessionBridge"),
     abis,
     decoder: decoderFor(abis),
   };

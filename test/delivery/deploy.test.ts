@@ -9,7 +9,15 @@ import type { DeployReport } from "../../deploy/engine";
 import { rejection, runTask, setEnv, tempDir } from "./helpers";
 
 const ADMIN = ethers.ZeroHash;
-const SUITE = ["TimelockController", "SwarmCoordinator", "NetworkAttestations", "ServiceNodeRegistry", "ServiceNodeRewards", "SessionBridge"];
+const SUITE = [
+  "TimelockController",
+  "SwarmCoordinator",
+  "NetworkAttestations",
+  "ServiceNodeRegistry",
+  "ServiceNodeRewards",
+  "SessionBridge",
+  "StorageCommitment",
+];
 const ADMINISTERED = SUITE.slice(1);
 const FLAGS = { yes: true, dryRun: false, json: false, confirmations: 1 };
 
@@ -32,7 +40,7 @@ describe("delivery: deploy-suite on the in-process network", function () {
     await ethers.provider.send("evm_revert", [snapshot]);
   });
 
-  it("deploys the six contracts and records each with its address, block, transaction, arguments and ABI", async () => {
+  it("deploys the seven contracts and records each with its address, block, transaction, arguments and ABI", async () => {
     expect(report.deployed).to.deep.equal(SUITE);
     const d = getDeployment(31337, dir)!;
     expect(d.chainId).to.equal(31337);
@@ -159,7 +167,7 @@ describe("delivery: deploy-suite on the in-process network", function () {
 
       const block = await ethers.provider.getBlockNumber();
       const rerun = await rejection(runTask(hre, "deploy-suite", FLAGS));
-      expect(rerun.message).to.match(/Only the timelock can change them now/);
+      expect(rerun.message).to.match(/0 transaction\(s\) sent; 1 step\(s\) differ from the config .* Only the timelock can change them now/);
       const proposals = rerun.details!.proposals as { step: string; target: string; scheduleCalldata: string }[];
       expect(proposals.map((p) => p.step)).to.deep.equal(["SwarmCoordinator.setSwarmListener"]);
       expect(proposals[0].target).to.equal(d.contracts.SwarmCoordinator!.address);
@@ -199,6 +207,7 @@ describe("delivery: deploy-suite on the in-process network", function () {
     try {
       const d = getDeployment(31337, dir)!;
       delete d.contracts.SessionBridge;
+      delete d.contracts.StorageCommitment;
       fs.writeFileSync(path.join(partial, "31337.json"), JSON.stringify(d));
       const { result, stdout } = await runTask<Record<string, unknown>>(hre, "fees:quote", { messageBytes: 1024, json: false });
       expect(result.sessions).to.deep.include({ available: false });
@@ -211,6 +220,39 @@ describe("delivery: deploy-suite on the in-process network", function () {
     } finally {
       restore();
       fs.rmSync(partial, { recursive: true, force: true });
+    }
+  });
+
+  it("adds a contract to a handed-over deployment: deploys and hands it over, then prints the timelock proposals its roles need", async () => {
+    const inner = (await ethers.provider.send("evm_snapshot", [])) as string;
+    const older = tempDir("older");
+    try {
+      // A record made before StorageCommitment was part of the suite.
+      const d = getDeployment(31337, dir)!;
+      delete d.contracts.StorageCommitment;
+      fs.writeFileSync(path.join(older, "31337.json"), JSON.stringify(d));
+      const err = await rejection(runTask(hre, "deploy-suite", { ...FLAGS, deploymentsDir: older }));
+      expect(err.message).to.match(/step\(s\) differ from the config where the deployer no longer holds the admin role/);
+      const proposals = err.details!.proposals as { step: string; target: string; data: string }[];
+      expect(proposals.map((p) => p.step)).to.deep.equal(["ServiceNodeRegistry.grantRole(SLASHER_ROLE)", "SwarmCoordinator.grantRole(STORAGE_ROLE)"]);
+      const storage = getDeployment(31337, older)!.contracts.StorageCommitment!;
+      expect((err.details!.transactions as { step: string }[]).map((t) => t.step)).to.include("deploy StorageCommitment");
+      const storageContract = await ethers.getContractAt("StorageCommitment", storage.address);
+      const timelock = await ethers.getContractAt("TimelockController", d.contracts.TimelockController!.address);
+      expect(await storageContract.hasRole(ADMIN, await timelock.getAddress())).to.equal(true);
+      expect(await storageContract.hasRole(ADMIN, d.deployer)).to.equal(false);
+
+      // Governance: the deployer is a proposer in the local config; anyone may execute after 60 s.
+      const [proposer] = await ethers.getSigners();
+      const salt = (i: number) => ethers.zeroPadValue(ethers.toBeHex(i + 1), 32);
+      for (const [i, p] of proposals.entries()) await (await timelock.connect(proposer).schedule(p.target, 0, p.data, ethers.ZeroHash, salt(i), 60)).wait();
+      await ethers.provider.send("evm_increaseTime", [61]);
+      for (const [i, p] of proposals.entries()) await (await timelock.execute(p.target, 0, p.data, ethers.ZeroHash, salt(i))).wait();
+      const { result } = await runTask<{ checks: { ok: boolean }[] }>(hre, "deploy:check", { json: false, deploymentsDir: older });
+      expect(result.checks.every((c) => c.ok)).to.equal(true);
+    } finally {
+      fs.rmSync(older, { recursive: true, force: true });
+      await ethers.provider.send("evm_revert", [inner]);
     }
   });
 

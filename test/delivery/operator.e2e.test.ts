@@ -60,7 +60,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     });
     const report = JSON.parse(stdout) as { ok: boolean; deployed: string[]; checks: { ok: boolean }[]; addresses: Record<string, string> };
     expect(report.ok).to.equal(true);
-    expect(report.deployed).to.have.length(6);
+    expect(report.deployed).to.have.length(7);
     expect(report.checks.every((c) => c.ok)).to.equal(true);
     expect(getDeployment(31337, dir)!.contracts.ServiceNodeRegistry!.address).to.equal(report.addresses.ServiceNodeRegistry);
   });
@@ -155,7 +155,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     expect((await status()).status).to.equal("Active");
   });
 
-  it("rewards:claim names the error when there is nothing to claim; fees:quote quotes from the bridge; node:commit-storage says what is not deployed", async () => {
+  it("rewards:claim names the error when there is nothing to claim; fees:quote quotes from the bridge; node:commit-storage commits once per epoch", async () => {
     const claim = await rejection(task("rewards:claim", { ...SEND, keystore }));
     expect(claim.message).to.match(/ServiceNodeRewards: NothingToClaim\(nodeId: 1, account: 0x[0-9a-fA-F]{40}\)/);
     const quote = await task<Json>("fees:quote", { inbox: "alice", messageBytes: 1024, json: false });
@@ -167,8 +167,12 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     });
     expect(quote.stdout).to.match(/create session\s+0\.001 PARS/);
     expect((quote.result.inbox as Json).swarmId).to.equal(0);
-    const commit = await rejection(task("node:commit-storage", { ...SEND, keystore, merkleRoot: ethers.ZeroHash, messageCount: "0", usedBytes: "0" }));
-    expect(commit.message).to.match(/StorageCommitment is not in the deployment of chain 31337/);
+    const root = ethers.keccak256(ethers.toUtf8Bytes("the node's messages"));
+    const commit = await task("node:commit-storage", { ...SEND, keystore, merkleRoot: root, messageCount: "3", usedBytes: "4096" });
+    expect(commit.result).to.include({ nodeId, swarmId: 0 });
+    expect((commit.result.transaction as Json).hash).to.match(/^0x[0-9a-f]{64}$/);
+    const again = await rejection(task("node:commit-storage", { ...SEND, keystore, merkleRoot: root, messageCount: "3", usedBytes: "4096" }));
+    expect(again.message).to.match(/StorageCommitment: AlreadyCommitted\(nodeId: 1, epoch: \d+\)/);
   });
 
   it("node:contribute fills a second node's open stake from the network's account, which activates it", async () => {
