@@ -298,7 +298,17 @@ withSending(task("node:heartbeat", "Proves the node's liveness for this epoch; -
       try {
         let waitingFor = -1;
         while (!stopped && sent.length < max) {
-          const r = await heartbeatOnce(chain, suite, keys, nodeId, { ...args, yes: true }, out);
+          let r: Awaited<ReturnType<typeof heartbeatOnce>>;
+          try {
+            r = await heartbeatOnce(chain, suite, keys, nodeId, { ...args, yes: true }, out);
+          } catch (e) {
+            // A revert (an epoch that ended between reading and mining, a heartbeat relayed by
+            // someone else) is retried at the next poll; anything else stops the loop.
+            if (!(e instanceof ParsTaskError) || !e.details.revert) throw e;
+            out.progress(`${e.message}; retrying`);
+            await new Promise((res) => setTimeout(res, Math.max(50, args.pollSeconds * 1000)));
+            continue;
+          }
           if (r.sent) {
             sent.push({ epoch: r.epoch, transaction: r.result?.transaction });
             out.line(`epoch ${r.epoch}: heartbeat sent (${sent.length}${Number.isFinite(max) ? `/${max}` : ""})`);
