@@ -6,6 +6,8 @@ import {
 } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig, HttpNetworkUserConfig } from "hardhat/types";
 import { NETWORKS } from "./src/networks";
+// Deployment and node-operator tasks (deploy-suite, keys:*, node:*, rewards:claim, fees:quote).
+import "./tasks";
 
 /** The one compiler version every pragma in the project resolves to (solcjs, no download). */
 const SOLC_VERSION = "0.8.30";
@@ -61,7 +63,8 @@ const config: HardhatUserConfig = {
       // 1,000-node gas benchmarks and fixtures need large test balances.
       accounts: { count: 40, accountsBalance: (10n ** 30n).toString() },
     },
-    localhost: { url: NETWORKS.localhost.defaultRpcUrl, chainId: NETWORKS.localhost.chainId },
+    // LOCALHOST_RPC_URL points `--network localhost` at a node on another port (tests start one per run).
+    localhost: { url: process.env.LOCALHOST_RPC_URL ?? NETWORKS.localhost.defaultRpcUrl, chainId: NETWORKS.localhost.chainId },
     parsDevnet: remote("parsDevnet"),
     parsTestnet: remote("parsTestnet"),
     parsMainnet: remote("parsMainnet"),

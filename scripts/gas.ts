@@ -17,8 +17,17 @@ import { precompileBench } from "./gas/precompiles.bench";
 import { blsBench } from "./gas/bls.bench";
 import { attestationBench, registryBench, rewardsBench } from "./gas/registry.bench";
 import { bridgeBench } from "./gas/bridge.bench";
+import { storageBench } from "./gas/storage.bench";
 
-const BENCHMARKS: Benchmark[] = [precompileBench, blsBench, registryBench, attestationBench, rewardsBench, bridgeBench];
+const BENCHMARKS: Benchmark[] = [
+  precompileBench,
+  blsBench,
+  registryBench,
+  attestationBench,
+  rewardsBench,
+  storageBench,
+  bridgeBench,
+];
 /** GAS_SCALES=10 measures the 10-node network only (quick checks; the snapshot is not written). */
 const SCALES = process.env.GAS_SCALES ? process.env.GAS_SCALES.split(",").map(Number) : [10, 1000];
 const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");

@@ -48,6 +48,29 @@ library PQPrecompiles {
         return success && size == 32 && word == 1;
     }
 
+    /// @notice `mldsaVerify` for a key and signature in calldata: they are copied into the call's input
+    /// once, instead of into memory first and then again into the input.
+    /// @return valid true only if the precompile ran and returned exactly the ABI word `true`
+    function mldsaVerifyCalldata(
+        address precompile,
+        bytes calldata publicKey,
+        bytes memory message,
+        bytes calldata signature
+    ) internal view returns (bool valid) {
+        bytes memory input = abi.encodeCall(IMLDSA.verify, (publicKey, message, signature));
+        uint256 gasCap = MLDSA_VERIFY_GAS_BASE + MLDSA_VERIFY_GAS_PER_BYTE * message.length;
+        bool success;
+        uint256 word;
+        uint256 size;
+        assembly ("memory-safe") {
+            // Only the first word is copied back: a huge return cannot exhaust memory.
+            success := staticcall(gasCap, precompile, add(input, 0x20), mload(input), 0x00, 0x20)
+            size := returndatasize()
+            word := mload(0x00)
+        }
+        return success && size == 32 && word == 1;
+    }
+
     /// @notice Validates an ML-KEM encapsulation key by encapsulating to it through the precompile.
     /// @return valid true only if the precompile accepted the key and returned a well-formed answer
     function mlkemValidate(address precompile, bytes memory publicKey) internal view returns (bool valid) {

@@ -1,0 +1,5 @@
+/** Every Hardhat task of the project; imported by hardhat.config.ts. */
+import "./deploy";
+import "./keys";
+import "./node";
+import "./rewards";

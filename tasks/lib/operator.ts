@@ -1,0 +1,101 @@
+/**
+ * What the operator tasks share: task flags, the keystore (path, unlocking), the node id, and who
+ * sends. Secrets stay in memory; nothing here prints or writes them.
+ */
+import { keccak256, parseEther, type Wallet } from "ethers";
+import type { ConfigurableTaskDefinition } from "hardhat/types";
+import { types } from "hardhat/config";
+import type { KeystoreFile, NodeKeyMaterial } from "../../src/keystore";
+import { defaultSender, walletSender, type Chain, type Sender } from "./chain";
+import { keystorePassword, ParsTaskError } from "./io";
+import type { LoadedSuite } from "./suite";
+import type { SendFlags } from "./tx";
+
+export const KEYSTORE_ENV = "PARS_KEYSTORE";
+
+export interface CommonArgs {
+  json: boolean;
+  keystore?: string;
+}
+
+export interface SendingArgs extends CommonArgs, SendFlags {
+  confirmations: number;
+}
+
+/** `--json` and `--keystore`. */
+export function withCommon(t: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
+  return t
+    .addOptionalParam("keystore", `Node keystore file (default: $${KEYSTORE_ENV})`)
+    .addFlag("json", "Print the result as JSON");
+}
+
+/** The flags of every task that sends a transaction. */
+export function withSending(t: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
+  return withCommon(t)
+    .addOptionalParam("confirmations", "Blocks to wait for", 1, types.int)
+    .addFlag("yes", "Send without asking for confirmation")
+    .addFlag("dryRun", "Print the unsigned transaction; send nothing");
+}
+
+export function keystorePath(args: CommonArgs, required: true): string;
+export function keystorePath(args: CommonArgs, required: false): string | undefined;
+export function keystorePath(args: CommonArgs, required: boolean): string | undefined {
+  const file = args.keystore ?? process.env[KEYSTORE_ENV];
+  if (!file && required) throw new ParsTaskError(`no keystore: pass --keystore <file> or set ${KEYSTORE_ENV}`);
+  return file || undefined;
+}
+
+/** The keystore module, loaded on first use (the PQ and curve libraries take a moment to load). */
+export const keystoreModule = () => import("../../src/keystore");
+
+export async function openKeystore(file: string): Promise<KeystoreFile> {
+  const { readKeystore } = await keystoreModule();
+  try {
+    return readKeystore(file);
+  } catch (e) {
+    throw new ParsTaskError((e as Error).message);
+  }
+}
+
+/** Decrypts the keystore (password given, or from PARS_KEYSTORE_PASSWORD or the terminal). */
+export async function unlock(file: string, knownPassword?: string): Promise<NodeKeyMaterial> {
+  const ks = await openKeystore(file);
+  const { decryptKeystore } = await keystoreModule();
+  const password = knownPassword ?? (await keystorePassword());
+  try {
+    return decryptKeystore(ks, password, file);
+  } catch (e) {
+    throw new ParsTaskError((e as Error).message);
+  }
+}
+
+/**
+ * Who sends: the keystore's EVM account when a keystore is given (unlocked only when the task will
+ * really sign), else the network's first account.
+ */
+export async function senderFor(chain: Chain, args: SendingArgs, keys?: NodeKeyMaterial): Promise<Sender> {
+  if (keys) return walletSender(keys.wallet as Wallet, chain);
+  const file = keystorePath(args, false);
+  if (!file) return defaultSender(chain);
+  if (args.dryRun) return { kind: "address", address: (await openKeystore(file)).public.address };
+  return walletSender((await unlock(file)).wallet, chain);
+}
+
+/** `--node-id`, or the node registered with the keystore's ML-DSA key. */
+export async function resolveNodeId(suite: LoadedSuite, nodeId: string | undefined, keystoreFile: string | undefined): Promise<bigint> {
+  if (nodeId !== undefined) {
+    if (!/^\d+$/.test(nodeId) || BigInt(nodeId) === 0n) throw new ParsTaskError(`--node-id: "${nodeId}" is not a node id`);
+    return BigInt(nodeId);
+  }
+  if (!keystoreFile) throw new ParsTaskError(`which node? pass --node-id, or --keystore (or ${KEYSTORE_ENV}) of a registered node`);
+  const ks = await openKeystore(keystoreFile);
+  const id = await suite.registry.nodeIdByMldsaKey(keccak256(ks.public.mldsa.publicKey));
+  if (id === 0n) throw new ParsTaskError(`the keystore's ML-DSA key (${ks.public.mldsa.keyHash}) is not registered on chain ${suite.deployment.chainId}`);
+  return id;
+}
+
+/** PARS amount from a decimal string. */
+export function parsAmount(name: string, v: string): bigint {
+  if (!/^\d+(\.\d{1,18})?$/.test(v)) throw new ParsTaskError(`--${name}: "${v}" is not an amount of PARS (e.g. 3750 or 0.5)`);
+  return parseEther(v);
+}

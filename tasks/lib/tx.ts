@@ -1,0 +1,347 @@
+/**
+ * One way to send a transaction, for every task:
+ *
+ * 1. estimate gas (a revert here is explained by its custom error and stops everything);
+ * 2. show the cost (gas × fee per gas, in PARS) and what is sent;
+ * 3. `--dry-run`: print the unsigned transaction (fields and its unsigned serialisation) and stop;
+ * 4. otherwise ask for confirmation unless `--yes`;
+ * 5. send, print the hash at once, wait for the receipt with progress on stderr;
+ * 6. a transaction that reverted on chain is replayed to name its error.
+ */
+import { Transaction, formatEther, formatUnits, getAddress, type Interface, type Log, type TransactionRequest } from "ethers";
+import { RevertDecoder, formatRevert, type DecodedRevert } from "../../src/revert";
+import type { Chain, Sender } from "./chain";
+import { confirm, ParsTaskError, type Output } from "./io";
+
+export interface SendFlags {
+  yes: boolean;
+  dryRun: boolean;
+  json: boolean;
+  /** Blocks to wait for (default 1). */
+  confirmations?: number;
+}
+
+export interface TxIntent {
+  /** What the transaction does, for people: "register node", "ServiceNodeRegistry.setRegistry". */
+  description: string;
+  /** Recipient; omitted for a contract creation. */
+  to?: string;
+  data: string;
+  value?: bigint;
+}
+
+export interface PreparedTx {
+  intent: TxIntent;
+  from: string;
+  request: TransactionRequest & { nonce: number; gasLimit: bigint; chainId: bigint };
+  gasEstimate: bigint;
+  /** gasLimit × max fee per gas: the most the sender can be charged. */
+  maxCost: bigint;
+  /** gasEstimate × (base fee + tip): the expected charge. */
+  expectedCost: bigint;
+  feePerGas: bigint;
+}
+
+export interface SentTx {
+  hash: string;
+  blockNumber: number;
+  blockHash: string;
+  gasUsed: bigint;
+  fee: bigint;
+  contractAddress?: string;
+  logs: readonly Log[];
+}
+
+/** Extra gas above the estimate, percent: the state can move between estimate and inclusion. */
+export const GAS_MARGIN_PERCENT = 20n;
+
+/** A failure explained by the reverting contract's custom error, when it can be decoded. */
+export function revertError(prefix: string, err: unknown, decoder: RevertDecoder): ParsTaskError {
+  const revert = decoder.decodeError(err);
+  if (revert) return new ParsTaskError(`${prefix}: reverted with ${formatRevert(revert)}`, { revert: plainRevert(revert) });
+  return new ParsTaskError(`${prefix}: ${errorMessage(err)}`);
+}
+
+/**
+ * The most specific message in a provider error: ethers wraps the node's own answer (in `error`,
+ * `info.error` or `cause`) under a generic one such as "could not coalesce error".
+ */
+export function errorMessage(err: unknown): string {
+  const messages: string[] = [];
+  const walk = (x: unknown, depth: number) => {
+    if (!x || typeof x !== "object" || depth > 5) return;
+    const o = x as Record<string, unknown>;
+    for (const key of ["error", "info", "cause"]) walk(o[key], depth + 1);
+    const m = (typeof o.shortMessage === "string" && o.shortMessage) || (typeof o.message === "string" && o.message);
+    if (m) messages.push(m);
+  };
+  walk(err, 0);
+  return messages[0] ?? String(err);
+}
+
+function plainRevert(r: DecodedRevert): DecodedRevert {
+  return { contract: r.contract, name: r.name, signature: r.signature, args: r.args, data: r.data };
+}
+
+/** Estimates gas and fees and fills every field of the transaction. */
+export async function prepareTx(chain: Chain, sender: Sender, intent: TxIntent, decoder: RevertDecoder, nonce?: number): Promise<PreparedTx> {
+  const base: TransactionRequest = { from: sender.address, to: intent.to, data: intent.data, value: intent.value ?? 0n };
+  let gasEstimate: bigint;
+  try {
+    gasEstimate = await chain.provider.estimateGas(base);
+  } catch (e) {
+    throw revertError(intent.description, e, decoder);
+  }
+  const block = await chain.provider.getBlock("latest");
+  const blockGasLimit = block?.gasLimit ?? gasEstimate;
+  if (gasEstimate * 100n >= blockGasLimit * 95n) gasEstimate = await bisectGas(chain, base, gasEstimate);
+  let gasLimit = (gasEstimate * (100n + GAS_MARGIN_PERCENT)) / 100n;
+  if (gasLimit > blockGasLimit) gasLimit = blockGasLimit;
+  const fees = await chain.provider.getFeeData();
+  const n = nonce ?? (await chain.provider.getTransactionCount(sender.address, "pending"));
+  const request: PreparedTx["request"] = {
+    ...base,
+    to: intent.to ? getAddress(intent.to) : null,
+    from: getAddress(sender.address),
+    nonce: n,
+    gasLimit,
+    chainId: BigInt(chain.chainId),
+  };
+  let maxFee: bigint;
+  let expectedFee: bigint;
+  if (fees.maxFeePerGas !== null && fees.maxPriorityFeePerGas !== null && block?.baseFeePerGas != null) {
+    request.type = 2;
+    request.maxFeePerGas = fees.maxFeePerGas;
+    request.maxPriorityFeePerGas = fees.maxPriorityFeePerGas;
+    maxFee = fees.maxFeePerGas;
+    expectedFee = block.baseFeePerGas + fees.maxPriorityFeePerGas;
+  } else {
+    request.type = 0;
+    request.gasPrice = fees.gasPrice ?? 0n;
+    maxFee = request.gasPrice as bigint;
+    expectedFee = maxFee;
+  }
+  return { intent, from: sender.address, request, gasEstimate, maxCost: gasLimit * maxFee, expectedCost: gasEstimate * expectedFee, feePerGas: expectedFee };
+}
+
+/**
+ * The least gas with which the call succeeds, by bisection over eth_call with an explicit gas
+ * limit. Used when a node's eth_estimateGas answers the whole block gas limit, as Hardhat's network
+ * does for calls that reach the precompile host (a local-network artifact; Pars nodes estimate).
+ */
+async function bisectGas(chain: Chain, tx: TransactionRequest, high: bigint): Promise<bigint> {
+  const ok = async (gas: bigint) => {
+    try {
+      await chain.provider.call({ ...tx, gasLimit: gas });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let low = 21_000n;
+  while (high - low > high / 200n + 1_000n) {
+    const mid = (low + high) / 2n;
+    if (await ok(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
+}
+
+/** The unsigned transaction, as printed by --dry-run. */
+export function unsignedView(p: PreparedTx): Record<string, unknown> {
+  const r = p.request;
+  const tx = Transaction.from({
+    type: r.type,
+    to: r.to as string | null,
+    data: r.data as string,
+    value: r.value as bigint,
+    nonce: r.nonce,
+    gasLimit: r.gasLimit,
+    chainId: r.chainId,
+    ...(r.type === 2 ? { maxFeePerGas: r.maxFeePerGas, maxPriorityFeePerGas: r.maxPriorityFeePerGas } : { gasPrice: r.gasPrice }),
+  });
+  return {
+    description: p.intent.description,
+    from: p.from,
+    to: r.to ?? null,
+    value: (r.value as bigint).toString(),
+    data: r.data,
+    nonce: r.nonce,
+    gasLimit: r.gasLimit.toString(),
+    chainId: Number(r.chainId),
+    type: r.type,
+    ...(r.type === 2
+      ? { maxFeePerGas: (r.maxFeePerGas as bigint).toString(), maxPriorityFeePerGas: (r.maxPriorityFeePerGas as bigint).toString() }
+      : { gasPrice: (r.gasPrice as bigint).toString() }),
+    unsignedSerialized: tx.unsignedSerialized,
+    unsignedHash: tx.unsignedHash,
+  };
+}
+
+function short(data: string): string {
+  const bytes = (data.length - 2) / 2;
+  return bytes > 68 ? `${data.slice(0, 74)}… (${bytes.toLocaleString("en")} bytes)` : data;
+}
+
+/** The cost lines shown before sending. */
+export function showCost(out: Output, p: PreparedTx): void {
+  out.line(`${p.intent.description}`);
+  out.table([
+    ["from", p.from],
+    ["to", p.request.to ?? "(new contract)"],
+    ...((p.request.value as bigint) > 0n ? ([["value", `${formatEther(p.request.value as bigint)} PARS`]] as [string, unknown][]) : []),
+    ["gas", `${p.gasEstimate.toLocaleString("en")} estimated, limit ${p.request.gasLimit.toLocaleString("en")}`],
+    ["fee per gas", `${formatUnits(p.feePerGas, "gwei")} gwei`],
+    ["cost", `≈ ${formatEther(p.expectedCost)} PARS (at most ${formatEther(p.maxCost)} PARS)`],
+  ]);
+}
+
+/** Prints the --dry-run view of a prepared transaction. */
+export function printDryRun(out: Output, p: PreparedTx): Record<string, unknown> {
+  const view = unsignedView(p);
+  if (!out.json) {
+    showCost(out, p);
+    out.line("dry run: nothing sent. Unsigned transaction:");
+    out.table(
+      Object.entries(view)
+        .filter(([k]) => k !== "description")
+        .map(([k, v]) => [k, k === "data" || k === "unsignedSerialized" ? short(String(v)) : v]),
+    );
+  }
+  return view;
+}
+
+/** Signs (keystore) or hands to the node (account) and returns the hash. */
+export async function broadcast(chain: Chain, sender: Sender, p: PreparedTx): Promise<string> {
+  if (sender.kind === "address") throw new ParsTaskError(`${sender.address} cannot sign here (address only)`);
+  if (sender.kind === "wallet") {
+    const { from: _from, ...unsigned } = p.request;
+    const raw = await sender.wallet.signTransaction(unsigned);
+    return (await chain.provider.send("eth_sendRawTransaction", [raw])) as string;
+  }
+  return (await chain.provider.send("eth_sendTransaction", [chain.provider.getRpcTransaction(p.request)])) as string;
+}
+
+interface RpcReceipt {
+  status: string;
+  blockNumber: string;
+  blockHash: string;
+  gasUsed: string;
+  effectiveGasPrice?: string;
+  contractAddress?: string | null;
+  logs: { address: string; topics: string[]; data: string; logIndex: string; transactionIndex: string; blockNumber: string; blockHash: string; transactionHash: string; removed?: boolean }[];
+}
+
+/** Polls for the receipt, reporting progress every few seconds; waits for `confirmations` blocks. */
+export async function waitForReceipt(chain: Chain, hash: string, out: Output, confirmations = 1, timeoutMs = 10 * 60_000): Promise<RpcReceipt> {
+  const started = Date.now();
+  let lastReport = started;
+  out.progress(`waiting for ${hash} (${confirmations} confirmation${confirmations === 1 ? "" : "s"})…`);
+  for (;;) {
+    const receipt = (await chain.provider.send("eth_getTransactionReceipt", [hash])) as RpcReceipt | null;
+    if (receipt) {
+      const head = Number(await chain.provider.send("eth_blockNumber", []));
+      const have = head - Number(receipt.blockNumber) + 1;
+      if (have >= confirmations) return receipt;
+    }
+    const now = Date.now();
+    if (now - started > timeoutMs) throw new ParsTaskError(`no receipt for ${hash} after ${Math.round(timeoutMs / 1000)} s; it may still be mined`, { hash });
+    if (now - lastReport >= 5_000) {
+      out.progress(`  … ${Math.round((now - started) / 1000)} s, ${receipt ? "mined, waiting for confirmations" : "pending"}`);
+      lastReport = now;
+    }
+    await new Promise((r) => setTimeout(r, chain.pollMs));
+  }
+}
+
+/** Sends a prepared transaction and waits; a revert on chain is replayed to name its error. */
+export async function sendPrepared(chain: Chain, sender: Sender, p: PreparedTx, out: Output, decoder: RevertDecoder, confirmations = 1): Promise<SentTx> {
+  let hash: string;
+  try {
+    hash = await broadcast(chain, sender, p);
+  } catch (e) {
+    throw revertError(`${p.intent.description}: sending failed`, e, decoder);
+  }
+  out.progress(`sent ${p.intent.description}: ${hash}`);
+  const receipt = await waitForReceipt(chain, hash, out, confirmations);
+  const blockNumber = Number(receipt.blockNumber);
+  if (BigInt(receipt.status) !== 1n) {
+    let reason = "";
+    try {
+      await chain.provider.call({ ...p.request, blockTag: blockNumber - 1 });
+    } catch (e) {
+      const r = decoder.decodeError(e);
+      if (r) throw new ParsTaskError(`${p.intent.description}: reverted on chain in ${hash} with ${formatRevert(r)}`, { hash, revert: plainRevert(r) });
+      reason = `: ${(e as Error).message}`;
+    }
+    throw new ParsTaskError(`${p.intent.description}: reverted on chain in ${hash}${reason}`, { hash });
+  }
+  const gasUsed = BigInt(receipt.gasUsed);
+  const price = receipt.effectiveGasPrice ? BigInt(receipt.effectiveGasPrice) : p.feePerGas;
+  out.progress(`  mined in block ${blockNumber}, gas used ${gasUsed.toLocaleString("en")}, fee ${formatEther(gasUsed * price)} PARS`);
+  const logs = receipt.logs.map((l) => ({
+    address: l.address,
+    topics: l.topics,
+    data: l.data,
+    index: Number(l.logIndex),
+    transactionIndex: Number(l.transactionIndex),
+    blockNumber: Number(l.blockNumber),
+    blockHash: l.blockHash,
+    transactionHash: l.transactionHash,
+    removed: Boolean(l.removed),
+  })) as unknown as Log[];
+  return {
+    hash,
+    blockNumber,
+    blockHash: receipt.blockHash,
+    gasUsed,
+    fee: gasUsed * price,
+    contractAddress: receipt.contractAddress ?? undefined,
+    logs,
+  };
+}
+
+export interface TxOutcome {
+  dryRun: boolean;
+  transaction: Record<string, unknown>;
+  sent?: SentTx;
+}
+
+/**
+ * The whole flow for one transaction: estimate, show, dry run or confirm, send, wait. Returns what
+ * the task reports (the unsigned view for a dry run, the receipt summary otherwise).
+ */
+export async function executeTx(
+  chain: Chain,
+  sender: Sender,
+  intent: TxIntent,
+  flags: SendFlags,
+  out: Output,
+  decoder: RevertDecoder,
+): Promise<TxOutcome> {
+  const p = await prepareTx(chain, sender, intent, decoder);
+  if (flags.dryRun) return { dryRun: true, transaction: printDryRun(out, p) };
+  showCost(out, p);
+  if (!flags.yes && !(await confirm(`Send "${intent.description}"`))) throw new ParsTaskError("not sent: declined at the prompt");
+  const sent = await sendPrepared(chain, sender, p, out, decoder, flags.confirmations ?? 1);
+  out.line(`transaction ${sent.hash} (block ${sent.blockNumber})`);
+  return {
+    dryRun: false,
+    transaction: { hash: sent.hash, blockNumber: sent.blockNumber, gasUsed: sent.gasUsed.toString(), fee: sent.fee.toString() },
+    sent,
+  };
+}
+
+/** Decodes the events of `iface` among the logs of a receipt (others are skipped). */
+export function eventsOf(iface: Interface, address: string, logs: readonly Log[]): { name: string; args: Record<string, unknown> }[] {
+  const out: { name: string; args: Record<string, unknown> }[] = [];
+  for (const log of logs) {
+    if (log.address.toLowerCase() !== address.toLowerCase()) continue;
+    const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
+    if (!parsed) continue;
+    const args: Record<string, unknown> = {};
+    parsed.fragment.inputs.forEach((p, i) => (args[p.name || String(i)] = parsed.args[i]));
+    out.push({ name: parsed.name, args });
+  }
+  return out;
+}

@@ -1,0 +1,502 @@
+/**
+ * Node operator tasks: register, contribute, status, heartbeat (one-shot or every epoch), heartbeat
+ * chain rotation, exit, withdraw, and storage commitments when the deployment has StorageCommitment.
+ * Every sending task shares the flow of tasks/lib/tx.ts (gas and cost, --dry-run, --yes, --json,
+ * chain-id guard, progress, custom-error explanations).
+ */
+import * as fs from "fs";
+import { task, types } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { formatEther, getBytes, isHexString, keccak256 } from "ethers";
+import { registrationDigest, anchorRotationDigest, NodeStatus, operatorMinimum } from "../src/registry";
+import { HeartbeatChain, EPOCH_SECONDS } from "../src/heartbeat";
+import type { NodeKeyMaterial } from "../src/keystore";
+import { keystorePassword, Output, ParsTaskError, confirm, runTask } from "./lib/io";
+import { connect, walletSender, type Chain } from "./lib/chain";
+import { loadSuite, type LoadedSuite } from "./lib/suite";
+import { eventsOf, executeTx, type TxOutcome } from "./lib/tx";
+import { keystoreModule, keystorePath, parsAmount, resolveNodeId, senderFor, unlock, withSending, type SendingArgs } from "./lib/operator";
+import { planHeartbeat } from "./lib/heartbeat";
+
+const statusName = (s: bigint | number) => NodeStatus[Number(s)] ?? `Unknown(${s})`;
+
+/** Signing code, loaded on first use (the PQ and curve libraries take a moment to load). */
+const signing = async () => ({ ...(await import("../src/pq")), ...(await import("../src/bls")) });
+
+async function open(hre: HardhatRuntimeEnvironment): Promise<{ chain: Chain; suite: LoadedSuite }> {
+  const chain = await connect(hre);
+  return { chain, suite: await loadSuite(hre, chain) };
+}
+
+function outcome(o: TxOutcome): Record<string, unknown> {
+  return o.dryRun ? { dryRun: true, unsignedTransaction: o.transaction } : { dryRun: false, transaction: o.transaction };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// node:register
+// ---------------------------------------------------------------------------------------------------
+
+interface RegisterArgs extends SendingArgs {
+  feeBps: number;
+  stake?: string;
+  reserve?: string;
+}
+
+function parseReserved(spec: string | undefined): { contributor: string; amount: bigint }[] {
+  if (!spec) return [];
+  return spec.split(",").map((entry) => {
+    const [who, amount] = entry.split(":");
+    if (!who || !amount || !/^0x[0-9a-fA-F]{40}$/.test(who)) throw new ParsTaskError(`--reserve: "${entry}" is not <address>:<PARS>`);
+    return { contributor: who, amount: parsAmount("reserve", amount) };
+  });
+}
+
+withSending(
+  task("node:register", "Registers the keystore's node: ML-DSA-65, ML-KEM-768 and BLS keys with both proofs of possession, the heartbeat anchor and the stake"),
+)
+  .addOptionalParam("feeBps", "Operator fee, basis points of the node's income", 0, types.int)
+  .addOptionalParam("stake", "Operator stake in PARS (default: the whole staking requirement)")
+  .addOptionalParam("reserve", "Reserved contributor slots: <address>:<PARS>[,<address>:<PARS>…]")
+  .setAction(async (args: RegisterArgs, hre) => {
+    const out = new Output(args.json);
+    return runTask(out, async () => {
+      const { chain, suite } = await open(hre);
+      const keys = await unlock(keystorePath(args, true));
+      const { mldsaSign, proofOfPossession } = await signing();
+      const registryAddress = await suite.registry.getAddress();
+      const existing = await suite.registry.nodeIdByMldsaKey(keccak256(keys.mldsa.publicKey));
+      if (existing !== 0n) throw new ParsTaskError(`this keystore's ML-DSA key is already registered, as node ${existing}`);
+      const requirement = await suite.registry.stakingRequirement();
+      const stake = args.stake === undefined ? requirement : parsAmount("stake", args.stake);
+      const minimum = operatorMinimum(requirement);
+      if (stake < minimum) throw new ParsTaskError(`--stake: ${formatEther(stake)} PARS is below the operator minimum of ${formatEther(minimum)} PARS (25%)`);
+      const bls = keys.bls.publicKey;
+      const blsWords = [bls.xIm, bls.xRe, bls.yIm, bls.yRe] as const;
+      const digest = registrationDigest({
+        chainId: chain.chainId,
+        registry: registryAddress,
+        operator: keys.wallet.address,
+        mldsaPublicKey: keys.mldsa.publicKey,
+        mlkemPublicKey: keys.mlkem.publicKey,
+        blsPublicKey: blsWords,
+        heartbeatAnchor: keys.heartbeat.anchor,
+      });
+      const onChain = await suite.registry.registrationDigest(keys.wallet.address, keys.mldsa.publicKey, keys.mlkem.publicKey, bls, keys.heartbeat.anchor);
+      if (onChain !== digest) throw new ParsTaskError(`registration digest mismatch: computed ${digest}, the registry says ${onChain}`);
+      const registration = {
+        mldsaPublicKey: keys.mldsa.publicKey,
+        mldsaSignature: mldsaSign(keys.mldsa.secretKey, getBytes(digest)),
+        mlkemPublicKey: keys.mlkem.publicKey,
+        blsPublicKey: bls,
+        blsSignature: proofOfPossession(keys.bls.secretKey, digest),
+        heartbeatAnchor: keys.heartbeat.anchor,
+        operatorFeeBps: args.feeBps,
+        reserved: parseReserved(args.reserve),
+      };
+      const result = await executeTx(
+        chain,
+        walletSender(keys.wallet, chain),
+        {
+          description: `register node (stake ${formatEther(stake)} of ${formatEther(requirement)} PARS, fee ${args.feeBps} bps)`,
+          to: registryAddress,
+          data: suite.registry.interface.encodeFunctionData("register", [registration]),
+          value: stake,
+        },
+        args,
+        out,
+        suite.decoder,
+      );
+      if (result.dryRun) return out.result({ ...outcome(result), digest });
+      const events = eventsOf(suite.registry.interface, registryAddress, result.sent!.logs);
+      const nodeId = events.find((e) => e.name === "NodeRegistered")?.args.nodeId as bigint;
+      const activated = events.some((e) => e.name === "NodeActivated");
+      out.line(`registered node ${nodeId}${activated ? " (active)" : " (awaiting contributions)"}`);
+      return out.result({ ...outcome(result), nodeId: nodeId.toString(), activated, digest });
+    });
+  });
+
+// ---------------------------------------------------------------------------------------------------
+// node:contribute
+// ---------------------------------------------------------------------------------------------------
+
+interface ContributeArgs extends SendingArgs {
+  nodeId?: string;
+  amount?: string;
+  minimum: boolean;
+}
+
+withSending(task("node:contribute", "Contributes stake to a node awaiting contributions (from --keystore, or the network's account)"))
+  .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
+  .addOptionalParam("amount", "PARS to contribute")
+  .addFlag("minimum", "Contribute the node's current minimum for a new contributor")
+  .setAction(async (args: ContributeArgs, hre) => {
+    const out = new Output(args.json);
+    return runTask(out, async () => {
+      const { chain, suite } = await open(hre);
+      const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
+      if ((args.amount === undefined) === !args.minimum) throw new ParsTaskError("pass exactly one of --amount <PARS> and --minimum");
+      const amount = args.minimum ? await suite.registry.minimumContribution(nodeId) : parsAmount("amount", args.amount!);
+      if (amount === 0n) throw new ParsTaskError(`node ${nodeId} takes no new contributors now (minimum contribution is 0)`);
+      const sender = await senderFor(chain, args);
+      const result = await executeTx(
+        chain,
+        sender,
+        { description: `contribute ${formatEther(amount)} PARS to node ${nodeId}`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("contribute", [nodeId]), value: amount },
+        args,
+        out,
+        suite.decoder,
+      );
+      return out.result({ ...outcome(result), nodeId: nodeId.toString(), amount: amount.toString() });
+    });
+  });
+
+// ---------------------------------------------------------------------------------------------------
+// node:status
+// ---------------------------------------------------------------------------------------------------
+
+interface StatusArgs {
+  nodeId?: string;
+  keystore?: string;
+  json: boolean;
+}
+
+export async function nodeStatus(suite: LoadedSuite, nodeId: bigint): Promise<Record<string, unknown>> {
+  const { registry, swarms, rewards } = suite;
+  const n = await registry.getNode(nodeId);
+  if (Number(n.status) === NodeStatus.None) throw new ParsTaskError(`no node ${nodeId} on chain ${suite.deployment.chainId}`);
+  const epoch = Number(await registry.currentEpoch());
+  const contributors = await registry.getContributors(nodeId);
+  const swarm = await swarms.swarmOf(nodeId);
+  const inSwarm = swarm !== (await swarms.NO_SWARM());
+  const active = Number(n.status) === NodeStatus.Active;
+  const claimable = await Promise.all(
+    contributors.map(async (c) => ({ account: c.addr, contributed: c.amount.toString(), claimable: (await rewards.claimable(nodeId, c.addr)).toString() })),
+  );
+  return {
+    nodeId: nodeId.toString(),
+    status: statusName(n.status),
+    operator: n.operator,
+    stake: n.stake.toString(),
+    requirement: n.requirement.toString(),
+    effectiveStake: (await registry.effectiveStake(nodeId)).toString(),
+    operatorFeeBps: Number(n.operatorFeeBps),
+    penaltyBps: Number(n.penaltyBps),
+    uptimeBps: n.uptimeBps.toString(),
+    currentEpoch: epoch,
+    lastHeartbeatEpoch: Number(n.lastHeartbeatEpoch),
+    heartbeatDue: active && Number(n.lastHeartbeatEpoch) < epoch,
+    activatedAt: Number(n.activatedAt),
+    unlockAt: Number(n.unlockAt),
+    swarmId: inSwarm ? Number(swarm) : null,
+    swarmSize: inSwarm ? Number(await swarms.swarmSize(swarm)) : null,
+    minimumContribution: Number(n.status) === NodeStatus.AwaitingContributions ? (await registry.minimumContribution(nodeId)).toString() : null,
+    contributors: claimable,
+  };
+}
+
+task("node:status", "Shows a node's state: lifecycle, stake, contributors, heartbeat, swarm and claimable rewards")
+  .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
+  .addOptionalParam("keystore", "Keystore file (default: $PARS_KEYSTORE); no password needed")
+  .addFlag("json", "Print the result as JSON")
+  .setAction(async (args: StatusArgs, hre) => {
+    const out = new Output(args.json);
+    return runTask(out, async () => {
+      const { suite } = await open(hre);
+      const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
+      const s = await nodeStatus(suite, nodeId);
+      const pars = (v: unknown) => `${formatEther(BigInt(v as string))} PARS`;
+      out.line(`node ${s.nodeId} on chain ${suite.deployment.chainId}`);
+      out.table([
+        ["status", s.status],
+        ["operator", s.operator],
+        ["stake", `${pars(s.stake)} of ${pars(s.requirement)} (effective ${pars(s.effectiveStake)})`],
+        ["operator fee", `${s.operatorFeeBps} bps`],
+        ["penalty", `${s.penaltyBps} bps`],
+        ["uptime", `${Number(s.uptimeBps) / 100}%`],
+        ["heartbeat", `last epoch ${s.lastHeartbeatEpoch}, now ${s.currentEpoch}${s.heartbeatDue ? " (due)" : ""}`],
+        ["swarm", s.swarmId === null ? "none" : `${s.swarmId} (${s.swarmSize} nodes)`],
+        ...(s.unlockAt ? ([["unlocks at", new Date(Number(s.unlockAt) * 1000).toISOString()]] as [string, unknown][]) : []),
+        ...(s.minimumContribution ? ([["min. contribution", pars(s.minimumContribution)]] as [string, unknown][]) : []),
+      ]);
+      for (const c of s.contributors as { account: string; contributed: string; claimable: string }[]) {
+        out.line(`  contributor ${c.account}: ${pars(c.contributed)}, claimable ${pars(c.claimable)}`);
+      }
+      return out.result(s);
+    });
+  });
+
+// ---------------------------------------------------------------------------------------------------
+// node:heartbeat
+// ---------------------------------------------------------------------------------------------------
+
+interface HeartbeatArgs extends SendingArgs {
+  nodeId?: string;
+  loop: boolean;
+  maxIterations?: number;
+  pollSeconds: number;
+}
+
+/** One epoch's heartbeat: sends it, or reports why not (already sent, rotation needed). */
+async function heartbeatOnce(
+  chain: Chain,
+  suite: LoadedSuite,
+  keys: NodeKeyMaterial,
+  nodeId: bigint,
+  args: HeartbeatArgs,
+  out: Output,
+): Promise<{ sent: boolean; epoch: number; reason?: string; result?: Record<string, unknown> }> {
+  const n = await suite.registry.getNode(nodeId);
+  if (Number(n.status) !== NodeStatus.Active) throw new ParsTaskError(`node ${nodeId} is ${statusName(n.status)}: only active nodes send heartbeats`);
+  const epoch = Number(await suite.registry.currentEpoch());
+  const last = Number(n.lastHeartbeatEpoch);
+  if (last === epoch) return { sent: false, epoch, reason: `already proven for epoch ${epoch}` };
+  const maxGap = Number(await suite.registry.MAX_HEARTBEAT_GAP());
+  if (epoch - last > maxGap) {
+    throw new ParsTaskError(`node ${nodeId} missed ${epoch - last} epochs (more than ${maxGap}): start a fresh chain with node:rotate-anchor`);
+  }
+  const plan = planHeartbeat(keys.heartbeat, n.lastRevealed, last, epoch);
+  if (plan.kind === "unknown-chain") throw new ParsTaskError(`the registry's last revealed value of node ${nodeId} is not on this keystore's heartbeat chain`);
+  if (plan.kind === "exhausted") throw new ParsTaskError(`the heartbeat chain is used up: run node:rotate-anchor`);
+  const result = await executeTx(
+    chain,
+    walletSender(keys.wallet, chain),
+    { description: `heartbeat of node ${nodeId} for epoch ${epoch}`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("heartbeat", [nodeId, plan.value]) },
+    args,
+    out,
+    suite.decoder,
+  );
+  return { sent: !result.dryRun, epoch, result: outcome(result) };
+}
+
+withSending(task("node:heartbeat", "Proves the node's liveness for this epoch; --loop sends one every epoch until stopped"))
+  .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
+  .addFlag("loop", "Keep running: one heartbeat per epoch")
+  .addOptionalParam("maxIterations", "With --loop: stop after this many heartbeats", undefined, types.int)
+  .addOptionalParam("pollSeconds", "With --loop: how often to look at the chain", 60, types.float)
+  .setAction(async (args: HeartbeatArgs, hre) => {
+    const out = new Output(args.json);
+    return runTask(out, async () => {
+      const { chain, suite } = await open(hre);
+      const file = keystorePath(args, true);
+      const nodeId = await resolveNodeId(suite, args.nodeId, file);
+      const keys = await unlock(file);
+      if (!args.loop || args.dryRun) {
+        const r = await heartbeatOnce(chain, suite, keys, nodeId, args, out);
+        if (r.reason) out.line(`node ${nodeId}: ${r.reason}; nothing sent`);
+        return out.result({ nodeId: nodeId.toString(), epoch: r.epoch, sent: r.sent, reason: r.reason, ...r.result });
+      }
+      if (!args.yes && !(await confirm(`Send a heartbeat for node ${nodeId} every epoch until stopped`))) throw new ParsTaskError("not started: declined at the prompt");
+      const max = args.maxIterations ?? Infinity;
+      const sent: { epoch: number; transaction: unknown }[] = [];
+      let stopped = false;
+      const stop = () => {
+        stopped = true;
+        out.progress("stopping after the current step…");
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      try {
+        let waitingFor = -1;
+        while (!stopped && sent.length < max) {
+          let r: Awaited<ReturnType<typeof heartbeatOnce>>;
+          try {
+            r = await heartbeatOnce(chain, suite, keys, nodeId, { ...args, yes: true }, out);
+          } catch (e) {
+            // A revert (an epoch that ended between reading and mining, a heartbeat relayed by
+            // someone else) is retried at the next poll; anything else stops the loop.
+            if (!(e instanceof ParsTaskError) || !e.details.revert) throw e;
+            out.progress(`${e.message}; retrying`);
+            await new Promise((res) => setTimeout(res, Math.max(50, args.pollSeconds * 1000)));
+            continue;
+          }
+          if (r.sent) {
+            sent.push({ epoch: r.epoch, transaction: r.result?.transaction });
+            out.line(`epoch ${r.epoch}: heartbeat sent (${sent.length}${Number.isFinite(max) ? `/${max}` : ""})`);
+            continue;
+          }
+          if (waitingFor !== r.epoch) {
+            out.progress(`node ${nodeId}: ${r.reason}; next heartbeat in epoch ${r.epoch + 1} (from ${new Date((r.epoch + 1) * EPOCH_SECONDS * 1000).toISOString()} chain time)`);
+            waitingFor = r.epoch;
+          }
+          await new Promise((res) => setTimeout(res, Math.max(50, args.pollSeconds * 1000)));
+        }
+      } finally {
+        process.removeListener("SIGINT", stop);
+        process.removeListener("SIGTERM", stop);
+      }
+      return out.result({ nodeId: nodeId.toString(), loop: true, heartbeats: sent });
+    });
+  });
+
+// ---------------------------------------------------------------------------------------------------
+// node:rotate-anchor
+// ---------------------------------------------------------------------------------------------------
+
+interface RotateArgs extends SendingArgs {
+  nodeId?: string;
+  heartbeatEpochs: number;
+}
+
+withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed with the node's ML-DSA key) and stores it in the keystore"))
+  .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
+  .addOptionalParam("heartbeatEpochs", "Length of the new chain, in epochs", 24 * 365 * 2, types.int)
+  .setAction(async (args: RotateArgs, hre) => {
+    const out = new Output(args.json);
+    return runTask(out, async () => {
+      const { chain, suite } = await open(hre);
+      const file = keystorePath(args, true);
+      const nodeId = await resolveNodeId(suite, args.nodeId, file);
+      // Asked once: it decrypts the keystore and encrypts the one with the new chain.
+      const password = await keystorePassword();
+      const keys = await unlock(file, password);
+      const { mldsaSign } = await signing();
+      const { encryptKeystore, readKeystore, writeKeystore } = await keystoreModule();
+      const epoch = Number(await suite.registry.currentEpoch());
+      const fresh = HeartbeatChain.create({ length: args.heartbeatEpochs, anchorEpoch: epoch });
+      const registryAddress = await suite.registry.getAddress();
+      const digest = anchorRotationDigest(chain.chainId, registryAddress, nodeId, fresh.anchor, epoch);
+      if ((await suite.registry.anchorRotationDigest(nodeId, fresh.anchor, epoch)) !== digest) throw new ParsTaskError("anchor rotation digest mismatch with the registry");
+      const intent = {
+        description: `rotate the heartbeat chain of node ${nodeId} (epoch ${epoch})`,
+        to: registryAddress,
+        data: suite.registry.interface.encodeFunctionData("rotateHeartbeatAnchor", [nodeId, fresh.anchor, keys.mldsa.publicKey, mldsaSign(keys.mldsa.secretKey, getBytes(digest))]),
+      };
+      if (args.dryRun) {
+        const r = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder);
+        return out.result({ ...outcome(r), nodeId: nodeId.toString(), anchor: fresh.anchor });
+      }
+      // The new chain is written before sending, so a mined rotation never loses its chain.
+      const current = readKeystore(file);
+      const next = encryptKeystore({ ...keys.secrets, heartbeat: fresh.toJSON() }, password, { scryptLogN: current.crypto.kdfparams.logN });
+      const pending = `${file}.rotating`;
+      writeKeystore(pending, next, { overwrite: true });
+      try {
+        const r = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder);
+        fs.copyFileSync(file, `${file}.previous`);
+        fs.renameSync(pending, file);
+        out.line(`keystore updated; the previous one is ${file}.previous`);
+        return out.result({ ...outcome(r), nodeId: nodeId.toString(), anchor: fresh.anchor });
+      } catch (e) {
+        fs.rmSync(pending, { force: true });
+        throw e;
+      }
+    });
+  });
+
+// ---------------------------------------------------------------------------------------------------
+// node:exit, node:withdraw
+// ---------------------------------------------------------------------------------------------------
+
+interface NodeArgs extends SendingArgs {
+  nodeId?: string;
+}
+
+withSending(task("node:exit", "Requests the node's exit (operator, or a contributor); stake unlocks after the lock period"))
+  .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
+  .setAction(async (args: NodeArgs, hre) => {
+    const out = new Output(args.json);
+    return runTask(out, async () => {
+      const { chain, suite } = await open(hre);
+      const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
+      const sender = await senderFor(chain, args);
+      const lock = await suite.registry.lockPeriod();
+      const result = await executeTx(
+        chain,
+        sender,
+        { description: `request the exit of node ${nodeId} (stake unlocks ${Number(lock) / 86400} days later)`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("requestExit", [nodeId]) },
+        args,
+        out,
+        suite.decoder,
+      );
+      return out.result({ ...outcome(result), nodeId: nodeId.toString() });
+    });
+  });
+
+withSending(task("node:withdraw", "Withdraws the sender's stake: a refund before activation, or stake minus penalties after the lock period"))
+  .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
+  .setAction(async (args: NodeArgs, hre) => {
+    const out = new Output(args.json);
+    return runTask(out, async () => {
+      const { chain, suite } = await open(hre);
+      const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
+      const sender = await senderFor(chain, args);
+      const registryAddress = await suite.registry.getAddress();
+      const data = suite.registry.interface.encodeFunctionData("withdraw", [nodeId]);
+      let expected: bigint | undefined;
+      try {
+        const ret = await chain.provider.call({ from: sender.address, to: registryAddress, data });
+        expected = suite.registry.interface.decodeFunctionResult("withdraw", ret)[0] as bigint;
+        out.line(`withdrawable now: ${formatEther(expected)} PARS`);
+      } catch {
+        // executeTx estimates the same call and explains the revert.
+      }
+      const result = await executeTx(chain, sender, { description: `withdraw from node ${nodeId}`, to: registryAddress, data }, args, out, suite.decoder);
+      return out.result({ ...outcome(result), nodeId: nodeId.toString(), amount: expected?.toString() });
+    });
+  });
+
+// ---------------------------------------------------------------------------------------------------
+// node:commit-storage (only with StorageCommitment in the deployment)
+// ---------------------------------------------------------------------------------------------------
+
+interface CommitArgs extends SendingArgs {
+  nodeId?: string;
+  merkleRoot: string;
+  messageCount: string;
+  usedBytes: string;
+}
+
+withSending(task("node:commit-storage", "Signs and sends this epoch's storage commitment (needs StorageCommitment in the deployment)"))
+  .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
+  .addParam("merkleRoot", "Root of the node's StandardMerkleTree of stored messages (0x + 64 hex)")
+  .addParam("messageCount", "Messages stored")
+  .addParam("usedBytes", "Bytes stored")
+  .setAction(async (args: CommitArgs, hre) => {
+    const out = new Output(args.json);
+    return runTask(out, async () => {
+      const { chain, suite } = await open(hre);
+      const storage = suite.storage;
+      if (!storage) {
+        throw new ParsTaskError(
+          `StorageCommitment is not in the deployment of chain ${chain.chainId}: there is nowhere to send storage commitments. ` +
+            "Run deploy-suite to add it to the deployment (its roles on the registry and the coordinator then need the " +
+            "timelock proposals it prints), then run this task again",
+          { available: false },
+        );
+      }
+      if (!isHexString(args.merkleRoot, 32)) throw new ParsTaskError("--merkle-root: 0x followed by 64 hex digits");
+      for (const [k, v] of [["message-count", args.messageCount], ["used-bytes", args.usedBytes]]) {
+        if (!/^\d+$/.test(v)) throw new ParsTaskError(`--${k}: a non-negative integer`);
+      }
+      const file = keystorePath(args, true);
+      const nodeId = await resolveNodeId(suite, args.nodeId, file);
+      const keys = await unlock(file);
+      const { storageProofDigest, signStorageProof } = await import("../src/storage");
+      const proof = {
+        nodeId,
+        swarmId: Number(await suite.swarms.swarmOf(nodeId)),
+        epoch: Number(await suite.registry.currentEpoch()),
+        merkleRoot: args.merkleRoot,
+        messageCount: BigInt(args.messageCount),
+        usedBytes: BigInt(args.usedBytes),
+      };
+      const storageAddress = await storage.getAddress();
+      const digest = storageProofDigest(chain.chainId, storageAddress, proof);
+      const onChain = await storage.storageProofDigest(proof);
+      if (onChain !== digest) throw new ParsTaskError(`storage proof digest mismatch: computed ${digest}, the contract says ${onChain}`);
+      const signature = signStorageProof(keys.mldsa.secretKey, chain.chainId, storageAddress, proof);
+      const result = await executeTx(
+        chain,
+        walletSender(keys.wallet, chain),
+        {
+          description: `storage commitment of node ${nodeId} for epoch ${proof.epoch} (${args.messageCount} messages, ${args.usedBytes} bytes)`,
+          to: storageAddress,
+          data: storage.interface.encodeFunctionData("commit", [proof, keys.mldsa.publicKey, signature]),
+        },
+        args,
+        out,
+        suite.decoder,
+      );
+      return out.result({ ...outcome(result), nodeId: nodeId.toString(), epoch: proof.epoch, swarmId: proof.swarmId, digest });
+    });
+  });

@@ -1,0 +1,283 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import hre, { ethers } from "hardhat";
+import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network-helpers";
+import { addressesOf, getDeployment, listDeployments } from "../../src/deployments";
+import { readConfigFile, resolveConfig, configPathFor, DeployConfigError } from "../../deploy/config";
+import type { DeployReport } from "../../deploy/engine";
+import { rejection, runTask, setEnv, tempDir } from "./helpers";
+
+const ADMIN = ethers.ZeroHash;
+const SUITE = [
+  "TimelockController",
+  "SwarmCoordinator",
+  "NetworkAttestations",
+  "ServiceNodeRegistry",
+  "ServiceNodeRewards",
+  "SessionBridge",
+  "StorageCommitment",
+];
+const ADMINISTERED = SUITE.slice(1);
+const FLAGS = { yes: true, dryRun: false, json: false, confirmations: 1 };
+
+describe("delivery: deploy-suite on the in-process network", function () {
+  let snapshot: string;
+  let dir: string;
+  let restoreEnv: () => void;
+  let report: DeployReport;
+
+  before(async () => {
+    snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
+    dir = tempDir("deployments");
+    restoreEnv = setEnv({ PARS_DEPLOYMENTS_DIR: dir });
+    report = (await runTask<DeployReport>(hre, "deploy-suite", FLAGS)).result;
+  });
+
+  after(async () => {
+    restoreEnv();
+    fs.rmSync(dir, { recursive: true, force: true });
+    await ethers.provider.send("evm_revert", [snapshot]);
+  });
+
+  it("deploys the seven contracts and records each with its address, block, transaction, arguments and ABI", async () => {
+    expect(report.deployed).to.deep.equal(SUITE);
+    const d = getDeployment(31337, dir)!;
+    expect(d.chainId).to.equal(31337);
+    expect(d.deployer).to.equal((await ethers.getSigners())[0].address);
+    expect(d.governance).to.include({ timelock: d.contracts.TimelockController!.address, minDelaySeconds: 60, handedOver: true });
+    for (const name of SUITE) {
+      const c = d.contracts[name];
+      expect(c.abi).to.equal(name);
+      expect(await ethers.provider.getCode(c.address)).to.not.equal("0x");
+      const receipt = (await ethers.provider.getTransactionReceipt(c.transactionHash))!;
+      expect(receipt.contractAddress).to.equal(c.address);
+      expect(receipt.blockNumber).to.equal(c.blockNumber);
+      expect(receipt.blockHash).to.equal(c.blockHash);
+      expect((await hre.artifacts.readArtifact(c.artifact)).contractName).to.equal(name);
+    }
+    const [deployer, guardian, treasury] = await ethers.getSigners();
+    expect(d.contracts.ServiceNodeRegistry!.args).to.deep.equal([
+      deployer.address,
+      guardian.address,
+      "0x0000000000000000000000000000000000000601",
+      "0x0000000000000000000000000000000000000603",
+      d.contracts.SwarmCoordinator!.address,
+      d.contracts.NetworkAttestations!.address,
+      treasury.address,
+    ]);
+    expect(d.contracts.ServiceNodeRewards!.args[4]).to.equal(ethers.parseEther("100000000").toString());
+    // Local chains have no Warp messenger: the bridge forwards nothing there.
+    expect(d.contracts.SessionBridge!.args).to.deep.equal([
+      deployer.address,
+      guardian.address,
+      d.contracts.SwarmCoordinator!.address,
+      d.contracts.ServiceNodeRewards!.address,
+      ethers.ZeroAddress,
+      "86400",
+    ]);
+    expect(d.transactions.map((t) => t.step)).to.include("SwarmCoordinator.setRegistry");
+    expect(addressesOf(31337, dir)).to.deep.equal(report.addresses);
+    expect(listDeployments(dir).map((x) => x.chainId)).to.deep.equal([31337]);
+  });
+
+  it("leaves the timelock (24 h in production, 60 s in the local config) as the only admin, with the wiring in place", async () => {
+    const d = getDeployment(31337, dir)!;
+    const at = (name: string) => ethers.getContractAt(name, d.contracts[name].address);
+    const timelock = await ethers.getContractAt("TimelockController", d.contracts.TimelockController!.address);
+    const [deployer, guardian] = await ethers.getSigners();
+    expect(await timelock.getMinDelay()).to.equal(60n);
+    expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(true);
+    expect(await timelock.hasRole(await timelock.EXECUTOR_ROLE(), ethers.ZeroAddress)).to.equal(true);
+    expect(await timelock.hasRole(ADMIN, deployer.address)).to.equal(false);
+    for (const name of ADMINISTERED) {
+      const c = (await at(name)) as unknown as { hasRole(role: string, a: string): Promise<boolean> };
+      expect(await c.hasRole(ADMIN, await timelock.getAddress()), name).to.equal(true);
+      expect(await c.hasRole(ADMIN, deployer.address), name).to.equal(false);
+    }
+    const registry = await ethers.getContractAt("ServiceNodeRegistry", d.contracts.ServiceNodeRegistry!.address);
+    const swarms = await ethers.getContractAt("SwarmCoordinator", d.contracts.SwarmCoordinator!.address);
+    const rewards = await ethers.getContractAt("ServiceNodeRewards", d.contracts.ServiceNodeRewards!.address);
+    expect(await swarms.registry()).to.equal(await registry.getAddress());
+    expect(await swarms.swarmListener()).to.equal(await rewards.getAddress());
+    expect(await registry.lifecycleListener()).to.equal(await rewards.getAddress());
+    expect(await registry.hasRole(await registry.SLASHER_ROLE(), d.contracts.NetworkAttestations!.address)).to.equal(true);
+    expect(await registry.hasRole(await registry.GUARDIAN_ROLE(), guardian.address)).to.equal(true);
+    expect(await rewards.startTime()).to.not.equal(0n);
+    expect(report.checks.length).to.be.greaterThan(30);
+    expect(report.checks.every((c) => c.ok)).to.equal(true);
+  });
+
+  it("a second run deploys nothing, sends nothing and passes the checks again", async () => {
+    const [deployer] = await ethers.getSigners();
+    const block = await ethers.provider.getBlockNumber();
+    const nonce = await ethers.provider.getTransactionCount(deployer.address);
+    const { result, stdout } = await runTask<DeployReport>(hre, "deploy-suite", FLAGS);
+    expect(result.deployed).to.deep.equal([]);
+    expect(result.transactions).to.deep.equal([]);
+    expect(result.checks.every((c) => c.ok)).to.equal(true);
+    expect(stdout).to.match(/nothing to send/);
+    expect(await ethers.provider.getBlockNumber()).to.equal(block);
+    expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce);
+    expect(result.addresses).to.deep.equal(report.addresses);
+  });
+
+  it("--json prints one parseable document", async () => {
+    const { stdout } = await runTask(hre, "deploy:check", { json: true });
+    const doc = JSON.parse(stdout);
+    expect(doc.ok).to.equal(true);
+    expect(doc.chainId).to.equal(31337);
+    expect(doc.checks.length).to.equal(report.checks.length);
+  });
+
+  it("--dry-run on a fresh record prints every unsigned transaction with predicted addresses and sends nothing", async () => {
+    const other = tempDir("dry");
+    try {
+      const block = await ethers.provider.getBlockNumber();
+      const { result } = await runTask<DeployReport>(hre, "deploy-suite", { ...FLAGS, yes: false, dryRun: true, deploymentsDir: other });
+      expect(result.dryRun).to.equal(true);
+      expect(result.transactions.length).to.be.greaterThan(15);
+      const first = result.transactions[0].unsigned!;
+      expect(first.to).to.equal(null);
+      expect(first.unsignedSerialized).to.match(/^0x02/);
+      expect(Number(first.gasLimit)).to.be.greaterThan(100_000);
+      const [deployer] = await ethers.getSigners();
+      const nonce = await ethers.provider.getTransactionCount(deployer.address);
+      expect(result.addresses.TimelockController).to.equal(ethers.getCreateAddress({ from: deployer.address, nonce }));
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      expect(fs.existsSync(path.join(other, "31337.json"))).to.equal(false);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it("the checks catch a broken wiring, and the deployer (no longer admin) cannot fix it: the run prints the timelock proposal", async () => {
+    const inner = (await ethers.provider.send("evm_snapshot", [])) as string;
+    try {
+      const d = getDeployment(31337, dir)!;
+      const timelock = d.contracts.TimelockController!.address;
+      await impersonateAccount(timelock);
+      await setBalance(timelock, ethers.parseEther("1"));
+      const swarms = await ethers.getContractAt("SwarmCoordinator", d.contracts.SwarmCoordinator!.address, await ethers.getSigner(timelock));
+      await (await swarms.setSwarmListener(ethers.ZeroAddress)).wait();
+
+      const check = await rejection(runTask(hre, "deploy:check", { json: false }));
+      expect(check.message).to.match(/post-deploy checks failed/);
+      expect(check.message).to.match(/SwarmCoordinator\.swarmListener: expected 0x[0-9a-fA-F]{40}, read 0x0{40}/);
+
+      const block = await ethers.provider.getBlockNumber();
+      const rerun = await rejection(runTask(hre, "deploy-suite", FLAGS));
+      expect(rerun.message).to.match(/0 transaction\(s\) sent; 1 step\(s\) differ from the config .* Only the timelock can change them now/);
+      const proposals = rerun.details!.proposals as { step: string; target: string; scheduleCalldata: string }[];
+      expect(proposals.map((p) => p.step)).to.deep.equal(["SwarmCoordinator.setSwarmListener"]);
+      expect(proposals[0].target).to.equal(d.contracts.SwarmCoordinator!.address);
+      expect(proposals[0].scheduleCalldata.slice(0, 10)).to.equal(
+        (await ethers.getContractAt("TimelockController", timelock)).interface.getFunction("schedule").selector,
+      );
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+    } finally {
+      await ethers.provider.send("evm_revert", [inner]);
+    }
+  });
+
+  it("refuses, before sending anything, a config written for another chain and a network configured for another chain", async () => {
+    const block = await ethers.provider.getBlockNumber();
+    const file = path.join(dir, "wrong-chain.json");
+    fs.writeFileSync(file, JSON.stringify({ ...readConfigFile(configPathFor("hardhat")), chainId: 7071 }));
+    const wrongConfig = await rejection(runTask(hre, "deploy-suite", { ...FLAGS, deployConfig: file }));
+    expect(wrongConfig.message).to.match(/chain id mismatch: .* configured for chain 7071, but the node at its RPC URL reports chain 31337/);
+
+    const config = hre.network.config as { chainId?: number };
+    const saved = config.chainId;
+    config.chainId = 7071;
+    try {
+      const wrongNetwork = await rejection(runTask(hre, "deploy-suite", FLAGS));
+      expect(wrongNetwork.message).to.match(/chain id mismatch: network "hardhat" is configured for chain 7071, but .* reports chain 31337/);
+      const status = await rejection(runTask(hre, "node:status", { nodeId: "1", json: false }));
+      expect(status.message).to.match(/chain id mismatch/);
+    } finally {
+      config.chainId = saved;
+    }
+    expect(await ethers.provider.getBlockNumber()).to.equal(block);
+  });
+
+  it("tasks say clearly what a deployment lacks: fees:quote without the SessionBridge, node:commit-storage without StorageCommitment", async () => {
+    const partial = tempDir("partial");
+    const restore = setEnv({ PARS_DEPLOYMENTS_DIR: partial });
+    try {
+      const d = getDeployment(31337, dir)!;
+      delete d.contracts.SessionBridge;
+      delete d.contracts.StorageCommitment;
+      fs.writeFileSync(path.join(partial, "31337.json"), JSON.stringify(d));
+      const { result, stdout } = await runTask<Record<string, unknown>>(hre, "fees:quote", { messageBytes: 1024, json: false });
+      expect(result.sessions).to.deep.include({ available: false });
+      expect(stdout).to.match(/SessionBridge is not in the deployment of chain 31337: create-session and message quotes come from the bridge/);
+      expect(result.split).to.deep.equal({ swarmBps: 8000, treasuryBps: 2000 });
+      const commit = await rejection(
+        runTask(hre, "node:commit-storage", { ...FLAGS, nodeId: "1", merkleRoot: ethers.ZeroHash, messageCount: "0", usedBytes: "0" }),
+      );
+      expect(commit.message).to.match(/StorageCommitment is not in the deployment of chain 31337/);
+    } finally {
+      restore();
+      fs.rmSync(partial, { recursive: true, force: true });
+    }
+  });
+
+  it("adds a contract to a handed-over deployment: deploys and hands it over, then prints the timelock proposals its roles need", async () => {
+    const inner = (await ethers.provider.send("evm_snapshot", [])) as string;
+    const older = tempDir("older");
+    try {
+      // A record made before StorageCommitment was part of the suite.
+      const d = getDeployment(31337, dir)!;
+      delete d.contracts.StorageCommitment;
+      fs.writeFileSync(path.join(older, "31337.json"), JSON.stringify(d));
+      const err = await rejection(runTask(hre, "deploy-suite", { ...FLAGS, deploymentsDir: older }));
+      expect(err.message).to.match(/step\(s\) differ from the config where the deployer no longer holds the admin role/);
+      const proposals = err.details!.proposals as { step: string; target: string; data: string }[];
+      expect(proposals.map((p) => p.step)).to.deep.equal(["ServiceNodeRegistry.grantRole(SLASHER_ROLE)", "SwarmCoordinator.grantRole(STORAGE_ROLE)"]);
+      const storage = getDeployment(31337, older)!.contracts.StorageCommitment!;
+      expect((err.details!.transactions as { step: string }[]).map((t) => t.step)).to.include("deploy StorageCommitment");
+      const storageContract = await ethers.getContractAt("StorageCommitment", storage.address);
+      const timelock = await ethers.getContractAt("TimelockController", d.contracts.TimelockController!.address);
+      expect(await storageContract.hasRole(ADMIN, await timelock.getAddress())).to.equal(true);
+      expect(await storageContract.hasRole(ADMIN, d.deployer)).to.equal(false);
+
+      // Governance: the deployer is a proposer in the local config; anyone may execute after 60 s.
+      const [proposer] = await ethers.getSigners();
+      const salt = (i: number) => ethers.zeroPadValue(ethers.toBeHex(i + 1), 32);
+      for (const [i, p] of proposals.entries()) await (await timelock.connect(proposer).schedule(p.target, 0, p.data, ethers.ZeroHash, salt(i), 60)).wait();
+      await ethers.provider.send("evm_increaseTime", [61]);
+      for (const [i, p] of proposals.entries()) await (await timelock.execute(p.target, 0, p.data, ethers.ZeroHash, salt(i))).wait();
+      const { result } = await runTask<{ checks: { ok: boolean }[] }>(hre, "deploy:check", { json: false, deploymentsDir: older });
+      expect(result.checks.every((c) => c.ok)).to.equal(true);
+    } finally {
+      fs.rmSync(older, { recursive: true, force: true });
+      await ethers.provider.send("evm_revert", [inner]);
+    }
+  });
+
+  it("validates configs: the testnet template names every field to fill, and testnet refuses a delay under 24 h", () => {
+    const ctx = { network: "parsTestnet", deployer: ethers.ZeroAddress.replace(/0$/, "1"), accounts: [], localChain: false };
+    const file = configPathFor("parsTestnet");
+    let err: unknown;
+    try {
+      resolveConfig(file, readConfigFile(file), ctx);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(DeployConfigError);
+    expect((err as Error).message).to.match(/treasury: required/).and.match(/guardian: required/).and.match(/timelock\.proposers\[0\]: required/);
+
+    const filled = {
+      ...readConfigFile(file),
+      treasury: "0x00000000000000000000000000000000000000aa",
+      guardian: "0x00000000000000000000000000000000000000bb",
+      timelock: { minDelaySeconds: 3600, proposers: ["0x00000000000000000000000000000000000000cc"], executors: ["anyone"] },
+    };
+    expect(() => resolveConfig(file, filled, ctx)).to.throw(/parsTestnet requires at least 86400 s \(24 h\)/);
+    const ok = resolveConfig(file, { ...filled, timelock: { ...filled.timelock, minDelaySeconds: 86400 } }, ctx);
+    expect(ok.timelock.executors).to.deep.equal([ethers.ZeroAddress]);
+    expect(ok.precompiles.mldsa).to.equal("0x0000000000000000000000000000000000000601");
+    expect(() => resolveConfig(file, { ...filled, guardian: "account:1", timelock: { ...filled.timelock, minDelaySeconds: 86400 } }, ctx)).to.throw(/only allowed on local networks/);
+  });
+});
