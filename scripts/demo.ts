@@ -1,18 +1,35 @@
 /**
  * `npm run demo`: the whole Pars service-node system end to end on the in-process network.
  *
- * Deploys the suite, registers 16 nodes with real ML-DSA-65 / ML-KEM-768 / BLS keys (some with
- * contributors), forms swarms, runs heartbeats across epochs with one node going silent and being
- * penalised, deregisters a node by a BLS attestation of the others, streams emission and pays claims,
- * and ends with exits and withdrawals; printing network health, the swarm layout and a gas table.
+ * Deploys the suite through the project's own `deploy-suite` task (timelock governance included),
+ * registers 16 nodes with real ML-DSA-65 / ML-KEM-768 / BLS keys (some with contributors), forms
+ * swarms, runs heartbeats across epochs with one node going silent and being penalised, has a swarm
+ * commit its storage and answer a storage challenge, opens a session whose messages pay fees into the
+ * serving swarm's pool, deregisters a node by a BLS attestation of the others, pays emission and fee
+ * claims, and ends with an exit and a withdrawal; printing network health, the swarm layout and a gas
+ * table.
  * Every step checks its result; the script exits non-zero if any is wrong.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
 import { usePrecompiles } from "../test/helpers/precompiles";
-import { REQUIREMENT, buildRegistration, currentEpoch, deploySuite, nodeKeys, type NodeKeys } from "../test/helpers/suite";
+import { REQUIREMENT, buildRegistration, currentEpoch, nodeKeys, type NodeKeys } from "../test/helpers/suite";
+import { loadRecord } from "../deploy/engine";
+import { answerChallenge, messageHash, StorageTree, signStorageProof, storageProofOf } from "../src/storage";
+import { mlkemKeyGen } from "../src/pq";
+import type {
+  NetworkAttestations,
+  ServiceNodeRegistry,
+  ServiceNodeRewards,
+  SessionBridge,
+  StorageCommitment,
+  SwarmCoordinator,
+} from "../typechain-types";
 import { NodeStatus, operatorMinimum } from "../src/registry";
 import { type BLSKeyPair } from "../src/bls";
 import { buildDeregistration } from "../src/attestations";
@@ -39,6 +56,45 @@ async function send(step: string, tx: Promise<ContractTransactionResponse>) {
   return receipt;
 }
 
+interface Deployed {
+  registry: ServiceNodeRegistry;
+  swarms: SwarmCoordinator;
+  attestations: NetworkAttestations;
+  rewards: ServiceNodeRewards;
+  storage: StorageCommitment;
+  bridge: SessionBridge;
+  treasury: string;
+  operators: HardhatEthersSigner[];
+  others: HardhatEthersSigner[];
+}
+
+/** Deploys the whole suite with `deploy-suite` (the deployer's path) into a throw-away record folder. */
+async function deploy(): Promise<Deployed> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pars-demo-"));
+  await hre.run("deploy-suite", { yes: true, deploymentsDir: dir, confirmations: 1 });
+  const chainId = Number((await ethers.provider.getNetwork()).chainId);
+  const record = loadRecord(dir, chainId);
+  if (!record || !record.governance.handedOver) throw new Error("deploy-suite did not complete the hand-over to the timelock");
+  const at = (name: string) => {
+    const c = record.contracts[name];
+    if (!c) throw new Error(`${name} missing from the deployment record`);
+    return c.address;
+  };
+  const signers = await ethers.getSigners();
+  const rewards = await ethers.getContractAt("ServiceNodeRewards", at("ServiceNodeRewards"));
+  return {
+    registry: await ethers.getContractAt("ServiceNodeRegistry", at("ServiceNodeRegistry")),
+    swarms: await ethers.getContractAt("SwarmCoordinator", at("SwarmCoordinator")),
+    attestations: await ethers.getContractAt("NetworkAttestations", at("NetworkAttestations")),
+    rewards,
+    storage: await ethers.getContractAt("StorageCommitment", at("StorageCommitment")),
+    bridge: await ethers.getContractAt("SessionBridge", at("SessionBridge")),
+    treasury: await rewards.treasury(),
+    operators: signers.slice(4, 24),
+    others: signers.slice(24),
+  };
+}
+
 interface DemoNode {
   nodeId: bigint;
   keys: NodeKeys;
@@ -50,9 +106,8 @@ async function main() {
   section("Precompiles and deployment");
   const pc = await usePrecompiles();
   console.log(`  ML-DSA at ${pc.addresses.mldsa}, ML-KEM at ${pc.addresses.mlkem} (served from TypeScript, mode ${pc.mode})`);
-  const s = await deploySuite();
-  console.log(`  registry ${await s.registry.getAddress()}`);
-  console.log(`  swarms ${await s.swarms.getAddress()}, attestations ${await s.attestations.getAddress()}, rewards ${await s.rewards.getAddress()}`);
+  const s = await deploy();
+  check((await s.rewards.startTime()) > 0n, "the suite is deployed, wired and handed to the timelock; emission has started");
 
   section("Registering 16 nodes with real post-quantum and BLS keys");
   const nodes: DemoNode[] = [];
@@ -100,8 +155,7 @@ async function main() {
   await printHealth(s.swarms);
 
   section("Emission");
-  await send("rewards.start", s.rewards.connect(s.admin).start());
-  await send("rewards.fund", s.rewards.connect(s.admin).fund({ value: ethers.parseEther("5000000") }));
+  await send("rewards.fund", s.rewards.connect(s.others[12]).fund({ value: ethers.parseEther("5000000") }));
   console.log(`  pool funded with 5,000,000 PARS; emission base ${ethers.formatEther(await s.rewards.emissionBase())} PARS`);
 
   section("Heartbeats across three epochs; node 16 goes silent");
@@ -127,6 +181,61 @@ async function main() {
   check(silentInfo.uptimeBps < 10_000n, `its uptime score fell to ${Number(silentInfo.uptimeBps) / 100}%`);
   check((await s.registry.treasuryOwed()) === (REQUIREMENT * 150n) / 10_000n, "the penalty is owed to the treasury");
   check((await s.registry.getNode(nodes[0].nodeId)).uptimeBps === 10_000n, "a live node keeps 100% uptime");
+
+  section("Storage commitments and a storage challenge");
+  const swarm0 = (await s.swarms.swarmMembers(0)).map((id) => nodes.find((n) => n.nodeId === id)!);
+  const messages = Array.from({ length: 24 }, (_, i) => ethers.toUtf8Bytes(`encrypted message ${i} `.repeat(20 + i)));
+  const tree = StorageTree.fromMessages(messages);
+  const storageAddress = await s.storage.getAddress();
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const commitEpoch = await currentEpoch();
+  for (const n of swarm0) {
+    const proof = storageProofOf(tree, n.nodeId, 0, commitEpoch);
+    const sig = signStorageProof(n.keys.mldsa.secretKey, chainId, storageAddress, proof);
+    await send("storage.commit", s.storage.connect(s.others[13]).commit(proof, n.keys.mldsa.publicKey, sig));
+  }
+  console.log(`  swarm 0's ${swarm0.length} nodes committed root ${tree.root.slice(0, 18)}… (${tree.messageCount} messages, ${tree.usedBytes} bytes)`);
+  await time.increaseTo((commitEpoch + 1) * HOUR + 60); // the epoch is final: its swarm root can be challenged
+  const root = await s.storage.swarmRoot(0, commitEpoch);
+  check(root.isFinal && root.agreed && root.commitments === BigInt(swarm0.length), "the swarm agreed on one root for the epoch");
+  const challenged = swarm0[0];
+  const leaf = messages[5];
+  const hash = messageHash(leaf);
+  const bond = await s.storage.challengeBond();
+  const challenger = s.others[14];
+  await send(
+    "storage.challenge",
+    s.storage.connect(challenger).challenge(challenged.nodeId, commitEpoch, hash, leaf.length, tree.proof(hash), { value: bond }),
+  );
+  const id = await s.storage.challengeId(challenged.nodeId, commitEpoch, hash, leaf.length);
+  const answer = answerChallenge(tree, { messageHash: hash, size: leaf.length })!;
+  await send("storage.respond", s.storage.connect(challenged.operator).respond(id, answer.message, answer.proof));
+  check((await s.storage.creditOf(challenged.operator.address)) === bond, "the node answered with the message bytes; the challenger's bond is its operator's");
+  await send("storage.withdraw", s.storage.connect(challenged.operator).withdraw());
+  await printHealth(s.swarms);
+
+  section("A session whose messages pay fees into the serving swarm's pool");
+  const [alice, bob] = [s.others[6], s.others[7]];
+  const salt = ethers.id("demo session");
+  const participants = [alice.address, bob.address];
+  const sessionId = await s.bridge.deriveSessionId(alice.address, salt, participants);
+  check(sessionId.startsWith("0x07"), `session id ${sessionId.slice(0, 18)}… has the post-quantum session prefix 0x07`);
+  const servingSwarm = await s.swarms.swarmForInbox(sessionId);
+  const kemKeys = [mlkemKeyGen(1).publicKey, mlkemKeyGen(1).publicKey];
+  const createFee = await s.bridge.quoteCreateSession();
+  await send("bridge.createSession (2)", s.bridge.connect(alice)["createSession(address[],bytes[],bytes32)"](participants, kemKeys, salt, { value: createFee }));
+  let feesPaid = createFee;
+  for (let seq = 0; seq < 4; seq++) {
+    const sender = seq % 2 === 0 ? alice : bob;
+    const ciphertext = ethers.randomBytes(1024);
+    const fee = await s.bridge.quoteMessage(ciphertext.length);
+    await send("bridge.sendMessage (1 KiB)", s.bridge.connect(sender)["sendMessage(bytes32,uint64,bytes)"](sessionId, seq, ciphertext, { value: fee }));
+    feesPaid += fee;
+  }
+  check((await s.bridge.pendingFees(servingSwarm)) === feesPaid, `${ethers.formatEther(feesPaid)} PARS of fees are collected for swarm ${servingSwarm}`);
+  const perStakeBefore = await s.rewards.feePerStake(servingSwarm);
+  await send("bridge.flushFees", s.bridge.connect(s.others[13]).flushFees(servingSwarm));
+  check((await s.rewards.feePerStake(servingSwarm)) > perStakeBefore, "and paid into its pool: 80% to its nodes, 20% to the treasury");
 
   section("Deregistration by a BLS aggregate attestation of the active set");
   const target = nodes[14];
@@ -155,7 +264,7 @@ async function main() {
   const before = await ethers.provider.getBalance(op.operator.address);
   const r = await send("rewards.claim", s.rewards.connect(op.operator).claim(op.nodeId));
   const paid = (await ethers.provider.getBalance(op.operator.address)) - before + r.gasUsed * r.gasPrice;
-  check(paid >= expected && paid - expected < ethers.parseEther("1"), `node 1's operator claimed ${ethers.formatEther(paid)} PARS of emission`);
+  check(paid >= expected && paid - expected < ethers.parseEther("1"), `node 1's operator claimed ${ethers.formatEther(paid)} PARS of emission and fees`);
   const c = shared.contributors[1];
   const cExpected = await s.rewards.claimable(shared.nodeId, c.address);
   await send("rewards.claim (contributor)", s.rewards.connect(c).claim(shared.nodeId));
@@ -194,7 +303,7 @@ async function main() {
 }
 
 /** Stake less penalties of every node not yet withdrawn (none of the demo's decommissioned nodes has withdrawn). */
-async function stakeStillHeld(s: Awaited<ReturnType<typeof deploySuite>>, nodes: DemoNode[]): Promise<bigint> {
+async function stakeStillHeld(s: Deployed, nodes: DemoNode[]): Promise<bigint> {
   let held = 0n;
   for (const n of nodes) {
     const v = await s.registry.getNode(n.nodeId);
@@ -205,7 +314,7 @@ async function stakeStillHeld(s: Awaited<ReturnType<typeof deploySuite>>, nodes:
   return held;
 }
 
-async function printSwarms(swarms: Awaited<ReturnType<typeof deploySuite>>["swarms"]): Promise<void> {
+async function printSwarms(swarms: SwarmCoordinator): Promise<void> {
   const count = Number(await swarms.swarmCount());
   for (let w = 0; w < count; w++) {
     const members = await swarms.swarmMembers(w);
@@ -213,7 +322,7 @@ async function printSwarms(swarms: Awaited<ReturnType<typeof deploySuite>>["swar
   }
 }
 
-async function printHealth(swarms: Awaited<ReturnType<typeof deploySuite>>["swarms"]): Promise<void> {
+async function printHealth(swarms: SwarmCoordinator): Promise<void> {
   const h = await swarms.networkHealth();
   console.log(
     `  health: ${await swarms.isHealthy() ? "healthy" : "NOT healthy"}; active ${h.activeNodes} of ${h.totalNodes} nodes, ` +
@@ -225,4 +334,3 @@ main().catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });
-void hre;
