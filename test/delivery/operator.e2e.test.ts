@@ -93,6 +93,36 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     expect(human.stdout).to.match(/status\s+Active/);
   });
 
+  it("a third-party client (Foundry's cast) reads network health and the node's status from the recorded addresses", async function () {
+    let castBin: string;
+    try {
+      castBin = require.resolve("@foundry-rs/cast-linux-amd64/bin/cast", { paths: [ROOT] });
+    } catch {
+      this.skip();
+    }
+    const cast = async (...args: string[]) => (await run(castBin, args, { maxBuffer: 1 << 24 })).stdout.trim();
+    const record = JSON.parse(fs.readFileSync(path.join(dir, "31337.json"), "utf8"));
+    const swarms = record.contracts.SwarmCoordinator.address as string;
+    const registry = record.contracts.ServiceNodeRegistry.address as string;
+    // Hardhat refuses cast's own eth_call object, so cast encodes the call, sends it as raw JSON-RPC
+    // and decodes the answer itself.
+    const call = async (to: string, sig: string, ...args: string[]) => {
+      const data = await cast("calldata", sig.replace(/\(([^()]*)\)\(.*\)$/, "($1)"), ...args);
+      const out = JSON.parse(await cast("rpc", "--rpc-url", node.url, "eth_call", JSON.stringify({ to, data }), "latest")) as string;
+      return cast("abi-decode", sig, out);
+    };
+    expect(await call(swarms, "activeNodes()(uint256)")).to.equal("1");
+    expect(await call(swarms, "swarmCount()(uint32)")).to.equal("1");
+    expect(await call(registry, "activeNodes()(uint256)")).to.equal("1");
+    // getNode(1).status: Active = 2 (the second word of the returned tuple).
+    const node1 = await call(
+      registry,
+      "getNode(uint64)((address,uint8,uint8,uint8,uint16,uint16,uint16,uint40,uint40,uint32,uint32,uint96,uint96,bytes32,uint256))",
+      String(nodeId),
+    );
+    expect(node1).to.match(new RegExp(`^\\(${operator}, 2, 1,`, "i"));
+  });
+
   it("a call that reverts is explained by its custom error: an exit before the minimum age", async () => {
     const err = await rejection(task("node:exit", { ...SEND, keystore, nodeId }));
     expect(err.message).to.match(/reverted with ServiceNodeRegistry: ExitTooEarly\(nodeId: 1, allowedAt: \d+\)/);
