@@ -1,10 +1,10 @@
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { mlkemKeyGen } from "../../src/pq";
-import { DEFAULT_SESSION_TTL, deriveSessionId } from "../../src/sessions";
+import { deriveSessionId } from "../../src/sessions";
 import { inboxToSwarm } from "../../src/swarm";
-import type { SessionBridge } from "../../typechain-types";
 import { TX, type Benchmark } from "./meter";
+import { deployBridge } from "../../test/bridge/fixture";
 
 function ciphertext(size: number, tag: string): Uint8Array {
   // Random-looking bytes (a real ciphertext): calldata costs 16 gas per non-zero byte.
@@ -31,14 +31,7 @@ export const bridgeBench: Benchmark = {
   name: "bridge",
   async run(meter, net) {
     const s = net.suite;
-    const bridge = (await ethers.deployContract("SessionBridge", [
-      s.admin.address,
-      s.guardian.address,
-      await s.swarms.getAddress(),
-      await s.rewards.getAddress(),
-      ethers.ZeroAddress,
-      DEFAULT_SESSION_TTL,
-    ])) as unknown as SessionBridge;
+    const bridge = await deployBridge(s);
     const bridgeAddress = await bridge.getAddress();
     const chainId = (await ethers.provider.getNetwork()).chainId;
     const swarmCount = Number(await s.swarms.swarmCount());

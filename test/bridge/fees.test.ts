@@ -5,7 +5,6 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySuite, registerActive } from "../helpers/suite";
 import {
   CREATE_FEE,
-  DEFAULT_SESSION_TTL,
   MESSAGE_FEE_PER_KIB,
   feeMultiplier,
   quoteCreateSession,
@@ -13,8 +12,7 @@ import {
   readUtilisation,
 } from "../../src/sessions";
 import { inboxToSwarm } from "../../src/swarm";
-import { bridgeState, bytes, createFee, deployBridgeSuite, keyOf, messageFee, openSession, send, type BridgeSuite, flushAll } from "./fixture";
-import type { SessionBridge } from "../../typechain-types";
+import { bridgeState, bytes, createFee, deployBridgeSuite, keyOf, messageFee, openSession, send, type BridgeSuite, flushAll, deployBridge } from "./fixture";
 
 const CREATE = "createSession(address[],bytes[],bytes32)";
 const CREATE_VM = "createSession(address[])";
@@ -140,15 +138,7 @@ describe("SessionBridge fees", () => {
     it("reads zero capacity (no active node) as 0% utilisation; all of the fee then goes to the treasury", async () => {
       async function emptyNetwork() {
         const s = await deploySuite();
-        const bridge = (await ethers.deployContract("SessionBridge", [
-          s.admin.address,
-          s.guardian.address,
-          await s.swarms.getAddress(),
-          await s.rewards.getAddress(),
-          ethers.ZeroAddress,
-          DEFAULT_SESSION_TTL,
-        ])) as unknown as SessionBridge;
-        return { ...s, bridge };
+        return { ...s, bridge: await deployBridge(s) };
       }
       const s = await loadFixture(emptyNetwork);
       expect(await s.swarms.storageCapacity()).to.equal(0n);

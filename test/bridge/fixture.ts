@@ -39,14 +39,9 @@ export function keyOf(user: { address: string }): Uint8Array {
   return mlkemKey(`user ${user.address.toLowerCase()}`);
 }
 
-export async function deployBridgeSuite(): Promise<BridgeSuite> {
-  const s = await deploySuite();
-  const nodeIds: bigint[] = [];
-  for (let i = 0; i < NODES; i++) {
-    nodeIds.push((await registerActive(s, s.operators[i % s.operators.length], `bridge node ${i}`)).nodeId);
-  }
-  const warp = (await ethers.deployContract("WarpMessenger__Mock")) as unknown as WarpMessenger__Mock;
-  const bridge = (await ethers.deployContract("SessionBridge", [
+/** A SessionBridge on the suite's coordinator and rewards, no Warp messenger, the default TTL. */
+export async function deployBridge(s: Suite): Promise<SessionBridge> {
+  return (await ethers.deployContract("SessionBridge", [
     s.admin.address,
     s.guardian.address,
     await s.swarms.getAddress(),
@@ -54,6 +49,16 @@ export async function deployBridgeSuite(): Promise<BridgeSuite> {
     ethers.ZeroAddress,
     DEFAULT_SESSION_TTL,
   ])) as unknown as SessionBridge;
+}
+
+export async function deployBridgeSuite(): Promise<BridgeSuite> {
+  const s = await deploySuite();
+  const nodeIds: bigint[] = [];
+  for (let i = 0; i < NODES; i++) {
+    nodeIds.push((await registerActive(s, s.operators[i % s.operators.length], `bridge node ${i}`)).nodeId);
+  }
+  const warp = (await ethers.deployContract("WarpMessenger__Mock")) as unknown as WarpMessenger__Mock;
+  const bridge = await deployBridge(s);
   const reporter = s.others[15];
   await s.swarms.connect(s.admin).grantRole(await s.swarms.STORAGE_ROLE(), reporter.address);
   return {
