@@ -35,17 +35,7 @@ library PQPrecompiles {
         returns (bool valid)
     {
         bytes memory input = abi.encodeCall(IMLDSA.verify, (publicKey, message, signature));
-        uint256 gasCap = MLDSA_VERIFY_GAS_BASE + MLDSA_VERIFY_GAS_PER_BYTE * message.length;
-        bool success;
-        uint256 word;
-        uint256 size;
-        assembly ("memory-safe") {
-            // Only the first word is copied back: a huge return cannot exhaust memory.
-            success := staticcall(gasCap, precompile, add(input, 0x20), mload(input), 0x00, 0x20)
-            size := returndatasize()
-            word := mload(0x00)
-        }
-        return success && size == 32 && word == 1;
+        return _verifyCall(precompile, input, message.length);
     }
 
     /// @notice `mldsaVerify` for a key and signature in calldata: they are copied into the call's input
@@ -58,7 +48,16 @@ library PQPrecompiles {
         bytes calldata signature
     ) internal view returns (bool valid) {
         bytes memory input = abi.encodeCall(IMLDSA.verify, (publicKey, message, signature));
-        uint256 gasCap = MLDSA_VERIFY_GAS_BASE + MLDSA_VERIFY_GAS_PER_BYTE * message.length;
+        return _verifyCall(precompile, input, message.length);
+    }
+
+    /// @dev Calls ML-DSA verify with `input` under the gas cap for a `messageLength`-byte message.
+    function _verifyCall(address precompile, bytes memory input, uint256 messageLength)
+        private
+        view
+        returns (bool valid)
+    {
+        uint256 gasCap = MLDSA_VERIFY_GAS_BASE + MLDSA_VERIFY_GAS_PER_BYTE * messageLength;
         bool success;
         uint256 word;
         uint256 size;

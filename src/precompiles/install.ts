@@ -11,11 +11,12 @@
  * - LXBook and LXFeed (stateful) are Solidity mocks placed at their addresses with `*_setCode`, so
  *   snapshots and reverts stay consistent.
  */
-import { getBytes, Interface, keccak256 } from "ethers";
+import { getBytes, Interface } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { PRECOMPILES, type PrecompileAddresses } from "../networks";
 import { loadArtifact } from "../artifacts";
 import { PrecompileHost, type PQPrecompileName } from "./host";
+import { calldataKey } from "./handlers";
 
 export interface EIP1193Like {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
@@ -181,7 +182,7 @@ export async function installParsPrecompiles(
   const record = async (precompile: PQPrecompileName, calldata: string | Uint8Array): Promise<void> => {
     const bytes = getBytes(calldata);
     const outcome = host.execute(precompile, bytes);
-    const data = recorderInterface.encodeFunctionData("mock__record", [keccak256(bytes), outcome.reverted, outcome.output]);
+    const data = recorderInterface.encodeFunctionData("mock__record", [calldataKey(bytes), outcome.reverted, outcome.output]);
     const hash = (await provider.request({
       method: "eth_sendTransaction",
       params: [{ from, to: addresses[precompile], data }],
