@@ -96,8 +96,12 @@ export interface Suite {
   others: HardhatEthersSigner[];
 }
 
-/** Deploys the coordinator and the registry, wired, with the precompiles installed. */
-export async function deploySuite(): Promise<Suite> {
+/**
+ * Deploys the coordinator and the registry, wired, with the precompiles installed. `precompiles`
+ * points the registry at other ML-DSA / ML-KEM addresses (a misbehaving stand-in, in the
+ * adversarial tests).
+ */
+export async function deploySuite(precompiles: { mldsa?: string; mlkem?: string } = {}): Promise<Suite> {
   const pc = await usePrecompiles();
   const signers = await ethers.getSigners();
   const [admin, guardian, treasury, slasher] = signers;
@@ -106,8 +110,8 @@ export async function deploySuite(): Promise<Suite> {
   const registry = await ethers.deployContract("ServiceNodeRegistry", [
     admin.address,
     guardian.address,
-    pc.addresses.mldsa,
-    pc.addresses.mlkem,
+    precompiles.mldsa ?? pc.addresses.mldsa,
+    precompiles.mlkem ?? pc.addresses.mlkem,
     await swarms.getAddress(),
     await attestations.getAddress(),
     treasury.address,

@@ -24,15 +24,18 @@ export interface StorageSuite extends Suite {
   chainId: bigint;
 }
 
-/** Deploys StorageCommitment next to an existing suite and grants it its two roles. */
-export async function deployStorage(s: Suite): Promise<StorageCommitment> {
+/**
+ * Deploys StorageCommitment next to an existing suite and grants it its two roles. `mldsa` points it
+ * at another ML-DSA address (a misbehaving stand-in, in the adversarial tests).
+ */
+export async function deployStorage(s: Suite, mldsa?: string): Promise<StorageCommitment> {
   const pc = await usePrecompiles();
   const storage = await ethers.deployContract("StorageCommitment", [
     s.admin.address,
     s.guardian.address,
     await s.registry.getAddress(),
     await s.swarms.getAddress(),
-    pc.addresses.mldsa,
+    mldsa ?? pc.addresses.mldsa,
   ]);
   const address = await storage.getAddress();
   await (await s.registry.connect(s.admin).grantRole(await s.registry.SLASHER_ROLE(), address)).wait();
