@@ -224,3 +224,19 @@ export async function expectAllGuarded(attacker: Reentrancy__Attacker, contracts
   expect(list).to.have.length(count);
   for (const a of list) expect(a).to.deep.equal({ ok: false, error: "ReentrancyGuardReentrantCall", args: [] });
 }
+
+/** Everything a refused call must leave unchanged: balances, counters, debts and the key aggregate. */
+export async function systemState(f: AdversarialNet) {
+  const ids = [...f.honest.map((n) => n.nodeId), f.hostile.nodeId, f.partialNode];
+  return {
+    balances: (await balances(f.registry, f.rewards, f.storage, f.bridge, f.twin.registry)).map(String),
+    nodes: (await Promise.all(ids.map((id) => f.registry.getNode(id)))).map((n) => n.toString()),
+    registry: [await f.registry.lastNodeId(), await f.registry.activeNodes(), await f.registry.totalActiveStake(), await f.registry.treasuryOwed()].map(String),
+    rewards: [await f.rewards.emissionFunded(), await f.rewards.treasuryOwed(), await f.rewards.totalStake(), await f.rewards.claimedInCycle()].map(String),
+    aggregate: (await f.attestations.blsAggregateKey()).toString(),
+    twinAggregate: (await f.twin.attestations.blsAggregateKey()).toString(),
+    twinNodes: [await f.twin.registry.lastNodeId(), await f.twin.registry.activeNodes()].map(String),
+    storage: (await Promise.all(ids.slice(0, 5).map((id) => f.storage.commitmentOf(id, f.commitEpoch)))).map(String),
+    bridge: [(await f.bridge.health()).toString(), await f.bridge.pendingFees(0)].map(String),
+  };
+}
