@@ -53,6 +53,19 @@ contract Reentrancy__Attacker {
         }
     }
 
+    /// @notice Makes `calls` in order in one transaction (a flash-funded sequence), bubbling up the
+    /// first revert unchanged.
+    function batch(Call[] calldata calls) external payable {
+        for (uint256 i; i < calls.length; ++i) {
+            (bool ok, bytes memory out) = calls[i].target.call{value: calls[i].value}(calls[i].data);
+            if (!ok) {
+                assembly ("memory-safe") {
+                    revert(add(out, 0x20), mload(out))
+                }
+            }
+        }
+    }
+
     /// @notice Number of recorded re-entry attempts.
     function attemptCount() external view returns (uint256) {
         return _attempts.length;

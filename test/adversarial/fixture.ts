@@ -189,6 +189,12 @@ export async function act(attacker: Reentrancy__Attacker, target: AnyContract, f
   return attacker.act(c.target, c.value, c.data, { value });
 }
 
+/** Makes `attacker` run `calls` in one transaction (the sum of their values comes with it). */
+export async function actBatch(attacker: Reentrancy__Attacker, calls: PlannedCall[], overrides: { gasLimit?: number } = {}) {
+  const value = calls.reduce((sum, c) => sum + (c.value ?? 0n), 0n);
+  return attacker.batch(await Promise.all(calls.map(encode)), { value, ...overrides });
+}
+
 /** Arms `attacker` to make `calls`, in order, when PARS next reaches it. */
 export async function arm(attacker: Reentrancy__Attacker, calls: PlannedCall[]) {
   await (await attacker.mock__arm(await Promise.all(calls.map(encode)))).wait();
