@@ -25,7 +25,8 @@ import { REQUIREMENT, buildRegistration, currentEpoch, deploySuite, nodeKeys, re
 import { HONEST, commitTree, deployStorage, nextEpoch, type StorageNode } from "../storage/helpers";
 import { deployBridge } from "../bridge/fixture";
 import { DEFAULT_SESSION_TTL } from "../../src/sessions";
-import { operatorMinimum } from "../../src/registry";
+import { anchorRotationDigest, operatorMinimum } from "../../src/registry";
+import { mldsaSign } from "../../src/pq";
 import type {
   FaultyPQPrecompile__Mock,
   Reentrancy__Attacker,
@@ -165,6 +166,11 @@ export async function adversarialNet(): Promise<AdversarialNet> {
     sinkBridge,
     timelock,
   };
+}
+
+/** An ML-DSA signature by `keys` of node `nodeId`'s anchor rotation, made for `chainId` and `registry`. */
+export function rotationSignature(keys: NodeKeys, chainId: bigint, registry: string, nodeId: bigint, anchor: string, epoch: number) {
+  return mldsaSign(keys.mldsa.secretKey, ethers.getBytes(anchorRotationDigest(chainId, registry, nodeId, anchor, epoch)));
 }
 
 // ------------------------------------------------------------------ the hostile account

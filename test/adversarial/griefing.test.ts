@@ -8,11 +8,10 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { REQUIREMENT, buildRegistration, currentEpoch, nodeKeys } from "../helpers/suite";
 import { HONEST, SWARM_MESSAGES, message } from "../storage/helpers";
 import { answerChallenge, messageHash } from "../../src/storage";
-import { NodeStatus, anchorRotationDigest, operatorMinimum } from "../../src/registry";
+import { NodeStatus, operatorMinimum } from "../../src/registry";
 import { heartbeatHash } from "../../src/heartbeat";
-import { mldsaSign } from "../../src/pq";
 import { MESSAGE_FEE_PER_KIB } from "../../src/sessions";
-import { act, adversarialNet, systemState, type AdversarialNet } from "./fixture";
+import { act, adversarialNet, rotationSignature, systemState, type AdversarialNet } from "./fixture";
 
 /** The value honest node `i` reveals in the current epoch (its chain is anchored at its registration epoch). */
 async function heartbeatValue(f: AdversarialNet, i: number) {
@@ -164,8 +163,8 @@ describe("adversarial: griefing", () => {
         .withArgs(node.nodeId, epoch);
       // Nor rotate the node's anchor without the node's ML-DSA key, nor penalise a node that is not late.
       const own = nodeKeys("relayer's own key", epoch);
-      const digest = anchorRotationDigest(f.chainId, await f.registry.getAddress(), node.nodeId, ethers.id("evil anchor"), epoch);
-      await expect(f.registry.connect(relayer).rotateHeartbeatAnchor(node.nodeId, ethers.id("evil anchor"), own.mldsa.publicKey, mldsaSign(own.mldsa.secretKey, ethers.getBytes(digest))))
+      const forged = rotationSignature(own, f.chainId, await f.registry.getAddress(), node.nodeId, ethers.id("evil anchor"), epoch);
+      await expect(f.registry.connect(relayer).rotateHeartbeatAnchor(node.nodeId, ethers.id("evil anchor"), own.mldsa.publicKey, forged))
         .to.be.revertedWithCustomError(f.registry, "InvalidNodeSignature")
         .withArgs(node.nodeId);
       expect(await systemState(f)).to.deep.equal(before);

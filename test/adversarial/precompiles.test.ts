@@ -16,11 +16,9 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { REQUIREMENT, buildRegistration, currentEpoch, nodeKeys } from "../helpers/suite";
 import { usePrecompiles } from "../helpers/precompiles";
 import { HONEST, signedCommitment } from "../storage/helpers";
-import { anchorRotationDigest } from "../../src/registry";
-import { mldsaSign } from "../../src/pq";
 import { findEdrWrapper } from "../../src/precompiles/install";
 import type { CallOverrideResult } from "../../src/precompiles/host";
-import { Fault, adversarialNet, systemState, type AdversarialNet } from "./fixture";
+import { Fault, adversarialNet, rotationSignature, systemState, type AdversarialNet } from "./fixture";
 
 const TX = { gasLimit: 5_000_000 };
 const ABI_TRUE = ethers.AbiCoder.defaultAbiCoder().encode(["bool"], [true]);
@@ -34,7 +32,7 @@ async function twinCalls(f: AdversarialNet) {
   const op = f.others[7];
   const reg = await buildRegistration(f.twin.registry, op.address, nodeKeys("precompile faults", epoch));
   const anchor = ethers.id("fault anchor");
-  const rotationSig = mldsaSign(node.keys.mldsa.secretKey, ethers.getBytes(anchorRotationDigest(f.chainId, await f.twin.registry.getAddress(), node.nodeId, anchor, epoch)));
+  const rotationSig = rotationSignature(node.keys, f.chainId, await f.twin.registry.getAddress(), node.nodeId, anchor, epoch);
   const c = await signedCommitment({ storage: f.twinStorage, swarms: f.swarms, chainId: f.chainId }, node, HONEST, epoch);
   return {
     register: () => f.twin.registry.connect(op).register(reg, { value: REQUIREMENT, ...TX }),

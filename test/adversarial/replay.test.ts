@@ -17,14 +17,12 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { REQUIREMENT, buildRegistration, currentEpoch, nodeKeys } from "../helpers/suite";
 import { HONEST, signedCommitment, type StorageNode } from "../storage/helpers";
-import { anchorRotationDigest } from "../../src/registry";
 import { signStorageProof } from "../../src/storage";
-import { mldsaSign } from "../../src/pq";
 import { aggregateSignatures, proofOfPossession } from "../../src/bls";
 import { buildDeregistration } from "../../src/attestations";
 import { deriveSessionId } from "../../src/sessions";
 import { keyOf } from "../bridge/fixture";
-import { activeKeys, adversarialNet, systemState, type AdversarialNet } from "./fixture";
+import { activeKeys, adversarialNet, rotationSignature, systemState } from "./fixture";
 
 /** Explicit gas: time-sensitive calls are mined as sent, not estimated in another block. */
 const TX = { gasLimit: 3_000_000 };
@@ -32,7 +30,7 @@ const OTHER_CHAIN = 1n;
 
 /** A rotation of honest node `node` to `anchor` in `epoch`, signed for `chainId` and `registry`. */
 function rotation(node: StorageNode, anchor: string, epoch: number, chainId: bigint, registry: string) {
-  return mldsaSign(node.keys.mldsa.secretKey, ethers.getBytes(anchorRotationDigest(chainId, registry, node.nodeId, anchor, epoch)));
+  return rotationSignature(node.keys, chainId, registry, node.nodeId, anchor, epoch);
 }
 
 describe("adversarial: replay of signed messages", () => {
@@ -53,7 +51,7 @@ describe("adversarial: replay of signed messages", () => {
       "InvalidBlsProof",
     );
     // Purpose: an anchor-rotation signature by the same key over the same anchor is not a registration proof.
-    const asRotation = mldsaSign(keys.mldsa.secretKey, ethers.getBytes(anchorRotationDigest(f.chainId, await f.registry.getAddress(), 1n, reg.heartbeatAnchor, await currentEpoch())));
+    const asRotation = rotationSignature(keys, f.chainId, await f.registry.getAddress(), 1n, reg.heartbeatAnchor, await currentEpoch());
     await expect(f.registry.connect(op).register({ ...reg, mldsaSignature: asRotation }, { value: REQUIREMENT })).to.be.revertedWithCustomError(f.registry, "InvalidMldsaProof");
     expect(await systemState(f)).to.deep.equal(before);
 
