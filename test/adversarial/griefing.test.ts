@@ -192,6 +192,23 @@ describe("adversarial: griefing", () => {
     });
   });
 
+  describe("penalty evasion at exit", () => {
+    // FINDING (not fixed here: contracts/ is out of scope for this suite). Missed-epoch penalties are
+    // settled lazily (heartbeat, rotation, penalize), and ServiceNodeRegistry.requestExit decommissions
+    // without settling them (_decommission does not call _settle). A node that stops proving liveness
+    // and then requests exit leaves with its whole stake unless a third party called `penalize` first,
+    // which nobody is paid to do. Fix: settle missed epochs (`_settle(nodeId, n, currentEpoch(), false)`)
+    // in requestExit before decommissioning.
+    it.skip("FINDING: a node that missed epochs pays their penalty when it exits", async () => {
+      const f = await loadFixture(adversarialNet);
+      const node = f.honest[3];
+      await time.increase(20 * 3600);
+      const missed = BigInt((await currentEpoch()) - 1) - (await f.registry.getNode(node.nodeId)).penalizedThroughEpoch;
+      await f.registry.connect(node.operator).requestExit(node.nodeId);
+      expect((await f.registry.getNode(node.nodeId)).penaltyBps).to.equal(missed * (await f.registry.missedEpochPenaltyBps()));
+    });
+  });
+
   describe("front-running a registration (defence: both proofs of possession sign a digest bound to the operator, chain and registry)", () => {
     it("a copy of the pending registration sent by another account is refused, and the original still lands", async () => {
       const f = await loadFixture(adversarialNet);
