@@ -78,15 +78,31 @@ library PQPrecompiles {
         uint256 size;
         uint256 head0;
         uint256 head1;
+        uint256 ctLength;
+        uint256 ssLength;
         assembly ("memory-safe") {
             let ptr := mload(0x40)
-            success := staticcall(MLKEM_ENCAPSULATE_GAS, precompile, add(input, 0x20), mload(input), ptr, 0x40)
+            success := staticcall(MLKEM_ENCAPSULATE_GAS, precompile, add(input, 0x20), mload(input), ptr, 0x60)
             size := returndatasize()
             head0 := mload(ptr)
             head1 := mload(add(ptr, 0x20))
+            ctLength := mload(add(ptr, 0x40))
+            // The shared secret's length word, read only when it lies inside the answer.
+            if and(success, lt(add(head1, 0x1f), size)) {
+                returndatacopy(ptr, head1, 0x20)
+                ssLength := mload(ptr)
+            }
         }
-        // (bytes ct, bytes ss) is at least head (2 words) + two length words + ct + ss; the heads are
-        // the offsets 0x40 and 0x40 + 0x20 + ceil32(ct.length).
-        return success && size >= 0x40 + 0x20 + 0x20 + 32 && head0 == 0x40 && head1 > head0 && head1 < size;
+        // (bytes ct, bytes ss) encodes as two offsets, ct (length word + ceil32(length) bytes) and ss
+        // (length word + 32 bytes): the answer must be exactly that long, with a non-empty ciphertext
+        // and a 32-byte secret, so a truncated or padded answer is not taken for a valid key.
+        return
+            success &&
+            head0 == 0x40 &&
+            ctLength != 0 &&
+            ctLength < size &&
+            head1 == 0x60 + ((ctLength + 31) & ~uint256(31)) &&
+            ssLength == 32 &&
+            size == head1 + 0x40;
     }
 }
