@@ -81,6 +81,11 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     uint256 private constant TRACKED_SIZES = TARGET_NODES_PER_SWARM + 2;
     uint256 private constant COUNTER_BITS = 24;
     uint256 private constant COUNTER_MASK = 2 ** 24 - 1;
+    /// @dev Members are 40-bit node ids, five per 200-bit field; node ids from 2^40 on are refused
+    /// (the registry would need 10^12 registrations to reach them).
+    uint256 private constant ID_BITS = 40;
+    uint256 private constant ID_MASK = 2 ** 40 - 1;
+    uint256 private constant HEAD_MEMBERS = 5;
     /// @dev One join or leave plus at most MAX_MOVES_PER_CHANGE moves, recorded for the listener.
     uint256 private constant MAX_CHANGES = 1 + MAX_MOVES_PER_CHANGE;
     /// @dev calculateSwarmCount(n) fits in a uint32 up to this n.
@@ -103,16 +108,19 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     }
 
     /// @dev Slot 0 packs what every resize touches: `size`, this swarm's `position` in the size order,
-    /// and `occupant`, the swarm standing at position `id` of the order (the order is stored spread
-    /// over the swarm records, position i in record i, so a new swarm's fresh slot holds its own order
-    /// entry). Slots 1-3 hold room for MAX_NODES_PER_SWARM member ids, four per slot (balanced
-    /// swarms use at most the first two). Entries at or past `size` are stale on purpose: overwriting
-    /// a non-zero slot costs 2,900 gas where clearing and refilling it would cost 20,000.
+    /// `occupant`, the swarm standing at position `id` of the order (the order is stored spread over
+    /// the swarm records, position i in record i, so a new swarm's fresh slot holds its own order
+    /// entry), and `head`, members 0-4 as 40-bit node ids: a balanced swarm (≤ 5 nodes) lives in this
+    /// one slot, so a join or leave writes one slot per swarm. `tail` (slot 1) holds members 5-9, used
+    /// only while a swarm is over the target inside one call. Entries at or past `size` are stale on
+    /// purpose: overwriting a non-zero slot costs 2,900 gas where clearing and refilling it would cost
+    /// 20,000.
     struct Swarm {
         uint8 size;
         uint24 position;
         uint24 occupant;
-        uint64[MAX_NODES_PER_SWARM] members;
+        uint200 head;
+        uint200 tail;
     }
 
     /// @dev One slot (4 + 3 + 21 = 28 bytes) for everything a join or leave reads and writes besides
@@ -192,7 +200,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function addNode(uint64 nodeId) external onlyRole(REGISTRY_ROLE) returns (uint32 swarmId) {
-        if (nodeId == 0) revert InvalidNodeId(nodeId);
+        if (nodeId == 0 || nodeId > ID_MASK) revert InvalidNodeId(nodeId);
         Node storage node = _nodes[nodeId];
         if (node.active) revert NodeAlreadyInSwarm(nodeId, node.swarmId);
         State memory st = _state;
@@ -292,7 +300,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         uint256 size = sw.size;
         members = new uint64[](size);
         for (uint256 i; i < size; ++i) {
-            members[i] = sw.members[i];
+            members[i] = _memberAt(sw, i);
         }
     }
 
@@ -411,7 +419,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             uint32 from = _swarms[_atLeastOf(st, maxSize) - 1].occupant;
             uint32 to = _swarms[_atLeastOf(st, minSize + 1)].occupant;
             uint256 index = _draw(ctx, maxSize);
-            uint64 moved = _swarms[from].members[index];
+            uint64 moved = _memberAt(_swarms[from], index);
             _shrink(st, from, index);
             _grow(st, to, moved);
             emit NodeMovedSwarm(moved, from, to);
@@ -434,7 +442,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             if (to == last) continue;
             Swarm storage sw = _swarms[to];
             for (uint256 size = sw.size; size < fill && left > 0; ++size) {
-                uint64 moved = gone.members[--left];
+                uint64 moved = _memberAt(gone, --left);
                 gone.size = uint8(left);
                 _append(sw, to, moved);
                 emit NodeMovedSwarm(moved, last, to);
@@ -467,7 +475,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         Swarm storage sw = _swarms[swarmId];
         uint256 size = sw.size;
         uint256 last = size - 1;
-        if (index != last) sw.members[index] = sw.members[last];
+        if (index != last) _setMember(sw, index, _memberAt(sw, last));
         sw.size = uint8(last);
         // The swarm joins class size − 1 at its start: the last position of class `size`.
         uint256 target = _atLeastOf(st, size) - 1;
@@ -480,7 +488,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     function _append(Swarm storage sw, uint32 swarmId, uint64 nodeId) private {
         uint256 size = sw.size;
         if (size == TRACKED_SIZES) revert SwarmsUnbalanced(size, size + 1); // unreachable, see TRACKED_SIZES
-        sw.members[size] = nodeId;
+        _setMember(sw, size, nodeId);
         sw.size = uint8(size + 1);
         Node storage node = _nodes[nodeId];
         _nodes[nodeId] = Node({active: true, swarmId: swarmId, usedBytes: node.usedBytes});
@@ -488,7 +496,22 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @dev The place of an active node in its swarm's member array (≤ 7 warm reads, see Node).
     function _memberIndex(Swarm storage sw, uint64 nodeId) private view returns (uint256 i) {
-        while (sw.members[i] != nodeId) ++i;
+        while (_memberAt(sw, i) != nodeId) ++i;
+    }
+
+    function _memberAt(Swarm storage sw, uint256 i) private view returns (uint64) {
+        if (i < HEAD_MEMBERS) return uint64((uint256(sw.head) >> (i * ID_BITS)) & ID_MASK);
+        return uint64((uint256(sw.tail) >> ((i - HEAD_MEMBERS) * ID_BITS)) & ID_MASK);
+    }
+
+    function _setMember(Swarm storage sw, uint256 i, uint64 nodeId) private {
+        if (i < HEAD_MEMBERS) {
+            uint256 shift = i * ID_BITS;
+            sw.head = uint200((uint256(sw.head) & ~(ID_MASK << shift)) | (uint256(nodeId) << shift));
+        } else {
+            uint256 shift = (i - HEAD_MEMBERS) * ID_BITS;
+            sw.tail = uint200((uint256(sw.tail) & ~(ID_MASK << shift)) | (uint256(nodeId) << shift));
+        }
     }
 
     function _swapPositions(uint256 p, uint256 q) private {
