@@ -55,7 +55,7 @@ async function traceTx(hash: string, names: Map<string, string>, label: string) 
   }
   console.log(`\n== ${label}: gasUsed ${receipt.gasUsed}  (21000 base, calldata ${calldataGas}, ${data.length} bytes)`);
   for (const [k, v] of [...byContract].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(20)} ${v}`);
-  const ops = [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 40);
+  const ops = [...byOp].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TRACE_TOP ?? "40"));
   for (const [k, v] of ops) console.log(`    ${k.padEnd(36)} ${v}`);
 }
 

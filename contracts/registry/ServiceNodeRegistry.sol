@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
 import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
@@ -19,7 +18,7 @@ import {Uptime} from "./Uptime.sol";
 /// (contributors ≤ 10, heartbeat hash steps ≤ MAX_HEARTBEAT_GAP, batch ≤ MAX_HEARTBEAT_BATCH).
 /// Pausing stops new inflows (registrations, contributions) only: withdrawals, exits, heartbeats,
 /// penalties and payouts are never blocked.
-contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, ReentrancyGuardTransient {
+contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ constants
 
     /// @notice Pauses and unpauses new inflows; no power over funds.
@@ -117,8 +116,15 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         uint32 lastNodeId;
     }
 
-    /// @notice Stake required of a new node (wei).
-    uint256 public stakingRequirement;
+    /// @notice The guardian paused registrations and contributions (OpenZeppelin Pausable's event).
+    event Paused(address account);
+    /// @notice The guardian resumed registrations and contributions.
+    event Unpaused(address account);
+    /// @notice The operation is stopped while paused.
+    error EnforcedPause();
+    /// @notice `unpause` while not paused.
+    error ExpectedPause();
+
     /// @notice Time from decommissioning to withdrawal.
     uint256 public lockPeriod;
     /// @notice Penalty per missed epoch, bps of the node's stake.
@@ -127,6 +133,9 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     address public treasury;
     /// @notice Told of stake changes of active nodes (the rewards contract); zero for none.
     INodeLifecycleListener public lifecycleListener;
+    /// @dev Shares the listener's slot: a registration reads all three with one SLOAD.
+    uint88 private _stakingRequirement;
+    bool private _paused;
 
     Stats private _stats;
     uint256 private _treasuryOwed;
@@ -171,7 +180,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         MLKEM = mlkem;
         swarms = swarmCoordinator;
         treasury = treasury_;
-        stakingRequirement = 15_000 ether;
+        _stakingRequirement = 15_000 ether;
         lockPeriod = 30 days;
         missedEpochPenaltyBps = 50;
     }
@@ -181,8 +190,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     /// @notice Sets the stake required of new registrations (existing nodes keep theirs).
     function setStakingRequirement(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         // At least MAX_CONTRIBUTORS wei so the minimum-contribution formula stays meaningful.
-        if (value < MAX_CONTRIBUTORS || value > type(uint96).max) revert InvalidParameter("stakingRequirement", value);
-        stakingRequirement = value;
+        if (value < MAX_CONTRIBUTORS || value > type(uint88).max) revert InvalidParameter("stakingRequirement", value);
+        _stakingRequirement = uint88(value);
         emit ParameterChanged("stakingRequirement", value);
     }
 
@@ -214,20 +223,38 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     }
 
     /// @notice Stops registrations and contributions. Nothing else.
-    function pause() external onlyRole(GUARDIAN_ROLE) {
-        _pause();
+    function pause() external onlyRole(GUARDIAN_ROLE) whenNotPaused {
+        _paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @notice Resumes registrations and contributions.
     function unpause() external onlyRole(GUARDIAN_ROLE) {
-        _unpause();
+        if (!_paused) revert ExpectedPause();
+        _paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @notice True while registrations and contributions are stopped.
+    function paused() external view returns (bool) {
+        return _paused;
+    }
+
+    /// @notice Stake required of a new node (wei); existing nodes keep theirs.
+    function stakingRequirement() external view returns (uint256) {
+        return _stakingRequirement;
+    }
+
+    modifier whenNotPaused() {
+        if (_paused) revert EnforcedPause();
+        _;
     }
 
     // ------------------------------------------------------------------ registration and stake
 
     /// @inheritdoc IServiceNodeRegistry
     function register(Registration calldata r) external payable whenNotPaused nonReentrant returns (uint64 nodeId) {
-        uint256 requirement = stakingRequirement;
+        uint256 requirement = _stakingRequirement;
         nodeId = _registerKeys(r, requirement);
         // A fully staked registration activates now: one call stores the key and adds it to the aggregate.
         BLS_KEYS.storeKey(nodeId, r.blsPublicKey, msg.value == requirement);

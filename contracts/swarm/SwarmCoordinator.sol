@@ -123,25 +123,32 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         uint200 tail;
     }
 
-    /// @dev One slot (4 + 3 + 21 = 28 bytes) for everything a join or leave reads and writes besides
-    /// the swarms and nodes it touches: it is loaded into memory once per call and stored once.
-    /// `atLeast` packs, for s = 1..7, the number of swarms with at least s nodes at bits
-    /// [24(s − 1), 24s); atLeast[0] is `swarmCount` and atLeast[s] = 0 above 7.
+    /// @dev The working state of a join or leave, in memory. `atLeast` packs, for s = 1..7, the number
+    /// of swarms with at least s nodes at bits [24(s − 1), 24s); atLeast[0] is `swarmCount` and
+    /// atLeast[s] = 0 above 7.
     struct State {
         uint32 activeNodes;
         uint24 swarmCount;
         uint168 atLeast;
     }
 
-    State private _state;
-    /// @dev Kept apart from `_state`: only storage reports and leaves of reporting nodes touch it.
+    /// @dev One slot (20 + 4 + 3 = 27 bytes) for everything a join or leave reads and writes besides
+    /// the swarms and nodes it touches. The size counters are not stored: between calls the swarms
+    /// are balanced, so N nodes in S swarms are N mod S swarms of ceil(N / S) nodes and the rest of
+    /// floor(N / S), and `_load` rebuilds the counters from N and S.
+    struct Stored {
+        address listener;
+        uint32 activeNodes;
+        uint24 swarmCount;
+    }
+
+    Stored private _stored;
+    /// @dev Kept apart from `_stored`: only storage reports and leaves of reporting nodes touch it.
     /// A sum of uint64 reports over at most 2^27 nodes cannot overflow.
     uint256 private _storageUsed;
 
     /// @inheritdoc ISwarmCoordinator
     address public registry;
-    /// @inheritdoc ISwarmCoordinator
-    address public swarmListener;
 
     mapping(uint64 nodeId => Node) private _nodes;
     mapping(uint256 swarmId => Swarm) private _swarms;
@@ -168,7 +175,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         if (admin == address(0)) revert InvalidAdmin(admin);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         // S(0) = 1: swarm 0 always exists, alone at position 0 of the order.
-        _state.swarmCount = 1;
+        _stored.swarmCount = 1;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -189,8 +196,8 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     /// @inheritdoc ISwarmCoordinator
     function setSwarmListener(address listener) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (listener != address(0) && listener.code.length == 0) revert NotAContract(listener);
-        address previous = swarmListener;
-        swarmListener = listener;
+        address previous = _stored.listener;
+        _stored.listener = listener;
         emit SwarmListenerSet(previous, listener);
     }
 
@@ -203,7 +210,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         if (nodeId == 0 || nodeId > ID_MASK) revert InvalidNodeId(nodeId);
         Node storage node = _nodes[nodeId];
         if (node.active) revert NodeAlreadyInSwarm(nodeId, node.swarmId);
-        State memory st = _state;
+        State memory st = _load();
         if (st.activeNodes >= MAX_ACTIVE_NODES) revert NetworkFull(st.activeNodes, MAX_ACTIVE_NODES);
 
         Context memory ctx = _newContext(nodeId);
@@ -230,7 +237,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             emit SwarmCreated(created);
         }
         _rebalance(ctx, st);
-        _state = st;
+        _save(st);
         _notify(ctx);
         return _nodes[nodeId].swarmId;
     }
@@ -239,7 +246,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     function removeNode(uint64 nodeId) external onlyRole(REGISTRY_ROLE) {
         Node memory node = _nodes[nodeId];
         if (!node.active) revert NodeNotInSwarm(nodeId);
-        State memory st = _state;
+        State memory st = _load();
 
         Context memory ctx = _newContext(nodeId);
         _shrink(st, node.swarmId, _memberIndex(_swarms[node.swarmId], nodeId));
@@ -254,7 +261,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         } else {
             _rebalance(ctx, st);
         }
-        _state = st;
+        _save(st);
         _notify(ctx);
     }
 
@@ -283,8 +290,13 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     }
 
     /// @inheritdoc ISwarmCoordinator
+    function swarmListener() external view returns (address) {
+        return _stored.listener;
+    }
+
+    /// @inheritdoc ISwarmCoordinator
     function swarmCount() external view returns (uint32) {
-        return _state.swarmCount;
+        return _stored.swarmCount;
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -306,7 +318,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function activeNodes() external view returns (uint256) {
-        return _state.activeNodes;
+        return _stored.activeNodes;
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -320,7 +332,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function swarmForInbox(bytes32 id) external view returns (uint32) {
-        return inboxToSwarm(id, _state.swarmCount);
+        return inboxToSwarm(id, _stored.swarmCount);
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -346,28 +358,28 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function totalNodes() external view returns (uint256) {
-        return _totalNodes(_state.activeNodes);
+        return _totalNodes(_stored.activeNodes);
     }
 
     /// @inheritdoc ISwarmCoordinator
     function averageSwarmSizeWad() external view returns (uint256) {
-        State memory st = _state;
+        State memory st = _load();
         return (uint256(st.activeNodes) * WAD) / st.swarmCount; // rounded down
     }
 
     /// @inheritdoc ISwarmCoordinator
     function minSwarmSize() external view returns (uint256 minSize) {
-        (minSize, ) = _sizeRange(_state);
+        (minSize, ) = _sizeRange(_load());
     }
 
     /// @inheritdoc ISwarmCoordinator
     function maxSwarmSize() external view returns (uint256 maxSize) {
-        (, maxSize) = _sizeRange(_state);
+        (, maxSize) = _sizeRange(_load());
     }
 
     /// @inheritdoc ISwarmCoordinator
     function storageCapacity() external view returns (uint256) {
-        return uint256(_state.activeNodes) * STORAGE_PER_NODE;
+        return uint256(_stored.activeNodes) * STORAGE_PER_NODE;
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -377,7 +389,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function replicationOk() external view returns (bool) {
-        (uint256 minSize, ) = _sizeRange(_state);
+        (uint256 minSize, ) = _sizeRange(_load());
         return minSize >= MIN_NODES_PER_SWARM;
     }
 
@@ -388,7 +400,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function networkHealth() public view returns (NetworkHealth memory h) {
-        State memory st = _state;
+        State memory st = _load();
         h.activeNodes = st.activeNodes;
         h.totalNodes = _totalNodes(h.activeNodes);
         h.swarmCount = st.swarmCount;
@@ -535,6 +547,28 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         while (maxSize < TRACKED_SIZES && _atLeastOf(st, maxSize + 1) != 0) ++maxSize;
     }
 
+    /// @dev The stored counts with the size counters of balanced swarms: every swarm has at least
+    /// floor(N / S) nodes and N mod S of them one more (balanced sizes are at most 5 < TRACKED_SIZES).
+    function _load() private view returns (State memory st) {
+        Stored memory stored = _stored;
+        uint256 n = stored.activeNodes;
+        uint256 count = stored.swarmCount;
+        uint256 floorSize = n / count;
+        uint256 packed;
+        if (floorSize > TRACKED_SIZES) floorSize = TRACKED_SIZES; // only a corrupt state: bounds the loop
+        for (uint256 s; s < floorSize; ++s) packed |= count << (s * COUNTER_BITS);
+        if (floorSize < TRACKED_SIZES) packed |= (n % count) << (floorSize * COUNTER_BITS);
+        st.activeNodes = uint32(n);
+        st.swarmCount = uint24(count);
+        st.atLeast = uint168(packed);
+    }
+
+    /// @dev Stores the counts; the caller has rebalanced, so the counters follow from them again.
+    function _save(State memory st) private {
+        _stored.activeNodes = st.activeNodes;
+        _stored.swarmCount = st.swarmCount;
+    }
+
     /// @dev atLeast[s]: the swarm count for s = 0, the packed counter for 1 ≤ s ≤ 7, 0 above.
     function _atLeastOf(State memory st, uint256 s) private pure returns (uint256) {
         if (s == 0) return st.swarmCount;
@@ -561,7 +595,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @dev Interactions last: the listener hears every change in order, after all state and events.
     function _notify(Context memory ctx) private {
-        address listener = swarmListener;
+        address listener = _stored.listener;
         if (listener == address(0)) return;
         for (uint256 i; i < ctx.count; ++i) {
             uint256 c = ctx.changes[i];
@@ -570,7 +604,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     }
 
     function _requireSwarm(uint32 swarmId) private view {
-        uint32 count = _state.swarmCount;
+        uint32 count = _stored.swarmCount;
         if (swarmId >= count) revert SwarmNotFound(swarmId, count);
     }
 
