@@ -82,13 +82,15 @@ interface IServiceNodeRegistry {
 
     // ------------------------------------------------------------------ events
 
-    /// @notice A node was registered. Carries the full keys (storage holds only their hashes).
+    /// @notice A node was registered. Carries the keccak256 hashes of its keys, as stored; the keys
+    /// themselves are in the registration's calldata (`register`), which the hashes authenticate
+    /// (`blsKeyHash` = keccak256(abi.encode(G2Point))). Logging 3.3 KB of keys again would cost ~27k gas.
     event NodeRegistered(
         uint64 indexed nodeId,
         address indexed operator,
-        bytes mldsaPublicKey,
-        bytes mlkemPublicKey,
-        BN254.G2Point blsPublicKey,
+        bytes32 mldsaKeyHash,
+        bytes32 mlkemKeyHash,
+        bytes32 blsKeyHash,
         bytes32 heartbeatAnchor,
         uint16 operatorFeeBps,
         uint256 requirement

@@ -81,7 +81,8 @@ interface ISwarmCoordinator {
     /// @notice A registry or listener address has no code (a call to it would fail or do nothing).
     error NotAContract(address account);
 
-    /// @notice Node ids start at 1; 0 is never a node.
+    /// @notice Node ids start at 1; 0 is never a node, and ids from 2^40 on are refused (members are
+    /// stored as 40-bit ids).
     error InvalidNodeId(uint64 nodeId);
 
     /// @notice `addNode` for a node that is already in `swarmId`.
@@ -165,7 +166,7 @@ interface ISwarmCoordinator {
     /// chosen by the caller. If the swarm count grows, the new swarm is then filled from the largest
     /// swarms, one member drawn at random from each giver (the first giver is the swarm just joined,
     /// so the joining node itself may move). At most 4 moves; O(1) gas in N.
-    /// Reverts with InvalidNodeId (0), NodeAlreadyInSwarm, NetworkFull, or AccessControl's error.
+    /// Reverts with InvalidNodeId (0 or ≥ 2^40), NodeAlreadyInSwarm, NetworkFull, or AccessControl's error.
     /// @param nodeId the registry's node id (from 1)
     /// @return swarmId the swarm the node is in when the call returns
     function addNode(uint64 nodeId) external returns (uint32 swarmId);

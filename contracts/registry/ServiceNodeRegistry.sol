@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
 import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
@@ -19,7 +18,7 @@ import {Uptime} from "./Uptime.sol";
 /// (contributors ≤ 10, heartbeat hash steps ≤ MAX_HEARTBEAT_GAP, batch ≤ MAX_HEARTBEAT_BATCH).
 /// Pausing stops new inflows (registrations, contributions) only: withdrawals, exits, heartbeats,
 /// penalties and payouts are never blocked.
-contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, ReentrancyGuardTransient {
+contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ constants
 
     /// @notice Pauses and unpauses new inflows; no power over funds.
@@ -73,6 +72,9 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     address public immutable MLKEM;
     /// @notice Keeps BLS keys and the aggregate key of the active set (the attestation verifier).
     IBlsKeyRegistry public immutable BLS_KEYS;
+    /// @notice The swarm coordinator active nodes join.
+    // solhint-disable-next-line immutable-vars-naming
+    ISwarmCoordinator public immutable swarms;
 
     // ------------------------------------------------------------------ storage
 
@@ -101,33 +103,46 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         uint40 unlockAt;
     }
 
-    /// @dev Network counters in one slot, read and written together on activation and exit.
+    /// @dev Network counters and the node id counter in one slot, read and written together on
+    /// registration, activation and exit. The widths are far beyond reach: 2^32 registrations or
+    /// 2^24 activations in one block would cost more gas than any chain could ever spend, and the
+    /// checked increments revert rather than wrap.
     struct Stats {
         uint32 totalNodes;
         uint32 activeNodes;
         uint96 totalActiveStake;
-        uint64 activationBlock;
-        uint32 activationsInBlock;
+        uint40 activationBlock;
+        uint24 activationsInBlock;
+        uint32 lastNodeId;
     }
 
-    /// @notice Stake required of a new node (wei).
-    uint256 public stakingRequirement;
+    /// @notice The guardian paused registrations and contributions (OpenZeppelin Pausable's event).
+    event Paused(address account);
+    /// @notice The guardian resumed registrations and contributions.
+    event Unpaused(address account);
+    /// @notice The operation is stopped while paused.
+    error EnforcedPause();
+    /// @notice `unpause` while not paused.
+    error ExpectedPause();
+
     /// @notice Time from decommissioning to withdrawal.
     uint256 public lockPeriod;
     /// @notice Penalty per missed epoch, bps of the node's stake.
     uint16 public missedEpochPenaltyBps;
     /// @notice Receives penalties.
     address public treasury;
-    /// @notice The swarm coordinator active nodes join.
-    ISwarmCoordinator public swarms;
     /// @notice Told of stake changes of active nodes (the rewards contract); zero for none.
     INodeLifecycleListener public lifecycleListener;
+    /// @dev Shares the listener's slot: a registration reads all three with one SLOAD.
+    uint88 private _stakingRequirement;
+    bool private _paused;
 
-    uint64 private _lastNodeId;
     Stats private _stats;
     uint256 private _treasuryOwed;
 
     mapping(uint64 nodeId => Node) private _nodes;
+    /// @dev Entry 0 (the operator) is left empty for a node fully staked at registration: its operator
+    /// is `Node.operator` and its amount `Node.stake`, which never changes after activation.
     mapping(uint64 nodeId => mapping(uint256 index => Contributor)) private _contributors;
     /// @dev index + 1 of a non-operator contributor; the operator is always index 0.
     mapping(uint64 nodeId => mapping(address contributor => uint8)) private _contributorSlot;
@@ -165,7 +180,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         MLKEM = mlkem;
         swarms = swarmCoordinator;
         treasury = treasury_;
-        stakingRequirement = 15_000 ether;
+        _stakingRequirement = 15_000 ether;
         lockPeriod = 30 days;
         missedEpochPenaltyBps = 50;
     }
@@ -175,8 +190,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     /// @notice Sets the stake required of new registrations (existing nodes keep theirs).
     function setStakingRequirement(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         // At least MAX_CONTRIBUTORS wei so the minimum-contribution formula stays meaningful.
-        if (value < MAX_CONTRIBUTORS || value > type(uint96).max) revert InvalidParameter("stakingRequirement", value);
-        stakingRequirement = value;
+        if (value < MAX_CONTRIBUTORS || value > type(uint88).max) revert InvalidParameter("stakingRequirement", value);
+        _stakingRequirement = uint88(value);
         emit ParameterChanged("stakingRequirement", value);
     }
 
@@ -208,26 +223,39 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
     }
 
     /// @notice Stops registrations and contributions. Nothing else.
-    function pause() external onlyRole(GUARDIAN_ROLE) {
-        _pause();
+    function pause() external onlyRole(GUARDIAN_ROLE) whenNotPaused {
+        _paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @notice Resumes registrations and contributions.
     function unpause() external onlyRole(GUARDIAN_ROLE) {
-        _unpause();
+        if (!_paused) revert ExpectedPause();
+        _paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @notice True while registrations and contributions are stopped.
+    function paused() external view returns (bool) {
+        return _paused;
+    }
+
+    /// @notice Stake required of a new node (wei); existing nodes keep theirs.
+    function stakingRequirement() external view returns (uint256) {
+        return _stakingRequirement;
+    }
+
+    modifier whenNotPaused() {
+        if (_paused) revert EnforcedPause();
+        _;
     }
 
     // ------------------------------------------------------------------ registration and stake
 
     /// @inheritdoc IServiceNodeRegistry
     function register(Registration calldata r) external payable whenNotPaused nonReentrant returns (uint64 nodeId) {
-        uint256 requirement = stakingRequirement;
-        (bytes32 mldsaHash, bytes32 mlkemHash, bytes32 blsHash) = _checkRegistration(r, requirement);
-
-        nodeId = ++_lastNodeId;
-        _keyOwner[KEY_MLDSA][mldsaHash] = nodeId;
-        _keyOwner[KEY_MLKEM][mlkemHash] = nodeId;
-        _keyOwner[KEY_BLS][blsHash] = nodeId;
+        uint256 requirement = _stakingRequirement;
+        nodeId = _registerKeys(r, requirement);
         // A fully staked registration activates now: one call stores the key and adds it to the aggregate.
         BLS_KEYS.storeKey(nodeId, r.blsPublicKey, msg.value == requirement);
         uint256 reservedTotal = _reserveSlots(nodeId, r.reserved);
@@ -242,12 +270,13 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         n.stake = uint96(msg.value);
         n.lastEpoch = currentEpoch();
         n.lastRevealed = r.heartbeatAnchor;
-        _contributors[nodeId][0] = Contributor(msg.sender, uint96(msg.value));
-        if (msg.value < requirement) n.requirement = uint96(requirement);
+        if (msg.value < requirement) {
+            n.requirement = uint96(requirement);
+            _contributors[nodeId][0] = Contributor(msg.sender, uint96(msg.value));
+        }
         if (reservedTotal != 0) _unfilledReserved[nodeId] = uint96(reservedTotal);
-        ++_stats.totalNodes;
 
-        _emitRegistration(nodeId, r, requirement);
+        _emitContributions(nodeId, r.reserved);
         if (msg.value == requirement) _activate(nodeId, n, true);
     }
 
@@ -493,13 +522,15 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         for (uint256 i; i < count; ++i) {
             list[i] = _contributors[nodeId][i];
         }
+        if (count != 0 && list[0].amount == 0) list[0] = Contributor(_nodes[nodeId].operator, _nodes[nodeId].stake);
     }
 
     /// @inheritdoc IServiceNodeRegistry
     function shareOf(uint64 nodeId, address account) public view returns (uint256 contribution, bool isOperator) {
-        address operator = _nodes[nodeId].operator;
+        Node storage n = _nodes[nodeId];
+        address operator = n.operator;
         if (operator == address(0)) return (0, false);
-        if (account == operator) return (_contributors[nodeId][0].amount, true);
+        if (account == operator) return (_operatorAmount(nodeId, n), true);
         uint256 index = _contributorSlot[nodeId][account];
         return (index == 0 ? 0 : _contributors[nodeId][index - 1].amount, false);
     }
@@ -569,7 +600,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
 
     /// @notice The number of nodes ever registered (the highest node id).
     function lastNodeId() external view returns (uint64) {
-        return _lastNodeId;
+        return _stats.lastNodeId;
     }
 
     /// @notice Effective (earning) stake of an active node: stake less penalties; 0 otherwise.
@@ -586,7 +617,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         uint256 cap = uint256(s.activeNodes) * ACTIVATION_CAP_BPS / BPS;
         if (cap < ACTIVATION_CAP_MIN) cap = ACTIVATION_CAP_MIN;
         if (s.activationBlock != block.number) {
-            s.activationBlock = uint64(block.number);
+            s.activationBlock = uint40(block.number);
             s.activationsInBlock = 0;
         }
         if (s.activationsInBlock >= cap) revert ActivationLimitReached(cap);
@@ -736,7 +767,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         }
         // Contributions stay recorded (rewards are claimed against them); a bit marks the withdrawal.
         uint256 mask = n.withdrawnMask;
-        uint256 staked = _contributors[nodeId][index].amount;
+        uint256 staked = index == 0 ? _operatorAmount(nodeId, n) : _contributors[nodeId][index].amount;
         if (staked == 0 || mask & (1 << index) != 0) revert NothingToWithdraw(nodeId, msg.sender);
         n.withdrawnMask = uint16(mask | (1 << index));
         uint256 withdrawnCount = n.withdrawnCount + 1;
@@ -783,11 +814,26 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         _checkKeyFree(KEY_BLS, blsHash);
 
         bytes32 digest = _registrationDigest(msg.sender, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor);
-        if (!PQPrecompiles.mldsaVerify(MLDSA, r.mldsaPublicKey, abi.encodePacked(digest), r.mldsaSignature)) {
+        if (!PQPrecompiles.mldsaVerifyCalldata(MLDSA, r.mldsaPublicKey, abi.encodePacked(digest), r.mldsaSignature)) {
             revert InvalidMldsaProof();
         }
         if (!PQPrecompiles.mlkemValidate(MLKEM, r.mlkemPublicKey)) revert InvalidMlkemKey();
         if (!BLS_KEYS.verifyProofOfPossession(r.blsPublicKey, digest, r.blsSignature)) revert InvalidBlsProof();
+    }
+
+    /// @dev Checks a registration, takes the next node id and its three keys, and announces the node.
+    function _registerKeys(Registration calldata r, uint256 requirement) private returns (uint64 nodeId) {
+        (bytes32 mldsaHash, bytes32 mlkemHash, bytes32 blsHash) = _checkRegistration(r, requirement);
+        Stats memory st = _stats;
+        nodeId = ++st.lastNodeId;
+        ++st.totalNodes;
+        _stats = st;
+        _keyOwner[KEY_MLDSA][mldsaHash] = nodeId;
+        _keyOwner[KEY_MLKEM][mlkemHash] = nodeId;
+        _keyOwner[KEY_BLS][blsHash] = nodeId;
+        emit NodeRegistered(
+            nodeId, msg.sender, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor, r.operatorFeeBps, requirement
+        );
     }
 
     /// @dev Records reserved slots as contributors 1.. with nothing paid yet; returns their total.
@@ -805,21 +851,17 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         }
     }
 
-    function _emitRegistration(uint64 nodeId, Registration calldata r, uint256 requirement) private {
-        emit NodeRegistered(
-            nodeId,
-            msg.sender,
-            r.mldsaPublicKey,
-            r.mlkemPublicKey,
-            r.blsPublicKey,
-            r.heartbeatAnchor,
-            r.operatorFeeBps,
-            requirement
-        );
-        for (uint256 i; i < r.reserved.length; ++i) {
-            emit SlotReserved(nodeId, r.reserved[i].contributor, r.reserved[i].amount);
+    function _emitContributions(uint64 nodeId, ReservedSlot[] calldata reserved) private {
+        for (uint256 i; i < reserved.length; ++i) {
+            emit SlotReserved(nodeId, reserved[i].contributor, reserved[i].amount);
         }
         emit StakeContributed(nodeId, msg.sender, msg.value, msg.value);
+    }
+
+    /// @dev The operator's contribution: entry 0, or the whole stake when entry 0 was never written.
+    function _operatorAmount(uint64 nodeId, Node storage n) private view returns (uint256 amount) {
+        amount = _contributors[nodeId][0].amount;
+        if (amount == 0) amount = n.stake;
     }
 
     function _existing(uint64 nodeId) private view returns (Node storage n) {
@@ -874,7 +916,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, Pausable, R
         view
     {
         if (_keyOwner[KEY_MLDSA][keccak256(publicKey)] != nodeId) revert InvalidNodeSignature(nodeId);
-        if (!PQPrecompiles.mldsaVerify(MLDSA, publicKey, abi.encodePacked(digest), signature)) {
+        if (!PQPrecompiles.mldsaVerifyCalldata(MLDSA, publicKey, abi.encodePacked(digest), signature)) {
             revert InvalidNodeSignature(nodeId);
         }
     }

@@ -81,6 +81,11 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     uint256 private constant TRACKED_SIZES = TARGET_NODES_PER_SWARM + 2;
     uint256 private constant COUNTER_BITS = 24;
     uint256 private constant COUNTER_MASK = 2 ** 24 - 1;
+    /// @dev Members are 40-bit node ids, five per 200-bit field; node ids from 2^40 on are refused
+    /// (the registry would need 10^12 registrations to reach them).
+    uint256 private constant ID_BITS = 40;
+    uint256 private constant ID_MASK = 2 ** 40 - 1;
+    uint256 private constant HEAD_MEMBERS = 5;
     /// @dev One join or leave plus at most MAX_MOVES_PER_CHANGE moves, recorded for the listener.
     uint256 private constant MAX_CHANGES = 1 + MAX_MOVES_PER_CHANGE;
     /// @dev calculateSwarmCount(n) fits in a uint32 up to this n.
@@ -103,37 +108,47 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     }
 
     /// @dev Slot 0 packs what every resize touches: `size`, this swarm's `position` in the size order,
-    /// and `occupant`, the swarm standing at position `id` of the order (the order is stored spread
-    /// over the swarm records, position i in record i, so a new swarm's fresh slot holds its own order
-    /// entry). Slots 1-3 hold room for MAX_NODES_PER_SWARM member ids, four per slot (balanced
-    /// swarms use at most the first two). Entries at or past `size` are stale on purpose: overwriting
-    /// a non-zero slot costs 2,900 gas where clearing and refilling it would cost 20,000.
+    /// `occupant`, the swarm standing at position `id` of the order (the order is stored spread over
+    /// the swarm records, position i in record i, so a new swarm's fresh slot holds its own order
+    /// entry), and `head`, members 0-4 as 40-bit node ids: a balanced swarm (≤ 5 nodes) lives in this
+    /// one slot, so a join or leave writes one slot per swarm. `tail` (slot 1) holds members 5-9, used
+    /// only while a swarm is over the target inside one call. Entries at or past `size` are stale on
+    /// purpose: overwriting a non-zero slot costs 2,900 gas where clearing and refilling it would cost
+    /// 20,000.
     struct Swarm {
         uint8 size;
         uint24 position;
         uint24 occupant;
-        uint64[MAX_NODES_PER_SWARM] members;
+        uint200 head;
+        uint200 tail;
     }
 
-    /// @dev One slot (4 + 3 + 21 = 28 bytes) for everything a join or leave reads and writes besides
-    /// the swarms and nodes it touches: it is loaded into memory once per call and stored once.
-    /// `atLeast` packs, for s = 1..7, the number of swarms with at least s nodes at bits
-    /// [24(s − 1), 24s); atLeast[0] is `swarmCount` and atLeast[s] = 0 above 7.
+    /// @dev The working state of a join or leave, in memory. `atLeast` packs, for s = 1..7, the number
+    /// of swarms with at least s nodes at bits [24(s − 1), 24s); atLeast[0] is `swarmCount` and
+    /// atLeast[s] = 0 above 7.
     struct State {
         uint32 activeNodes;
         uint24 swarmCount;
         uint168 atLeast;
     }
 
-    State private _state;
-    /// @dev Kept apart from `_state`: only storage reports and leaves of reporting nodes touch it.
+    /// @dev One slot (20 + 4 + 3 = 27 bytes) for everything a join or leave reads and writes besides
+    /// the swarms and nodes it touches. The size counters are not stored: between calls the swarms
+    /// are balanced, so N nodes in S swarms are N mod S swarms of ceil(N / S) nodes and the rest of
+    /// floor(N / S), and `_load` rebuilds the counters from N and S.
+    struct Stored {
+        address listener;
+        uint32 activeNodes;
+        uint24 swarmCount;
+    }
+
+    Stored private _stored;
+    /// @dev Kept apart from `_stored`: only storage reports and leaves of reporting nodes touch it.
     /// A sum of uint64 reports over at most 2^27 nodes cannot overflow.
     uint256 private _storageUsed;
 
     /// @inheritdoc ISwarmCoordinator
     address public registry;
-    /// @inheritdoc ISwarmCoordinator
-    address public swarmListener;
 
     mapping(uint64 nodeId => Node) private _nodes;
     mapping(uint256 swarmId => Swarm) private _swarms;
@@ -160,7 +175,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         if (admin == address(0)) revert InvalidAdmin(admin);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         // S(0) = 1: swarm 0 always exists, alone at position 0 of the order.
-        _state.swarmCount = 1;
+        _stored.swarmCount = 1;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -181,8 +196,8 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     /// @inheritdoc ISwarmCoordinator
     function setSwarmListener(address listener) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (listener != address(0) && listener.code.length == 0) revert NotAContract(listener);
-        address previous = swarmListener;
-        swarmListener = listener;
+        address previous = _stored.listener;
+        _stored.listener = listener;
         emit SwarmListenerSet(previous, listener);
     }
 
@@ -192,10 +207,10 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function addNode(uint64 nodeId) external onlyRole(REGISTRY_ROLE) returns (uint32 swarmId) {
-        if (nodeId == 0) revert InvalidNodeId(nodeId);
+        if (nodeId == 0 || nodeId > ID_MASK) revert InvalidNodeId(nodeId);
         Node storage node = _nodes[nodeId];
         if (node.active) revert NodeAlreadyInSwarm(nodeId, node.swarmId);
-        State memory st = _state;
+        State memory st = _load();
         if (st.activeNodes >= MAX_ACTIVE_NODES) revert NetworkFull(st.activeNodes, MAX_ACTIVE_NODES);
 
         Context memory ctx = _newContext(nodeId);
@@ -222,7 +237,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             emit SwarmCreated(created);
         }
         _rebalance(ctx, st);
-        _state = st;
+        _save(st);
         _notify(ctx);
         return _nodes[nodeId].swarmId;
     }
@@ -231,7 +246,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     function removeNode(uint64 nodeId) external onlyRole(REGISTRY_ROLE) {
         Node memory node = _nodes[nodeId];
         if (!node.active) revert NodeNotInSwarm(nodeId);
-        State memory st = _state;
+        State memory st = _load();
 
         Context memory ctx = _newContext(nodeId);
         _shrink(st, node.swarmId, _memberIndex(_swarms[node.swarmId], nodeId));
@@ -246,7 +261,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         } else {
             _rebalance(ctx, st);
         }
-        _state = st;
+        _save(st);
         _notify(ctx);
     }
 
@@ -275,8 +290,13 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     }
 
     /// @inheritdoc ISwarmCoordinator
+    function swarmListener() external view returns (address) {
+        return _stored.listener;
+    }
+
+    /// @inheritdoc ISwarmCoordinator
     function swarmCount() external view returns (uint32) {
-        return _state.swarmCount;
+        return _stored.swarmCount;
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -292,13 +312,13 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         uint256 size = sw.size;
         members = new uint64[](size);
         for (uint256 i; i < size; ++i) {
-            members[i] = sw.members[i];
+            members[i] = _memberAt(sw, i);
         }
     }
 
     /// @inheritdoc ISwarmCoordinator
     function activeNodes() external view returns (uint256) {
-        return _state.activeNodes;
+        return _stored.activeNodes;
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -312,7 +332,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function swarmForInbox(bytes32 id) external view returns (uint32) {
-        return inboxToSwarm(id, _state.swarmCount);
+        return inboxToSwarm(id, _stored.swarmCount);
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -338,28 +358,28 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function totalNodes() external view returns (uint256) {
-        return _totalNodes(_state.activeNodes);
+        return _totalNodes(_stored.activeNodes);
     }
 
     /// @inheritdoc ISwarmCoordinator
     function averageSwarmSizeWad() external view returns (uint256) {
-        State memory st = _state;
+        State memory st = _load();
         return (uint256(st.activeNodes) * WAD) / st.swarmCount; // rounded down
     }
 
     /// @inheritdoc ISwarmCoordinator
     function minSwarmSize() external view returns (uint256 minSize) {
-        (minSize, ) = _sizeRange(_state);
+        (minSize, ) = _sizeRange(_load());
     }
 
     /// @inheritdoc ISwarmCoordinator
     function maxSwarmSize() external view returns (uint256 maxSize) {
-        (, maxSize) = _sizeRange(_state);
+        (, maxSize) = _sizeRange(_load());
     }
 
     /// @inheritdoc ISwarmCoordinator
     function storageCapacity() external view returns (uint256) {
-        return uint256(_state.activeNodes) * STORAGE_PER_NODE;
+        return uint256(_stored.activeNodes) * STORAGE_PER_NODE;
     }
 
     /// @inheritdoc ISwarmCoordinator
@@ -369,7 +389,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function replicationOk() external view returns (bool) {
-        (uint256 minSize, ) = _sizeRange(_state);
+        (uint256 minSize, ) = _sizeRange(_load());
         return minSize >= MIN_NODES_PER_SWARM;
     }
 
@@ -380,7 +400,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function networkHealth() public view returns (NetworkHealth memory h) {
-        State memory st = _state;
+        State memory st = _load();
         h.activeNodes = st.activeNodes;
         h.totalNodes = _totalNodes(h.activeNodes);
         h.swarmCount = st.swarmCount;
@@ -411,7 +431,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             uint32 from = _swarms[_atLeastOf(st, maxSize) - 1].occupant;
             uint32 to = _swarms[_atLeastOf(st, minSize + 1)].occupant;
             uint256 index = _draw(ctx, maxSize);
-            uint64 moved = _swarms[from].members[index];
+            uint64 moved = _memberAt(_swarms[from], index);
             _shrink(st, from, index);
             _grow(st, to, moved);
             emit NodeMovedSwarm(moved, from, to);
@@ -434,7 +454,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             if (to == last) continue;
             Swarm storage sw = _swarms[to];
             for (uint256 size = sw.size; size < fill && left > 0; ++size) {
-                uint64 moved = gone.members[--left];
+                uint64 moved = _memberAt(gone, --left);
                 gone.size = uint8(left);
                 _append(sw, to, moved);
                 emit NodeMovedSwarm(moved, last, to);
@@ -467,7 +487,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         Swarm storage sw = _swarms[swarmId];
         uint256 size = sw.size;
         uint256 last = size - 1;
-        if (index != last) sw.members[index] = sw.members[last];
+        if (index != last) _setMember(sw, index, _memberAt(sw, last));
         sw.size = uint8(last);
         // The swarm joins class size − 1 at its start: the last position of class `size`.
         uint256 target = _atLeastOf(st, size) - 1;
@@ -480,7 +500,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     function _append(Swarm storage sw, uint32 swarmId, uint64 nodeId) private {
         uint256 size = sw.size;
         if (size == TRACKED_SIZES) revert SwarmsUnbalanced(size, size + 1); // unreachable, see TRACKED_SIZES
-        sw.members[size] = nodeId;
+        _setMember(sw, size, nodeId);
         sw.size = uint8(size + 1);
         Node storage node = _nodes[nodeId];
         _nodes[nodeId] = Node({active: true, swarmId: swarmId, usedBytes: node.usedBytes});
@@ -488,7 +508,22 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @dev The place of an active node in its swarm's member array (≤ 7 warm reads, see Node).
     function _memberIndex(Swarm storage sw, uint64 nodeId) private view returns (uint256 i) {
-        while (sw.members[i] != nodeId) ++i;
+        while (_memberAt(sw, i) != nodeId) ++i;
+    }
+
+    function _memberAt(Swarm storage sw, uint256 i) private view returns (uint64) {
+        if (i < HEAD_MEMBERS) return uint64((uint256(sw.head) >> (i * ID_BITS)) & ID_MASK);
+        return uint64((uint256(sw.tail) >> ((i - HEAD_MEMBERS) * ID_BITS)) & ID_MASK);
+    }
+
+    function _setMember(Swarm storage sw, uint256 i, uint64 nodeId) private {
+        if (i < HEAD_MEMBERS) {
+            uint256 shift = i * ID_BITS;
+            sw.head = uint200((uint256(sw.head) & ~(ID_MASK << shift)) | (uint256(nodeId) << shift));
+        } else {
+            uint256 shift = (i - HEAD_MEMBERS) * ID_BITS;
+            sw.tail = uint200((uint256(sw.tail) & ~(ID_MASK << shift)) | (uint256(nodeId) << shift));
+        }
     }
 
     function _swapPositions(uint256 p, uint256 q) private {
@@ -510,6 +545,28 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         while (minSize < TRACKED_SIZES && _atLeastOf(st, minSize + 1) == count) ++minSize;
         maxSize = minSize;
         while (maxSize < TRACKED_SIZES && _atLeastOf(st, maxSize + 1) != 0) ++maxSize;
+    }
+
+    /// @dev The stored counts with the size counters of balanced swarms: every swarm has at least
+    /// floor(N / S) nodes and N mod S of them one more (balanced sizes are at most 5 < TRACKED_SIZES).
+    function _load() private view returns (State memory st) {
+        Stored memory stored = _stored;
+        uint256 n = stored.activeNodes;
+        uint256 count = stored.swarmCount;
+        uint256 floorSize = n / count;
+        uint256 packed;
+        if (floorSize > TRACKED_SIZES) floorSize = TRACKED_SIZES; // only a corrupt state: bounds the loop
+        for (uint256 s; s < floorSize; ++s) packed |= count << (s * COUNTER_BITS);
+        if (floorSize < TRACKED_SIZES) packed |= (n % count) << (floorSize * COUNTER_BITS);
+        st.activeNodes = uint32(n);
+        st.swarmCount = uint24(count);
+        st.atLeast = uint168(packed);
+    }
+
+    /// @dev Stores the counts; the caller has rebalanced, so the counters follow from them again.
+    function _save(State memory st) private {
+        _stored.activeNodes = st.activeNodes;
+        _stored.swarmCount = st.swarmCount;
     }
 
     /// @dev atLeast[s]: the swarm count for s = 0, the packed counter for 1 ≤ s ≤ 7, 0 above.
@@ -538,7 +595,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @dev Interactions last: the listener hears every change in order, after all state and events.
     function _notify(Context memory ctx) private {
-        address listener = swarmListener;
+        address listener = _stored.listener;
         if (listener == address(0)) return;
         for (uint256 i; i < ctx.count; ++i) {
             uint256 c = ctx.changes[i];
@@ -547,7 +604,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     }
 
     function _requireSwarm(uint32 swarmId) private view {
-        uint32 count = _state.swarmCount;
+        uint32 count = _stored.swarmCount;
         if (swarmId >= count) revert SwarmNotFound(swarmId, count);
     }
 

@@ -41,12 +41,12 @@ export async function buildNetwork(size: number): Promise<BenchNetwork> {
   await Promise.all(Array.from({ length: Math.min(lanes, size) }, (_, l) => lane(l)));
   const count = Number(await suite.registry.lastNodeId());
   if (count !== size) throw new Error(`expected ${size} nodes, registered ${count}`);
-  // Map ids back to keys: read each node's operator and anchor from its registration event.
+  // Map ids back to keys by the ML-DSA key hash of each registration event.
   const events = await suite.registry.queryFilter(suite.registry.filters.NodeRegistered());
   const byKey = new Map<string, number>();
-  for (let i = 0; i < size; i++) byKey.set(ethers.hexlify(nodeKeys(`bench-node-${i}`, epoch).mldsa.publicKey), i);
+  for (let i = 0; i < size; i++) byKey.set(ethers.keccak256(nodeKeys(`bench-node-${i}`, epoch).mldsa.publicKey), i);
   for (const ev of events) {
-    const i = byKey.get(ev.args.mldsaPublicKey)!;
+    const i = byKey.get(ev.args.mldsaKeyHash)!;
     nodes.push({ nodeId: ev.args.nodeId, keys: nodeKeys(`bench-node-${i}`, epoch), operator: suite.operators[i % lanes] });
   }
   nodes.sort((a, b) => Number(a.nodeId - b.nodeId));

@@ -66,9 +66,9 @@ describe("ServiceNodeRegistry", () => {
         .withArgs(
           1n,
           op.address,
-          ethers.hexlify(keys.mldsa.publicKey),
-          ethers.hexlify(keys.mlkem.publicKey),
-          Object.values(reg.blsPublicKey),
+          ethers.keccak256(keys.mldsa.publicKey),
+          ethers.keccak256(keys.mlkem.publicKey),
+          ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256[4]"], [Object.values(reg.blsPublicKey)])),
           keys.chain.anchor,
           500,
           REQUIREMENT,

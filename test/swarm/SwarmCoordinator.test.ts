@@ -240,10 +240,10 @@ describe("SwarmCoordinator", function () {
     it("reverts with NetworkFull at MAX_ACTIVE_NODES and changes nothing", async () => {
       const { coordinator, registrar } = await with6();
       const word = BigInt(await ethers.provider.getStorage(coordinator.target, STATE_SLOT));
-      // Layout check: activeNodes in the low 32 bits, swarmCount in the next 24.
-      expect(word & 0xffffffffn).to.equal(6n);
-      expect((word >> 32n) & 0xffffffn).to.equal(2n);
-      const full = (word & ~0xffffffffn) | BigInt(MAX_ACTIVE_NODES);
+      // Layout check: the listener in the low 160 bits, activeNodes in the next 32, swarmCount in the next 24.
+      expect((word >> 160n) & 0xffffffffn).to.equal(6n);
+      expect((word >> 192n) & 0xffffffn).to.equal(2n);
+      const full = (word & ~(0xffffffffn << 160n)) | (BigInt(MAX_ACTIVE_NODES) << 160n);
       await network.provider.send("hardhat_setStorageAt", [coordinator.target, ethers.toQuantity(STATE_SLOT), ethers.toBeHex(full, 32)]);
       expect(await coordinator.activeNodes()).to.equal(BigInt(MAX_ACTIVE_NODES));
       await expect(coordinator.connect(registrar).addNode(7))
