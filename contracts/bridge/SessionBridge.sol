@@ -498,9 +498,9 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     /// @inheritdoc ISessionBridge
     function feeMultiplier() public view returns (uint256) {
-        uint256 capacity = SWARMS.storageCapacity();
+        uint256 capacity = _swarmsView(ISwarmCoordinator.storageCapacity.selector, 0);
         if (capacity == 0) return 1;
-        uint256 used = SWARMS.storageUsed() * 100;
+        uint256 used = _swarmsView(ISwarmCoordinator.storageUsed.selector, 0) * 100;
         if (used < capacity * 50) return 1;
         if (used < capacity * 70) return 2;
         if (used < capacity * 85) return 5;
@@ -558,7 +558,7 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         }
         _sessions[sessionId] = word;
         _count(uint40(expiresAt), channel);
-        o.swarmId = SWARMS.swarmForInbox(sessionId);
+        o.swarmId = _swarmFor(sessionId);
     }
 
     /// @dev The participant half of a two-party session word: both fingerprints and the pending bits.
@@ -605,7 +605,7 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         }
         if (expected >= config.maxMessages) revert MessageLimitReached(sessionId, config.maxMessages);
         uint256 fee = _requireFee(_messageBaseFee(ciphertext.length));
-        uint32 swarmId = SWARMS.swarmForInbox(sessionId);
+        uint32 swarmId = _swarmFor(sessionId);
 
         messageId = _emitMessageSent(sessionId, swarmId, sequence, ciphertext, fee);
         _messages[sessionId] = _nextMessageWord(m, messageId);
@@ -650,6 +650,9 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     ) private returns (bytes32 messageId) {
         bytes32 topic = MessageSent.selector;
         assembly ("memory-safe") {
+            // Sub-word values are masked: inline assembly may not assume their high bits are clean.
+            sequence := and(sequence, 0xffffffffffffffff)
+            swarmId := and(swarmId, 0xffffffff)
             let ptr := mload(0x40)
             let len := ciphertext.length
             let data := add(ptr, 0xa0)
@@ -692,6 +695,39 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     function _forward(address messenger_, uint8 kind, bytes32 sessionId, bytes memory body) private {
         IWarpMessenger(messenger_).sendWarpMessage(abi.encode(WARP_PAYLOAD_VERSION, kind, sessionId, body));
+    }
+
+    // ------------------------------------------------------------------ internals: coordinator views
+
+    /// @dev `SWARMS.swarmForInbox(sessionId)`.
+    function _swarmFor(bytes32 sessionId) private view returns (uint32) {
+        uint256 swarmId = _swarmsView(ISwarmCoordinator.swarmForInbox.selector, sessionId);
+        if (swarmId > type(uint32).max) revert InvalidCoordinatorAnswer();
+        return uint32(swarmId);
+    }
+
+    /// @dev A one-word view of the coordinator with at most one word argument, called in scratch space
+    /// (every paid action makes three of these calls; the ABI encoder's memory round trip costs more
+    /// than the call itself). A revert of the coordinator is passed on as it is.
+    function _swarmsView(bytes4 selector, bytes32 arg) private view returns (uint256 result) {
+        address target = address(SWARMS);
+        bool ok;
+        uint256 size;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            mstore(0x04, arg)
+            ok := staticcall(gas(), target, 0x00, 0x24, 0x00, 0x20)
+            size := returndatasize()
+            result := mload(0x00)
+        }
+        if (!ok) {
+            assembly ("memory-safe") {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, size)
+                revert(ptr, size)
+            }
+        }
+        if (size < 0x20) revert InvalidCoordinatorAnswer();
     }
 
     // ------------------------------------------------------------------ internals: membership

@@ -193,6 +193,8 @@ interface ISessionBridge is ISessionVM {
     error InsufficientFee(uint256 sent, uint256 required);
     /// @notice The refund of an overpayment could not be sent.
     error RefundFailed(address to, uint256 amount);
+    /// @notice The swarm coordinator answered a view with too little data or an out-of-range swarm id.
+    error InvalidCoordinatorAnswer();
     /// @notice No fees are pending for the swarm, or the batch is empty or too large.
     error NothingToFlush(uint32 swarmId);
 

@@ -80,6 +80,12 @@ describe("SessionBridge", () => {
       await expect(Bridge.deploy(a, z, swarms, rewards, z, 30 * 86_400 + 1))
         .to.be.revertedWithCustomError(Bridge, "InvalidSessionTTL")
         .withArgs(30 * 86_400 + 1);
+      // A coordinator that does not answer the views: a paid action cannot price or route its fee.
+      const mute = await Bridge.deploy(a, z, f.users[9].address, rewards, z, 86_400);
+      await expect(mute.quoteCreateSession()).to.be.revertedWithCustomError(Bridge, "InvalidCoordinatorAnswer");
+      const wrong = await Bridge.deploy(a, z, rewards, rewards, z, 86_400);
+      await expect(wrong.quoteCreateSession()).to.be.reverted;
+      await expect(wrong.connect(f.users[0])["createSession(address[])"]([f.users[0].address, f.users[1].address], { value: CREATE_FEE })).to.be.reverted;
       const short = await Bridge.deploy(a, z, swarms, rewards, f.warp.getAddress(), 3_601);
       expect(await short.BUCKET_SECONDS()).to.equal(151n); // ceil(3601 / 24)
       expect(await short.messenger()).to.equal(await f.warp.getAddress());
