@@ -10,11 +10,18 @@ import {IServiceNodeRewards} from "../interfaces/IServiceNodeRewards.sol";
 import {IWarpMessenger} from "../precompiles/IWarpMessenger.sol";
 
 /// @title SessionBridge
-/// @notice LP-042 sessions and PIP-0007's ISessionVM on the Pars EVM chain: sessions, ML-KEM key
-/// commitments, sequenced ciphertext messages, fees routed to the serving swarm, Warp forwarding.
+/// @notice LP-042 sessions and PIP-0007's ISessionVM on the Pars EVM chain: sessions, ML-KEM keys
+/// (in events), sequenced ciphertext messages, fees routed to the serving swarm, Warp forwarding.
 /// @dev Gas shape: every function is O(1) in the number of sessions, nodes and swarms. The loops are
 /// over the participants of one session (≤ MAX_PARTICIPANTS), over the fixed ring of BUCKET_COUNT
 /// expiry buckets (views only), and over at most MAX_RELEASES_PER_CALL expired channels.
+///
+/// Storage per session: one word (`_sessions`) written once at creation; a two-party session keeps
+/// both participants in it as 104-bit fingerprints, so creating one writes a single new slot. The
+/// message word (`_messages`: count and 224-bit head) is written from zero by the first message and
+/// rewritten by each later one. A channel adds one membership word per participant. A send reads the
+/// configuration, the session word (membership included for two-party sessions) and the message
+/// word, and rewrites the message word and the swarm's fee accumulator.
 ///
 /// Open sessions are counted by expiry bucket (`health`); open channels are kept in a doubly linked
 /// queue in creation order, which is also expiry order because the TTL is fixed, so the oldest open
