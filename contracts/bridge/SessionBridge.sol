@@ -93,7 +93,7 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     uint256 private constant KIB = 1024;
     uint256 private constant ID_LOW_MASK = type(uint256).max >> 8;
 
-    /// @notice Width of the participant fingerprints a two-party session keeps (see `fingerprint`).
+    /// @notice Width of the participant fingerprints a two-party session keeps (see `participantFingerprint`).
     uint256 public constant FINGERPRINT_BITS = 104;
 
     // Session word layout. Common: bits 0..39 expiresAt, bit 40 closed, bit 41 channel.
