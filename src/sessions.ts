@@ -1,7 +1,8 @@
 /**
  * Sessions (DESIGN §9, LP-042, PIP-0007): the TypeScript side of the SessionBridge.
  *
- * - `deriveSessionId`, `autoSalt`, `messageId`, `nextMessageHead`: identical to the contract.
+ * - `deriveSessionId`, `autoSalt`, `messageId`, `nextMessageHead`, `participantFingerprint`,
+ *   `isSessionParticipant`: identical to the contract.
  * - `feeMultiplier`, `quoteCreateSession`, `quoteMessage`: the contract's fee rules, to the wei.
  * - `encodeWarpPayload` / `decodeWarpPayload`: the versioned Warp payload the bridge forwards.
  * - `decodeBridgeLogs` and `SessionIndex`: turn the bridge's logs into sessions and messages, which
@@ -91,17 +92,38 @@ export function messageId(sessionId: string, sequence: bigint | number, sender: 
   );
 }
 
-/** The session's message hash chain: keccak256(abi.encode(head, messageId)), from a zero head. */
+/**
+ * The session's message hash chain, from a zero head: the first 28 bytes of
+ * keccak256(abi.encode(head, messageId)) followed by 4 zero bytes (the contract keeps the message
+ * count in those 32 bits of the same storage word).
+ */
 export function nextMessageHead(head: string, id: string): string {
-  return keccak256(coder.encode(["bytes32", "bytes32"], [head, id]));
+  const h = keccak256(coder.encode(["bytes32", "bytes32"], [head, id]));
+  return h.slice(0, 2 + 56) + "00000000";
 }
 
 export const ZERO_HEAD = "0x" + "00".repeat(32);
 
-/** keccak256 of an ML-KEM key, as the bridge stores it; zero for an empty entry (a key to join). */
-export function keyHash(mlkemPublicKey: BytesLike): string {
-  const b = getBytes(mlkemPublicKey);
-  return b.length === 0 ? ZERO_HEAD : keccak256(b);
+/** Width of the participant fingerprints a two-party session keeps on chain. */
+export const FINGERPRINT_BITS = 104;
+
+/** The low 104 bits of keccak256(abi.encode(sessionId, account)): a two-party session's membership record. */
+export function participantFingerprint(sessionId: string, account: string): bigint {
+  const h = BigInt(keccak256(coder.encode(["bytes32", "address"], [sessionId, account])));
+  return h & ((1n << BigInt(FINGERPRINT_BITS)) - 1n);
+}
+
+/**
+ * Whether the bridge takes `account` for a participant of the session with this participant list: by
+ * fingerprint in a two-party session (as the contract stores it), by address in a channel.
+ */
+export function isSessionParticipant(sessionId: string, participants: readonly string[], account: string): boolean {
+  if (participants.length === 2) {
+    const fp = participantFingerprint(sessionId, account);
+    return participants.some((p) => participantFingerprint(sessionId, p) === fp);
+  }
+  const a = getAddress(account);
+  return participants.some((p) => getAddress(p) === a);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,7 +469,7 @@ export class SessionIndex {
       case "SessionActivated":
         break;
       case "MessageSent": {
-        if (!s.participants.includes(getAddress(e.sender))) {
+        if (!isSessionParticipant(s.sessionId, s.participants, e.sender)) {
           throw new SessionIndexError(`message from non-participant ${e.sender} in ${e.sessionId}`);
         }
         if (e.sequence !== BigInt(s.messages.length)) {

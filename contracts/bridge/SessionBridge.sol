@@ -10,11 +10,18 @@ import {IServiceNodeRewards} from "../interfaces/IServiceNodeRewards.sol";
 import {IWarpMessenger} from "../precompiles/IWarpMessenger.sol";
 
 /// @title SessionBridge
-/// @notice LP-042 sessions and PIP-0007's ISessionVM on the Pars EVM chain: sessions, ML-KEM key
-/// commitments, sequenced ciphertext messages, fees routed to the serving swarm, Warp forwarding.
+/// @notice LP-042 sessions and PIP-0007's ISessionVM on the Pars EVM chain: sessions, ML-KEM keys
+/// (in events), sequenced ciphertext messages, fees routed to the serving swarm, Warp forwarding.
 /// @dev Gas shape: every function is O(1) in the number of sessions, nodes and swarms. The loops are
 /// over the participants of one session (≤ MAX_PARTICIPANTS), over the fixed ring of BUCKET_COUNT
 /// expiry buckets (views only), and over at most MAX_RELEASES_PER_CALL expired channels.
+///
+/// Storage per session: one word (`_sessions`) written once at creation; a two-party session keeps
+/// both participants in it as 104-bit fingerprints, so creating one writes a single new slot. The
+/// message word (`_messages`: count and 224-bit head) is written from zero by the first message and
+/// rewritten by each later one. A channel adds one membership word per participant. A send reads the
+/// configuration, the session word (membership included for two-party sessions) and the message
+/// word, and rewrites the message word and the swarm's fee accumulator.
 ///
 /// Open sessions are counted by expiry bucket (`health`); open channels are kept in a doubly linked
 /// queue in creation order, which is also expiry order because the TTL is fixed, so the oldest open
@@ -84,9 +91,33 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     uint256 private constant DEFAULT_MAX_MESSAGES = 10_000;
     uint256 private constant DEFAULT_MAX_CHANNELS = 1_000;
     uint256 private constant KIB = 1024;
-    /// @dev A participant's key slot before it supplies a key (keccak256 never returns it in practice).
-    bytes32 private constant KEY_PENDING = bytes32(uint256(1));
     uint256 private constant ID_LOW_MASK = type(uint256).max >> 8;
+
+    /// @notice Width of the participant fingerprints a two-party session keeps (see `participantFingerprint`).
+    uint256 public constant FINGERPRINT_BITS = 104;
+
+    // Session word layout. Common: bits 0..39 expiresAt, bit 40 closed, bit 41 channel.
+    // Two-party session (channel bit clear): bit 42 / 43 first / second participant has no key yet,
+    // bits 48..151 / 152..255 their fingerprints.
+    // Channel: bits 48..55 participant count, 56..63 participants without a key, 64..127 channel number.
+    uint256 private constant S_EXPIRES_MASK = (1 << 40) - 1;
+    uint256 private constant S_CLOSED = 1 << 40;
+    uint256 private constant S_CHANNEL = 1 << 41;
+    uint256 private constant S_PENDING_A = 1 << 42;
+    uint256 private constant S_PENDING_B = 1 << 43;
+    uint256 private constant S_FP_A_SHIFT = 48;
+    uint256 private constant S_FP_B_SHIFT = 152;
+    uint256 private constant S_COUNT_SHIFT = 48;
+    uint256 private constant S_PENDING_SHIFT = 56;
+    uint256 private constant S_NUMBER_SHIFT = 64;
+    uint256 private constant FP_MASK = (1 << FINGERPRINT_BITS) - 1;
+
+    /// @dev Message word: the count in the low 32 bits, the head above.
+    uint256 private constant M_COUNT_MASK = 0xffffffff;
+
+    /// @dev Channel membership values.
+    uint256 private constant MEMBER_PENDING = 1;
+    uint256 private constant MEMBER_KEYED = 2;
 
     // ------------------------------------------------------------------ immutables
 
@@ -107,18 +138,6 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         uint32 maxMessages;
         uint32 maxChannels;
         bool paused;
-    }
-
-    /// @dev One slot (200 bits). `expiresAt == 0` means "no session". `channelNumber` is the session's
-    /// node in the channel queue (0: not a channel, or released).
-    struct Session {
-        uint40 createdAt;
-        uint40 expiresAt;
-        uint32 messageCount;
-        uint8 participantCount;
-        uint8 pendingKeys;
-        bool closed;
-        uint64 channelNumber;
     }
 
     /// @dev A node of the channel queue, one slot (168 bits).
@@ -155,10 +174,14 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     ChannelQueue private _channels;
     /// @dev Fees collected per swarm, paid into the rewards pool by `flushFees`.
     mapping(uint32 swarmId => uint256) private _pendingFees;
-    mapping(bytes32 sessionId => Session) private _sessions;
-    mapping(bytes32 sessionId => bytes32) private _messageHead;
-    /// @dev keccak256 of the participant's ML-KEM key, KEY_PENDING until it joins, 0 for non-participants.
-    mapping(bytes32 sessionId => mapping(address account => bytes32)) private _keyHash;
+    /// @dev The session record, one word (see the S_* layout below); zero: no session.
+    mapping(bytes32 sessionId => uint256) private _sessions;
+    /// @dev The message word: the message head in the high 224 bits, the message count in the low 32.
+    /// Zero until the first message.
+    mapping(bytes32 sessionId => uint256) private _messages;
+    /// @dev Channel membership: MEMBER_PENDING until the participant has a key, then MEMBER_KEYED;
+    /// zero for non-participants. Two-party sessions keep their participants in the session word.
+    mapping(bytes32 sessionId => mapping(address account => uint256)) private _members;
     mapping(uint64 channelNumber => ChannelNode) private _channelNodes;
     mapping(uint256 ringSlot => Bucket) private _buckets;
 
@@ -248,7 +271,7 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     {
         Config memory config = _config;
         if (config.paused) revert EnforcedPause();
-        Opened memory o = _open(participants, _hashKeys(participants.length, mlkemPublicKeys), salt, config);
+        Opened memory o = _open(participants, _keyedMask(participants.length, mlkemPublicKeys), salt, config);
 
         emit SessionCreated(o.sessionId, msg.sender, o.swarmId, o.expiresAt, participants, mlkemPublicKeys, o.fee);
 
@@ -270,7 +293,7 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         uint256 n = _checkCount(participants.length);
         bytes32 salt = nextAutoSalt(msg.sender);
         autoSessionNonce[msg.sender] += 1;
-        Opened memory o = _open(participants, new bytes32[](n), salt, config);
+        Opened memory o = _open(participants, 0, salt, config);
 
         bytes[] memory noKeys = new bytes[](n);
         emit SessionCreated(o.sessionId, msg.sender, o.swarmId, o.expiresAt, participants, noKeys, o.fee);
@@ -283,20 +306,32 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     /// @inheritdoc ISessionBridge
     function joinSession(bytes32 sessionId, bytes calldata mlkemPublicKey) external nonReentrant {
-        Session memory s = _existing(sessionId);
-        bytes32 current = _keyHash[sessionId][msg.sender];
-        if (current == 0) revert NotParticipant(sessionId, msg.sender);
-        if (current != KEY_PENDING) revert AlreadyJoined(sessionId, msg.sender);
-        SessionStatus status = _statusOf(s);
+        uint256 word = _existing(sessionId);
+        bool channel = word & S_CHANNEL != 0;
+        uint256 pendingBit;
+        if (channel) {
+            uint256 member = _members[sessionId][msg.sender];
+            if (member == 0) revert NotParticipant(sessionId, msg.sender);
+            if (member == MEMBER_KEYED) revert AlreadyJoined(sessionId, msg.sender);
+        } else {
+            pendingBit = _pairSide(sessionId, word, msg.sender);
+            if (pendingBit == 0) revert NotParticipant(sessionId, msg.sender);
+            if (word & pendingBit == 0) revert AlreadyJoined(sessionId, msg.sender);
+        }
+        SessionStatus status = _statusOf(word);
         if (status != SessionStatus.Pending) revert InvalidSessionStatus(sessionId, status);
         if (mlkemPublicKey.length != MLKEM768_PUBLIC_KEY_BYTES) revert InvalidKeyLength(0, mlkemPublicKey.length);
 
-        _keyHash[sessionId][msg.sender] = keccak256(mlkemPublicKey);
-        uint8 pending = s.pendingKeys - 1;
-        _sessions[sessionId].pendingKeys = pending;
+        if (channel) {
+            _members[sessionId][msg.sender] = MEMBER_KEYED;
+            word -= 1 << S_PENDING_SHIFT; // the caller was pending, so the count is positive
+        } else {
+            word &= ~pendingBit;
+        }
+        _sessions[sessionId] = word;
 
         emit ParticipantJoined(sessionId, msg.sender, mlkemPublicKey);
-        if (pending == 0) emit SessionActivated(sessionId);
+        if (!_hasPending(word)) emit SessionActivated(sessionId);
 
         address messenger_ = _config.messenger;
         if (messenger_ != address(0)) {
@@ -322,19 +357,20 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     /// @inheritdoc ISessionBridge
     function closeSession(bytes32 sessionId) external nonReentrant {
-        Session memory s = _existing(sessionId);
-        if (_keyHash[sessionId][msg.sender] == 0) revert NotParticipant(sessionId, msg.sender);
-        SessionStatus status = _statusOf(s);
+        uint256 word = _existing(sessionId);
+        if (!_isMember(sessionId, word, msg.sender)) revert NotParticipant(sessionId, msg.sender);
+        SessionStatus status = _statusOf(word);
         if (status != SessionStatus.Pending && status != SessionStatus.Active) {
             revert InvalidSessionStatus(sessionId, status);
         }
 
-        _sessions[sessionId].closed = true;
-        bool channel = s.channelNumber != 0;
-        _uncount(s.expiresAt, channel);
+        _sessions[sessionId] = word | S_CLOSED;
+        bool channel = word & S_CHANNEL != 0;
+        _uncount(uint40(word), channel);
         if (channel) {
+            // An open channel is still in the queue: only expired channels are released.
             ChannelQueue memory q = _channels;
-            _unlink(q, s.channelNumber);
+            _unlink(q, uint64(word >> S_NUMBER_SHIFT));
             _channels = q;
         }
 
@@ -376,16 +412,19 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     /// @inheritdoc ISessionBridge
     function getSession(bytes32 sessionId) external view returns (SessionInfo memory info) {
-        Session memory s = _existing(sessionId);
+        uint256 word = _existing(sessionId);
+        uint256 m = _messages[sessionId];
+        bool channel = word & S_CHANNEL != 0;
+        uint256 expiresAt = word & S_EXPIRES_MASK;
         info = SessionInfo({
-            status: _statusOf(s),
-            createdAt: s.createdAt,
-            expiresAt: s.expiresAt,
-            participantCount: s.participantCount,
-            pendingKeys: s.pendingKeys,
-            messageCount: s.messageCount,
-            channel: s.participantCount > 2,
-            messageHead: _messageHead[sessionId]
+            status: _statusOf(word),
+            createdAt: uint40(expiresAt - sessionTTL),
+            expiresAt: uint40(expiresAt),
+            participantCount: channel ? uint8(word >> S_COUNT_SHIFT) : 2,
+            pendingKeys: _pendingKeys(word),
+            messageCount: uint32(m),
+            channel: channel,
+            messageHead: bytes32(m & ~M_COUNT_MASK)
         });
     }
 
@@ -395,14 +434,24 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     }
 
     /// @inheritdoc ISessionBridge
-    function participantKeyHash(bytes32 sessionId, address account)
+    function participantStatus(bytes32 sessionId, address account)
         external
         view
-        returns (bool isParticipant, bytes32 keyHash)
+        returns (bool isParticipant, bool hasKey)
     {
-        bytes32 stored = _keyHash[sessionId][account];
-        isParticipant = stored != 0;
-        keyHash = stored == KEY_PENDING ? bytes32(0) : stored;
+        uint256 word = _sessions[sessionId];
+        if (word == 0) return (false, false);
+        if (word & S_CHANNEL != 0) {
+            uint256 member = _members[sessionId][account];
+            return (member != 0, member == MEMBER_KEYED);
+        }
+        uint256 side = _pairSide(sessionId, word, account);
+        return (side != 0, side != 0 && word & side == 0);
+    }
+
+    /// @inheritdoc ISessionBridge
+    function participantFingerprint(bytes32 sessionId, address account) external pure returns (uint256) {
+        return _fingerprint(sessionId, account);
     }
 
     /// @inheritdoc ISessionBridge
@@ -456,9 +505,9 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     /// @inheritdoc ISessionBridge
     function feeMultiplier() public view returns (uint256) {
-        uint256 capacity = SWARMS.storageCapacity();
+        uint256 capacity = _swarmsView(ISwarmCoordinator.storageCapacity.selector, 0);
         if (capacity == 0) return 1;
-        uint256 used = SWARMS.storageUsed() * 100;
+        uint256 used = _swarmsView(ISwarmCoordinator.storageUsed.selector, 0) * 100;
         if (used < capacity * 50) return 1;
         if (used < capacity * 70) return 2;
         if (used < capacity * 85) return 5;
@@ -478,9 +527,9 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     // ------------------------------------------------------------------ internals: flows
 
-    /// @dev Checks the participants and the fee, and writes the session, its key slots and its counters.
-    /// `keyHashes[i]` is zero for a participant that has to join.
-    function _open(address[] calldata participants, bytes32[] memory keyHashes, bytes32 salt, Config memory config)
+    /// @dev Checks the participants and the fee, and writes the session word, the channel membership
+    /// and the counters. Bit i of `keyed` is set if participant i's key was given.
+    function _open(address[] calldata participants, uint256 keyed, bytes32 salt, Config memory config)
         private
         returns (Opened memory o)
     {
@@ -488,50 +537,58 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         o.fee = _requireFee(CREATE_FEE);
         bytes32 sessionId = deriveSessionId(msg.sender, salt, participants);
         o.sessionId = sessionId;
-        Session storage s = _sessions[sessionId];
-        if (s.expiresAt != 0) revert SessionExists(sessionId);
+        if (_sessions[sessionId] != 0) revert SessionExists(sessionId);
 
-        uint256 pending;
-        mapping(address => bytes32) storage keys = _keyHash[sessionId];
-        for (uint256 i; i < n; ++i) {
-            address p = participants[i];
-            if (p == address(0)) revert ZeroParticipant(i);
-            if (keys[p] != 0) revert DuplicateParticipant(p);
-            bytes32 keyHash = keyHashes[i];
-            if (keyHash == 0) {
-                keyHash = KEY_PENDING;
-                ++pending;
-            }
-            keys[p] = keyHash;
-        }
-
-        uint40 expiresAt = uint40(block.timestamp + sessionTTL);
-        o.expiresAt = expiresAt;
+        uint256 expiresAt = block.timestamp + sessionTTL;
+        o.expiresAt = uint40(expiresAt);
+        uint256 word;
         bool channel = n > 2;
-        uint64 channelNumber;
-        if (channel) channelNumber = _enqueueChannel(expiresAt, config.maxChannels);
-        _sessions[sessionId] = Session({
-            createdAt: uint40(block.timestamp),
-            expiresAt: expiresAt,
-            messageCount: 0,
-            participantCount: uint8(n),
-            pendingKeys: uint8(pending),
-            closed: false,
-            channelNumber: channelNumber
-        });
-        _count(expiresAt, channel);
-        o.swarmId = SWARMS.swarmForInbox(sessionId);
+        if (!channel) {
+            word = expiresAt | _pairWord(sessionId, participants[0], participants[1], keyed);
+        } else {
+            uint256 pending;
+            mapping(address => uint256) storage members = _members[sessionId];
+            for (uint256 i; i < n; ++i) {
+                address p = participants[i];
+                if (p == address(0)) revert ZeroParticipant(i);
+                if (members[p] != 0) revert DuplicateParticipant(p);
+                if ((keyed >> i) & 1 != 0) {
+                    members[p] = MEMBER_KEYED;
+                } else {
+                    members[p] = MEMBER_PENDING;
+                    ++pending;
+                }
+            }
+            uint256 number = _enqueueChannel(uint40(expiresAt), config.maxChannels);
+            word = expiresAt | S_CHANNEL | (n << S_COUNT_SHIFT) | (pending << S_PENDING_SHIFT)
+                | (number << S_NUMBER_SHIFT);
+        }
+        _sessions[sessionId] = word;
+        _count(uint40(expiresAt), channel);
+        o.swarmId = _swarmFor(sessionId);
     }
 
-    /// @dev Checks the keys given at creation and hashes them (zero for an empty entry).
-    function _hashKeys(uint256 n, bytes[] calldata mlkemPublicKeys) private pure returns (bytes32[] memory keyHashes) {
+    /// @dev The participant half of a two-party session word: both fingerprints and the pending bits.
+    function _pairWord(bytes32 sessionId, address a, address b, uint256 keyed) private pure returns (uint256 word) {
+        if (a == address(0)) revert ZeroParticipant(0);
+        if (b == address(0)) revert ZeroParticipant(1);
+        if (a == b) revert DuplicateParticipant(b);
+        uint256 fa = _fingerprint(sessionId, a);
+        uint256 fb = _fingerprint(sessionId, b);
+        if (fa == fb) revert FingerprintCollision(a, b);
+        word = (fa << S_FP_A_SHIFT) | (fb << S_FP_B_SHIFT);
+        if (keyed & 1 == 0) word |= S_PENDING_A;
+        if (keyed & 2 == 0) word |= S_PENDING_B;
+    }
+
+    /// @dev Checks the keys given at creation; bit i of the result is set if key i is given.
+    function _keyedMask(uint256 n, bytes[] calldata mlkemPublicKeys) private pure returns (uint256 keyed) {
         _checkCount(n);
         if (mlkemPublicKeys.length != n) revert LengthMismatch(n, mlkemPublicKeys.length);
-        keyHashes = new bytes32[](n);
         for (uint256 i; i < n; ++i) {
             uint256 length = mlkemPublicKeys[i].length;
             if (length == MLKEM768_PUBLIC_KEY_BYTES) {
-                keyHashes[i] = keccak256(mlkemPublicKeys[i]);
+                keyed |= 1 << i;
             } else if (length != 0) {
                 revert InvalidKeyLength(i, length);
             }
@@ -545,11 +602,9 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     {
         Config memory config = _config;
         if (config.paused) revert EnforcedPause();
-        Session memory s = _existing(sessionId);
-        SessionStatus status = _statusOf(s);
-        if (status != SessionStatus.Active) revert InvalidSessionStatus(sessionId, status);
-        if (_keyHash[sessionId][msg.sender] == 0) revert NotParticipant(sessionId, msg.sender);
-        uint64 expected = s.messageCount;
+        _requireSender(sessionId);
+        uint256 m = _messages[sessionId];
+        uint64 expected = uint64(m & M_COUNT_MASK);
         if (!checkSequence) {
             sequence = expected;
         } else if (sequence != expected) {
@@ -557,17 +612,73 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         }
         if (expected >= config.maxMessages) revert MessageLimitReached(sessionId, config.maxMessages);
         uint256 fee = _requireFee(_messageBaseFee(ciphertext.length));
-        uint32 swarmId = SWARMS.swarmForInbox(sessionId);
+        uint32 swarmId = _swarmFor(sessionId);
 
-        messageId = keccak256(abi.encode(sessionId, sequence, msg.sender, keccak256(ciphertext)));
-        _sessions[sessionId].messageCount = uint32(expected + 1);
-        _messageHead[sessionId] = keccak256(abi.encode(_messageHead[sessionId], messageId));
-
-        emit MessageSent(sessionId, swarmId, msg.sender, sequence, messageId, ciphertext, fee);
+        messageId = _emitMessageSent(sessionId, swarmId, sequence, ciphertext, fee);
+        _messages[sessionId] = _nextMessageWord(m, messageId);
 
         bytes memory payload;
         if (config.messenger != address(0)) payload = abi.encode(msg.sender, sequence, messageId, ciphertext);
         _settle(config.messenger, WARP_MESSAGE_SENT, sessionId, payload, swarmId, fee);
+    }
+
+    /// @dev Reverts unless the session exists, is active and the caller is one of its participants.
+    function _requireSender(bytes32 sessionId) private view {
+        uint256 word = _existing(sessionId);
+        SessionStatus status = _statusOf(word);
+        if (status != SessionStatus.Active) revert InvalidSessionStatus(sessionId, status);
+        if (!_isMember(sessionId, word, msg.sender)) revert NotParticipant(sessionId, msg.sender);
+    }
+
+    /// @dev The message word after `messageId`: the chained head (224 bits) and the count plus one.
+    /// The head is keccak256(abi.encode(previousHead, messageId)) with its low 32 bits cleared.
+    function _nextMessageWord(uint256 m, bytes32 messageId) private pure returns (uint256) {
+        uint256 head;
+        assembly ("memory-safe") {
+            mstore(0x00, and(m, not(M_COUNT_MASK)))
+            mstore(0x20, messageId)
+            head := keccak256(0x00, 0x40)
+        }
+        return (head & ~M_COUNT_MASK) | ((m & M_COUNT_MASK) + 1);
+    }
+
+    /// @dev Computes the message id and emits MessageSent with one copy of the ciphertext in memory:
+    /// the ciphertext is copied once, at the place the event data needs it, hashed there, and the
+    /// event is logged from the same buffer. Equivalent to
+    /// `messageId = keccak256(abi.encode(sessionId, sequence, msg.sender, keccak256(ciphertext)))` and
+    /// `emit MessageSent(sessionId, swarmId, msg.sender, sequence, messageId, ciphertext, fee)`.
+    /// Uses free memory without allocating it (nothing that follows reads it).
+    function _emitMessageSent(
+        bytes32 sessionId,
+        uint32 swarmId,
+        uint64 sequence,
+        bytes calldata ciphertext,
+        uint256 fee
+    ) private returns (bytes32 messageId) {
+        bytes32 topic = MessageSent.selector;
+        assembly ("memory-safe") {
+            // Sub-word values are masked: inline assembly may not assume their high bits are clean.
+            sequence := and(sequence, 0xffffffffffffffff)
+            swarmId := and(swarmId, 0xffffffff)
+            let ptr := mload(0x40)
+            let len := ciphertext.length
+            let data := add(ptr, 0xa0)
+            calldatacopy(data, ciphertext.offset, len)
+            mstore(add(data, len), 0) // zero padding of the last word
+            let ctHash := keccak256(data, len)
+            mstore(ptr, sessionId)
+            mstore(add(ptr, 0x20), sequence)
+            mstore(add(ptr, 0x40), caller())
+            mstore(add(ptr, 0x60), ctHash)
+            messageId := keccak256(ptr, 0x80)
+            // abi.encode(uint64 sequence, bytes32 messageId, bytes ciphertext, uint256 fee)
+            mstore(ptr, sequence)
+            mstore(add(ptr, 0x20), messageId)
+            mstore(add(ptr, 0x40), 0x80)
+            mstore(add(ptr, 0x60), fee)
+            mstore(add(ptr, 0x80), len)
+            log4(ptr, add(0xa0, and(add(len, 31), not(31))), topic, sessionId, swarmId, caller())
+        }
     }
 
     /// @dev Effects and interactions of a paid action: the fee collected for the swarm, the Warp
@@ -593,6 +704,66 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         IWarpMessenger(messenger_).sendWarpMessage(abi.encode(WARP_PAYLOAD_VERSION, kind, sessionId, body));
     }
 
+    // ------------------------------------------------------------------ internals: coordinator views
+
+    /// @dev `SWARMS.swarmForInbox(sessionId)`.
+    function _swarmFor(bytes32 sessionId) private view returns (uint32) {
+        uint256 swarmId = _swarmsView(ISwarmCoordinator.swarmForInbox.selector, sessionId);
+        if (swarmId > type(uint32).max) revert InvalidCoordinatorAnswer();
+        return uint32(swarmId);
+    }
+
+    /// @dev A one-word view of the coordinator with at most one word argument, called in scratch space
+    /// (every paid action makes three of these calls; the ABI encoder's memory round trip costs more
+    /// than the call itself). A revert of the coordinator is passed on as it is.
+    function _swarmsView(bytes4 selector, bytes32 arg) private view returns (uint256 result) {
+        address target = address(SWARMS);
+        bool ok;
+        uint256 size;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            mstore(0x04, arg)
+            ok := staticcall(gas(), target, 0x00, 0x24, 0x00, 0x20)
+            size := returndatasize()
+            result := mload(0x00)
+        }
+        if (!ok) {
+            assembly ("memory-safe") {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, size)
+                revert(ptr, size)
+            }
+        }
+        if (size < 0x20) revert InvalidCoordinatorAnswer();
+    }
+
+    // ------------------------------------------------------------------ internals: membership
+
+    /// @dev The low FINGERPRINT_BITS bits of keccak256(abi.encode(sessionId, account)).
+    function _fingerprint(bytes32 sessionId, address account) private pure returns (uint256 fp) {
+        assembly ("memory-safe") {
+            mstore(0x00, sessionId)
+            mstore(0x20, account)
+            fp := keccak256(0x00, 0x40)
+        }
+        fp &= FP_MASK;
+    }
+
+    /// @dev In a two-party session: S_PENDING_A for its first participant, S_PENDING_B for its second,
+    /// 0 for anyone else.
+    function _pairSide(bytes32 sessionId, uint256 word, address account) private pure returns (uint256) {
+        uint256 fp = _fingerprint(sessionId, account);
+        if (fp == (word >> S_FP_A_SHIFT) & FP_MASK) return S_PENDING_A;
+        if (fp == word >> S_FP_B_SHIFT) return S_PENDING_B;
+        return 0;
+    }
+
+    /// @dev Whether `account` is a participant of the existing session `word`.
+    function _isMember(bytes32 sessionId, uint256 word, address account) private view returns (bool) {
+        if (word & S_CHANNEL != 0) return _members[sessionId][account] != 0;
+        return _pairSide(sessionId, word, account) != 0;
+    }
+
     // ------------------------------------------------------------------ internals: fees
 
     /// @dev The fee for `baseFee` at the current multiplier; reverts unless msg.value covers it.
@@ -615,17 +786,30 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         return n;
     }
 
-    function _existing(bytes32 sessionId) private view returns (Session memory s) {
-        s = _sessions[sessionId];
-        if (s.expiresAt == 0) revert UnknownSession(sessionId);
+    function _existing(bytes32 sessionId) private view returns (uint256 word) {
+        word = _sessions[sessionId];
+        if (word == 0) revert UnknownSession(sessionId);
     }
 
-    function _statusOf(Session memory s) private view returns (SessionStatus) {
-        if (s.expiresAt == 0) return SessionStatus.None;
-        if (s.closed) return SessionStatus.Closed;
-        if (block.timestamp >= s.expiresAt) return SessionStatus.Expired;
-        if (s.pendingKeys != 0) return SessionStatus.Pending;
+    function _statusOf(uint256 word) private view returns (SessionStatus) {
+        uint256 expiresAt = word & S_EXPIRES_MASK;
+        if (expiresAt == 0) return SessionStatus.None;
+        if (word & S_CLOSED != 0) return SessionStatus.Closed;
+        if (block.timestamp >= expiresAt) return SessionStatus.Expired;
+        if (_hasPending(word)) return SessionStatus.Pending;
         return SessionStatus.Active;
+    }
+
+    /// @dev Whether some participant of the session has no key yet.
+    function _hasPending(uint256 word) private pure returns (bool) {
+        if (word & S_CHANNEL != 0) return uint8(word >> S_PENDING_SHIFT) != 0;
+        return word & (S_PENDING_A | S_PENDING_B) != 0;
+    }
+
+    /// @dev How many participants of the session have no key yet.
+    function _pendingKeys(uint256 word) private pure returns (uint8) {
+        if (word & S_CHANNEL != 0) return uint8(word >> S_PENDING_SHIFT);
+        return (word & S_PENDING_A != 0 ? 1 : 0) + (word & S_PENDING_B != 0 ? 1 : 0);
     }
 
     /// @dev Counts a new open session in the bucket of its expiry (resetting a slot left by an old bucket).

@@ -9,9 +9,19 @@ import {ISessionVM} from "./ISessionVM.sol";
 /// reach the swarm serving the session, and forwarding of every session action to the session chain
 /// over Warp.
 ///
-/// What is stored: per session one packed record and, once it has messages, the head of a hash chain
-/// over its message ids; per participant the keccak256 of its ML-KEM key. Keys and ciphertexts are
-/// never stored: they travel in calldata and in the events below, where the swarm nodes pick them up.
+/// What is stored: per session one word (expiry, status bits, and for a two-party session both
+/// participants' fingerprints) and, once it has messages, one word with the message count and the
+/// head of a hash chain over its message ids; per channel participant (sessions of more than two) one
+/// membership word. ML-KEM keys, participant lists and ciphertexts are never stored: they travel in
+/// calldata and in the events below, where the swarm nodes pick them up; the session id commits to
+/// the participant list.
+///
+/// Two-party membership: the session word holds, for each of the two participants, the low
+/// FINGERPRINT_BITS (104) bits of keccak256(abi.encode(sessionId, participant)) instead of the address,
+/// so that a two-party session costs one new storage slot. An outsider is taken for a participant only
+/// if it finds an address with the same 104-bit fingerprint for that very session: about 2^103 hashes
+/// per session, and the session id in the hash means no work carries over to another session.
+/// Channels keep an exact membership word per participant.
 ///
 /// Session id: `0x07 ‖ the low 31 bytes of keccak256(abi.encode(SESSION_ID_DOMAIN, chainid, bridge,
 /// creator, salt, participants))`. The first byte marks a post-quantum session (LP-042 idPrefix "07");
@@ -30,13 +40,15 @@ import {ISessionVM} from "./ISessionVM.sol";
 ///
 /// Message: `messageId = keccak256(abi.encode(sessionId, sequence, sender, keccak256(ciphertext)))`;
 /// sequences count from 0 in each session and must be given exactly (a replayed or reordered message
-/// is refused); `messageHead = keccak256(abi.encode(previousHead, messageId))` from a zero head.
+/// is refused); `messageHead` = the first 28 bytes of keccak256(abi.encode(previousHead, messageId)),
+/// followed by 4 zero bytes, from a zero head (a 224-bit chain, kept in one word with the count).
 ///
 /// Fees (PIP-0008 §2.2, §4.2, §6): creating costs CREATE_FEE, a message MESSAGE_FEE_PER_KIB per started
-/// KiB, both times the storage-utilisation multiplier; joining and closing are free. The whole fee goes
-/// to `rewards.depositFees(swarmId)` for the swarm that serves the session id, which pays 80% to that
-/// swarm's nodes and 20% to the treasury. Overpayment is refunded in the same call; the bridge never
-/// holds a balance, so pausing it cannot trap funds.
+/// KiB, both times the storage-utilisation multiplier; joining and closing are free. The whole fee is
+/// collected for the swarm that serves the session id and paid by `flushFees` (anyone, never paused)
+/// into `rewards.depositFees(swarmId)`, which pays 80% to that swarm's nodes and 20% to the treasury.
+/// Overpayment is refunded in the same call. The bridge holds only collected fees, and flushing them
+/// is never blocked, so pausing it cannot trap funds.
 interface ISessionBridge is ISessionVM {
     // ------------------------------------------------------------------------------------------
     // Types
@@ -53,15 +65,16 @@ interface ISessionBridge is ISessionVM {
 
     /// @notice A session as `getSession` returns it. Participants and keys are not listed: the
     /// SessionCreated / ParticipantJoined events carry them, the id commits to the participant list,
-    /// and `participantKeyHash` answers for one participant.
+    /// and `participantStatus` answers for one participant.
     /// @param status the status now
-    /// @param createdAt creation time
+    /// @param createdAt creation time (expiresAt − sessionTTL)
     /// @param expiresAt createdAt + sessionTTL; the session is expired from this second on
     /// @param participantCount number of participants (2..MAX_PARTICIPANTS)
     /// @param pendingKeys participants that have not supplied an ML-KEM key yet
     /// @param messageCount messages sent so far, which is also the next sequence number
     /// @param channel more than two participants (counts against maxChannels while open)
-    /// @param messageHead hash chain over the message ids (zero before the first message)
+    /// @param messageHead hash chain over the message ids, 28 bytes and 4 zero bytes (zero before the
+    /// first message)
     struct SessionInfo {
         SessionStatus status;
         uint40 createdAt;
@@ -146,6 +159,9 @@ interface ISessionBridge is ISessionVM {
     error ZeroParticipant(uint256 index);
     /// @notice A participant listed twice.
     error DuplicateParticipant(address participant);
+    /// @notice The two participants of a two-party session have the same fingerprint (probability
+    /// 2^-104 for distinct addresses); list them in a session of three, or use another pair.
+    error FingerprintCollision(address first, address second);
     /// @notice An ML-KEM key that is neither empty nor MLKEM768_PUBLIC_KEY_BYTES long.
     error InvalidKeyLength(uint256 index, uint256 length);
     /// @notice A session with this id exists already (same creator, salt and participants).
@@ -177,6 +193,8 @@ interface ISessionBridge is ISessionVM {
     error InsufficientFee(uint256 sent, uint256 required);
     /// @notice The refund of an overpayment could not be sent.
     error RefundFailed(address to, uint256 amount);
+    /// @notice The swarm coordinator answered a view with too little data or an out-of-range swarm id.
+    error InvalidCoordinatorAnswer();
     /// @notice No fees are pending for the swarm, or the batch is empty or too large.
     error NothingToFlush(uint32 swarmId);
 
@@ -186,9 +204,10 @@ interface ISessionBridge is ISessionVM {
 
     /// @notice First byte of every session id (LP-042 idPrefix "07": post-quantum session).
     function SESSION_ID_PREFIX() external view returns (bytes1);
-    /// @notice Most participants per session (100, Session's closed-group limit). Creating costs one new
-    /// storage slot and 1,184 bytes of key calldata and event data per participant, about 57,000 gas
-    /// each: about 5.7M gas for 100 participants with every key given, under half of the 15M block.
+    /// @notice Most participants per session (100, Session's closed-group limit). Creating a channel
+    /// costs one new storage slot and 1,184 bytes of key calldata and event data per participant, about
+    /// 57,000 gas each: about 5.7M gas for 100 participants with every key given, under half of the
+    /// 15M block.
     function MAX_PARTICIPANTS() external view returns (uint256);
     /// @notice Largest ciphertext: 16 KiB (the challengeable message size of the storage layer).
     function MAX_MESSAGE_BYTES() external view returns (uint256);
@@ -295,12 +314,18 @@ interface ISessionBridge is ISessionVM {
     /// @notice The status of a session now (`None` if it does not exist).
     function sessionStatus(bytes32 sessionId) external view returns (SessionStatus);
 
-    /// @notice Whether `account` is a participant, and the keccak256 of its ML-KEM key (zero while it
-    /// has not supplied one).
-    function participantKeyHash(bytes32 sessionId, address account)
+    /// @notice Whether `account` is a participant of the session, and whether it has supplied its ML-KEM
+    /// key (given at creation or by joining; the key itself is in the SessionCreated or
+    /// ParticipantJoined event). Both false for an unknown session. Two-party sessions answer by
+    /// fingerprint (see the interface notes).
+    function participantStatus(bytes32 sessionId, address account)
         external
         view
-        returns (bool isParticipant, bytes32 keyHash);
+        returns (bool isParticipant, bool hasKey);
+
+    /// @notice The fingerprint a two-party session keeps for `account`: the low FINGERPRINT_BITS bits of
+    /// keccak256(abi.encode(sessionId, account)).
+    function participantFingerprint(bytes32 sessionId, address account) external pure returns (uint256);
 
     /// @notice LP-042 Health. `healthy`: the swarm network is healthy and the bridge is not paused.
     /// `sessions` / `channels`: open (pending or active) sessions and channels, counted by expiry in

@@ -24,8 +24,9 @@ function ciphertext(size: number, tag: string): Uint8Array {
  *
  * Steady state, as on a live network: before measuring, the serving swarm's fee accumulator and the
  * treasury's share are non-zero (an earlier fee), the expiry bucket of the hour already holds a session,
- * and the measured message is not the session's first (the first one writes the message-head slot from
- * zero: `bridge.sendMessage.1KiB.first`). No Warp messenger is configured.
+ * and the measured message is not the session's first (the first one writes the session's message word,
+ * count and head, from zero: `bridge.sendMessage.1KiB.first`); it is sent by the second participant
+ * (both sides of a two-party session cost the same). No Warp messenger is configured.
  */
 export const bridgeBench: Benchmark = {
   name: "bridge",

@@ -13,9 +13,9 @@ import {
   decodeWarpPayload,
   deriveSessionId,
   encodeWarpPayload,
-  keyHash,
   messageId,
   nextMessageHead,
+  participantFingerprint,
 } from "../../src/sessions";
 import { inboxToSwarm } from "../../src/swarm";
 import {
@@ -80,6 +80,12 @@ describe("SessionBridge", () => {
       await expect(Bridge.deploy(a, z, swarms, rewards, z, 30 * 86_400 + 1))
         .to.be.revertedWithCustomError(Bridge, "InvalidSessionTTL")
         .withArgs(30 * 86_400 + 1);
+      // A coordinator that does not answer the views: a paid action cannot price or route its fee.
+      const mute = await Bridge.deploy(a, z, f.users[9].address, rewards, z, 86_400);
+      await expect(mute.quoteCreateSession()).to.be.revertedWithCustomError(Bridge, "InvalidCoordinatorAnswer");
+      const wrong = await Bridge.deploy(a, z, rewards, rewards, z, 86_400);
+      await expect(wrong.quoteCreateSession()).to.be.reverted;
+      await expect(wrong.connect(f.users[0])["createSession(address[])"]([f.users[0].address, f.users[1].address], { value: CREATE_FEE })).to.be.reverted;
       const short = await Bridge.deploy(a, z, swarms, rewards, f.warp.getAddress(), 3_601);
       expect(await short.BUCKET_SECONDS()).to.equal(151n); // ceil(3601 / 24)
       expect(await short.messenger()).to.equal(await f.warp.getAddress());
@@ -117,9 +123,13 @@ describe("SessionBridge", () => {
       expect(info.channel).to.equal(false);
       expect(info.messageHead).to.equal(ZERO_HEAD);
       expect(await f.bridge.sessionStatus(id)).to.equal(SessionStatus.Active);
-      expect(await f.bridge.participantKeyHash(id, creator.address)).to.deep.equal([true, keyHash(keys[0])]);
-      expect(await f.bridge.participantKeyHash(id, other.address)).to.deep.equal([true, keyHash(keys[1])]);
-      expect(await f.bridge.participantKeyHash(id, stranger.address)).to.deep.equal([false, ZERO_HEAD]);
+      expect(await f.bridge.participantStatus(id, creator.address)).to.deep.equal([true, true]);
+      expect(await f.bridge.participantStatus(id, other.address)).to.deep.equal([true, true]);
+      expect(await f.bridge.participantStatus(id, stranger.address)).to.deep.equal([false, false]);
+      expect(await f.bridge.participantStatus(ethers.id("no session"), creator.address)).to.deep.equal([false, false]);
+      for (const p of [creator, other, stranger]) {
+        expect(await f.bridge.participantFingerprint(id, p.address)).to.equal(participantFingerprint(id, p.address));
+      }
       expect(await f.bridge.health()).to.deep.equal([true, 1n, 0n]);
     });
 
@@ -131,7 +141,7 @@ describe("SessionBridge", () => {
       expect(info.status).to.equal(SessionStatus.Pending);
       expect(info.pendingKeys).to.equal(2n);
       expect(info.channel).to.equal(true);
-      expect(await f.bridge.participantKeyHash(id, b.address)).to.deep.equal([true, ZERO_HEAD]);
+      expect(await f.bridge.participantStatus(id, b.address)).to.deep.equal([true, false]);
 
       await expect(f.bridge.connect(b).joinSession(id, keyOf(b)))
         .to.emit(f.bridge, "ParticipantJoined")
@@ -140,12 +150,50 @@ describe("SessionBridge", () => {
       info = await f.bridge.getSession(id);
       expect(info.status).to.equal(SessionStatus.Pending);
       expect(info.pendingKeys).to.equal(1n);
-      expect(await f.bridge.participantKeyHash(id, b.address)).to.deep.equal([true, keyHash(keyOf(b))]);
+      expect(await f.bridge.participantStatus(id, b.address)).to.deep.equal([true, true]);
 
       await expect(f.bridge.connect(c).joinSession(id, keyOf(c))).to.emit(f.bridge, "SessionActivated").withArgs(id);
       info = await f.bridge.getSession(id);
       expect(info.status).to.equal(SessionStatus.Active);
       expect(info.pendingKeys).to.equal(0n);
+    });
+
+    it("a two-party session keeps its participants as fingerprints: joins, sends and closes by either side only", async () => {
+      const f = await loadFixture(deployBridgeSuite);
+      const [a, b, stranger] = f.users;
+      const { sessionId: id } = await openSession(f, a, [a, b], { withKeys: [] });
+      let info = await f.bridge.getSession(id);
+      expect([info.status, info.pendingKeys, info.participantCount, info.channel]).to.deep.equal([BigInt(SessionStatus.Pending), 2n, 2n, false]);
+      expect(await f.bridge.participantStatus(id, a.address)).to.deep.equal([true, false]);
+      expect(await f.bridge.participantStatus(id, b.address)).to.deep.equal([true, false]);
+      const before = await bridgeState(f, id);
+      await expect(f.bridge.connect(stranger).joinSession(id, keyOf(stranger)))
+        .to.be.revertedWithCustomError(f.bridge, "NotParticipant")
+        .withArgs(id, stranger.address);
+      await expect(f.bridge.connect(stranger).closeSession(id))
+        .to.be.revertedWithCustomError(f.bridge, "NotParticipant")
+        .withArgs(id, stranger.address);
+      expect(await bridgeState(f, id)).to.deep.equal(before);
+
+      // The second participant joins first: the sides are independent.
+      await expect(f.bridge.connect(b).joinSession(id, keyOf(b))).not.to.emit(f.bridge, "SessionActivated");
+      expect(await f.bridge.participantStatus(id, b.address)).to.deep.equal([true, true]);
+      expect(await f.bridge.participantStatus(id, a.address)).to.deep.equal([true, false]);
+      await expect(f.bridge.connect(b).joinSession(id, keyOf(b)))
+        .to.be.revertedWithCustomError(f.bridge, "AlreadyJoined")
+        .withArgs(id, b.address);
+      info = await f.bridge.getSession(id);
+      expect([info.status, info.pendingKeys]).to.deep.equal([BigInt(SessionStatus.Pending), 1n]);
+      await expect(f.bridge.connect(a).joinSession(id, keyOf(a))).to.emit(f.bridge, "SessionActivated").withArgs(id);
+      info = await f.bridge.getSession(id);
+      expect([info.status, info.pendingKeys]).to.deep.equal([BigInt(SessionStatus.Active), 0n]);
+
+      await expect(f.bridge.connect(stranger)[SEND](id, 0, bytes(10), { value: await messageFee(f, 10) }))
+        .to.be.revertedWithCustomError(f.bridge, "NotParticipant")
+        .withArgs(id, stranger.address);
+      await expect(send(f, b, id, bytes(10))).to.emit(f.bridge, "MessageSent");
+      await expect(send(f, a, id, bytes(10))).to.emit(f.bridge, "MessageSent");
+      await expect(f.bridge.connect(a).closeSession(id)).to.emit(f.bridge, "SessionClosed").withArgs(id, a.address);
     });
 
     it("PIP-0007 createSession(address[]) opens a pending session whose id follows the creator's nonce", async () => {
@@ -229,7 +277,8 @@ describe("SessionBridge", () => {
       expect(info.status).to.equal(SessionStatus.Active);
       expect(info.channel).to.equal(true);
       expect(receipt.gasUsed).to.be.lessThan(7_500_000n);
-      expect(await f.bridge.participantKeyHash(id, hundred[99])).to.deep.equal([true, keyHash(keys[99])]);
+      expect(await f.bridge.participantStatus(id, hundred[99])).to.deep.equal([true, true]);
+      expect(await f.bridge.participantStatus(id, f.users[1].address)).to.deep.equal([false, false]);
     });
 
     it("reads an unknown session as None and refuses to return it", async () => {

@@ -15,6 +15,9 @@ import {
   deriveSessionId,
   encodeWarpPayload,
   isSessionId,
+  isSessionParticipant,
+  nextMessageHead,
+  participantFingerprint,
   messageKiB,
   sessionBridgeEvents,
   type WarpAction,
@@ -66,6 +69,33 @@ describe("src/sessions", () => {
     const id = deriveSessionId(base);
     expect(deriveSessionId({ ...base, chainId: 7070n })).not.to.equal(id);
     expect(deriveSessionId({ ...base, bridge: f.users[2].address })).not.to.equal(id);
+  });
+
+  it("computes the contract's participant fingerprints and membership rule; heads keep 224 bits", async () => {
+    const f = await loadFixture(deployBridgeSuite);
+    await fc.assert(
+      fc.asyncProperty(arbSessionId, arbAddress, async (id, account) => {
+        const fp = participantFingerprint(id, account);
+        expect(fp < 1n << 104n).to.equal(true);
+        expect(await f.bridge.participantFingerprint(id, account)).to.equal(fp);
+      }),
+      { numRuns: 30 },
+    );
+    expect(await f.bridge.FINGERPRINT_BITS()).to.equal(104n);
+    fc.assert(
+      fc.property(arbSessionId, fc.uniqueArray(arbAddress, { minLength: 2, maxLength: 5 }), arbAddress, (id, ps, other) => {
+        for (const p of ps) expect(isSessionParticipant(id, ps, p.toLowerCase())).to.equal(true);
+        expect(isSessionParticipant(id, ps, other)).to.equal(ps.includes(other));
+      }),
+    );
+    fc.assert(
+      fc.property(arbBytes32, arbBytes32, (head, mid) => {
+        const next = nextMessageHead(head, mid);
+        expect(next.length).to.equal(66);
+        expect(next.slice(-8)).to.equal("00000000");
+        expect(next.slice(0, 58)).to.equal(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [head, mid])).slice(0, 58));
+      }),
+    );
   });
 
   it("counts started KiB like the contract", () => {
@@ -141,9 +171,9 @@ describe("src/sessions", () => {
         expect(s.expiresAt).to.equal(onChain.expiresAt);
         expect(index.status(sessionId, now)).to.equal(Number(onChain.status));
         for (const [i, p] of s.participants.entries()) {
-          const [isParticipant, hash] = await f.bridge.participantKeyHash(sessionId, p);
+          const [isParticipant, hasKey] = await f.bridge.participantStatus(sessionId, p);
           expect(isParticipant).to.equal(true);
-          expect(ethers.keccak256(s.mlkemPublicKeys[i])).to.equal(hash);
+          expect(hasKey).to.equal(ethers.getBytes(s.mlkemPublicKeys[i]).length > 0);
         }
       }
       expect(index.session(s2.sessionId)!.participants).to.deep.equal([b.address, c.address, d.address]);
