@@ -130,7 +130,7 @@ interface IServiceNodeRegistry {
 
     /// @notice An ML-DSA-65 key, ML-DSA-65 signature or ML-KEM-768 key has the wrong length.
     error InvalidKeyLength(uint8 which, uint256 length, uint256 expected);
-    /// @notice The key (0 = ML-DSA, 1 = ML-KEM, 2 = BLS) already belongs to node `nodeId`.
+    /// @notice The identity key (0 = ML-DSA, 2 = BLS) already belongs to node `nodeId`.
     error KeyAlreadyRegistered(uint8 which, uint64 nodeId);
     /// @notice The ML-DSA proof of possession does not verify for this operator, chain and registry.
     error InvalidMldsaProof();
@@ -245,7 +245,8 @@ interface IServiceNodeRegistry {
     function penalize(uint64 nodeId) external;
 
     /// @notice Requests the node's exit. The operator may always ask (2 hours after activation); a
-    /// contributor too, a small one (< 25% of the requirement) only 30 days after activation.
+    /// contributor too, a small one (< 25% of the requirement) only 30 days after activation. Missed
+    /// epochs are penalised first; a node that reaches the penalty cap there is decommissioned for it.
     /// @param nodeId the node
     function requestExit(uint64 nodeId) external;
 

@@ -405,6 +405,10 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
             }
         }
         if (block.timestamp < allowedAt) revert ExitTooEarly(nodeId, allowedAt);
+        // Missed epochs are settled before the exit, so leaving never forgives a penalty; when they
+        // reach the cap the node is decommissioned for it instead.
+        uint32 epoch = currentEpoch();
+        if (epoch != 0 && epoch - 1 > n.settledEpoch && !_settle(nodeId, n, epoch, false)) return;
         _decommission(nodeId, n, DecommissionReason.ExitRequested);
     }
 
@@ -809,8 +813,11 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         mldsaHash = keccak256(r.mldsaPublicKey);
         mlkemHash = keccak256(r.mlkemPublicKey);
         blsHash = keccak256(abi.encode(r.blsPublicKey));
+        // Identities (ML-DSA, BLS) belong to one node for good; their possession is proven below. An
+        // ML-KEM key is a transport key, not an identity: possession of a KEM key cannot be proven
+        // without interaction, so it is not reserved (reserving it would let anyone who copies it
+        // from a pending registration block that registration).
         _checkKeyFree(KEY_MLDSA, mldsaHash);
-        _checkKeyFree(KEY_MLKEM, mlkemHash);
         _checkKeyFree(KEY_BLS, blsHash);
 
         bytes32 digest = _registrationDigest(msg.sender, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor);
@@ -829,7 +836,6 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         ++st.totalNodes;
         _stats = st;
         _keyOwner[KEY_MLDSA][mldsaHash] = nodeId;
-        _keyOwner[KEY_MLKEM][mlkemHash] = nodeId;
         _keyOwner[KEY_BLS][blsHash] = nodeId;
         emit NodeRegistered(
             nodeId, msg.sender, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor, r.operatorFeeBps, requirement

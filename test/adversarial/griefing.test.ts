@@ -193,13 +193,10 @@ describe("adversarial: griefing", () => {
   });
 
   describe("penalty evasion at exit", () => {
-    // FINDING (not fixed here: contracts/ is out of scope for this suite). Missed-epoch penalties are
-    // settled lazily (heartbeat, rotation, penalize), and ServiceNodeRegistry.requestExit decommissions
-    // without settling them (_decommission does not call _settle). A node that stops proving liveness
-    // and then requests exit leaves with its whole stake unless a third party called `penalize` first,
-    // which nobody is paid to do. Fix: settle missed epochs (`_settle(nodeId, n, currentEpoch(), false)`)
-    // in requestExit before decommissioning.
-    it.skip("FINDING: a node that missed epochs pays their penalty when it exits", async () => {
+    // Missed-epoch penalties are settled lazily (heartbeat, rotation, penalize); requestExit settles them
+    // before decommissioning, so a node that stops proving liveness cannot leave with its whole stake.
+    // Would fail if requestExit decommissioned without settling.
+    it("a node that missed epochs pays their penalty when it exits", async () => {
       const f = await loadFixture(adversarialNet);
       const node = f.honest[3];
       await time.increase(20 * 3600);
@@ -239,17 +236,12 @@ describe("adversarial: griefing", () => {
       expect((await f.registry.getNode(await f.registry.lastNodeId())).operator).to.equal(victim.address);
     });
 
-    // FINDING (not fixed here: contracts/ is out of scope for this suite). ServiceNodeRegistry.register
-    // reserves the ML-KEM key for good (`_keyOwner[KEY_MLKEM]`, never released, not even when the
-    // registration is cancelled), but nothing proves possession of it: the ML-DSA and BLS proofs sign a
-    // digest that merely names its hash. A front-runner who copies the victim's ML-KEM public key from
-    // the mempool into a registration of its own keys lands first, and the victim's registration then
-    // fails with KeyAlreadyRegistered(1, …). The squatter can withdraw at once (the operator's
-    // withdrawal cancels and refunds in full), so the attack costs only gas and can be repeated on
-    // every new attempt of the victim. Fix options: do not require ML-KEM keys to be unique (a transport
-    // key is not an identity), or release the reservation when a registration is cancelled and bind
-    // the key by a proof of possession (e.g. an encapsulation the node must answer).
-    it.skip("FINDING: a front-runner cannot block a registration by squatting its unproven ML-KEM key", async () => {
+    // ML-KEM squatting: possession of a KEM key cannot be proven without interaction, so the registry
+    // does not reserve ML-KEM keys (identities, ML-DSA and BLS, are reserved and proven). A front-runner
+    // who copies the victim's ML-KEM key from the mempool into a registration of its own keys, even one
+    // it cancels at once, cannot block the victim's registration. Would fail if ML-KEM keys were
+    // reserved again (`KeyAlreadyRegistered(1, …)`).
+    it("a front-runner cannot block a registration by squatting its unproven ML-KEM key", async () => {
       const f = await loadFixture(adversarialNet);
       const victim = f.others[14];
       const squatter = f.others[15];
@@ -258,9 +250,9 @@ describe("adversarial: griefing", () => {
       const own = nodeKeys("squatter", await currentEpoch());
       const squat = await buildRegistration(f.registry, squatter.address, { ...own, mlkem: keys.mlkem });
       // The squatter registers with the minimum stake and cancels at once, getting everything back.
-      await f.registry.connect(squatter).register(squat, { value: operatorMinimum(REQUIREMENT) }).catch(() => undefined);
+      await expect(f.registry.connect(squatter).register(squat, { value: operatorMinimum(REQUIREMENT) })).to.emit(f.registry, "NodeRegistered");
       const squatId = await f.registry.lastNodeId();
-      await f.registry.connect(squatter).withdraw(squatId).catch(() => undefined);
+      await expect(f.registry.connect(squatter).withdraw(squatId)).to.emit(f.registry, "RegistrationCancelled").withArgs(squatId);
       await expect(f.registry.connect(victim).register(reg, { value: REQUIREMENT })).to.emit(f.registry, "NodeActivated");
     });
   });

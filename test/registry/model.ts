@@ -119,6 +119,12 @@ export class RegistryModel {
     return true;
   }
 
+  /** Mirrors `requestExit`: missed epochs are settled first, then the node is decommissioned. */
+  requestExit(node: ModelNode, epoch: number, now: bigint): void {
+    if (epoch !== 0 && epoch - 1 > node.settledEpoch && !this.settle(node, epoch, false, now)) return;
+    this.decommission(node, now);
+  }
+
   heartbeat(node: ModelNode, epoch: number, now: bigint): void {
     if (!this.settle(node, epoch, true, now)) return;
     node.lastEpoch = epoch;

@@ -106,7 +106,7 @@ describe("ServiceNodeRegistry and SwarmCoordinator against the reference model (
                 if (n.status !== NodeStatus.Active || (await now()) < n.activatedAt + 7200n) continue;
                 const op = s.operators.find((o) => o.address === n.operator)!;
                 await (await s.registry.connect(op).requestExit(id)).wait();
-                model.decommission(n, await now());
+                model.requestExit(n, await currentEpoch(), await now());
               } else if (a.kind === "withdraw") {
                 const holders = n.contributors.map((c) => c.addr).filter((x) => !n.withdrawn.has(x));
                 const who = holders[pick(a.who, holders.length)];

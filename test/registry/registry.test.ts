@@ -105,14 +105,13 @@ describe("ServiceNodeRegistry", () => {
       expect(await registryState(s)).to.deep.equal(before);
     });
 
-    it("rejects reused ML-DSA, ML-KEM and BLS keys, even from another operator", async () => {
+    it("rejects reused identity keys (ML-DSA, BLS), even from another operator; an ML-KEM transport key may be shared", async () => {
       const s = await loadFixture(suiteWithOneNode);
       const op2 = s.operators[1];
       const fresh = nodeKeys("fresh", await currentEpoch());
       const before = await registryState(s);
       const variants: [string, typeof s.keys, number][] = [
         ["mldsa", { ...fresh, mldsa: s.keys.mldsa }, 0],
-        ["mlkem", { ...fresh, mlkem: s.keys.mlkem }, 1],
         ["bls", { ...fresh, bls: s.keys.bls }, 2],
       ];
       for (const [, keys, which] of variants) {
@@ -122,6 +121,10 @@ describe("ServiceNodeRegistry", () => {
           .withArgs(which, 1n);
       }
       expect(await registryState(s)).to.deep.equal(before);
+      // Possession of a KEM key cannot be proven without interaction, so it is not reserved: a second
+      // node with node 1's ML-KEM key registers (and cannot decrypt what is sent to node 1's key).
+      const reg = await buildRegistration(s.registry, op2.address, { ...fresh, mlkem: s.keys.mlkem });
+      await expect(s.registry.connect(op2).register(reg, { value: REQUIREMENT })).to.emit(s.registry, "NodeActivated").withArgs(2n, REQUIREMENT);
     });
 
     it("rejects proofs made for another operator, chain or registry (front-running and replay)", async () => {
@@ -497,15 +500,23 @@ describe("ServiceNodeRegistry", () => {
       await expect(s.registry.heartbeat(1n, ethers.ZeroHash))
         .to.be.revertedWithCustomError(s.registry, "InvalidNodeStatus")
         .withArgs(1n, NodeStatus.Decommissioning);
+      // The two hours without a heartbeat were settled at the exit: one missed epoch, 0.5% of the stake.
+      const penaltyBps = (await s.registry.getNode(1n)).penaltyBps;
+      expect(penaltyBps).to.equal(await s.registry.missedEpochPenaltyBps());
       await time.increaseTo(unlockAt);
+      const bigAmount = REQUIREMENT - s.opStake - s.smallAmount;
       await expect(s.registry.connect(s.big).withdraw(1n)).to.changeEtherBalance(
         s.big,
-        REQUIREMENT - s.opStake - s.smallAmount,
+        bigAmount - (bigAmount * penaltyBps) / 10_000n,
       );
       await expect(s.registry.connect(s.big).withdraw(1n)).to.be.revertedWithCustomError(s.registry, "NothingToWithdraw");
       await s.registry.connect(s.small).withdraw(1n);
       await expect(s.registry.connect(s.operators[0]).withdraw(1n)).to.emit(s.registry, "NodeRetired").withArgs(1n);
       expect((await s.registry.getNode(1n)).status).to.equal(NodeStatus.Retired);
+      // What is left is the penalty, owed to the treasury.
+      const penalty = (REQUIREMENT * penaltyBps) / 10_000n;
+      expect(await ethers.provider.getBalance(await s.registry.getAddress())).to.equal(penalty);
+      await expect(s.registry.payTreasury()).to.changeEtherBalance(s.treasury, penalty);
       expect(await ethers.provider.getBalance(await s.registry.getAddress())).to.equal(0n);
     });
 
