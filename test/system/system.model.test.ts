@@ -14,7 +14,7 @@ describe("The Pars network against the system model (short campaign)", () => {
     const stats = await runCampaign({ runs, seed, maxCommands: 40 });
     console.log(`      ${stats.sequences} sequences, ${stats.steps} commands (seed ${seed}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`      ${stats.summary()}`);
-    console.log(`      claim limit raised by governance ${stats.raisedClaimLimit}x; largest rewards shortfall ${stats.rewardsShortfall} wei`);
+    console.log(`      claim limit raised by governance ${stats.raisedClaimLimit}x; largest rewards shortfall ${stats.rewardsShortfall} wei; claims failed for it ${stats.insolventClaims}x`);
     expect(stats.sequences).to.equal(runs);
     expect(stats.steps, "enough commands ran").to.be.greaterThan(runs * 10);
   });
