@@ -101,10 +101,19 @@ export class Stats {
 // --------------------------------------------------------------------------------------- fixture
 
 let fixture: SystemFixture | undefined;
+let before: string | undefined;
+
+/** Returns the network to the state before the system fixture was deployed (for the test suite's later files). */
+export async function releaseSystemFixture(): Promise<void> {
+  if (before !== undefined) await network.provider.send("evm_revert", [before]);
+  fixture = undefined;
+  before = undefined;
+}
 
 /** Deploys the suite once per process (keys, contracts, five active nodes, funded emission) and snapshots it. */
 export async function systemFixture(): Promise<SystemFixture> {
   if (fixture) return fixture;
+  before = await network.provider.send("evm_snapshot", []);
   const s = await deploySuite();
   const storage = await deployStorage(s);
   const bridge = await deployBridge(s);
@@ -1038,6 +1047,20 @@ export interface CampaignOptions {
   verbose?: boolean;
 }
 
+/** The base state again (EVM snapshot), with its model. */
+export async function freshWorld(f: SystemFixture, stats = new Stats()): Promise<World> {
+  await network.provider.send("evm_revert", [f.snapshot]);
+  f.snapshot = await network.provider.send("evm_snapshot", []);
+  const w = new World(f, stats, f.baseNow);
+  await checkInvariants(w, "the base state");
+  return w;
+}
+
+/** Lets `seconds` pass (one empty block at the new time). */
+export async function elapse(w: World, seconds: bigint): Promise<void> {
+  await advance(w, seconds);
+}
+
 /** Runs `runs` random command sequences from the base state; throws fast-check's report on failure. */
 export async function runCampaign(opts: CampaignOptions): Promise<Stats> {
   const f = await systemFixture();
@@ -1046,10 +1069,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<Stats> {
   const cmds = fc.commands(commandArbitraries, { maxCommands: opts.maxCommands ?? 40, size: "max", replayPath: opts.replayPath });
   await fc.assert(
     fc.asyncProperty(cmds, async (commands) => {
-      await network.provider.send("evm_revert", [f.snapshot]);
-      f.snapshot = await network.provider.send("evm_snapshot", []);
-      const w = new World(f, stats, f.baseNow);
-      await checkInvariants(w, "the base state");
+      const w = await freshWorld(f, stats);
       await fc.asyncModelRun(() => ({ model: w, real: w }), commands);
       await settleEverything(w);
       stats.sequences++;
