@@ -35,6 +35,8 @@ export class RegistryModel {
   nodes = new Map<number, ModelNode>();
   treasuryOwed = 0n;
   paidOut = 0n;
+  /** Slash shares credited to beneficiaries and not yet claimed (`creditOf`). */
+  credits = new Map<string, bigint>();
   activeNodes = 0;
   totalNodes = 0;
   lastId = 0;
@@ -76,7 +78,7 @@ export class RegistryModel {
     if (node.stake === node.requirement) this.activate(node, epoch, now);
   }
 
-  private activate(node: ModelNode, epoch: number, now: bigint): void {
+  protected activate(node: ModelNode, epoch: number, now: bigint): void {
     node.status = NodeStatus.Active;
     node.activatedAt = now;
     node.settledEpoch = epoch;
@@ -88,7 +90,7 @@ export class RegistryModel {
     return node.stake - (node.stake * node.penaltyBps) / BPS;
   }
 
-  private penalty(node: ModelNode, next: bigint): bigint {
+  protected penalty(node: ModelNode, next: bigint): bigint {
     const amount = (node.stake * next) / BPS - (node.stake * node.penaltyBps) / BPS;
     node.penaltyBps = next;
     this.treasuryOwed += amount;
@@ -116,6 +118,7 @@ export class RegistryModel {
       this.decommission(node, now);
       return false;
     }
+    this.stakeChanged(node, now);
     return true;
   }
 
@@ -123,6 +126,45 @@ export class RegistryModel {
   requestExit(node: ModelNode, epoch: number, now: bigint): void {
     if (epoch !== 0 && epoch - 1 > node.settledEpoch && !this.settle(node, epoch, false, now)) return;
     this.decommission(node, now);
+  }
+
+  /** The registry told its lifecycle listener of a new effective stake (`_notifyStake`); a hook for subclasses. */
+  protected stakeChanged(_node: ModelNode, _now: bigint): void {}
+
+  /** Whether `slash` accepts the node now: active, or decommissioning and still locked. */
+  slashable(node: ModelNode, now: bigint): boolean {
+    return node.status === NodeStatus.Active || (node.status === NodeStatus.Decommissioning && now < node.unlockAt);
+  }
+
+  /** Mirrors `slash`: the amount taken; `shareBps` of it is credited to `beneficiary` (if any). */
+  slash(node: ModelNode, bps: bigint, beneficiary: string | undefined, shareBps: bigint, now: bigint): bigint {
+    const wasActive = node.status === NodeStatus.Active;
+    const next = node.penaltyBps + bps > BPS ? BPS : node.penaltyBps + bps;
+    const amount = this.penalty(node, next);
+    if (beneficiary !== undefined) {
+      const share = (amount * shareBps) / BPS;
+      this.credits.set(beneficiary, (this.credits.get(beneficiary) ?? 0n) + share);
+      this.treasuryOwed -= share;
+    }
+    if (wasActive) {
+      if (next >= PENALTY_CAP_BPS) this.decommission(node, now);
+      else this.stakeChanged(node, now);
+    }
+    return amount;
+  }
+
+  /** Mirrors `claimCredit`: the amount paid (0: the call reverts with NothingToWithdraw). */
+  claimCredit(addr: string): bigint {
+    const amount = this.credits.get(addr) ?? 0n;
+    this.credits.delete(addr);
+    this.paidOut += amount;
+    return amount;
+  }
+
+  /** Mirrors `shareOf`: the account's recorded contribution and whether it is the operator. */
+  shareOf(node: ModelNode, addr: string): { contribution: bigint; isOperator: boolean } {
+    if (addr === node.operator) return { contribution: node.contributors[0].amount, isOperator: true };
+    return { contribution: node.contributors.find((c) => c.addr === addr)?.amount ?? 0n, isOperator: false };
   }
 
   heartbeat(node: ModelNode, epoch: number, now: bigint): void {
@@ -184,11 +226,23 @@ export class RegistryModel {
     }
   }
 
-  /** PARS is conserved: the registry's balance is every node's held stake plus penalties owed. */
-  expectedBalance(): bigint {
+  /** Stake the registry still holds for all nodes (penalties excluded). */
+  stakesHeld(): bigint {
     let held = 0n;
     for (const n of this.nodes.values()) held += this.held(n);
-    return held + this.treasuryOwed;
+    return held;
+  }
+
+  /** Slash credits not yet claimed. */
+  creditsOwed(): bigint {
+    let sum = 0n;
+    for (const c of this.credits.values()) sum += c;
+    return sum;
+  }
+
+  /** PARS is conserved: the registry's balance is every node's held stake plus penalties owed. */
+  expectedBalance(): bigint {
+    return this.stakesHeld() + this.treasuryOwed + this.creditsOwed();
   }
 }
 

@@ -1,0 +1,452 @@
+/**
+ * One reference model of the whole Pars network, composed of the per-contract models:
+ * the registry model (test/registry/model.ts) for stakes, lifecycle, liveness, penalties and slashes;
+ * SwarmModel (src/swarm) for membership, repeating the coordinator's picks from each block's prevrandao;
+ * RewardsCalculator (src/rewards) for emission, swarm fees and claims; SwarmTallyModel (src/storage) for
+ * the storage commitments' swarm roots; plus small models of the challenge bonds, the session bridge and
+ * the rewards contract's claim cycle. Lifecycle events of the registry are forwarded to the swarm,
+ * rewards and BLS models in the order the contracts call each other.
+ */
+import { RegistryModel, BPS, type ModelNode } from "../registry/model";
+import { NodeStatus } from "../../src/registry";
+import { SwarmModel, NO_SWARM as SWARM_NONE, STORAGE_PER_NODE, inboxToSwarm } from "../../src/swarm";
+import { RewardsCalculator, NO_SWARM, cumulativeEmission } from "../../src/rewards";
+import { SwarmTallyModel } from "../../src/storage";
+import { CREATE_FEE, MESSAGE_FEE_PER_KIB, feeMultiplier, messageKiB, SessionStatus } from "../../src/sessions";
+import { aggregatePublicKeys, type G2Point } from "../../src/bls";
+
+/** A predicted outcome: paid/charged `amount`, or a revert with the named custom error. */
+export type Outcome = { ok: true; amount: bigint } | { ok: false; error: string };
+const ok = (amount: bigint): Outcome => ({ ok: true, amount });
+const fail = (error: string): Outcome => ({ ok: false, error });
+
+export interface SystemParams {
+  requirement: bigint;
+  penaltyPerEpochBps: bigint;
+  lockPeriod: bigint;
+  emissionBase: bigint;
+  claimThreshold: bigint;
+  claimCycle: bigint;
+  challengeBond: bigint;
+  failedChallengePenaltyBps: bigint;
+  challengerShareBps: bigint;
+  sessionTTL: bigint;
+}
+
+export interface ModelSession {
+  id: string;
+  participants: string[];
+  pending: Set<string>;
+  closed: boolean;
+  expiresAt: bigint;
+  messageCount: number;
+}
+
+export interface ModelChallenge {
+  id: string;
+  challenger: string;
+  nodeId: number;
+  epoch: number;
+  message: number;
+  deadline: bigint;
+  status: "open" | "answered" | "defaulted";
+  bond: bigint;
+}
+
+export interface ModelCommitment {
+  swarm: number;
+  honest: boolean;
+}
+
+const EXIT_MIN_AGE = 2n * 3600n;
+const SMALL_EXIT_DELAY = 30n * 86400n;
+const SMALL_CONTRIBUTOR_BPS = 2_500n;
+const CHALLENGE_EPOCHS = 3;
+const RESPONSE_WINDOW = 3600n;
+
+/**
+ * The calculator, counting the rounded divisions that feed its accumulators (emission allocations and
+ * fee deposits): each may let the nodes' rounded-down incomes, summed, exceed what was booked by a wei.
+ */
+class CountingCalculator extends RewardsCalculator {
+  roundings = 0n;
+  override update(t: bigint): void {
+    const before = this.emissionPerStake;
+    super.update(t);
+    if (this.emissionPerStake !== before) this.roundings++;
+  }
+  override depositFees(swarm: bigint, amount: bigint): void {
+    super.depositFees(swarm, amount);
+    this.roundings++;
+  }
+}
+
+/**
+ * The registry model with the registry's calls into the coordinator, the BLS key registry and the
+ * rewards contract forwarded to the system model, in the contracts' order.
+ */
+class WiredRegistry extends RegistryModel {
+  constructor(
+    private readonly sys: SystemModel,
+    p: SystemParams,
+  ) {
+    super(p.requirement, p.penaltyPerEpochBps, p.lockPeriod);
+  }
+  protected override activate(node: ModelNode, epoch: number, now: bigint): void {
+    super.activate(node, epoch, now);
+    this.sys.joined(node, now);
+  }
+  override decommission(node: ModelNode, now: bigint): void {
+    super.decommission(node, now);
+    this.sys.left(node, now);
+  }
+  protected override stakeChanged(node: ModelNode, now: bigint): void {
+    this.sys.rewards.update(now);
+    this.sys.rewards.setNodeStake(BigInt(node.id), this.effective(node));
+  }
+}
+
+export class SystemModel {
+  readonly reg: WiredRegistry;
+  readonly swarms = new SwarmModel();
+  readonly rewards: CountingCalculator;
+  /** BLS public keys by node id, and the ids whose key is in the aggregate. */
+  readonly blsKeys = new Map<number, G2Point>();
+  readonly blsActive = new Set<number>();
+  /** Operator fee of each node (bps), as registered. */
+  readonly feeBps = new Map<number, bigint>();
+  /** prevrandao of the block being applied (the coordinator's entropy). */
+  prevrandao = 0n;
+
+  // rewards contract
+  rewardsFunded = 0n;
+  feesDeposited = 0n;
+  claimsPaid = 0n;
+  rewardsTreasuryPaid = 0n;
+  cycleStart = 0n;
+  claimedInCycle = 0n;
+
+  // registry payouts to the treasury
+  registryTreasuryPaid = 0n;
+
+  // session bridge
+  bridgePaused = false;
+  readonly sessions = new Map<string, ModelSession>();
+  readonly pendingFees = new Map<number, bigint>();
+  /** Every swarm id fees were ever collected for (their pending fees are checked). */
+  readonly feeSwarms = new Set<number>();
+
+  // storage commitments
+  storagePaused = false;
+  readonly commitments = new Map<string, ModelCommitment>();
+  readonly tallies = new Map<string, SwarmTallyModel>();
+  readonly challenges = new Map<string, ModelChallenge>();
+  readonly storageCredits = new Map<string, bigint>();
+
+  registryPaused = false;
+
+  /** Whether claims must always be payable (false: the known rounding shortfall is modelled). */
+  strictSolvency = false;
+
+  constructor(readonly p: SystemParams) {
+    this.reg = new WiredRegistry(this, p);
+    this.rewards = new CountingCalculator(p.emissionBase);
+  }
+
+  // ------------------------------------------------------------------ lifecycle wiring
+
+  /** `_activate`: BLS key into the aggregate, `swarms.addNode` (moves reported to rewards), `onNodeActivated`. */
+  joined(node: ModelNode, now: bigint): void {
+    const id = BigInt(node.id);
+    this.rewards.update(now);
+    this.blsActive.add(node.id);
+    for (const c of this.swarms.addNode(id, this.prevrandao)) {
+      if (c.nodeId !== id) this.rewards.move(c.nodeId, BigInt(c.toSwarm));
+    }
+    const swarm = this.swarms.swarmOf(id);
+    const feeBps = this.feeBps.get(node.id) ?? 0n;
+    this.rewards.activate(id, swarm === SWARM_NONE ? NO_SWARM : BigInt(swarm), node.stake, feeBps, node.stake);
+  }
+
+  /** `_decommission`: BLS key out, `swarms.removeNode` (every move reported), `onNodeDeactivated`. */
+  left(node: ModelNode, now: bigint): void {
+    const id = BigInt(node.id);
+    this.rewards.update(now);
+    this.blsActive.delete(node.id);
+    for (const c of this.swarms.removeNode(id, this.prevrandao)) this.rewards.move(c.nodeId, BigInt(c.toSwarm));
+    this.rewards.setNodeStake(id, 0n);
+  }
+
+  /** `register` with `value`, the node's BLS key and operator fee, in a block with `prevrandao`. */
+  register(operator: string, value: bigint, feeBps: bigint, blsKey: G2Point, epoch: number, now: bigint, prevrandao: bigint): ModelNode {
+    const id = this.reg.lastId + 1;
+    this.feeBps.set(id, feeBps);
+    this.blsKeys.set(id, blsKey);
+    this.prevrandao = prevrandao;
+    return this.reg.register(operator, value, epoch, now);
+  }
+
+  // ------------------------------------------------------------------ views
+
+  node(id: number): ModelNode | undefined {
+    return this.reg.nodes.get(id);
+  }
+
+  activeNodes(): ModelNode[] {
+    return [...this.reg.nodes.values()].filter((n) => n.status === NodeStatus.Active);
+  }
+
+  aggregateKey(): G2Point {
+    return aggregatePublicKeys([...this.blsActive].map((id) => this.blsKeys.get(id)!));
+  }
+
+  multiplier(): bigint {
+    return feeMultiplier({
+      storageUsed: this.swarms.storageUsed,
+      storageCapacity: BigInt(this.swarms.activeNodes) * STORAGE_PER_NODE,
+    });
+  }
+
+  // ------------------------------------------------------------------ registry
+
+  /** Who may request the node's exit at `now`, as `requestExit` decides. */
+  exit(node: ModelNode, who: string, now: bigint): Outcome {
+    if (node.status !== NodeStatus.Active) return fail("InvalidNodeStatus");
+    let allowedAt = node.activatedAt + EXIT_MIN_AGE;
+    if (who !== node.operator) {
+      const c = node.contributors.find((x) => x.addr === who);
+      if (!c) return fail("NotContributor");
+      if (c.amount * BPS < node.stake * SMALL_CONTRIBUTOR_BPS) allowedAt = node.activatedAt + SMALL_EXIT_DELAY;
+    }
+    if (now < allowedAt) return fail("ExitTooEarly");
+    return ok(0n);
+  }
+
+  /** What `withdraw(nodeId)` from `who` at `now` pays, or why it reverts. */
+  withdrawal(node: ModelNode, who: string, now: bigint): Outcome {
+    const slot = node.contributors.findIndex((c) => c.addr === who);
+    switch (node.status) {
+      case NodeStatus.AwaitingContributions:
+        if (who === node.operator) return ok(node.contributors[0].amount);
+        return slot < 0 || node.contributors[slot].amount === 0n ? fail("NothingToWithdraw") : ok(node.contributors[slot].amount);
+      case NodeStatus.Cancelled:
+      case NodeStatus.Decommissioning: {
+        if (node.status === NodeStatus.Decommissioning && now < node.unlockAt) return fail("StakeLocked");
+        if (slot < 0 || node.contributors[slot].amount === 0n || node.withdrawn.has(who)) return fail("NothingToWithdraw");
+        const staked = node.contributors[slot].amount;
+        return ok(node.status === NodeStatus.Cancelled ? staked : (staked * (BPS - node.penaltyBps)) / BPS);
+      }
+      default:
+        return fail("InvalidNodeStatus");
+    }
+  }
+
+  // ------------------------------------------------------------------ rewards
+
+  fund(now: bigint, amount: bigint): void {
+    this.rewards.fund(now, amount);
+    this.rewardsFunded += amount;
+  }
+
+  /** What `claim(nodeId)` from `who` at `now` pays, or why it reverts (nothing applied). */
+  claimOutcome(node: ModelNode, who: string, now: bigint): Outcome {
+    const { contribution, isOperator } = this.reg.shareOf(node, who);
+    const amount = this.rewards.claimable(now, BigInt(node.id), who, contribution, isOperator);
+    if (amount === 0n) return fail("NothingToClaim");
+    const claimed = now >= this.cycleStart + this.p.claimCycle ? 0n : this.claimedInCycle;
+    if (claimed + amount > this.p.claimThreshold) return fail("ClaimLimitExceeded");
+    // The contract may owe a few wei more than it holds (rounding; see CountingCalculator): then the
+    // payout itself fails. A strict model (`strictSolvency`) says it never does.
+    if (!this.strictSolvency && amount > this.rewardsHeld()) return fail("TransferFailed");
+    return ok(amount);
+  }
+
+  /** Applies a successful claim; returns what the calculator paid. */
+  claim(node: ModelNode, who: string, now: bigint): bigint {
+    const { contribution, isOperator } = this.reg.shareOf(node, who);
+    const amount = this.rewards.claim(now, BigInt(node.id), who, contribution, isOperator);
+    if (now >= this.cycleStart + this.p.claimCycle) {
+      this.cycleStart = now;
+      this.claimedInCycle = 0n;
+    }
+    this.claimedInCycle += amount;
+    this.claimsPaid += amount;
+    return amount;
+  }
+
+  /** Every account that has or had a stake in a node: the ones that may have rewards to claim. */
+  stakeholders(node: ModelNode): string[] {
+    return [...new Set([node.operator, ...node.contributors.map((c) => c.addr)])];
+  }
+
+  /** Σ claimable over every node and stakeholder at `now`. */
+  totalClaimable(now: bigint): bigint {
+    let sum = 0n;
+    for (const n of this.reg.nodes.values()) {
+      for (const who of this.stakeholders(n)) {
+        const { contribution, isOperator } = this.reg.shareOf(n, who);
+        sum += this.rewards.claimable(now, BigInt(n.id), who, contribution, isOperator);
+      }
+    }
+    return sum;
+  }
+
+  /** Emission an update at `now` would allocate (scheduled since the last update, capped by the pool). */
+  pendingEmission(now: bigint): bigint {
+    const r = this.rewards;
+    if (r.startTime === 0n || now <= r.lastUpdate || r.totalStake === 0n) return 0n;
+    const due =
+      cumulativeEmission(r.emissionBase, now - r.startTime) - cumulativeEmission(r.emissionBase, r.lastUpdate - r.startTime);
+    const available = r.emissionFunded - r.emissionAllocated;
+    return due < available ? due : available;
+  }
+
+  /** Wei the rewards contract holds by its flows: funded + fees − claims − treasury payouts. */
+  rewardsHeld(): bigint {
+    return this.rewardsFunded + this.feesDeposited - this.claimsPaid - this.rewardsTreasuryPaid;
+  }
+
+  // ------------------------------------------------------------------ session bridge
+
+  sessionStatus(s: ModelSession, now: bigint): SessionStatus {
+    if (s.closed) return SessionStatus.Closed;
+    if (now >= s.expiresAt) return SessionStatus.Expired;
+    if (s.pending.size !== 0) return SessionStatus.Pending;
+    return SessionStatus.Active;
+  }
+
+  private collect(sessionId: string, fee: bigint): void {
+    const swarm = inboxToSwarm(sessionId, this.swarms.swarmCount);
+    this.pendingFees.set(swarm, (this.pendingFees.get(swarm) ?? 0n) + fee);
+    this.feeSwarms.add(swarm);
+  }
+
+  createSession(id: string, participants: string[], keyed: boolean[], now: bigint): Outcome {
+    if (this.bridgePaused) return fail("EnforcedPause");
+    if (this.sessions.has(id)) return fail("SessionExists");
+    const fee = CREATE_FEE * this.multiplier();
+    this.sessions.set(id, {
+      id,
+      participants,
+      pending: new Set(participants.filter((_, i) => !keyed[i])),
+      closed: false,
+      expiresAt: now + this.p.sessionTTL,
+      messageCount: 0,
+    });
+    this.collect(id, fee);
+    return ok(fee);
+  }
+
+  joinSession(s: ModelSession, who: string, now: bigint): Outcome {
+    if (!s.participants.includes(who)) return fail("NotParticipant");
+    if (!s.pending.has(who)) return fail("AlreadyJoined");
+    if (this.sessionStatus(s, now) !== SessionStatus.Pending) return fail("InvalidSessionStatus");
+    s.pending.delete(who);
+    return ok(0n);
+  }
+
+  sendMessage(s: ModelSession, who: string, size: number, now: bigint): Outcome {
+    if (this.bridgePaused) return fail("EnforcedPause");
+    if (this.sessionStatus(s, now) !== SessionStatus.Active) return fail("InvalidSessionStatus");
+    if (!s.participants.includes(who)) return fail("NotParticipant");
+    const fee = MESSAGE_FEE_PER_KIB * messageKiB(size) * this.multiplier();
+    s.messageCount++;
+    this.collect(s.id, fee);
+    return ok(fee);
+  }
+
+  closeSession(s: ModelSession, who: string, now: bigint): Outcome {
+    if (!s.participants.includes(who)) return fail("NotParticipant");
+    const status = this.sessionStatus(s, now);
+    if (status !== SessionStatus.Pending && status !== SessionStatus.Active) return fail("InvalidSessionStatus");
+    s.closed = true;
+    return ok(0n);
+  }
+
+  flushFees(swarm: number): Outcome {
+    const amount = this.pendingFees.get(swarm) ?? 0n;
+    if (amount === 0n) return fail("NothingToFlush");
+    this.pendingFees.set(swarm, 0n);
+    this.rewards.depositFees(BigInt(swarm), amount);
+    this.feesDeposited += amount;
+    return ok(amount);
+  }
+
+  bridgeHeld(): bigint {
+    let sum = 0n;
+    for (const v of this.pendingFees.values()) sum += v;
+    return sum;
+  }
+
+  // ------------------------------------------------------------------ storage commitments
+
+  commit(nodeId: number, swarm: number, epoch: number, root: string, honest: boolean, usedBytes: bigint): void {
+    this.commitments.set(`${nodeId}:${epoch}`, { swarm, honest });
+    const key = `${swarm}:${epoch}`;
+    let tally = this.tallies.get(key);
+    if (!tally) this.tallies.set(key, (tally = new SwarmTallyModel()));
+    tally.commit(BigInt(nodeId), root);
+    this.swarms.reportStorageUsed(BigInt(nodeId), usedBytes);
+  }
+
+  committed(nodeId: number, epoch: number): ModelCommitment | undefined {
+    return this.commitments.get(`${nodeId}:${epoch}`);
+  }
+
+  /** Whether a challenge of `nodeId` for `epoch` is accepted at `currentEpoch` (the message is in the swarm root). */
+  challenge(id: string, challenger: string, nodeId: number, epoch: number, message: number, now: bigint, currentEpoch: number): Outcome {
+    if (this.storagePaused) return fail("EnforcedPause");
+    if (epoch >= currentEpoch || epoch + CHALLENGE_EPOCHS < currentEpoch) return fail("EpochNotChallengeable");
+    const c = this.committed(nodeId, epoch);
+    if (!c) return fail("NoCommitment");
+    if (!this.tallies.get(`${c.swarm}:${epoch}`)?.view().agreed) return fail("NoSwarmRoot");
+    if (this.challenges.has(id)) return fail("ChallengeExists");
+    this.challenges.set(id, {
+      id,
+      challenger,
+      nodeId,
+      epoch,
+      message,
+      deadline: now + RESPONSE_WINDOW,
+      status: "open",
+      bond: this.p.challengeBond,
+    });
+    return ok(this.p.challengeBond);
+  }
+
+  respond(c: ModelChallenge, now: bigint): Outcome {
+    if (c.status !== "open") return fail("ChallengeNotOpen");
+    if (now > c.deadline) return fail("ResponseWindowClosed");
+    c.status = "answered";
+    const operator = this.node(c.nodeId)!.operator;
+    this.storageCredits.set(operator, (this.storageCredits.get(operator) ?? 0n) + c.bond);
+    return ok(c.bond);
+  }
+
+  /** `resolve`: the bond back to the challenger and, if the node is still slashable, the slash. */
+  resolve(c: ModelChallenge, now: bigint): Outcome {
+    if (c.status !== "open") return fail("ChallengeNotOpen");
+    if (now <= c.deadline) return fail("ResponseWindowOpen");
+    c.status = "defaulted";
+    this.storageCredits.set(c.challenger, (this.storageCredits.get(c.challenger) ?? 0n) + c.bond);
+    const node = this.node(c.nodeId)!;
+    if (this.reg.slashable(node, now)) {
+      this.reg.slash(node, this.p.failedChallengePenaltyBps, c.challenger, this.p.challengerShareBps, now);
+    }
+    return ok(c.bond);
+  }
+
+  storageWithdraw(who: string): Outcome {
+    const amount = this.storageCredits.get(who) ?? 0n;
+    if (amount === 0n) return fail("NothingToWithdraw");
+    this.storageCredits.delete(who);
+    return ok(amount);
+  }
+
+  storageHeld(): bigint {
+    let sum = 0n;
+    for (const c of this.challenges.values()) if (c.status === "open") sum += c.bond;
+    for (const v of this.storageCredits.values()) sum += v;
+    return sum;
+  }
+}
