@@ -5,6 +5,10 @@
  *
  *   npx hardhat run scripts/gas.ts            # measure and write the snapshot
  *   GAS_CHECK=1 npx hardhat run scripts/gas.ts  # measure and fail if the snapshot differs by more than 1%
+ *   GAS_CHECK=1 GAS_SCALES=10 ...             # the test command's gate: the 10-node entries only
+ *
+ * Writing the snapshot fails when an operation misses its DESIGN §11 target or is not flat in N; the
+ * check fails only on drift (a change beyond 1% must be committed deliberately, with `npm run gas`).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -77,15 +81,22 @@ async function main() {
 
   const failures = rows.filter((r) => r.ok !== "yes").map((r) => r.operation);
   if (process.env.GAS_CHECK) {
-    const committed = JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as Record<string, number>;
+    const all = JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as Record<string, number>;
+    // A run of some scales (or benchmarks) checks what it measured, and flags what is new; a full run
+    // also flags an entry that is no longer measured.
+    const partial = Boolean(only || process.env.GAS_SCALES);
+    const committed = partial ? Object.fromEntries(Object.entries(all).filter(([k]) => k in snapshot)) : all;
     const drift = Object.keys({ ...committed, ...snapshot }).filter((k) => {
       const a = committed[k];
       const b = snapshot[k];
       return a === undefined || b === undefined || Math.abs(b - a) > a * 0.01;
     });
     if (drift.length > 0) {
+      for (const k of drift) console.error(`  ${k}: committed ${committed[k] ?? "-"}, measured ${snapshot[k] ?? "-"}`);
       console.error(`gas-snapshot.json is out of date (beyond 1%): ${drift.join(", ")}. Run \`npm run gas\` and commit it.`);
       process.exitCode = 1;
+    } else {
+      console.log(`gas-snapshot.json holds: ${Object.keys(committed).length} entries within 1%`);
     }
   } else if (!only && !process.env.GAS_SCALES) {
     const sorted = Object.fromEntries(Object.entries(snapshot).sort(([a], [b]) => a.localeCompare(b)));
@@ -94,7 +105,7 @@ async function main() {
   }
   if (failures.length > 0) {
     console.error(`over target or not flat in N: ${failures.join(", ")}`);
-    process.exitCode = 1;
+    if (!process.env.GAS_CHECK) process.exitCode = 1;
   }
 }
 

@@ -27,6 +27,7 @@ import {
   type G2Point,
 } from "../../src/bls";
 import { nonSubgroupTwistPoint } from "../helpers/bls";
+import { itGas } from "../helpers/coverage";
 
 const P = FIELD_MODULUS;
 const { Fp2 } = bn254.fields;
@@ -211,7 +212,7 @@ describe("BN254 point compression", () => {
       }
     });
 
-    it("counts the tries of the hash to G1 as the chain pays them (one modexp each)", async () => {
+    itGas("counts the tries of the hash to G1 as the chain pays them (one modexp each)", async () => {
       const { harness } = await loadFixture(deployHarness);
       const withTries = (n: number) => {
         for (let i = 0; ; i++) {

@@ -37,6 +37,7 @@ import {
   type G2Point,
 } from "../../src/bls";
 import { nonSubgroupTwistPoint } from "../helpers/bls";
+import { itGas } from "../helpers/coverage";
 
 const seedOf = (label: string | number) => ethers.getBytes(ethers.id(`bls test key ${label}`));
 const keyPair = (label: string | number) => blsKeyPair(seedOf(label));
@@ -363,7 +364,7 @@ describe("BLS library", () => {
     const gasOf = async (p: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
       Number((await (await p).wait())!.gasUsed);
 
-    it("stays within the attestation budget: well under 300k with no non-signer, ≤ 15k per non-signer", async () => {
+    itGas("stays within the attestation budget: well under 300k with no non-signer, ≤ 15k per non-signer", async () => {
       const { harness, keys } = await loadFixture(deployWithRegistry);
       const msg = ethers.toUtf8Bytes("deregister node 5, epoch 1234");
       // Warm-up: the first check writes `lastValid` from zero, which later ones do not pay again.
