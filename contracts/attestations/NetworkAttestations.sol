@@ -172,26 +172,28 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         uint64 issuedAt,
         uint64[] calldata nonSigners,
         BN254.G2Point[] calldata nonSignerKeys,
-        BN254.G1Point calldata signature
+        BN254.G1Point calldata signature,
+        DeregistrationHint calldata hint
     ) external {
         if (issuedAt > block.timestamp) revert AttestationFromFuture(issuedAt, block.timestamp);
         if (block.timestamp > issuedAt + SIGNATURE_EXPIRY) {
             revert AttestationExpired(issuedAt, issuedAt + SIGNATURE_EXPIRY);
         }
-        uint256 flags = _keys[nodeId].word1;
+        CompressedPoint storage k = _keys[nodeId];
+        uint256 word1 = k.word1;
         // Single use: the first valid attestation sets this flag, and the node can never be active again.
-        if (flags & DEREGISTERED_FLAG != 0) revert NodeAlreadyDeregistered(nodeId);
-        if (flags & ACTIVE_FLAG == 0) revert NodeNotActive(nodeId);
+        if (word1 & DEREGISTERED_FLAG != 0) revert NodeAlreadyDeregistered(nodeId);
+        if (word1 & ACTIVE_FLAG == 0) revert NodeNotActive(nodeId);
+        // An active key carries no other flag: clearing ACTIVE_FLAG leaves the plain compressed word.
+        word1 ^= ACTIVE_FLAG;
 
         // The aggregate without the node is both what its removal stores and the base the signers'
-        // key is computed from: one square root and one subtraction serve both.
-        (BN254.G2Jacobian memory without, uint256 word1) = _withoutKey(nodeId);
-        BN254.G2Point memory remaining =
-            _verify(nodeId, deregistrationMessage(nodeId, issuedAt), without, nonSigners, nonSignerKeys, signature);
+        // key is computed from.
+        BN254.G2Point memory remaining = _remainingWithout(nodeId, k.word0, word1, hint);
+        _verify(nodeId, deregistrationMessage(nodeId, issuedAt), remaining, nonSigners, nonSignerKeys, signature, hint);
 
-        _keys[nodeId].word1 = word1 | DEREGISTERED_FLAG;
+        k.word1 = word1 | DEREGISTERED_FLAG;
         _setAggregate(remaining);
-        emit AggregateKeyUpdated(nodeId, false);
 
         IServiceNodeRegistry r = registry;
         _deregistering = nodeId;
@@ -271,29 +273,52 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         _aggregate = CompressedPoint(word0, word1);
     }
 
-    /// @dev `base` (the active set without the target, Jacobian) minus the listed non-signers, then one
-    /// pairing check; returns `base` in affine form (the new aggregate). Each non-signer must be a
-    /// distinct, active node other than the target, and its calldata key must compress to exactly its
-    /// stored words: that also proves y is the right root, which matters because the subtraction
-    /// formulas never look at the curve equation. Both affine points come from one inversion.
+    /// @dev The aggregate without the node's key (`word0`, `word1`: the key, flags cleared), affine.
+    /// With a hint: both stored points are rebuilt from their x and the hint's y (no square root), and
+    /// the hint's remainder is accepted only if remainder + key = aggregate (no inversion); the chord
+    /// rule proves it is exactly aggregate - key, on the twist and in the subgroup. Without one: two
+    /// square roots, a subtraction and an inversion.
+    function _remainingWithout(uint64 nodeId, uint256 word0, uint256 word1, DeregistrationHint calldata hint)
+        private
+        view
+        returns (BN254.G2Point memory remaining)
+    {
+        if (hint.aggregateYIm | hint.aggregateYRe == 0) {
+            BN254.G2Jacobian memory j = BN254.g2ToJacobian(_aggregateKey());
+            BN254.g2JacobianSubAffine(j, BN254.g2Decompress(word0, word1));
+            return BN254.g2JacobianToAffine(j);
+        }
+        (bool keyOk, BN254.G2Point memory key) = BN254.g2DecompressWithRoot(word0, word1, hint.keyYIm, hint.keyYRe);
+        (bool aggregateOk, BN254.G2Point memory aggregate) =
+            BN254.g2DecompressWithRoot(_aggregate.word0, _aggregate.word1, hint.aggregateYIm, hint.aggregateYRe);
+        remaining = hint.remaining;
+        if (!(keyOk && aggregateOk && BN254.g2IsSum(remaining, key, aggregate))) {
+            revert InvalidDeregistrationHint(nodeId);
+        }
+    }
+
+    /// @dev `base` (the active set without the target, affine) minus the listed non-signers, then one
+    /// pairing check. Each non-signer must be a distinct, active node other than the target, and its
+    /// calldata key must compress to exactly its stored words: that also proves y is the right root,
+    /// which matters because the subtraction formulas never look at the curve equation.
     function _verify(
         uint64 nodeId,
         bytes32 message,
-        BN254.G2Jacobian memory base,
+        BN254.G2Point memory base,
         uint64[] calldata nonSigners,
         BN254.G2Point[] calldata nonSignerKeys,
-        BN254.G1Point calldata signature
-    ) private view returns (BN254.G2Point memory remaining) {
+        BN254.G1Point calldata signature,
+        DeregistrationHint calldata hint
+    ) private view {
         uint256 count = nonSigners.length;
         if (count != nonSignerKeys.length) revert NonSignerLengthMismatch(count, nonSignerKeys.length);
         BN254.G2Point memory signersKey;
         if (count == 0) {
-            remaining = BN254.g2JacobianToAffine(base);
-            signersKey = remaining;
+            signersKey = base;
         } else {
             uint256 limit = nonSignerLimit();
             if (count > limit) revert TooManyNonSigners(count, limit);
-            BN254.G2Jacobian memory acc = BN254.G2Jacobian(base.xIm, base.xRe, base.yIm, base.yRe, base.zIm, base.zRe);
+            BN254.G2Jacobian memory acc = BN254.g2ToJacobian(base);
             uint64 previous;
             for (uint256 i; i < count; ++i) {
                 uint64 id = nonSigners[i];
@@ -303,9 +328,11 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
                 _checkNonSigner(i, id, nonSignerKeys[i]);
                 BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
             }
-            (remaining, signersKey) = BN254.g2JacobianToAffinePair(base, acc);
+            signersKey = BN254.g2JacobianToAffine(acc);
         }
-        if (!BLS.verify(signersKey, abi.encodePacked(message), BN254.G1Point(signature.x, signature.y))) {
+        if (!BLS.verifyWithHashRoots(
+                signersKey, abi.encodePacked(message), hint.hashRoots, BN254.G1Point(signature.x, signature.y)
+            )) {
             revert InvalidAggregateSignature();
         }
     }

@@ -60,6 +60,24 @@ library BLS {
         return ok && verifyHashed(publicKey, h, signature);
     }
 
+    /// @notice `verify` with the square roots of the hash to G1 supplied by the caller (see
+    /// `BN254.tryHashToG1WithRoots`): the same check without a modexp per try. No roots: `verify`.
+    /// @param publicKey the G2 key; infinity is rejected
+    /// @param message the signed bytes
+    /// @param hashRoots one root per try of the hash, or none
+    /// @param signature the G1 signature; infinity is rejected
+    /// @return valid true only for a valid signature with correct roots
+    function verifyWithHashRoots(
+        BN254.G2Point memory publicKey,
+        bytes memory message,
+        uint256[] calldata hashRoots,
+        BN254.G1Point memory signature
+    ) internal view returns (bool valid) {
+        if (hashRoots.length == 0) return verify(publicKey, message, signature);
+        (bool ok, BN254.G1Point memory h) = BN254.tryHashToG1WithRoots(SIGNATURE_DOMAIN, message, hashRoots);
+        return ok && verifyHashed(publicKey, h, signature);
+    }
+
     /// @notice The pairing check for an already hashed message: e(signature, -G2) e(hashed, key) == 1.
     /// @param publicKey the G2 key; infinity is rejected
     /// @param hashed the message point (from hashMessage or hashProofOfPossession)

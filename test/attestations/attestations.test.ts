@@ -16,13 +16,21 @@ import {
   aggregatePublicKeys,
   blsKeyPair,
   compressG2,
+  g2Add,
   g2Negate,
   g2Sub,
   proofOfPossession,
   type BLSKeyPair,
   type G2Point,
 } from "../../src/bls";
-import { buildDeregistration, deregistrationMessage, nonSignerLimit, type DeregisterArgs } from "../../src/attestations";
+import {
+  NO_DEREGISTRATION_HINT,
+  buildDeregistration,
+  deregistrationMessage,
+  nonSignerLimit,
+  type DeregisterArgs,
+  type DeregistrationHint,
+} from "../../src/attestations";
 import { NodeStatus, operatorMinimum } from "../../src/registry";
 
 const HOUR = 3600;
@@ -123,7 +131,8 @@ describe("NetworkAttestations", () => {
       const tx = net.attestations.connect(relayer).deregister(...d.args);
       const unlockAt = BigInt(await time.latest()) + 1n + BigInt(30 * DAY);
       await expect(tx).to.emit(net.attestations, "NodeDeregistered").withArgs(target, d.args[1], 0, penalty);
-      await expect(tx).to.emit(net.attestations, "AggregateKeyUpdated").withArgs(target, false);
+      // NodeDeregistered stands for the key leaving the aggregate.
+      await expect(tx).not.to.emit(net.attestations, "AggregateKeyUpdated");
       await expect(tx)
         .to.emit(net.registry, "NodeDecommissioned")
         .withArgs(target, DEREGISTERED, net.verifier, (v: bigint) => v >= unlockAt && v <= unlockAt + 5n);
@@ -213,19 +222,22 @@ describe("NetworkAttestations", () => {
       const good = await deregistration(net, target);
       // Signed for another issuedAt / another node, sent as this one.
       const otherTime = await deregistration(net, target, { issuedAt: good.args[1] - 1n });
-      await expectRejected(net, [...good.args.slice(0, 4), otherTime.args[4]] as DeregisterArgs, "InvalidAggregateSignature", []);
+      const hint = good.args[5];
+      await expectRejected(net, [...good.args.slice(0, 4), otherTime.args[4], hint] as DeregisterArgs, "InvalidAggregateSignature", []);
       const otherNode = await deregistration(net, net.ids[6], { issuedAt: good.args[1] });
-      await expectRejected(net, [...good.args.slice(0, 4), otherNode.args[4]] as DeregisterArgs, "InvalidAggregateSignature", []);
+      await expectRejected(net, [...good.args.slice(0, 4), otherNode.args[4], hint] as DeregisterArgs, "InvalidAggregateSignature", []);
       // Nine signatures by keys that are not the registered ones.
       const strangers = new Map(net.ids.map((id) => [id, blsKeyPair(ethers.getBytes(ethers.id(`stranger ${id}`)))] as const));
       const forged = await deregistration(net, target, { keys: strangers, issuedAt: good.args[1] });
-      await expectRejected(net, forged.args, "InvalidAggregateSignature", []);
+      await expectRejected(net, [...forged.args.slice(0, 5), hint] as DeregisterArgs, "InvalidAggregateSignature", []);
+      // The same, with the hint their keys imply: it is not the stored aggregate.
+      await expectRejected(net, forged.args, "InvalidDeregistrationHint", [target]);
       // Node 1 did not sign and is not listed.
       const missing = await deregistration(net, target, { absent: [net.ids[0]], issuedAt: good.args[1] });
-      await expectRejected(net, [target, good.args[1], [], [], missing.args[4]], "InvalidAggregateSignature", []);
+      await expectRejected(net, [target, good.args[1], [], [], missing.args[4], hint], "InvalidAggregateSignature", []);
       // A signature that is not a point, and the point at infinity.
-      await expectRejected(net, [...good.args.slice(0, 4), { x: 1n, y: 3n }] as DeregisterArgs, "InvalidAggregateSignature", []);
-      await expectRejected(net, [...good.args.slice(0, 4), { x: 0n, y: 0n }] as DeregisterArgs, "InvalidAggregateSignature", []);
+      await expectRejected(net, [...good.args.slice(0, 4), { x: 1n, y: 3n }, hint] as DeregisterArgs, "InvalidAggregateSignature", []);
+      await expectRejected(net, [...good.args.slice(0, 4), { x: 0n, y: 0n }, hint] as DeregisterArgs, "InvalidAggregateSignature", []);
       // The genuine one still goes through afterwards.
       await expect(net.attestations.deregister(...good.args)).to.emit(net.attestations, "NodeDeregistered");
     });
@@ -241,19 +253,80 @@ describe("NetworkAttestations", () => {
       await expectRejected(net, otherVerifier.args, "InvalidAggregateSignature", []);
     });
 
+    it("a deregistration hint that is not the stored aggregate, the node's key and their difference", async () => {
+      const net = await loadFixture(tenNodes);
+      const target = net.ids[4];
+      const good = await deregistration(net, target, { absent: [net.ids[1]] });
+      const h = good.args[5];
+      const withHint = (hint: DeregistrationHint) => [...good.args.slice(0, 5), hint] as DeregisterArgs;
+      const bad = (hint: DeregistrationHint) => expectRejected(net, withHint(hint), "InvalidDeregistrationHint", [target]);
+      const key = net.keys.get(target)!.publicKey;
+      const aggregate = g2Add(h.remaining, key);
+      // A remainder that is not aggregate - key: the aggregate itself, -remaining, another node's key
+      // taken out instead, and one that is not on the twist.
+      await bad({ ...h, remaining: aggregate });
+      await bad({ ...h, remaining: g2Negate(h.remaining) });
+      await bad({ ...h, remaining: g2Sub(aggregate, net.keys.get(net.ids[2])!.publicKey) });
+      await bad({ ...h, remaining: { ...h.remaining, yRe: h.remaining.yRe ^ 2n } });
+      // Unreduced words (the same field elements).
+      await bad({ ...h, remaining: { ...h.remaining, xIm: h.remaining.xIm + FIELD_MODULUS } });
+      await bad({ ...h, keyYRe: h.keyYRe + FIELD_MODULUS });
+      // The other root of either stored point (the sign bit picks one), and y not on the twist.
+      const negKey = g2Negate(key);
+      await bad({ ...h, keyYIm: negKey.yIm, keyYRe: negKey.yRe });
+      const negAggregate = g2Negate(aggregate);
+      await bad({ ...h, aggregateYIm: negAggregate.yIm, aggregateYRe: negAggregate.yRe });
+      await bad({ ...h, keyYRe: h.keyYRe ^ 2n });
+      // A consistent triple for another node (the key hint of node 3 against node 4's key).
+      const other = await deregistration(net, net.ids[3], { absent: [net.ids[1]], issuedAt: good.args[1] });
+      await bad({ ...other.args[5], hashRoots: h.hashRoots });
+      // Hash roots that are not the hash's: a signature check on another point, which fails.
+      await expectRejected(net, withHint({ ...h, hashRoots: [h.hashRoots[0] + 1n, ...h.hashRoots.slice(1)] }), "InvalidAggregateSignature", []);
+      await expectRejected(net, withHint({ ...h, hashRoots: [...h.hashRoots, 5n] }), "InvalidAggregateSignature", []);
+      if (h.hashRoots.length > 1) {
+        await expectRejected(net, withHint({ ...h, hashRoots: h.hashRoots.slice(1) }), "InvalidAggregateSignature", []);
+      }
+      // The genuine hint still goes through.
+      await expect(net.attestations.deregister(...good.args)).to.emit(net.attestations, "NodeDeregistered");
+    });
+
+    it("the same deregistration without a hint, or with either half of it, leaves the same aggregate", async () => {
+      const net = await loadFixture(tenNodes);
+      const target = net.ids[5];
+      const d = await deregistration(net, target, { absent: [net.ids[0]] });
+      const h = d.args[5];
+      const expected = words(sumOf(net.ids.filter((id) => id !== target).map((id) => net.keys.get(id)!)));
+      for (const hint of [
+        NO_DEREGISTRATION_HINT,
+        { ...NO_DEREGISTRATION_HINT, hashRoots: h.hashRoots },
+        { ...h, hashRoots: [] },
+        h,
+      ]) {
+        const snap = await ethers.provider.send("evm_snapshot", []);
+        const args = [...d.args.slice(0, 5), hint] as DeregisterArgs;
+        await expect(net.attestations.deregister(...args, TX)).to.emit(
+          net.attestations,
+          "NodeDeregistered",
+        );
+        expect(await net.attestations.blsAggregateKey()).to.deep.equal(expected);
+        expect(await net.attestations.isDeregistered(target)).to.equal(true);
+        await ethers.provider.send("evm_revert", [snap]);
+      }
+    });
+
     it("unsorted, duplicate, unknown, inactive or target non-signers, and mismatched lists", async () => {
       const net = await loadFixture(tenNodes);
       const target = net.ids[9];
       const [a, b] = [net.ids[2], net.ids[5]];
       const d = await deregistration(net, target, { absent: [a, b] });
-      const [id, at, [ka, kb], , sig] = [d.args[0], d.args[1], d.args[3], undefined, d.args[4]];
-      await expectRejected(net, [id, at, [b, a], [kb, ka], sig], "NonSignersNotSorted", [1]);
-      await expectRejected(net, [id, at, [a, a], [ka, ka], sig], "NonSignersNotSorted", [1]);
-      await expectRejected(net, [id, at, [0n], [ka], sig], "NonSignersNotSorted", [0]);
-      await expectRejected(net, [id, at, [a, 999n], [ka, kb], sig], "UnknownNonSigner", [1, 999n]);
-      await expectRejected(net, [id, at, [a, target], [ka, net.keys.get(target)!.publicKey], sig], "NonSignerIsTarget", [1]);
-      await expectRejected(net, [id, at, [a, b], [ka], sig], "NonSignerLengthMismatch", [2, 1]);
-      await expectRejected(net, [id, at, [a], [ka, kb], sig], "NonSignerLengthMismatch", [1, 2]);
+      const [id, at, [ka, kb], sig, h] = [d.args[0], d.args[1], d.args[3], d.args[4], d.args[5]];
+      await expectRejected(net, [id, at, [b, a], [kb, ka], sig, h], "NonSignersNotSorted", [1]);
+      await expectRejected(net, [id, at, [a, a], [ka, ka], sig, h], "NonSignersNotSorted", [1]);
+      await expectRejected(net, [id, at, [0n], [ka], sig, h], "NonSignersNotSorted", [0]);
+      await expectRejected(net, [id, at, [a, 999n], [ka, kb], sig, h], "UnknownNonSigner", [1, 999n]);
+      await expectRejected(net, [id, at, [a, target], [ka, net.keys.get(target)!.publicKey], sig, h], "NonSignerIsTarget", [1]);
+      await expectRejected(net, [id, at, [a, b], [ka], sig, h], "NonSignerLengthMismatch", [2, 1]);
+      await expectRejected(net, [id, at, [a], [ka, kb], sig, h], "NonSignerLengthMismatch", [1, 2]);
     });
 
     it("a non-signer whose key does not match its stored key", async () => {
@@ -261,8 +334,8 @@ describe("NetworkAttestations", () => {
       const target = net.ids[0];
       const b = net.ids[3];
       const d = await deregistration(net, target, { absent: [b] });
-      const [id, at, , [kb], sig] = d.args;
-      const mismatch = async (key: G2Point) => expectRejected(net, [id, at, [b], [key], sig], "NonSignerKeyMismatch", [0, b]);
+      const [id, at, , [kb], sig, h] = d.args;
+      const mismatch = async (key: G2Point) => expectRejected(net, [id, at, [b], [key], sig, h], "NonSignerKeyMismatch", [0, b]);
       // Another node's key.
       await mismatch(net.keys.get(net.ids[4])!.publicKey);
       // The right x with the other root: -key (would subtract the wrong point).
@@ -290,15 +363,16 @@ describe("NetworkAttestations", () => {
       expect(await net.attestations.isBlsKeyActive(waiting)).to.equal(false);
       const target = net.ids[0];
       const d = await deregistration(net, target);
-      await expectRejected(net, [target, d.args[1], [waiting], [keys.bls.publicKey], d.args[4]], "NonSignerNotActive", [0, waiting]);
+      await expectRejected(net, [target, d.args[1], [waiting], [keys.bls.publicKey], d.args[4], d.args[5]], "NonSignerNotActive", [0, waiting]);
       // A node that exited.
       await time.increase(2 * HOUR);
       const exited = net.ids[8];
       await net.registry.connect(net.operators[8]).requestExit(exited);
-      const d2 = await deregistration(net, target);
+      const stillActive = new Map([...net.keys].filter(([id]) => id !== exited));
+      const d2 = await deregistration(net, target, { keys: stillActive });
       await expectRejected(
         net,
-        [target, d2.args[1], [exited], [net.keys.get(exited)!.publicKey], d2.args[4]],
+        [target, d2.args[1], [exited], [net.keys.get(exited)!.publicKey], d2.args[4], d2.args[5]],
         "NonSignerNotActive",
         [0, exited],
       );
