@@ -118,6 +118,11 @@ export interface DeregistrationInput extends DeregistrationMessageInput {
   absent?: Iterable<bigint | number>;
   /** The target's public key when `keys` does not hold it (for the hint; without either, no hint). */
   targetPublicKey?: G2Point;
+  /**
+   * With exactly one non-signer, append the signers' key to `nonSignerKeys` (the contract checks it
+   * and skips a subtraction and an inversion). Default true.
+   */
+  signersKeyHint?: boolean;
 }
 
 /**
@@ -139,9 +144,20 @@ export function buildDeregistration(i: DeregistrationInput): Deregistration {
   const hint = targetKey
     ? deregistrationHint(attestation.aggregatePublicKey, targetKey, getBytes(message))
     : { ...NO_DEREGISTRATION_HINT, hashRoots: hashToG1Roots(getBytes(message)) };
+  const keysArg = [...attestation.nonSignerPublicKeys];
+  const signersKey = attestation.signersPublicKey;
+  const [only] = keysArg;
+  if (
+    (i.signersKeyHint ?? true) &&
+    keysArg.length === 1 &&
+    !g2IsInfinity(signersKey) &&
+    (signersKey.xIm !== only.xIm || signersKey.xRe !== only.xRe)
+  ) {
+    keysArg.push(signersKey);
+  }
   return {
     message,
-    args: [nodeId, issuedAt, attestation.nonSigners, attestation.nonSignerPublicKeys, attestation.signature, hint],
+    args: [nodeId, issuedAt, attestation.nonSigners, keysArg, attestation.signature, hint],
     attestation,
   };
 }

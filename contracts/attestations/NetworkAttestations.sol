@@ -24,10 +24,18 @@ import {BLS} from "../libraries/BLS.sol";
 ///   (~4,000) to rebuild it.
 /// - A non-signer's key comes in calldata and is checked by compressing it and comparing two words
 ///   (two storage reads, no square root), then subtracted with one mixed Jacobian addition.
+/// - A deregistration may carry a hint (`DeregistrationHint`): the y of the stored aggregate and of
+///   the node's key, the aggregate without the node, and the square roots of the hash to G1. Checking
+///   them (curve equation and sign bit, the chord rule, non-residue witnesses) costs a few hundred
+///   multiplications where computing them costs two square roots, an inversion and a modexp per try of
+///   the hash (~10,000 gas). With one non-signer the signers' key may come too (one more inversion
+///   spared). Nothing in a hint is trusted: a wrong one is refused, and without one the contract
+///   computes everything itself.
 /// - Single use of a deregistration attestation needs no storage of its own: its node leaves the
 ///   active set for good (ids are never reused, a decommissioned node never returns), and a flag in
 ///   the node's key record, written in the same slot write that takes the key out of the aggregate,
-///   refuses every later deregistration of it.
+///   refuses every later deregistration of it. The same flag makes the registry's `deactivate`
+///   call-back during the deregistration a no-op.
 contract NetworkAttestations is INetworkAttestations, AccessControl {
     // ------------------------------------------------------------------ constants
 
@@ -68,10 +76,6 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     mapping(uint64 nodeId => CompressedPoint) private _keys;
     /// @dev The aggregate key of the active set, compressed (flag bits of word1 unused).
     CompressedPoint private _aggregate;
-    /// @dev The node `deregister` is removing: it has already taken the key out of the aggregate, so
-    /// the registry's `deactivate` call-back for this node is a no-op. Transient: it never outlives the
-    /// transaction, and it is reverted with everything else if the deregistration fails.
-    uint64 private transient _deregistering;
 
     // ------------------------------------------------------------------ constructor
 
@@ -154,9 +158,10 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
 
     /// @inheritdoc IBlsKeyRegistry
     function deactivate(uint64 nodeId) external {
-        // The registry's call-back from inside `deregister`, which has taken the key out already. The
-        // registry address sits in a slot `deregister` has just read: cheaper than the role lookup.
-        if (nodeId != 0 && nodeId == _deregistering && msg.sender == address(registry)) return;
+        // The registry's call-back from inside `deregister`, which has taken the key out already and
+        // flagged it (the registry never deactivates a node twice, and a deregistered node is never
+        // active again). Both slots are warm there; the registry address is cheaper than the role lookup.
+        if (_keys[nodeId].word1 & DEREGISTERED_FLAG != 0 && msg.sender == address(registry)) return;
         _checkRole(REGISTRY_ROLE);
         (BN254.G2Jacobian memory remaining, uint256 word1) = _withoutKey(nodeId);
         _keys[nodeId].word1 = word1;
@@ -195,10 +200,9 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         k.word1 = word1 | DEREGISTERED_FLAG;
         _setAggregate(remaining);
 
+        // The key is flagged deregistered already: the registry's `deactivate` call-back is a no-op.
         IServiceNodeRegistry r = registry;
-        _deregistering = nodeId;
         r.decommission(nodeId);
-        _deregistering = 0;
         uint16 bps = deregistrationPenaltyBps;
         uint256 penalty = bps == 0 ? 0 : r.slash(nodeId, bps, address(0), 0);
         emit NodeDeregistered(nodeId, issuedAt, nonSigners.length, penalty);
@@ -207,8 +211,19 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc INetworkAttestations
-    function deregistrationMessage(uint64 nodeId, uint64 issuedAt) public view returns (bytes32) {
-        return keccak256(abi.encode(DEREGISTER_TYPEHASH, block.chainid, address(this), nodeId, issuedAt));
+    function deregistrationMessage(uint64 nodeId, uint64 issuedAt) public view returns (bytes32 message) {
+        bytes32 typehash = DEREGISTER_TYPEHASH;
+        // keccak256(abi.encode(DEREGISTER_TYPEHASH, block.chainid, address(this), nodeId, issuedAt)),
+        // hashed in scratch memory past the free pointer.
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typehash)
+            mstore(add(m, 0x20), chainid())
+            mstore(add(m, 0x40), address())
+            mstore(add(m, 0x60), nodeId)
+            mstore(add(m, 0x80), issuedAt)
+            message := keccak256(m, 0xa0)
+        }
     }
 
     /// @inheritdoc INetworkAttestations
@@ -270,7 +285,8 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     /// reduced and on the twist, and decompresses to itself.
     function _setAggregate(BN254.G2Point memory aggregate) private {
         (uint256 word0, uint256 word1) = BN254.g2Compress(aggregate);
-        _aggregate = CompressedPoint(word0, word1);
+        _aggregate.word0 = word0;
+        _aggregate.word1 = word1;
     }
 
     /// @dev The aggregate without the node's key (`word0`, `word1`: the key, flags cleared), affine.
@@ -288,19 +304,18 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
             BN254.g2JacobianSubAffine(j, BN254.g2Decompress(word0, word1));
             return BN254.g2JacobianToAffine(j);
         }
-        (bool keyOk, BN254.G2Point memory key) = BN254.g2DecompressWithRoot(word0, word1, hint.keyYIm, hint.keyYRe);
-        (bool aggregateOk, BN254.G2Point memory aggregate) =
-            BN254.g2DecompressWithRoot(_aggregate.word0, _aggregate.word1, hint.aggregateYIm, hint.aggregateYRe);
-        remaining = hint.remaining;
-        if (!(keyOk && aggregateOk && BN254.g2IsSum(remaining, key, aggregate))) {
+        // The hint's first eight words: the aggregate's y, the key's y, the remainder.
+        uint256 words;
+        assembly ("memory-safe") {
+            words := hint
+        }
+        if (!BN254.g2IsDifferenceWithRoots(_aggregate.word0, _aggregate.word1, word0, word1, words, remaining)) {
             revert InvalidDeregistrationHint(nodeId);
         }
     }
 
     /// @dev `base` (the active set without the target, affine) minus the listed non-signers, then one
-    /// pairing check. Each non-signer must be a distinct, active node other than the target, and its
-    /// calldata key must compress to exactly its stored words: that also proves y is the right root,
-    /// which matters because the subtraction formulas never look at the curve equation.
+    /// pairing check.
     function _verify(
         uint64 nodeId,
         bytes32 message,
@@ -310,31 +325,54 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         BN254.G1Point calldata signature,
         DeregistrationHint calldata hint
     ) private view {
-        uint256 count = nonSigners.length;
-        if (count != nonSignerKeys.length) revert NonSignerLengthMismatch(count, nonSignerKeys.length);
-        BN254.G2Point memory signersKey;
-        if (count == 0) {
-            signersKey = base;
-        } else {
-            uint256 limit = nonSignerLimit();
-            if (count > limit) revert TooManyNonSigners(count, limit);
-            BN254.G2Jacobian memory acc = BN254.g2ToJacobian(base);
-            uint64 previous;
-            for (uint256 i; i < count; ++i) {
-                uint64 id = nonSigners[i];
-                if (id <= previous) revert NonSignersNotSorted(i);
-                if (id == nodeId) revert NonSignerIsTarget(i);
-                previous = id;
-                _checkNonSigner(i, id, nonSignerKeys[i]);
-                BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
-            }
-            signersKey = BN254.g2JacobianToAffine(acc);
-        }
+        BN254.G2Point memory signersKey =
+            nonSigners.length == 0 && nonSignerKeys.length == 0 ? base : _signersKey(nodeId, base, nonSigners, nonSignerKeys);
         if (!BLS.verifyWithHashRoots(
                 signersKey, abi.encodePacked(message), hint.hashRoots, BN254.G1Point(signature.x, signature.y)
             )) {
             revert InvalidAggregateSignature();
         }
+    }
+
+    /// @dev `base` minus the listed non-signers. Each must be a distinct, active node other than the
+    /// target, and its calldata key must compress to exactly its stored words: that also proves y is
+    /// the right root, which matters because the subtraction formulas never look at the curve equation.
+    /// A single non-signer may come with the signers' key, checked by the chord rule instead of computed.
+    function _signersKey(
+        uint64 nodeId,
+        BN254.G2Point memory base,
+        uint64[] calldata nonSigners,
+        BN254.G2Point[] calldata nonSignerKeys
+    ) private view returns (BN254.G2Point memory signersKey) {
+        uint256 count = nonSigners.length;
+        bool signersKeyGiven = count == 1 && nonSignerKeys.length == 2;
+        if (count != nonSignerKeys.length && !signersKeyGiven) {
+            revert NonSignerLengthMismatch(count, nonSignerKeys.length);
+        }
+        uint256 limit = nonSignerLimit();
+        if (count > limit) revert TooManyNonSigners(count, limit);
+        if (signersKeyGiven) {
+            uint64 id = nonSigners[0];
+            if (id == 0) revert NonSignersNotSorted(0);
+            if (id == nodeId) revert NonSignerIsTarget(0);
+            _checkNonSigner(0, id, nonSignerKeys[0]);
+            // The non-signer's key is its stored key and `base` is exact, so the chord rule proves the
+            // given point is base minus that key: no subtraction, no inversion.
+            signersKey = nonSignerKeys[1];
+            if (!BN254.g2IsSum(signersKey, nonSignerKeys[0], base)) revert InvalidDeregistrationHint(nodeId);
+            return signersKey;
+        }
+        BN254.G2Jacobian memory acc = BN254.g2ToJacobian(base);
+        uint64 previous;
+        for (uint256 i; i < count; ++i) {
+            uint64 id = nonSigners[i];
+            if (id <= previous) revert NonSignersNotSorted(i);
+            if (id == nodeId) revert NonSignerIsTarget(i);
+            previous = id;
+            _checkNonSigner(i, id, nonSignerKeys[i]);
+            BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
+        }
+        signersKey = BN254.g2JacobianToAffine(acc);
     }
 
     /// @dev A listed non-signer: a stored, active key equal to `key` (compared compressed).

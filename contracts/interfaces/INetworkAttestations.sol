@@ -93,7 +93,10 @@ interface INetworkAttestations is IBlsKeyRegistry {
     /// @param issuedAt when the network issued the attestation
     /// @param nonSigners ids of other active nodes that did not sign, strictly ascending, at most
     /// `nonSignerLimit()`
-    /// @param nonSignerKeys their BLS keys (affine, EIP-197 order), in the same order
+    /// @param nonSignerKeys their BLS keys (affine, EIP-197 order), in the same order. With exactly one
+    /// non-signer, a second point may follow: the signers' key (the aggregate without the node and the
+    /// non-signer), checked by the chord rule against the two, which spares the contract a subtraction
+    /// and an inversion (`InvalidDeregistrationHint` if it is not that key).
     /// @param signature the aggregate G1 signature of the signers over `deregistrationMessage`
     /// @param hint the y coordinates of the stored aggregate and node key and the aggregate without the
     /// node (see `DeregistrationHint`), or all zero

@@ -681,6 +681,65 @@ library BN254 {
         }
     }
 
+    /// @notice Whether `d` = a - b, for two compressed points a and b whose y the caller supplies:
+    /// `g2DecompressWithRoot` of both, then `g2IsSum(d, b, a)`, without allocating either point.
+    /// @dev Reads eight words of calldata at `cd`: y of a (imaginary, real), y of b (the same), and d
+    /// (affine, EIP-197 order). True only when both y are right (curve equation, reduced, sign bit) and
+    /// the chord rule holds, which makes d exactly a - b (see `g2IsSum`). Writes d to `out` (4 words).
+    /// @param aWord0 a compressed, word0 (xIm with the flags)
+    /// @param aWord1 a compressed, word1 (xRe)
+    /// @param bWord0 b compressed, word0
+    /// @param bWord1 b compressed, word1
+    /// @param cd calldata offset of the eight words
+    /// @param out a G2Point in memory that receives d
+    /// @return ok the answer
+    function g2IsDifferenceWithRoots(
+        uint256 aWord0,
+        uint256 aWord1,
+        uint256 bWord0,
+        uint256 bWord1,
+        uint256 cd,
+        G2Point memory out
+    ) internal pure returns (bool ok) {
+        G2Point memory a;
+        G2Point memory b;
+        assembly ("memory-safe") {
+            // The twist equation and the encoded sign for a point at q whose x came from words whose
+            // word0 is w0 (flags in bits 254 and 255).
+            function onTwist(q, w0, p) -> yes {
+                let x1 := mload(q)
+                let x0 := mload(add(q, 0x20))
+                let y1 := mload(add(q, 0x40))
+                let y0 := mload(add(q, 0x60))
+                let sign := or(and(y0, 1), and(iszero(y0), and(y1, 1)))
+                yes := and(
+                    and(eq(shr(254, w0), or(2, sign)), and(lt(x1, p), lt(x0, p))),
+                    and(lt(y1, p), lt(y0, p))
+                )
+                if yes {
+                    let t := mulmod(add(x0, x1), add(x0, sub(p, x1)), p)
+                    let u := mulmod(add(x0, x0), x1, p)
+                    let r1 := mulmod(add(t, u), add(x0, x1), p)
+                    t := mulmod(t, x0, p)
+                    u := mulmod(u, x1, p)
+                    r1 := addmod(addmod(r1, sub(add(p, p), add(t, u)), p), TWIST_B_IM, p)
+                    t := addmod(addmod(t, sub(p, u), p), TWIST_B_RE, p)
+                    yes := and(eq(mulmod(add(y0, y1), add(y0, sub(p, y1)), p), t), eq(mulmod(add(y0, y0), y1, p), r1))
+                }
+            }
+            let p := P
+            mstore(a, and(aWord0, G2_COORDINATE_MASK))
+            mstore(add(a, 0x20), aWord1)
+            calldatacopy(add(a, 0x40), cd, 0x40)
+            mstore(b, and(bWord0, G2_COORDINATE_MASK))
+            mstore(add(b, 0x20), bWord1)
+            calldatacopy(add(b, 0x40), add(cd, 0x40), 0x40)
+            calldatacopy(out, add(cd, 0x80), 0x80)
+            ok := and(onTwist(a, aWord0, p), onTwist(b, bWord0, p))
+        }
+        ok = ok && g2IsSum(out, b, a);
+    }
+
     /// @notice Whether c = a + b for affine points, without an inversion: the chord through a and b
     /// (slope l = u / v, u = yb - ya, v = xb - xa) meets the twist again at -c, checked as
     ///   (xc + xa + xb) * v^2 == u^2   and   (yc + ya) * v == u * (xa - xc).

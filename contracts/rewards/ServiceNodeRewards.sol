@@ -213,9 +213,16 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     /// @inheritdoc INodeLifecycleListener
     function onNodeDeactivated(uint64 nodeId) external {
         if (msg.sender != address(REGISTRY)) revert UnauthorizedCaller(msg.sender);
-        _updateEmission();
         NodeAccount storage a = _accounts[nodeId];
-        _settleAccrued(a, emissionPerStake);
+        // A node that left its swarm in this transaction (the coordinator's hook runs first on exit)
+        // was settled there against an accumulator that has not moved since: settling again would
+        // change nothing, so only the stake is taken out.
+        uint256 last = lastUpdate;
+        if (!(uint32(_terms(a) >> 192) == NO_SWARM && (last == block.timestamp || startTime == 0)
+                    && a.emissionCheckpoint == emissionPerStake)) {
+            _updateEmission();
+            _settleAccrued(a, emissionPerStake);
+        }
         _setStake(a, 0);
     }
 
