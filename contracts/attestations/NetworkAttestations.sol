@@ -325,8 +325,9 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         BN254.G1Point calldata signature,
         DeregistrationHint calldata hint
     ) private view {
-        BN254.G2Point memory signersKey =
-            nonSigners.length == 0 && nonSignerKeys.length == 0 ? base : _signersKey(nodeId, base, nonSigners, nonSignerKeys);
+        BN254.G2Point memory signersKey = nonSigners.length == 0 && nonSignerKeys.length == 0
+            ? base
+            : _signersKey(nodeId, base, nonSigners, nonSignerKeys);
         if (!BLS.verifyWithHashRoots(
                 signersKey, abi.encodePacked(message), hint.hashRoots, BN254.G1Point(signature.x, signature.y)
             )) {
