@@ -201,11 +201,12 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         _setAggregate(remaining);
 
         // The key is flagged deregistered already: the registry's `deactivate` call-back is a no-op.
+        // One slot holds both (read together).
         IServiceNodeRegistry r = registry;
-        r.decommission(nodeId);
         uint16 bps = deregistrationPenaltyBps;
-        uint256 penalty = bps == 0 ? 0 : r.slash(nodeId, bps, address(0), 0);
-        emit NodeDeregistered(nodeId, issuedAt, nonSigners.length, penalty);
+        r.decommission(nodeId);
+        if (bps != 0) r.slash(nodeId, bps, address(0), 0);
+        emit NodeDeregistered(nodeId, issuedAt, nonSigners.length);
     }
 
     // ------------------------------------------------------------------ views
@@ -328,9 +329,7 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         BN254.G2Point memory signersKey = nonSigners.length == 0 && nonSignerKeys.length == 0
             ? base
             : _signersKey(nodeId, base, nonSigners, nonSignerKeys);
-        if (!BLS.verifyWithHashRoots(
-                signersKey, abi.encodePacked(message), hint.hashRoots, BN254.G1Point(signature.x, signature.y)
-            )) {
+        if (!BLS.verifyWithHashRoots(signersKey, message, hint.hashRoots, BN254.G1Point(signature.x, signature.y))) {
             revert InvalidAggregateSignature();
         }
     }

@@ -38,7 +38,8 @@ interface INetworkAttestations is IBlsKeyRegistry {
 
     /// @notice A node was deregistered on the network's word. Its key left the aggregate: for a
     /// deregistration this event stands for `AggregateKeyUpdated(nodeId, false)`, which is not emitted.
-    event NodeDeregistered(uint64 indexed nodeId, uint64 issuedAt, uint256 nonSigners, uint256 penalty);
+    /// The penalty is in the registry's `NodeSlashed` event of the same transaction.
+    event NodeDeregistered(uint64 indexed nodeId, uint64 issuedAt, uint256 nonSigners);
     /// @notice A governance parameter changed.
     event ParameterChanged(bytes32 indexed name, uint256 value);
 

@@ -275,6 +275,28 @@ library BN254 {
         }
     }
 
+    /// @notice `pairing2(a1, g2NegGenerator(), a2, b2)`, the BLS check, with -G2 written straight
+    /// into the precompile input.
+    /// @param a1 first G1 point (the signature)
+    /// @param a2 second G1 point (the hashed message)
+    /// @param b2 second G2 point (the key)
+    /// @return valid true only if the precompile succeeded and returned 1
+    function pairing2NegG2(G1Point memory a1, G1Point memory a2, G2Point memory b2) internal view returns (bool valid) {
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            mcopy(buf, a1, 0x40)
+            mstore(add(buf, 0x40), G2_X_IM)
+            mstore(add(buf, 0x60), G2_X_RE)
+            mstore(add(buf, 0x80), G2_NEG_Y_IM)
+            mstore(add(buf, 0xa0), G2_NEG_Y_RE)
+            mcopy(add(buf, 0xc0), a2, 0x40)
+            mcopy(add(buf, 0x100), b2, 0x80)
+            let gasCap := add(PAIRING_BASE_GAS, mul(2, PAIRING_PER_PAIR_GAS))
+            let success := staticcall(gasCap, PAIRING, buf, 0x180, buf, 0x20)
+            valid := and(and(success, eq(returndatasize(), 0x20)), eq(mload(buf), 1))
+        }
+    }
+
     /// @notice The EIP-197 check prod e(a[i], b[i]) == 1 over any number of pairs (empty: true).
     /// @dev Same failure rule as `pairing2`. Gas forwarded grows with the number of pairs.
     /// @param a the G1 points
@@ -401,9 +423,37 @@ library BN254 {
         pure
         returns (bool ok, G1Point memory h)
     {
+        return _hashToG1FromSeedWithRoots(keccak256(abi.encodePacked(domain, message)), roots);
+    }
+
+    /// @notice `tryHashToG1WithRoots` for a 32-byte message (a digest), hashed without a copy.
+    /// @param domain the 32-byte domain tag
+    /// @param message the 32-byte message
+    /// @param roots one reduced root per try
+    /// @return ok false if a root does not check out, a root is unreduced, or there are none or too many
+    /// @return h the point when ok
+    function tryHashToG1WithRoots(bytes32 domain, bytes32 message, uint256[] calldata roots)
+        internal
+        pure
+        returns (bool ok, G1Point memory h)
+    {
+        bytes32 seed;
+        assembly ("memory-safe") {
+            mstore(0x00, domain)
+            mstore(0x20, message)
+            seed := keccak256(0x00, 0x40)
+        }
+        return _hashToG1FromSeedWithRoots(seed, roots);
+    }
+
+    /// @dev The tries of `tryHashToG1WithRoots` from the seed keccak256(domain || message).
+    function _hashToG1FromSeedWithRoots(bytes32 seed, uint256[] calldata roots)
+        private
+        pure
+        returns (bool ok, G1Point memory h)
+    {
         uint256 tries = roots.length;
         if (tries == 0 || tries > HASH_TO_G1_MAX_TRIES) return (false, h);
-        bytes32 seed = keccak256(abi.encodePacked(domain, message));
         assembly ("memory-safe") {
             let p := P
             let last := sub(tries, 1)

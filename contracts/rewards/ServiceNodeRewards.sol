@@ -198,7 +198,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         a.contributed = uint96(stake);
         a.emissionCheckpoint = emissionPerStake;
         a.feeCheckpoint = a.swarm == NO_SWARM ? 0 : feePerStake[a.swarm];
-        _setStake(a, effectiveStake);
+        _setStake(a, _terms(a), effectiveStake);
     }
 
     /// @inheritdoc INodeLifecycleListener
@@ -206,8 +206,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         if (msg.sender != address(REGISTRY)) revert UnauthorizedCaller(msg.sender);
         _updateEmission();
         NodeAccount storage a = _accounts[nodeId];
-        _settleAccrued(a, emissionPerStake);
-        _setStake(a, effectiveStake);
+        uint256 terms = _terms(a);
+        _settleAccrued(a, terms, emissionPerStake, true);
+        _setStake(a, terms, effectiveStake);
     }
 
     /// @inheritdoc INodeLifecycleListener
@@ -217,27 +218,31 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         // A node that left its swarm in this transaction (the coordinator's hook runs first on exit)
         // was settled there against an accumulator that has not moved since: settling again would
         // change nothing, so only the stake is taken out.
+        uint256 terms = _terms(a);
+        uint256 start_ = startTime;
         uint256 last = lastUpdate;
-        if (!(uint32(_terms(a) >> 192) == NO_SWARM && (last == block.timestamp || startTime == 0)
+        if (!(uint32(terms >> 192) == NO_SWARM && (last == block.timestamp || start_ == 0)
                     && a.emissionCheckpoint == emissionPerStake)) {
             _updateEmission();
-            _settleAccrued(a, emissionPerStake);
+            _settleAccrued(a, terms, emissionPerStake, true);
         }
-        _setStake(a, 0);
+        _setStake(a, terms, 0);
     }
 
     /// @inheritdoc ISwarmListener
     function onSwarmMove(uint64 nodeId, uint32 fromSwarm, uint32 toSwarm) external {
         if (msg.sender != SWARMS) revert UnauthorizedCaller(msg.sender);
         NodeAccount storage a = _accounts[nodeId];
-        uint256 stake = a.stake;
+        uint256 terms = _terms(a);
+        uint256 stake = uint96(terms);
         if (stake != 0) {
             _updateEmission();
-            _settleAccrued(a, emissionPerStake);
+            _settleAccrued(a, terms, emissionPerStake, false);
             if (fromSwarm != NO_SWARM) swarmStake[fromSwarm] -= stake;
             if (toSwarm != NO_SWARM) swarmStake[toSwarm] += stake;
         }
-        a.swarm = toSwarm;
+        // a.swarm = toSwarm, in the word already read.
+        _setTerms(a, (terms & ~(uint256(type(uint32).max) << 192)) | (uint256(toSwarm) << 192));
         a.feeCheckpoint = toSwarm == NO_SWARM ? 0 : feePerStake[toSwarm];
     }
 
@@ -420,13 +425,15 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         }
     }
 
-    /// @dev `_settle` for the hooks: the operator's part stays accrued; `incomePerContribution` is
-    /// read only when it changes.
-    function _settleAccrued(NodeAccount storage a, uint256 globalPerStake) private {
-        uint256 terms = _terms(a);
+    /// @dev `_settle` for the hooks, given the account's first slot: the operator's part stays accrued;
+    /// `incomePerContribution` is read only when it changes. Leaves the first slot as it is, and the
+    /// fee checkpoint too when `moveFeeCheckpoint` is false (a swarm move sets it for the new swarm).
+    function _settleAccrued(NodeAccount storage a, uint256 terms, uint256 globalPerStake, bool moveFeeCheckpoint)
+        private
+    {
         (uint256 income, uint256 operatorPart, uint256 swarmPerStake) = _income(a, terms, globalPerStake);
         a.emissionCheckpoint = globalPerStake;
-        if (uint32(terms >> 192) != NO_SWARM) a.feeCheckpoint = swarmPerStake;
+        if (moveFeeCheckpoint && uint32(terms >> 192) != NO_SWARM) a.feeCheckpoint = swarmPerStake;
         if (income != 0) {
             a.incomePerContribution += (income - operatorPart) * SCALE / uint96(terms >> 96);
             if (operatorPart != 0) a.operatorAccrued += operatorPart;
@@ -443,12 +450,20 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         }
     }
 
-    function _setStake(NodeAccount storage a, uint256 effectiveStake) private {
-        uint256 old = a.stake;
+    /// @dev Sets the earning stake (bits 0-95 of `terms`, the account's first slot as read) and the totals.
+    function _setStake(NodeAccount storage a, uint256 terms, uint256 effectiveStake) private {
+        uint256 old = uint96(terms);
         totalStake = uint128(totalStake - old + effectiveStake);
-        uint32 swarm = a.swarm;
+        uint32 swarm = uint32(terms >> 192);
         if (swarm != NO_SWARM) swarmStake[swarm] = swarmStake[swarm] - old + effectiveStake;
-        a.stake = uint96(effectiveStake);
+        _setTerms(a, (terms & ~uint256(type(uint96).max)) | uint96(effectiveStake));
+    }
+
+    /// @dev Writes the account's first slot (see `_terms`).
+    function _setTerms(NodeAccount storage a, uint256 terms) private {
+        assembly ("memory-safe") {
+            sstore(a.slot, terms)
+        }
     }
 
     function _contributionOf(uint64 nodeId, address account) private view returns (uint256 amount, bool isOperator) {

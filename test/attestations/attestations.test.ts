@@ -130,7 +130,7 @@ describe("NetworkAttestations", () => {
 
       const tx = net.attestations.connect(relayer).deregister(...d.args);
       const unlockAt = BigInt(await time.latest()) + 1n + BigInt(30 * DAY);
-      await expect(tx).to.emit(net.attestations, "NodeDeregistered").withArgs(target, d.args[1], 0, penalty);
+      await expect(tx).to.emit(net.attestations, "NodeDeregistered").withArgs(target, d.args[1], 0);
       // NodeDeregistered stands for the key leaving the aggregate.
       await expect(tx).not.to.emit(net.attestations, "AggregateKeyUpdated");
       await expect(tx)
@@ -162,9 +162,11 @@ describe("NetworkAttestations", () => {
       const absent = [net.ids[0], net.ids[6], net.ids[9]];
       const d = await deregistration(net, target, { absent });
       expect(d.args[2]).to.deep.equal(absent);
-      await expect(net.attestations.deregister(...d.args))
-        .to.emit(net.attestations, "NodeDeregistered")
-        .withArgs(target, d.args[1], 3, (REQUIREMENT * PENALTY_BPS) / 10_000n);
+      const tx = net.attestations.deregister(...d.args);
+      await expect(tx).to.emit(net.attestations, "NodeDeregistered").withArgs(target, d.args[1], 3);
+      await expect(tx)
+        .to.emit(net.registry, "NodeSlashed")
+        .withArgs(target, PENALTY_BPS, (REQUIREMENT * PENALTY_BPS) / 10_000n, ethers.ZeroAddress, 0);
       const remaining = net.ids.filter((id) => id !== target).map((id) => net.keys.get(id)!);
       expect(await net.attestations.blsAggregateKey()).to.deep.equal(words(sumOf(remaining)));
     });
@@ -210,7 +212,7 @@ describe("NetworkAttestations", () => {
       await net.attestations.connect(net.admin).setDeregistrationPenaltyBps(0);
       const d = await deregistration(net, net.ids[3]);
       const tx = net.attestations.deregister(...d.args);
-      await expect(tx).to.emit(net.attestations, "NodeDeregistered").withArgs(net.ids[3], d.args[1], 0, 0);
+      await expect(tx).to.emit(net.attestations, "NodeDeregistered").withArgs(net.ids[3], d.args[1], 0);
       await expect(tx).not.to.emit(net.registry, "NodeSlashed");
       expect((await net.registry.getNode(net.ids[3])).status).to.equal(NodeStatus.Decommissioning);
     });
