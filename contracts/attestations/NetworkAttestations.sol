@@ -201,9 +201,9 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         _setAggregate(remaining);
 
         // The key is flagged deregistered already: the registry's `deactivate` call-back is a no-op.
-        // One slot holds both (read together).
         IServiceNodeRegistry r = registry;
-        uint16 bps = deregistrationPenaltyBps;
+        uint16 bps = deregistrationPenaltyBps; // the registry's slot, read together
+        // The penalty is reported by the registry's NodeSlashed event.
         r.decommission(nodeId);
         if (bps != 0) r.slash(nodeId, bps, address(0), 0);
         emit NodeDeregistered(nodeId, issuedAt, nonSigners.length);
