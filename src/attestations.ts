@@ -6,8 +6,19 @@
  * T's key without it being listed) and except the listed non-signers, whose full keys travel in
  * calldata so the contract can check them against its compressed copies without a square root.
  */
-import { AbiCoder, getBytes, keccak256, toUtf8Bytes } from "ethers";
-import { aggregateAttestation, type AggregatedAttestation, type BLSKeyPair, type G1Point, type G2Point, type SecretKey } from "./bls";
+import { AbiCoder, getBytes, keccak256, toUtf8Bytes, type BytesLike } from "ethers";
+import {
+  aggregateAttestation,
+  g2Add,
+  g2IsInfinity,
+  hashToG1Roots,
+  publicKeyOf,
+  type AggregatedAttestation,
+  type BLSKeyPair,
+  type G1Point,
+  type G2Point,
+  type SecretKey,
+} from "./bls";
 
 const coder = AbiCoder.defaultAbiCoder();
 
@@ -44,8 +55,49 @@ export function nonSignerLimit(activeNodes: bigint, cap: bigint = MAX_NON_SIGNER
   return third < cap ? third : cap;
 }
 
-/** The arguments of `deregister(nodeId, issuedAt, nonSigners, nonSignerKeys, signature)`, in order. */
-export type DeregisterArgs = [bigint, bigint, bigint[], G2Point[], G1Point];
+/**
+ * INetworkAttestations.DeregistrationHint: the y coordinates of the stored aggregate key and of the
+ * node's key (their x are stored compressed) and the aggregate without the node, so the contract takes
+ * the key out of the aggregate without a square root or an inversion; and the square roots of the
+ * message's hash to G1, so it hashes without a modexp. It checks every word: a wrong hint is refused
+ * (`InvalidDeregistrationHint`, or `InvalidAggregateSignature` for wrong hash roots), never stored.
+ */
+export interface DeregistrationHint {
+  aggregateYIm: bigint;
+  aggregateYRe: bigint;
+  keyYIm: bigint;
+  keyYRe: bigint;
+  remaining: G2Point;
+  hashRoots: bigint[];
+}
+
+/** No hint (all zero, no roots): the contract rebuilds both keys, subtracts and hashes by itself. */
+export const NO_DEREGISTRATION_HINT: DeregistrationHint = Object.freeze({
+  aggregateYIm: 0n,
+  aggregateYRe: 0n,
+  keyYIm: 0n,
+  keyYRe: 0n,
+  remaining: Object.freeze({ xIm: 0n, xRe: 0n, yIm: 0n, yRe: 0n }),
+  hashRoots: [],
+});
+
+/**
+ * The hint for taking `key` out of an aggregate and checking the hash of `message`: `remaining` is
+ * the aggregate without the key (the sum of the other active keys). The key part is left empty when
+ * the chord rule cannot express it (the others sum to infinity or to plus or minus the key), which the
+ * contract handles without it.
+ */
+export function deregistrationHint(remaining: G2Point, key: G2Point, message?: BytesLike): DeregistrationHint {
+  const hashRoots = message === undefined ? [] : hashToG1Roots(message);
+  if (g2IsInfinity(remaining) || (remaining.xIm === key.xIm && remaining.xRe === key.xRe)) {
+    return { ...NO_DEREGISTRATION_HINT, hashRoots };
+  }
+  const aggregate = g2Add(remaining, key);
+  return { aggregateYIm: aggregate.yIm, aggregateYRe: aggregate.yRe, keyYIm: key.yIm, keyYRe: key.yRe, remaining, hashRoots };
+}
+
+/** The arguments of `deregister(nodeId, issuedAt, nonSigners, nonSignerKeys, signature, hint)`, in order. */
+export type DeregisterArgs = [bigint, bigint, bigint[], G2Point[], G1Point, DeregistrationHint];
 
 export interface Deregistration {
   /** The 32-byte message the signers signed. */
@@ -64,11 +116,19 @@ export interface DeregistrationInput extends DeregistrationMessageInput {
   keys: Map<bigint, SecretKey | BLSKeyPair>;
   /** Active nodes that do not sign; they become the non-signers, ascending. */
   absent?: Iterable<bigint | number>;
+  /** The target's public key when `keys` does not hold it (for the hint; without either, no hint). */
+  targetPublicKey?: G2Point;
+  /**
+   * With exactly one non-signer, append the signers' key to `nonSignerKeys` (the contract checks it
+   * and skips a subtraction and an inversion). Default true.
+   */
+  signersKeyHint?: boolean;
 }
 
 /**
  * Signs a deregistration of `nodeId` with every key in `keys` except the target and `absent`, and
- * returns the message and the call arguments (non-signers ascending with their keys).
+ * returns the message and the call arguments (non-signers ascending with their keys). The hint takes
+ * `keys` for the whole active set: the aggregate without the target is the sum of the other keys.
  */
 export function buildDeregistration(i: DeregistrationInput): Deregistration {
   const nodeId = BigInt(i.nodeId);
@@ -79,9 +139,25 @@ export function buildDeregistration(i: DeregistrationInput): Deregistration {
   const message = deregistrationMessage({ ...i, nodeId, issuedAt });
   const signers = [...keys.keys()].filter((id) => !absent.has(id));
   const attestation = aggregateAttestation(keys, signers, getBytes(message));
+  const own = i.keys.get(nodeId);
+  const targetKey = i.targetPublicKey ?? (own === undefined ? undefined : typeof own === "bigint" ? publicKeyOf(own) : own.publicKey);
+  const hint = targetKey
+    ? deregistrationHint(attestation.aggregatePublicKey, targetKey, getBytes(message))
+    : { ...NO_DEREGISTRATION_HINT, hashRoots: hashToG1Roots(getBytes(message)) };
+  const keysArg = [...attestation.nonSignerPublicKeys];
+  const signersKey = attestation.signersPublicKey;
+  const [only] = keysArg;
+  if (
+    (i.signersKeyHint ?? true) &&
+    keysArg.length === 1 &&
+    !g2IsInfinity(signersKey) &&
+    (signersKey.xIm !== only.xIm || signersKey.xRe !== only.xRe)
+  ) {
+    keysArg.push(signersKey);
+  }
   return {
     message,
-    args: [nodeId, issuedAt, attestation.nonSigners, attestation.nonSignerPublicKeys, attestation.signature],
+    args: [nodeId, issuedAt, attestation.nonSigners, keysArg, attestation.signature, hint],
     attestation,
   };
 }

@@ -388,18 +388,30 @@ export function hashToG1Tries(message: BytesLike, domain: BytesLike = SIGNATURE_
   return hashToG1Counted(message, domain).tries;
 }
 
-function hashToG1Counted(message: BytesLike, domain: BytesLike): { point: G1Point; tries: number } {
+/**
+ * The square roots that let BN254.tryHashToG1WithRoots check `hashToG1(message, domain)` instead of
+ * computing it: one per try, a root of −(x³+3) for each try that fails (proving x³+3 is not a square)
+ * and a root of x³+3 for the last. Both are the same power (x³+3)^((p+1)/4).
+ */
+export function hashToG1Roots(message: BytesLike, domain: BytesLike = SIGNATURE_DOMAIN): bigint[] {
+  return hashToG1Counted(message, domain).roots;
+}
+
+function hashToG1Counted(message: BytesLike, domain: BytesLike): { point: G1Point; tries: number; roots: bigint[] } {
   const d = getBytes(domain);
   if (d.length !== 32) throw new Error(`domain must be 32 bytes, got ${d.length}`);
   const seed = keccak_256(concatBytes(d, getBytes(message)));
+  const roots: bigint[] = [];
   for (let i = 0; i < HASH_TO_G1_MAX_TRIES; i++) {
     const h0 = toBig(keccak_256(concatBytes(seed, word(BigInt(2 * i)))));
     const h1 = toBig(keccak_256(concatBytes(seed, word(BigInt(2 * i + 1)))));
     const x = (h0 * TWO_256 + h1) % P;
     const rhs = (((x * x) % P) * x + 3n) % P;
+    // y^2 is rhs when rhs is a square and -rhs otherwise (p = 3 mod 4).
     const y = Fp.pow(rhs, SQRT_EXPONENT);
+    roots.push(y);
     if ((y * y) % P === rhs) {
-      return { point: { x, y: (y & 1n) === h0 >> 255n ? y : P - y }, tries: i + 1 };
+      return { point: { x, y: (y & 1n) === h0 >> 255n ? y : P - y }, tries: i + 1, roots };
     }
   }
   throw new Error(`hashToG1: no point within ${HASH_TO_G1_MAX_TRIES} tries`);

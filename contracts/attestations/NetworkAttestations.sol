@@ -24,10 +24,18 @@ import {BLS} from "../libraries/BLS.sol";
 ///   (~4,000) to rebuild it.
 /// - A non-signer's key comes in calldata and is checked by compressing it and comparing two words
 ///   (two storage reads, no square root), then subtracted with one mixed Jacobian addition.
+/// - A deregistration may carry a hint (`DeregistrationHint`): the y of the stored aggregate and of
+///   the node's key, the aggregate without the node, and the square roots of the hash to G1. Checking
+///   them (curve equation and sign bit, the chord rule, non-residue witnesses) costs a few hundred
+///   multiplications where computing them costs two square roots, an inversion and a modexp per try of
+///   the hash (~10,000 gas). With one non-signer the signers' key may come too (one more inversion
+///   spared). Nothing in a hint is trusted: a wrong one is refused, and without one the contract
+///   computes everything itself.
 /// - Single use of a deregistration attestation needs no storage of its own: its node leaves the
 ///   active set for good (ids are never reused, a decommissioned node never returns), and a flag in
 ///   the node's key record, written in the same slot write that takes the key out of the aggregate,
-///   refuses every later deregistration of it.
+///   refuses every later deregistration of it. The same flag makes the registry's `deactivate`
+///   call-back during the deregistration a no-op.
 contract NetworkAttestations is INetworkAttestations, AccessControl {
     // ------------------------------------------------------------------ constants
 
@@ -68,10 +76,6 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     mapping(uint64 nodeId => CompressedPoint) private _keys;
     /// @dev The aggregate key of the active set, compressed (flag bits of word1 unused).
     CompressedPoint private _aggregate;
-    /// @dev The node `deregister` is removing: it has already taken the key out of the aggregate, so
-    /// the registry's `deactivate` call-back for this node is a no-op. Transient: it never outlives the
-    /// transaction, and it is reverted with everything else if the deregistration fails.
-    uint64 private transient _deregistering;
 
     // ------------------------------------------------------------------ constructor
 
@@ -154,9 +158,10 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
 
     /// @inheritdoc IBlsKeyRegistry
     function deactivate(uint64 nodeId) external {
-        // The registry's call-back from inside `deregister`, which has taken the key out already. The
-        // registry address sits in a slot `deregister` has just read: cheaper than the role lookup.
-        if (nodeId != 0 && nodeId == _deregistering && msg.sender == address(registry)) return;
+        // The registry's call-back from inside `deregister`, which has taken the key out already and
+        // flagged it (the registry never deactivates a node twice, and a deregistered node is never
+        // active again). Both slots are warm there; the registry address is cheaper than the role lookup.
+        if (_keys[nodeId].word1 & DEREGISTERED_FLAG != 0 && msg.sender == address(registry)) return;
         _checkRole(REGISTRY_ROLE);
         (BN254.G2Jacobian memory remaining, uint256 word1) = _withoutKey(nodeId);
         _keys[nodeId].word1 = word1;
@@ -172,41 +177,54 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         uint64 issuedAt,
         uint64[] calldata nonSigners,
         BN254.G2Point[] calldata nonSignerKeys,
-        BN254.G1Point calldata signature
+        BN254.G1Point calldata signature,
+        DeregistrationHint calldata hint
     ) external {
         if (issuedAt > block.timestamp) revert AttestationFromFuture(issuedAt, block.timestamp);
         if (block.timestamp > issuedAt + SIGNATURE_EXPIRY) {
             revert AttestationExpired(issuedAt, issuedAt + SIGNATURE_EXPIRY);
         }
-        uint256 flags = _keys[nodeId].word1;
+        CompressedPoint storage k = _keys[nodeId];
+        uint256 word1 = k.word1;
         // Single use: the first valid attestation sets this flag, and the node can never be active again.
-        if (flags & DEREGISTERED_FLAG != 0) revert NodeAlreadyDeregistered(nodeId);
-        if (flags & ACTIVE_FLAG == 0) revert NodeNotActive(nodeId);
+        if (word1 & DEREGISTERED_FLAG != 0) revert NodeAlreadyDeregistered(nodeId);
+        if (word1 & ACTIVE_FLAG == 0) revert NodeNotActive(nodeId);
+        // An active key carries no other flag: clearing ACTIVE_FLAG leaves the plain compressed word.
+        word1 ^= ACTIVE_FLAG;
 
         // The aggregate without the node is both what its removal stores and the base the signers'
-        // key is computed from: one square root and one subtraction serve both.
-        (BN254.G2Jacobian memory without, uint256 word1) = _withoutKey(nodeId);
-        BN254.G2Point memory remaining =
-            _verify(nodeId, deregistrationMessage(nodeId, issuedAt), without, nonSigners, nonSignerKeys, signature);
+        // key is computed from.
+        BN254.G2Point memory remaining = _remainingWithout(nodeId, k.word0, word1, hint);
+        _verify(nodeId, deregistrationMessage(nodeId, issuedAt), remaining, nonSigners, nonSignerKeys, signature, hint);
 
-        _keys[nodeId].word1 = word1 | DEREGISTERED_FLAG;
+        k.word1 = word1 | DEREGISTERED_FLAG;
         _setAggregate(remaining);
-        emit AggregateKeyUpdated(nodeId, false);
 
+        // The key is flagged deregistered already: the registry's `deactivate` call-back is a no-op.
         IServiceNodeRegistry r = registry;
-        _deregistering = nodeId;
+        uint16 bps = deregistrationPenaltyBps; // the registry's slot, read together
+        // The penalty is reported by the registry's NodeSlashed event.
         r.decommission(nodeId);
-        _deregistering = 0;
-        uint16 bps = deregistrationPenaltyBps;
-        uint256 penalty = bps == 0 ? 0 : r.slash(nodeId, bps, address(0), 0);
-        emit NodeDeregistered(nodeId, issuedAt, nonSigners.length, penalty);
+        if (bps != 0) r.slash(nodeId, bps, address(0), 0);
+        emit NodeDeregistered(nodeId, issuedAt, nonSigners.length);
     }
 
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc INetworkAttestations
-    function deregistrationMessage(uint64 nodeId, uint64 issuedAt) public view returns (bytes32) {
-        return keccak256(abi.encode(DEREGISTER_TYPEHASH, block.chainid, address(this), nodeId, issuedAt));
+    function deregistrationMessage(uint64 nodeId, uint64 issuedAt) public view returns (bytes32 message) {
+        bytes32 typehash = DEREGISTER_TYPEHASH;
+        // keccak256(abi.encode(DEREGISTER_TYPEHASH, block.chainid, address(this), nodeId, issuedAt)),
+        // hashed in scratch memory past the free pointer.
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typehash)
+            mstore(add(m, 0x20), chainid())
+            mstore(add(m, 0x40), address())
+            mstore(add(m, 0x60), nodeId)
+            mstore(add(m, 0x80), issuedAt)
+            message := keccak256(m, 0xa0)
+        }
     }
 
     /// @inheritdoc INetworkAttestations
@@ -268,46 +286,93 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     /// reduced and on the twist, and decompresses to itself.
     function _setAggregate(BN254.G2Point memory aggregate) private {
         (uint256 word0, uint256 word1) = BN254.g2Compress(aggregate);
-        _aggregate = CompressedPoint(word0, word1);
+        _aggregate.word0 = word0;
+        _aggregate.word1 = word1;
     }
 
-    /// @dev `base` (the active set without the target, Jacobian) minus the listed non-signers, then one
-    /// pairing check; returns `base` in affine form (the new aggregate). Each non-signer must be a
-    /// distinct, active node other than the target, and its calldata key must compress to exactly its
-    /// stored words: that also proves y is the right root, which matters because the subtraction
-    /// formulas never look at the curve equation. Both affine points come from one inversion.
+    /// @dev The aggregate without the node's key (`word0`, `word1`: the key, flags cleared), affine.
+    /// With a hint: both stored points are rebuilt from their x and the hint's y (no square root), and
+    /// the hint's remainder is accepted only if remainder + key = aggregate (no inversion); the chord
+    /// rule proves it is exactly aggregate - key, on the twist and in the subgroup. Without one: two
+    /// square roots, a subtraction and an inversion.
+    function _remainingWithout(uint64 nodeId, uint256 word0, uint256 word1, DeregistrationHint calldata hint)
+        private
+        view
+        returns (BN254.G2Point memory remaining)
+    {
+        if (hint.aggregateYIm | hint.aggregateYRe == 0) {
+            BN254.G2Jacobian memory j = BN254.g2ToJacobian(_aggregateKey());
+            BN254.g2JacobianSubAffine(j, BN254.g2Decompress(word0, word1));
+            return BN254.g2JacobianToAffine(j);
+        }
+        // The hint's first eight words: the aggregate's y, the key's y, the remainder.
+        uint256 words;
+        assembly ("memory-safe") {
+            words := hint
+        }
+        if (!BN254.g2IsDifferenceWithRoots(_aggregate.word0, _aggregate.word1, word0, word1, words, remaining)) {
+            revert InvalidDeregistrationHint(nodeId);
+        }
+    }
+
+    /// @dev `base` (the active set without the target, affine) minus the listed non-signers, then one
+    /// pairing check.
     function _verify(
         uint64 nodeId,
         bytes32 message,
-        BN254.G2Jacobian memory base,
+        BN254.G2Point memory base,
         uint64[] calldata nonSigners,
         BN254.G2Point[] calldata nonSignerKeys,
-        BN254.G1Point calldata signature
-    ) private view returns (BN254.G2Point memory remaining) {
-        uint256 count = nonSigners.length;
-        if (count != nonSignerKeys.length) revert NonSignerLengthMismatch(count, nonSignerKeys.length);
-        BN254.G2Point memory signersKey;
-        if (count == 0) {
-            remaining = BN254.g2JacobianToAffine(base);
-            signersKey = remaining;
-        } else {
-            uint256 limit = nonSignerLimit();
-            if (count > limit) revert TooManyNonSigners(count, limit);
-            BN254.G2Jacobian memory acc = BN254.G2Jacobian(base.xIm, base.xRe, base.yIm, base.yRe, base.zIm, base.zRe);
-            uint64 previous;
-            for (uint256 i; i < count; ++i) {
-                uint64 id = nonSigners[i];
-                if (id <= previous) revert NonSignersNotSorted(i);
-                if (id == nodeId) revert NonSignerIsTarget(i);
-                previous = id;
-                _checkNonSigner(i, id, nonSignerKeys[i]);
-                BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
-            }
-            (remaining, signersKey) = BN254.g2JacobianToAffinePair(base, acc);
-        }
-        if (!BLS.verify(signersKey, abi.encodePacked(message), BN254.G1Point(signature.x, signature.y))) {
+        BN254.G1Point calldata signature,
+        DeregistrationHint calldata hint
+    ) private view {
+        BN254.G2Point memory signersKey = nonSigners.length == 0 && nonSignerKeys.length == 0
+            ? base
+            : _signersKey(nodeId, base, nonSigners, nonSignerKeys);
+        if (!BLS.verifyWithHashRoots(signersKey, message, hint.hashRoots, BN254.G1Point(signature.x, signature.y))) {
             revert InvalidAggregateSignature();
         }
+    }
+
+    /// @dev `base` minus the listed non-signers. Each must be a distinct, active node other than the
+    /// target, and its calldata key must compress to exactly its stored words: that also proves y is
+    /// the right root, which matters because the subtraction formulas never look at the curve equation.
+    /// A single non-signer may come with the signers' key, checked by the chord rule instead of computed.
+    function _signersKey(
+        uint64 nodeId,
+        BN254.G2Point memory base,
+        uint64[] calldata nonSigners,
+        BN254.G2Point[] calldata nonSignerKeys
+    ) private view returns (BN254.G2Point memory signersKey) {
+        uint256 count = nonSigners.length;
+        bool signersKeyGiven = count == 1 && nonSignerKeys.length == 2;
+        if (count != nonSignerKeys.length && !signersKeyGiven) {
+            revert NonSignerLengthMismatch(count, nonSignerKeys.length);
+        }
+        uint256 limit = nonSignerLimit();
+        if (count > limit) revert TooManyNonSigners(count, limit);
+        if (signersKeyGiven) {
+            uint64 id = nonSigners[0];
+            if (id == 0) revert NonSignersNotSorted(0);
+            if (id == nodeId) revert NonSignerIsTarget(0);
+            _checkNonSigner(0, id, nonSignerKeys[0]);
+            // The non-signer's key is its stored key and `base` is exact, so the chord rule proves the
+            // given point is base minus that key: no subtraction, no inversion.
+            signersKey = nonSignerKeys[1];
+            if (!BN254.g2IsSum(signersKey, nonSignerKeys[0], base)) revert InvalidDeregistrationHint(nodeId);
+            return signersKey;
+        }
+        BN254.G2Jacobian memory acc = BN254.g2ToJacobian(base);
+        uint64 previous;
+        for (uint256 i; i < count; ++i) {
+            uint64 id = nonSigners[i];
+            if (id <= previous) revert NonSignersNotSorted(i);
+            if (id == nodeId) revert NonSignerIsTarget(i);
+            previous = id;
+            _checkNonSigner(i, id, nonSignerKeys[i]);
+            BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
+        }
+        signersKey = BN254.g2JacobianToAffine(acc);
     }
 
     /// @dev A listed non-signer: a stored, active key equal to `key` (compared compressed).

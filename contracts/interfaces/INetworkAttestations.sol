@@ -15,8 +15,31 @@ import {IServiceNodeRegistry} from "./IServiceNodeRegistry.sol";
 /// key by compressing it (no square root) and comparing two words.
 /// BLS is not post-quantum: it is used here because a PQ alternative would cost one ML-DSA check per signer.
 interface INetworkAttestations is IBlsKeyRegistry {
-    /// @notice A node was deregistered on the network's word.
-    event NodeDeregistered(uint64 indexed nodeId, uint64 issuedAt, uint256 nonSigners, uint256 penalty);
+    /// @notice What a deregistration may carry besides the signature so that taking the node's key out
+    /// of the stored aggregate needs no square root and no inversion: the y coordinates of the stored
+    /// aggregate key and of the node's key (their x are stored, compressed), and the aggregate without
+    /// the node (the new aggregate, which is also the signers' key when no one else is absent). Each
+    /// is checked, not trusted: both y by the curve equation and the stored sign bit, the remainder by
+    /// the chord rule (remaining + key = aggregate), so a wrong hint is refused, never stored.
+    /// It may also carry the square roots of the hash of the message to G1 (one per try, see
+    /// `BN254.tryHashToG1WithRoots`), which the contract checks instead of computing (no modexp).
+    /// @dev aggregateY = 0 (which no twist point has) means no key hint: the contract then decompresses
+    /// both keys and subtracts (~10,000 gas more). The key hint cannot express the case where the rest
+    /// of the active set sums to plus or minus the node's key; that case takes the no-hint path. No
+    /// hash roots: the contract hashes by itself (~1,500 gas more per try).
+    struct DeregistrationHint {
+        uint256 aggregateYIm;
+        uint256 aggregateYRe;
+        uint256 keyYIm;
+        uint256 keyYRe;
+        BN254.G2Point remaining;
+        uint256[] hashRoots;
+    }
+
+    /// @notice A node was deregistered on the network's word. Its key left the aggregate: for a
+    /// deregistration this event stands for `AggregateKeyUpdated(nodeId, false)`, which is not emitted.
+    /// The penalty is in the registry's `NodeSlashed` event of the same transaction.
+    event NodeDeregistered(uint64 indexed nodeId, uint64 issuedAt, uint256 nonSigners);
     /// @notice A governance parameter changed.
     event ParameterChanged(bytes32 indexed name, uint256 value);
 
@@ -45,6 +68,8 @@ interface INetworkAttestations is IBlsKeyRegistry {
     error NonSignerKeyMismatch(uint256 index, uint64 nodeId);
     /// @notice The aggregate signature does not verify.
     error InvalidAggregateSignature();
+    /// @notice The deregistration hint is not the stored aggregate and node key and their difference.
+    error InvalidDeregistrationHint(uint64 nodeId);
     /// @notice A governance parameter is out of range.
     error InvalidParameter(bytes32 name, uint256 value);
 
@@ -69,14 +94,20 @@ interface INetworkAttestations is IBlsKeyRegistry {
     /// @param issuedAt when the network issued the attestation
     /// @param nonSigners ids of other active nodes that did not sign, strictly ascending, at most
     /// `nonSignerLimit()`
-    /// @param nonSignerKeys their BLS keys (affine, EIP-197 order), in the same order
+    /// @param nonSignerKeys their BLS keys (affine, EIP-197 order), in the same order. With exactly one
+    /// non-signer, a second point may follow: the signers' key (the aggregate without the node and the
+    /// non-signer), checked by the chord rule against the two, which spares the contract a subtraction
+    /// and an inversion (`InvalidDeregistrationHint` if it is not that key).
     /// @param signature the aggregate G1 signature of the signers over `deregistrationMessage`
+    /// @param hint the y coordinates of the stored aggregate and node key and the aggregate without the
+    /// node (see `DeregistrationHint`), or all zero
     function deregister(
         uint64 nodeId,
         uint64 issuedAt,
         uint64[] calldata nonSigners,
         BN254.G2Point[] calldata nonSignerKeys,
-        BN254.G1Point calldata signature
+        BN254.G1Point calldata signature,
+        DeregistrationHint calldata hint
     ) external;
 
     /// @notice The message the network signs to deregister `nodeId`: keccak256 of the typed tuple

@@ -60,6 +60,41 @@ library BLS {
         return ok && verifyHashed(publicKey, h, signature);
     }
 
+    /// @notice `verify` with the square roots of the hash to G1 supplied by the caller (see
+    /// `BN254.tryHashToG1WithRoots`): the same check without a modexp per try. No roots: `verify`.
+    /// @param publicKey the G2 key; infinity is rejected
+    /// @param message the signed bytes
+    /// @param hashRoots one root per try of the hash, or none
+    /// @param signature the G1 signature; infinity is rejected
+    /// @return valid true only for a valid signature with correct roots
+    function verifyWithHashRoots(
+        BN254.G2Point memory publicKey,
+        bytes memory message,
+        uint256[] calldata hashRoots,
+        BN254.G1Point memory signature
+    ) internal view returns (bool valid) {
+        if (hashRoots.length == 0) return verify(publicKey, message, signature);
+        (bool ok, BN254.G1Point memory h) = BN254.tryHashToG1WithRoots(SIGNATURE_DOMAIN, message, hashRoots);
+        return ok && verifyHashed(publicKey, h, signature);
+    }
+
+    /// @notice `verifyWithHashRoots` for a 32-byte message (a digest), hashed without a copy.
+    /// @param publicKey the G2 key; infinity is rejected
+    /// @param message the signed 32 bytes
+    /// @param hashRoots one root per try of the hash, or none
+    /// @param signature the G1 signature; infinity is rejected
+    /// @return valid true only for a valid signature with correct roots
+    function verifyWithHashRoots(
+        BN254.G2Point memory publicKey,
+        bytes32 message,
+        uint256[] calldata hashRoots,
+        BN254.G1Point memory signature
+    ) internal view returns (bool valid) {
+        if (hashRoots.length == 0) return verify(publicKey, abi.encodePacked(message), signature);
+        (bool ok, BN254.G1Point memory h) = BN254.tryHashToG1WithRoots(SIGNATURE_DOMAIN, message, hashRoots);
+        return ok && verifyHashed(publicKey, h, signature);
+    }
+
     /// @notice The pairing check for an already hashed message: e(signature, -G2) e(hashed, key) == 1.
     /// @param publicKey the G2 key; infinity is rejected
     /// @param hashed the message point (from hashMessage or hashProofOfPossession)
@@ -73,7 +108,7 @@ library BLS {
         // An infinity key (no signers, or keys cancelling) would make e(H, key) = 1 and accept the
         // infinity signature for any message; an infinity signature is only valid for that key.
         if (BN254.g2IsInfinity(publicKey) || BN254.g1IsInfinity(signature)) return false;
-        return BN254.pairing2(signature, BN254.g2NegGenerator(), hashed, publicKey);
+        return BN254.pairing2NegG2(signature, hashed, publicKey);
     }
 
     /// @notice The signers' aggregate key: `aggregateKey` minus every key in `nonSignerKeys`.

@@ -275,6 +275,28 @@ library BN254 {
         }
     }
 
+    /// @notice `pairing2(a1, g2NegGenerator(), a2, b2)`, the BLS check, with -G2 written straight
+    /// into the precompile input.
+    /// @param a1 first G1 point (the signature)
+    /// @param a2 second G1 point (the hashed message)
+    /// @param b2 second G2 point (the key)
+    /// @return valid true only if the precompile succeeded and returned 1
+    function pairing2NegG2(G1Point memory a1, G1Point memory a2, G2Point memory b2) internal view returns (bool valid) {
+        assembly ("memory-safe") {
+            let buf := mload(0x40)
+            mcopy(buf, a1, 0x40)
+            mstore(add(buf, 0x40), G2_X_IM)
+            mstore(add(buf, 0x60), G2_X_RE)
+            mstore(add(buf, 0x80), G2_NEG_Y_IM)
+            mstore(add(buf, 0xa0), G2_NEG_Y_RE)
+            mcopy(add(buf, 0xc0), a2, 0x40)
+            mcopy(add(buf, 0x100), b2, 0x80)
+            let gasCap := add(PAIRING_BASE_GAS, mul(2, PAIRING_PER_PAIR_GAS))
+            let success := staticcall(gasCap, PAIRING, buf, 0x180, buf, 0x20)
+            valid := and(and(success, eq(returndatasize(), 0x20)), eq(mload(buf), 1))
+        }
+    }
+
     /// @notice The EIP-197 check prod e(a[i], b[i]) == 1 over any number of pairs (empty: true).
     /// @dev Same failure rule as `pairing2`. Gas forwarded grows with the number of pairs.
     /// @param a the G1 points
@@ -380,6 +402,85 @@ library BN254 {
                     ok := 1
                     break
                 }
+            }
+        }
+    }
+
+    /// @notice `tryHashToG1` with the square roots supplied by the caller instead of computed (no
+    /// modexp): the same point, or failure.
+    /// @dev One root per try, up to and including the successful one. For a try that fails, the root is
+    /// w with w^2 = -(x^3 + 3): since -1 is not a square mod p (p = 3 mod 4), that proves x^3 + 3 is
+    /// not a square, so the try really fails (x^3 + 3 != 0: G1 has no point of order two). For the
+    /// last try it is either root of x^3 + 3, and the sign is chosen as `tryHashToG1` does. So no try
+    /// can be skipped and the point is exactly `tryHashToG1(domain, message)`.
+    /// @param domain the 32-byte domain tag
+    /// @param message the message bytes
+    /// @param roots one reduced root per try (`hashToG1Roots` in src/bls.ts computes them)
+    /// @return ok false if a root does not check out, a root is unreduced, or there are none or too many
+    /// @return h the point when ok
+    function tryHashToG1WithRoots(bytes32 domain, bytes memory message, uint256[] calldata roots)
+        internal
+        pure
+        returns (bool ok, G1Point memory h)
+    {
+        return _hashToG1FromSeedWithRoots(keccak256(abi.encodePacked(domain, message)), roots);
+    }
+
+    /// @notice `tryHashToG1WithRoots` for a 32-byte message (a digest), hashed without a copy.
+    /// @param domain the 32-byte domain tag
+    /// @param message the 32-byte message
+    /// @param roots one reduced root per try
+    /// @return ok false if a root does not check out, a root is unreduced, or there are none or too many
+    /// @return h the point when ok
+    function tryHashToG1WithRoots(bytes32 domain, bytes32 message, uint256[] calldata roots)
+        internal
+        pure
+        returns (bool ok, G1Point memory h)
+    {
+        bytes32 seed;
+        assembly ("memory-safe") {
+            mstore(0x00, domain)
+            mstore(0x20, message)
+            seed := keccak256(0x00, 0x40)
+        }
+        return _hashToG1FromSeedWithRoots(seed, roots);
+    }
+
+    /// @dev The tries of `tryHashToG1WithRoots` from the seed keccak256(domain || message).
+    function _hashToG1FromSeedWithRoots(bytes32 seed, uint256[] calldata roots)
+        private
+        pure
+        returns (bool ok, G1Point memory h)
+    {
+        uint256 tries = roots.length;
+        if (tries == 0 || tries > HASH_TO_G1_MAX_TRIES) return (false, h);
+        assembly ("memory-safe") {
+            let p := P
+            let last := sub(tries, 1)
+            for { let i := 0 } 1 { i := add(i, 1) } {
+                mstore(0x00, seed)
+                mstore(0x20, shl(1, i))
+                let h0 := keccak256(0x00, 0x40)
+                mstore(0x20, add(shl(1, i), 1))
+                let h1 := keccak256(0x00, 0x40)
+                let x := addmod(mulmod(h0, R256, p), h1, p)
+                let rhs := addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
+                let y := calldataload(add(roots.offset, shl(5, i)))
+                if iszero(lt(y, p)) { break }
+                let square := mulmod(y, y, p)
+                if lt(i, last) {
+                    // This try must fail: y is a root of -rhs.
+                    if iszero(eq(square, sub(p, rhs))) { break }
+                    continue
+                }
+                if eq(square, rhs) {
+                    // As in tryHashToG1: the root whose lowest bit is the top bit of h0.
+                    if iszero(eq(and(y, 1), shr(255, h0))) { y := sub(p, y) }
+                    mstore(h, x)
+                    mstore(add(h, 0x20), y)
+                    ok := 1
+                }
+                break
             }
         }
     }
@@ -582,6 +683,177 @@ library BN254 {
         bool ok;
         (ok, a) = tryG2Decompress(word0, word1);
         if (!ok) revert G2DecompressionFailed(word0, word1);
+    }
+
+    /// @notice The point of a compressed encoding whose y the caller supplies: no square root, only a
+    /// check that (x, y) is on the twist and that y is the root the sign bit names.
+    /// @dev Equal to `g2Decompress(word0, word1)` whenever ok (y is determined by x and sgn0), so a
+    /// caller that holds the compressed words and takes y from calldata gets the exact stored point
+    /// for the price of a few multiplications. Infinity (0, 0) is refused: it has no y.
+    /// @param word0 xIm with the flags
+    /// @param word1 xRe (bits 254 and 255 must be zero)
+    /// @param yIm imaginary part of y, reduced
+    /// @param yRe real part of y, reduced
+    /// @return ok true when the words encode a twist point and y is its y
+    /// @return a the affine point when ok
+    function g2DecompressWithRoot(uint256 word0, uint256 word1, uint256 yIm, uint256 yRe)
+        internal
+        pure
+        returns (bool ok, G2Point memory a)
+    {
+        assembly ("memory-safe") {
+            let p := P
+            {
+                // Flags: compressed set and sign = sgn0(y); every coordinate reduced.
+                let sign := or(and(yRe, 1), and(iszero(yRe), and(yIm, 1)))
+                ok := and(eq(shr(254, word0), or(2, sign)), and(lt(word1, p), and(lt(yIm, p), lt(yRe, p))))
+            }
+            // From here word0 is xIm.
+            word0 := and(word0, G2_COORDINATE_MASK)
+            ok := and(ok, lt(word0, p))
+            if ok {
+                // y^2 == x^3 + b': x^2 by Karatsuba squaring, then times x, as in `_twistRhs`.
+                let t := mulmod(add(word1, word0), add(word1, sub(p, word0)), p)
+                let u := mulmod(add(word1, word1), word0, p)
+                let r1 := mulmod(add(t, u), add(word1, word0), p)
+                t := mulmod(t, word1, p)
+                u := mulmod(u, word0, p)
+                r1 := addmod(addmod(r1, sub(add(p, p), add(t, u)), p), TWIST_B_IM, p)
+                t := addmod(addmod(t, sub(p, u), p), TWIST_B_RE, p)
+                ok := and(eq(mulmod(add(yRe, yIm), add(yRe, sub(p, yIm)), p), t), eq(mulmod(add(yRe, yRe), yIm, p), r1))
+            }
+            if ok {
+                mstore(a, word0)
+                mstore(add(a, 0x20), word1)
+                mstore(add(a, 0x40), yIm)
+                mstore(add(a, 0x60), yRe)
+            }
+        }
+    }
+
+    /// @notice Whether `d` = a - b, for two compressed points a and b whose y the caller supplies:
+    /// `g2DecompressWithRoot` of both, then `g2IsSum(d, b, a)`, without allocating either point.
+    /// @dev Reads eight words of calldata at `cd`: y of a (imaginary, real), y of b (the same), and d
+    /// (affine, EIP-197 order). True only when both y are right (curve equation, reduced, sign bit) and
+    /// the chord rule holds, which makes d exactly a - b (see `g2IsSum`). Writes d to `out` (4 words).
+    /// @param aWord0 a compressed, word0 (xIm with the flags)
+    /// @param aWord1 a compressed, word1 (xRe)
+    /// @param bWord0 b compressed, word0
+    /// @param bWord1 b compressed, word1
+    /// @param cd calldata offset of the eight words
+    /// @param out a G2Point in memory that receives d
+    /// @return ok the answer
+    function g2IsDifferenceWithRoots(
+        uint256 aWord0,
+        uint256 aWord1,
+        uint256 bWord0,
+        uint256 bWord1,
+        uint256 cd,
+        G2Point memory out
+    ) internal pure returns (bool ok) {
+        G2Point memory a;
+        G2Point memory b;
+        assembly ("memory-safe") {
+            // The twist equation and the encoded sign for a point at q whose x came from words whose
+            // word0 is w0 (flags in bits 254 and 255).
+            function onTwist(q, w0, p) -> yes {
+                let x1 := mload(q)
+                let x0 := mload(add(q, 0x20))
+                let y1 := mload(add(q, 0x40))
+                let y0 := mload(add(q, 0x60))
+                let sign := or(and(y0, 1), and(iszero(y0), and(y1, 1)))
+                yes := and(
+                    and(eq(shr(254, w0), or(2, sign)), and(lt(x1, p), lt(x0, p))),
+                    and(lt(y1, p), lt(y0, p))
+                )
+                if yes {
+                    let t := mulmod(add(x0, x1), add(x0, sub(p, x1)), p)
+                    let u := mulmod(add(x0, x0), x1, p)
+                    let r1 := mulmod(add(t, u), add(x0, x1), p)
+                    t := mulmod(t, x0, p)
+                    u := mulmod(u, x1, p)
+                    r1 := addmod(addmod(r1, sub(add(p, p), add(t, u)), p), TWIST_B_IM, p)
+                    t := addmod(addmod(t, sub(p, u), p), TWIST_B_RE, p)
+                    yes := and(eq(mulmod(add(y0, y1), add(y0, sub(p, y1)), p), t), eq(mulmod(add(y0, y0), y1, p), r1))
+                }
+            }
+            let p := P
+            mstore(a, and(aWord0, G2_COORDINATE_MASK))
+            mstore(add(a, 0x20), aWord1)
+            calldatacopy(add(a, 0x40), cd, 0x40)
+            mstore(b, and(bWord0, G2_COORDINATE_MASK))
+            mstore(add(b, 0x20), bWord1)
+            calldatacopy(add(b, 0x40), add(cd, 0x40), 0x40)
+            calldatacopy(out, add(cd, 0x80), 0x80)
+            ok := and(onTwist(a, aWord0, p), onTwist(b, bWord0, p))
+        }
+        ok = ok && g2IsSum(out, b, a);
+    }
+
+    /// @notice Whether c = a + b for affine points, without an inversion: the chord through a and b
+    /// (slope l = u / v, u = yb - ya, v = xb - xa) meets the twist again at -c, checked as
+    ///   (xc + xa + xb) * v^2 == u^2   and   (yc + ya) * v == u * (xa - xc).
+    /// @dev Sound when any two of the three points are known twist points and the third is only known
+    /// to be reduced: the line through the two points of slope l meets the cubic in three points whose
+    /// x sum to l^2, and the equations put the third point on that line at the third x, so it is the
+    /// third intersection (this holds for tangents too). Checking `c = a + b` with b and c stored
+    /// points therefore proves `a = c - b`. Refuses xa == xb (a = +-b, where the chord is undefined)
+    /// and any unreduced coordinate.
+    /// @param a a point
+    /// @param b a point
+    /// @param c the claimed sum
+    /// @return yes true when the equations hold, xa != xb and every coordinate is reduced
+    function g2IsSum(G2Point memory a, G2Point memory b, G2Point memory c) internal pure returns (bool yes) {
+        assembly ("memory-safe") {
+            let p := P
+            yes := 1
+            for { let i := 0 } lt(i, 0x80) { i := add(i, 0x20) } {
+                yes := and(yes, and(lt(mload(add(a, i)), p), and(lt(mload(add(b, i)), p), lt(mload(add(c, i)), p))))
+            }
+            // v = xb - xa and u = yb - ya, staged in scratch memory past the free pointer (not kept).
+            let m := mload(0x40)
+            let v0 := addmod(mload(add(b, 0x20)), sub(p, mload(add(a, 0x20))), p)
+            let v1 := addmod(mload(b), sub(p, mload(a)), p)
+            // v = 0 means a = +-b: no chord.
+            yes := and(yes, iszero(iszero(or(v0, v1))))
+            mstore(m, addmod(mload(add(b, 0x60)), sub(p, mload(add(a, 0x60))), p))
+            mstore(add(m, 0x20), addmod(mload(add(b, 0x40)), sub(p, mload(add(a, 0x40))), p))
+            if yes {
+                // (xc + xa + xb) * v^2 == u^2
+                let vv0 := mulmod(add(v0, v1), add(v0, sub(p, v1)), p)
+                let vv1 := mulmod(add(v0, v0), v1, p)
+                let s0 := addmod(addmod(mload(add(c, 0x20)), mload(add(a, 0x20)), p), mload(add(b, 0x20)), p)
+                let s1 := addmod(addmod(mload(c), mload(a), p), mload(b), p)
+                let u0 := mload(m)
+                let u1 := mload(add(m, 0x20))
+                yes := and(
+                    eq(
+                        addmod(mulmod(s0, vv0, p), sub(p, mulmod(s1, vv1, p)), p),
+                        mulmod(add(u0, u1), add(u0, sub(p, u1)), p)
+                    ),
+                    eq(addmod(mulmod(s0, vv1, p), mulmod(s1, vv0, p), p), mulmod(add(u0, u0), u1, p))
+                )
+            }
+            if yes {
+                // (yc + ya) * v == u * (xa - xc)
+                let l0 := addmod(mload(add(c, 0x60)), mload(add(a, 0x60)), p)
+                let l1 := addmod(mload(add(c, 0x40)), mload(add(a, 0x40)), p)
+                let d0 := addmod(mload(add(a, 0x20)), sub(p, mload(add(c, 0x20))), p)
+                let d1 := addmod(mload(a), sub(p, mload(c)), p)
+                let u0 := mload(m)
+                let u1 := mload(add(m, 0x20))
+                yes := and(
+                    eq(
+                        addmod(mulmod(l0, v0, p), sub(p, mulmod(l1, v1, p)), p),
+                        addmod(mulmod(u0, d0, p), sub(p, mulmod(u1, d1, p)), p)
+                    ),
+                    eq(
+                        addmod(mulmod(l0, v1, p), mulmod(l1, v0, p), p),
+                        addmod(mulmod(u0, d1, p), mulmod(u1, d0, p), p)
+                    )
+                )
+            }
+        }
     }
 
     /// @notice A square root of a = re + im * i in Fp2 = Fp[i]/(i^2 + 1), through the modexp precompile.

@@ -523,6 +523,48 @@ contract BLS__Harness {
         return BN254.tryG2Decompress(word0, word1);
     }
 
+    /// @notice BN254.g2DecompressWithRoot.
+    /// @param word0 xIm with the flags
+    /// @param word1 xRe
+    /// @param yIm the claimed y, imaginary part
+    /// @param yRe the claimed y, real part
+    /// @return ok whether the words and y are a twist point with that sign
+    /// @return a the point
+    function g2DecompressWithRoot(uint256 word0, uint256 word1, uint256 yIm, uint256 yRe)
+        external
+        pure
+        returns (bool ok, BN254.G2Point memory a)
+    {
+        return BN254.g2DecompressWithRoot(word0, word1, yIm, yRe);
+    }
+
+    /// @notice BN254.g2IsSum.
+    /// @param a a point
+    /// @param b a point
+    /// @param c the claimed sum
+    /// @return yes whether the chord equations hold
+    function g2IsSum(BN254.G2Point memory a, BN254.G2Point memory b, BN254.G2Point memory c)
+        external
+        pure
+        returns (bool yes)
+    {
+        return BN254.g2IsSum(a, b, c);
+    }
+
+    /// @notice BN254.tryHashToG1WithRoots.
+    /// @param domain the tag
+    /// @param message the bytes
+    /// @param roots one root per try
+    /// @return ok whether the roots check out
+    /// @return h the point
+    function tryHashToG1WithRoots(bytes32 domain, bytes calldata message, uint256[] calldata roots)
+        external
+        pure
+        returns (bool ok, BN254.G1Point memory h)
+    {
+        return BN254.tryHashToG1WithRoots(domain, message, roots);
+    }
+
     /// @notice BN254.g2Decompress (reverts with G2DecompressionFailed).
     /// @param word0 xIm with the flags
     /// @param word1 xRe

@@ -55,7 +55,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     }
 
     // Storage is packed by access pattern: a claim writes only the first slot below (the cycle) and
-    // reads the next two; the emission accumulator is advanced by stake changes, not by claims.
+    // reads the next one; the emission accumulator is advanced by stake changes, not by claims. What
+    // the pool still holds unallocated sits next to the total stake, so emission is computed from one
+    // slot; the funding total, which only `fund` needs, is kept apart.
 
     /// @notice When emission started (0 before `start`).
     uint40 public startTime;
@@ -68,8 +70,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     /// @notice Sum of the earning stakes of active nodes.
     uint128 public totalStake;
-    /// @notice Wei of emission ever allocated to nodes.
-    uint128 public emissionAllocated;
+    /// @notice Wei of the emission pool not yet allocated to nodes (`emissionFunded - emissionAllocated`).
+    uint128 public emissionUnallocated;
 
     /// @notice Wei ever funded into the emission pool.
     uint256 public emissionFunded;
@@ -160,6 +162,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     function fund() external payable {
         if (msg.value == 0) revert ZeroAmount();
         _updateEmission();
+        uint256 unallocated = emissionUnallocated + msg.value;
+        if (unallocated > type(uint128).max) revert InvalidParameter("amount", msg.value);
+        emissionUnallocated = uint128(unallocated);
         emissionFunded += msg.value;
         emit PoolFunded(msg.sender, msg.value);
     }
@@ -193,7 +198,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         a.contributed = uint96(stake);
         a.emissionCheckpoint = emissionPerStake;
         a.feeCheckpoint = a.swarm == NO_SWARM ? 0 : feePerStake[a.swarm];
-        _setStake(a, effectiveStake);
+        _setStake(a, _terms(a), effectiveStake);
     }
 
     /// @inheritdoc INodeLifecycleListener
@@ -201,31 +206,43 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         if (msg.sender != address(REGISTRY)) revert UnauthorizedCaller(msg.sender);
         _updateEmission();
         NodeAccount storage a = _accounts[nodeId];
-        _settle(a, emissionPerStake);
-        _setStake(a, effectiveStake);
+        uint256 terms = _terms(a);
+        _settleAccrued(a, terms, emissionPerStake, true);
+        _setStake(a, terms, effectiveStake);
     }
 
     /// @inheritdoc INodeLifecycleListener
     function onNodeDeactivated(uint64 nodeId) external {
         if (msg.sender != address(REGISTRY)) revert UnauthorizedCaller(msg.sender);
-        _updateEmission();
         NodeAccount storage a = _accounts[nodeId];
-        _settle(a, emissionPerStake);
-        _setStake(a, 0);
+        // A node that left its swarm in this transaction (the coordinator's hook runs first on exit)
+        // was settled there against an accumulator that has not moved since: settling again would
+        // change nothing, so only the stake is taken out.
+        uint256 terms = _terms(a);
+        uint256 start_ = startTime;
+        uint256 last = lastUpdate;
+        if (!(uint32(terms >> 192) == NO_SWARM && (last == block.timestamp || start_ == 0)
+                    && a.emissionCheckpoint == emissionPerStake)) {
+            _updateEmission();
+            _settleAccrued(a, terms, emissionPerStake, true);
+        }
+        _setStake(a, terms, 0);
     }
 
     /// @inheritdoc ISwarmListener
     function onSwarmMove(uint64 nodeId, uint32 fromSwarm, uint32 toSwarm) external {
         if (msg.sender != SWARMS) revert UnauthorizedCaller(msg.sender);
         NodeAccount storage a = _accounts[nodeId];
-        uint256 stake = a.stake;
+        uint256 terms = _terms(a);
+        uint256 stake = uint96(terms);
         if (stake != 0) {
             _updateEmission();
-            _settle(a, emissionPerStake);
+            _settleAccrued(a, terms, emissionPerStake, false);
             if (fromSwarm != NO_SWARM) swarmStake[fromSwarm] -= stake;
             if (toSwarm != NO_SWARM) swarmStake[toSwarm] += stake;
         }
-        a.swarm = toSwarm;
+        // a.swarm = toSwarm, in the word already read.
+        _setTerms(a, (terms & ~(uint256(type(uint32).max) << 192)) | (uint256(toSwarm) << 192));
         a.feeCheckpoint = toSwarm == NO_SWARM ? 0 : feePerStake[toSwarm];
     }
 
@@ -239,35 +256,31 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     function claim(uint64 nodeId) external nonReentrant returns (uint256 amount) {
         NodeAccount storage a = _accounts[nodeId];
         (uint256 contribution, bool isOperator) = _contributionOf(nodeId, msg.sender);
-        // The settlement inlined: each slot is written once; the operator takes its fee directly.
-        uint256 globalPerStake = _currentEmissionPerStake();
-        (uint256 income, uint256 operatorPart) = _income(a, globalPerStake);
-        a.emissionCheckpoint = globalPerStake;
-        if (a.swarm != NO_SWARM) a.feeCheckpoint = feePerStake[a.swarm];
-        uint256 perContribution = a.incomePerContribution;
-        if (income != 0) {
-            perContribution += (income - operatorPart) * SCALE / a.contributed;
-            a.incomePerContribution = perContribution;
-        }
-        amount = contribution * (perContribution - _claimedPerContribution[nodeId][msg.sender]) / SCALE;
-        _claimedPerContribution[nodeId][msg.sender] = perContribution;
+        // The operator takes its fee of this settlement directly; anyone else leaves it accrued.
+        (uint256 operatorPart, uint256 perContribution) = _settle(a, _currentEmissionPerStake());
+        mapping(address => uint256) storage claimedOf = _claimedPerContribution[nodeId];
+        amount = contribution * (perContribution - claimedOf[msg.sender]) / SCALE;
+        claimedOf[msg.sender] = perContribution;
         if (isOperator) {
-            amount += a.operatorAccrued + operatorPart;
-            if (a.operatorAccrued != 0) a.operatorAccrued = 0;
+            uint256 accrued = a.operatorAccrued;
+            amount += accrued + operatorPart;
+            if (accrued != 0) a.operatorAccrued = 0;
         } else if (operatorPart != 0) {
             a.operatorAccrued += operatorPart;
         }
         if (amount == 0) revert NothingToClaim(nodeId, msg.sender);
 
+        // Each packed slot is read into locals at once and the cycle slot written once.
         uint256 cycle = claimCycle;
+        uint256 limit = claimThreshold;
+        uint256 cycleStart_ = cycleStart;
         uint256 claimed = claimedInCycle;
-        if (block.timestamp >= uint256(cycleStart) + cycle) {
-            cycleStart = uint40(block.timestamp);
+        if (block.timestamp >= cycleStart_ + cycle) {
+            cycleStart_ = block.timestamp;
             claimed = 0;
         }
-        uint256 limit = claimThreshold;
         if (claimed + amount > limit) revert ClaimLimitExceeded(amount, limit - claimed);
-        claimedInCycle = uint128(claimed + amount);
+        _setCycle(cycleStart_, claimed + amount);
 
         emit RewardsClaimed(nodeId, msg.sender, amount);
         _send(msg.sender, amount);
@@ -287,10 +300,10 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     /// @inheritdoc IServiceNodeRewards
     function claimable(uint64 nodeId, address account) external view returns (uint256 amount) {
-        NodeAccount memory a = _accounts[nodeId];
-        (uint256 income, uint256 operatorPart) = _income(a, _currentEmissionPerStake());
+        NodeAccount storage a = _accounts[nodeId];
+        (uint256 income, uint256 operatorPart,) = _income(a, _terms(a), _currentEmissionPerStake());
         uint256 perContribution = a.incomePerContribution;
-        if (a.contributed != 0) perContribution += (income - operatorPart) * SCALE / a.contributed;
+        if (income != 0) perContribution += (income - operatorPart) * SCALE / a.contributed;
         (uint256 contribution, bool isOperator) = _contributionOf(nodeId, account);
         amount = contribution * (perContribution - _claimedPerContribution[nodeId][account]) / SCALE;
         if (isOperator) amount += a.operatorAccrued + operatorPart;
@@ -298,12 +311,18 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     /// @inheritdoc IServiceNodeRewards
     function scheduledEmission(uint256 fromElapsed, uint256 toElapsed) public view returns (uint256) {
-        return _cumulativeEmission(toElapsed) - _cumulativeEmission(fromElapsed);
+        uint256 base = emissionBase;
+        return _cumulativeEmission(base, toElapsed) - _cumulativeEmission(base, fromElapsed);
     }
 
     /// @inheritdoc IServiceNodeRewards
     function totalOwed() external view returns (uint256) {
-        return address(this).balance - (emissionFunded - emissionAllocated);
+        return address(this).balance - emissionUnallocated;
+    }
+
+    /// @notice Wei of emission ever allocated to nodes.
+    function emissionAllocated() external view returns (uint256) {
+        return emissionFunded - emissionUnallocated;
     }
 
     /// @notice A node's accounting (earning stake, swarm, checkpoints).
@@ -313,20 +332,23 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Cumulative scheduled emission `elapsed` seconds after start, rounded down once.
-    function _cumulativeEmission(uint256 elapsed) private view returns (uint256) {
+    /// @dev Cumulative scheduled emission `elapsed` seconds after start at emission base `base`,
+    /// rounded down once.
+    function _cumulativeEmission(uint256 base, uint256 elapsed) private pure returns (uint256) {
         uint256 y1 = elapsed < YEAR ? elapsed : YEAR;
         uint256 y2 = elapsed <= YEAR ? 0 : (elapsed < 2 * YEAR ? elapsed - YEAR : YEAR);
         uint256 later = elapsed <= 2 * YEAR ? 0 : elapsed - 2 * YEAR;
-        return emissionBase * (RATE_YEAR1_BPS * y1 + RATE_YEAR2_BPS * y2 + RATE_LATER_BPS * later) / (BPS * YEAR);
+        return base * (RATE_YEAR1_BPS * y1 + RATE_YEAR2_BPS * y2 + RATE_LATER_BPS * later) / (BPS * YEAR);
     }
 
-    /// @dev Emission due since the last update, capped by what the pool still holds unallocated.
-    function _pendingEmission() private view returns (uint256 due) {
+    /// @dev Emission due since the last update, capped by `available` (what the pool still holds
+    /// unallocated). The timestamps are read together (one slot) before anything branches on them.
+    function _pendingEmission(uint256 available) private view returns (uint256 due) {
         uint256 start_ = startTime;
-        if (start_ == 0 || block.timestamp <= lastUpdate) return 0;
-        due = scheduledEmission(lastUpdate - start_, block.timestamp - start_);
-        uint256 available = emissionFunded - emissionAllocated;
+        uint256 last = lastUpdate;
+        if (start_ == 0 || block.timestamp <= last) return 0;
+        uint256 base = emissionBase;
+        due = _cumulativeEmission(base, block.timestamp - start_) - _cumulativeEmission(base, last - start_);
         if (due > available) due = available;
     }
 
@@ -335,12 +357,14 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     function _updateEmission() private {
         if (startTime == 0) return;
         uint256 stake = totalStake;
+        uint256 available = emissionUnallocated;
         if (stake != 0) {
-            uint256 due = _pendingEmission();
+            uint256 due = _pendingEmission(available);
             if (due != 0) {
                 uint256 perStake = due * SCALE / stake;
                 emissionPerStake += perStake;
-                emissionAllocated += uint128(perStake * stake / SCALE);
+                // At most `due`, itself at most what is unallocated: no underflow.
+                emissionUnallocated = uint128(available - perStake * stake / SCALE);
             }
         }
         lastUpdate = uint40(block.timestamp);
@@ -348,40 +372,98 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     /// @dev The emission accumulator as an update now would leave it.
     function _currentEmissionPerStake() private view returns (uint256 perStake) {
-        perStake = emissionPerStake;
         uint256 stake = totalStake;
-        if (stake != 0) perStake += _pendingEmission() * SCALE / stake;
+        uint256 available = emissionUnallocated;
+        perStake = emissionPerStake;
+        if (stake != 0) perStake += _pendingEmission(available) * SCALE / stake;
     }
 
-    /// @dev A node's new income since its checkpoints, and the operator's part of it.
-    function _income(NodeAccount memory a, uint256 globalPerStake)
+    /// @dev A node's new income since its checkpoints, the operator's part of it, and its swarm's fee
+    /// accumulator (0 outside a swarm). `terms` is the account's first slot (see `_terms`), read once
+    /// by the caller; the contributors' accumulators are not touched here.
+    function _income(NodeAccount storage a, uint256 terms, uint256 globalPerStake)
         private
         view
-        returns (uint256 income, uint256 operatorPart)
+        returns (uint256 income, uint256 operatorPart, uint256 swarmPerStake)
     {
-        uint256 stake = a.stake;
-        if (stake == 0) return (0, 0);
+        uint32 swarm = uint32(terms >> 192);
+        if (swarm != NO_SWARM) swarmPerStake = feePerStake[swarm];
+        uint256 stake = uint96(terms);
+        if (stake == 0) return (0, 0, swarmPerStake);
         income = stake * (globalPerStake - a.emissionCheckpoint) / SCALE;
-        if (a.swarm != NO_SWARM) income += stake * (feePerStake[a.swarm] - a.feeCheckpoint) / SCALE;
-        operatorPart = income * a.feeBps / BPS;
+        if (swarm != NO_SWARM) income += stake * (swarmPerStake - a.feeCheckpoint) / SCALE;
+        if (income != 0) operatorPart = income * uint16(terms >> 224) / BPS;
     }
 
-    function _settle(NodeAccount storage a, uint256 globalPerStake) private {
-        (uint256 income, uint256 operatorPart) = _income(a, globalPerStake);
+    /// @dev The first slot of an account as one word: stake (bits 0-95), contributed (96-191), swarm
+    /// (192-223), feeBps (224-239), the order `NodeAccount` declares them in.
+    function _terms(NodeAccount storage a) private view returns (uint256 terms) {
+        assembly ("memory-safe") {
+            terms := sload(a.slot)
+        }
+    }
+
+    /// @dev Settles a node against `globalPerStake`: moves its checkpoints there and credits the
+    /// contributors' share of the new income to `incomePerContribution`, which it returns. Returns
+    /// the operator's part too, which the caller either pays out (a claim by the operator) or adds to
+    /// `operatorAccrued`.
+    function _settle(NodeAccount storage a, uint256 globalPerStake)
+        private
+        returns (uint256 operatorPart, uint256 perContribution)
+    {
+        uint256 terms = _terms(a);
+        uint256 income;
+        uint256 swarmPerStake;
+        (income, operatorPart, swarmPerStake) = _income(a, terms, globalPerStake);
         a.emissionCheckpoint = globalPerStake;
-        if (a.swarm != NO_SWARM) a.feeCheckpoint = feePerStake[a.swarm];
-        if (income == 0) return;
-        a.operatorAccrued += operatorPart;
-        uint256 contributed = a.contributed;
-        a.incomePerContribution += (income - operatorPart) * SCALE / contributed;
+        if (uint32(terms >> 192) != NO_SWARM) a.feeCheckpoint = swarmPerStake;
+        if (income != 0) {
+            perContribution = a.incomePerContribution + (income - operatorPart) * SCALE / uint96(terms >> 96);
+            a.incomePerContribution = perContribution;
+        } else {
+            perContribution = a.incomePerContribution;
+        }
     }
 
-    function _setStake(NodeAccount storage a, uint256 effectiveStake) private {
-        uint256 old = a.stake;
+    /// @dev `_settle` for the hooks, given the account's first slot: the operator's part stays accrued;
+    /// `incomePerContribution` is read only when it changes. Leaves the first slot as it is, and the
+    /// fee checkpoint too when `moveFeeCheckpoint` is false (a swarm move sets it for the new swarm).
+    function _settleAccrued(NodeAccount storage a, uint256 terms, uint256 globalPerStake, bool moveFeeCheckpoint)
+        private
+    {
+        (uint256 income, uint256 operatorPart, uint256 swarmPerStake) = _income(a, terms, globalPerStake);
+        a.emissionCheckpoint = globalPerStake;
+        if (moveFeeCheckpoint && uint32(terms >> 192) != NO_SWARM) a.feeCheckpoint = swarmPerStake;
+        if (income != 0) {
+            a.incomePerContribution += (income - operatorPart) * SCALE / uint96(terms >> 96);
+            if (operatorPart != 0) a.operatorAccrued += operatorPart;
+        }
+    }
+
+    /// @dev Writes `cycleStart` and `claimedInCycle` (slot of `startTime`) in one store.
+    function _setCycle(uint256 cycleStart_, uint256 claimed) private {
+        assembly ("memory-safe") {
+            let slot := cycleStart.slot
+            // startTime and lastUpdate (bits 0-79) are kept; cycleStart is bits 80-119, claimedInCycle 120-247.
+            let kept := and(sload(slot), 0xffffffffffffffffffff)
+            sstore(slot, or(kept, or(shl(80, cycleStart_), shl(120, claimed))))
+        }
+    }
+
+    /// @dev Sets the earning stake (bits 0-95 of `terms`, the account's first slot as read) and the totals.
+    function _setStake(NodeAccount storage a, uint256 terms, uint256 effectiveStake) private {
+        uint256 old = uint96(terms);
         totalStake = uint128(totalStake - old + effectiveStake);
-        uint32 swarm = a.swarm;
+        uint32 swarm = uint32(terms >> 192);
         if (swarm != NO_SWARM) swarmStake[swarm] = swarmStake[swarm] - old + effectiveStake;
-        a.stake = uint96(effectiveStake);
+        _setTerms(a, (terms & ~uint256(type(uint96).max)) | uint96(effectiveStake));
+    }
+
+    /// @dev Writes the account's first slot (see `_terms`).
+    function _setTerms(NodeAccount storage a, uint256 terms) private {
+        assembly ("memory-safe") {
+            sstore(a.slot, terms)
+        }
     }
 
     function _contributionOf(uint64 nodeId, address account) private view returns (uint256 amount, bool isOperator) {

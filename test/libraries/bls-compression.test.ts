@@ -18,6 +18,7 @@ import {
   g2Negate,
   g2ToNoble,
   hashToG1,
+  hashToG1Roots,
   hashToG1Tries,
   publicKeyOf,
   secretKeyFromSeed,
@@ -225,6 +226,76 @@ describe("BN254 point compression", () => {
       const gas = async (m: Uint8Array) => harness.hashToG1.estimateGas(SIGNATURE_DOMAIN, m);
       const [g1, g2, g3] = [await gas(one), await gas(two), await gas(three)];
       for (const step of [g2 - g1, g3 - g2]) expect(Number(step)).to.be.within(1_400, 2_500);
+    });
+
+    it("rebuilds a compressed point from a supplied y exactly when it is the point's y", async () => {
+      const { harness } = await loadFixture(deployHarness);
+      await fc.assert(
+        fc.asyncProperty(scalar, fc.boolean(), async (sk, negate) => {
+          const pk = negate ? g2Negate(publicKeyOf(sk)) : publicKeyOf(sk);
+          const c = compressG2(pk);
+          const neg = g2Negate(pk);
+          expect(await harness.g2DecompressWithRoot(c.word0, c.word1, pk.yIm, pk.yRe)).to.deep.equal([true, words(pk)]);
+          // The other root, a y off the twist, unreduced y, bad flags.
+          for (const [w0, w1, yIm, yRe] of [
+            [c.word0, c.word1, neg.yIm, neg.yRe],
+            [c.word0, c.word1, pk.yIm, pk.yRe ^ 2n],
+            [c.word0, c.word1, pk.yIm + P, pk.yRe],
+            [c.word0, c.word1, pk.yIm, pk.yRe + P],
+            [c.word0 & ~G2_COMPRESSED_FLAG, c.word1, pk.yIm, pk.yRe],
+            [c.word0, c.word1 + P, pk.yIm, pk.yRe],
+            [0n, 0n, 0n, 0n],
+          ]) {
+            expect(await harness.g2DecompressWithRoot(w0, w1, yIm, yRe)).to.deep.equal([false, [0n, 0n, 0n, 0n]]);
+          }
+        }),
+        { numRuns: 10 },
+      );
+    });
+
+    it("checks c = a + b by the chord rule, and takes nothing else for a difference of two known points", async () => {
+      const { harness } = await loadFixture(deployHarness);
+      await fc.assert(
+        fc.asyncProperty(scalar, scalar, async (s1, s2) => {
+          const [a, b] = [publicKeyOf(s1), publicKeyOf(s2)];
+          const c = aggregatePublicKeys([a, b]);
+          expect(await harness.g2IsSum(a, b, c)).to.equal(true);
+          expect(await harness.g2IsSum(b, a, c)).to.equal(true);
+          // c - b is the only a with b and c fixed.
+          for (const wrong of [c, g2Negate(a), b, aggregatePublicKeys([a, a]), { ...a, yRe: a.yRe ^ 2n }, { ...a, xIm: a.xIm + P }]) {
+            expect(await harness.g2IsSum(wrong, b, c)).to.equal(false);
+          }
+          expect(await harness.g2IsSum(a, b, g2Negate(c))).to.equal(false);
+          // a = +-b has no chord: refused, even when the sum is right.
+          expect(await harness.g2IsSum(a, a, aggregatePublicKeys([a, a]))).to.equal(false);
+        }),
+        { numRuns: 10 },
+      );
+    });
+
+    it("hashes to G1 from supplied roots to the same point, and refuses roots that skip or fake a try", async () => {
+      const { harness } = await loadFixture(deployHarness);
+      for (let i = 0; i < 12; i++) {
+        const m = ethers.toUtf8Bytes(`roots ${i}`);
+        const roots = hashToG1Roots(m);
+        expect(roots.length).to.equal(hashToG1Tries(m));
+        const h = Object.values(hashToG1(m));
+        expect(await harness.tryHashToG1WithRoots(SIGNATURE_DOMAIN, m, roots)).to.deep.equal([true, h]);
+        // The other root of the last try gives the same point (the sign is the hash's).
+        const other = [...roots.slice(0, -1), P - roots[roots.length - 1]];
+        expect(await harness.tryHashToG1WithRoots(SIGNATURE_DOMAIN, m, other)).to.deep.equal([true, h]);
+        const refused = [
+          [],
+          [...roots, roots[roots.length - 1]],
+          [...roots.slice(0, -1), roots[roots.length - 1] + P],
+          [...roots.slice(0, -1), roots[roots.length - 1] ^ 2n],
+          roots.slice(1),
+        ];
+        if (roots.length > 1) refused.push(roots.slice(0, -1));
+        for (const r of refused) {
+          expect(await harness.tryHashToG1WithRoots(SIGNATURE_DOMAIN, m, r)).to.deep.equal([false, [0n, 0n]]);
+        }
+      }
     });
 
     it("refuses what the TypeScript twin refuses", async () => {
