@@ -10,6 +10,7 @@ import { NETWORKS } from "./src/networks";
 import "./tasks";
 
 /** The one compiler version every pragma in the project resolves to (solcjs, no download). */
+const COVERAGE = process.env.PARS_COVERAGE === "1";
 const SOLC_VERSION = "0.8.30";
 
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
@@ -69,9 +70,12 @@ const config: HardhatUserConfig = {
     parsTestnet: remote("parsTestnet"),
     parsMainnet: remote("parsMainnet"),
   },
-  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  // `npm run coverage` compiles the instrumented contracts into their own folders, so the plain
+  // artifacts stay in place for what runs beside it (the test command runs both at once).
+  ...(COVERAGE ? { paths: { artifacts: ".coverage_artifacts", cache: ".coverage_cache" } } : {}),
+  typechain: { outDir: "typechain-types", target: "ethers-v6", dontOverrideCompile: COVERAGE },
   gasReporter: { enabled: false },
-  mocha: { timeout: 120_000 },
+  mocha: { timeout: COVERAGE ? 600_000 : 120_000 },
 };
 
 export default config;

@@ -44,7 +44,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     uint32 public constant MAX_HEARTBEAT_GAP = 64;
     /// @notice Most heartbeats in one batch.
     uint256 public constant MAX_HEARTBEAT_BATCH = 100;
-    /// @notice Activations per block: max(ACTIVATION_CAP_MIN, ACTIVATION_CAP_BPS of active nodes).
+    /// @notice Activations per block: max(ACTIVATION_CAP_BPS of the nodes active before the block,
+    /// min(ACTIVATION_CAP_MIN, those nodes), 1).
     uint256 public constant ACTIVATION_CAP_MIN = 20;
     /// @notice See ACTIVATION_CAP_MIN.
     uint256 public constant ACTIVATION_CAP_BPS = 200;
@@ -618,12 +619,18 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     /// @dev `blsKeyActive`: the BLS key joined the aggregate already, in `storeKey` at registration.
     function _activate(uint64 nodeId, Node storage n, bool blsKeyActive) private {
         Stats memory s = _stats;
-        uint256 cap = uint256(s.activeNodes) * ACTIVATION_CAP_BPS / BPS;
-        if (cap < ACTIVATION_CAP_MIN) cap = ACTIVATION_CAP_MIN;
         if (s.activationBlock != block.number) {
             s.activationBlock = uint40(block.number);
             s.activationsInBlock = 0;
         }
+        // A block adds at most as many nodes as were active before it (and at most ACTIVATION_CAP_MIN
+        // below 1,000 nodes): keys activated in one block never make the two thirds that sign an
+        // attestation, whatever the size of the network. One node at a time from an empty network.
+        uint256 incumbents = s.activeNodes > s.activationsInBlock ? s.activeNodes - s.activationsInBlock : 0;
+        uint256 cap = incumbents * ACTIVATION_CAP_BPS / BPS;
+        uint256 floor = incumbents < ACTIVATION_CAP_MIN ? incumbents : ACTIVATION_CAP_MIN;
+        if (cap < floor) cap = floor;
+        if (cap == 0) cap = 1;
         if (s.activationsInBlock >= cap) revert ActivationLimitReached(cap);
         ++s.activationsInBlock;
         ++s.activeNodes;

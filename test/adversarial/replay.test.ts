@@ -19,7 +19,7 @@ import { REQUIREMENT, buildRegistration, currentEpoch, nodeKeys } from "../helpe
 import { HONEST, signedCommitment, type StorageNode } from "../storage/helpers";
 import { signStorageProof } from "../../src/storage";
 import { aggregateSignatures, proofOfPossession } from "../../src/bls";
-import { buildDeregistration } from "../../src/attestations";
+import { buildDeregistration, NO_DEREGISTRATION_HINT } from "../../src/attestations";
 import { deriveSessionId } from "../../src/sessions";
 import { keyOf } from "../bridge/fixture";
 import { activeKeys, adversarialNet, rotationSignature, systemState } from "./fixture";
@@ -147,11 +147,11 @@ describe("adversarial: replay of signed messages", () => {
     // signature domain), and the attestation against another node.
     const signers = [...keys].filter(([id]) => id !== target).map(([, k]) => k.secretKey);
     const popAggregate = aggregateSignatures(signers.map((sk) => proofOfPossession(sk, d.message)));
-    await expect(f.attestations.deregister(d.args[0], d.args[1], d.args[2], d.args[3], popAggregate, TX)).to.be.revertedWithCustomError(
+    await expect(f.attestations.deregister(d.args[0], d.args[1], d.args[2], d.args[3], popAggregate, NO_DEREGISTRATION_HINT, TX)).to.be.revertedWithCustomError(
       f.attestations,
       "InvalidAggregateSignature",
     );
-    await expect(f.attestations.deregister(f.honest[0].nodeId, d.args[1], d.args[2], d.args[3], d.args[4], TX)).to.be.revertedWithCustomError(
+    await expect(f.attestations.deregister(f.honest[0].nodeId, d.args[1], d.args[2], d.args[3], d.args[4], NO_DEREGISTRATION_HINT, TX)).to.be.revertedWithCustomError(
       f.attestations,
       "InvalidAggregateSignature",
     );

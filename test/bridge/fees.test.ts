@@ -13,6 +13,7 @@ import {
 } from "../../src/sessions";
 import { inboxToSwarm } from "../../src/swarm";
 import { bridgeState, bytes, createFee, deployBridgeSuite, keyOf, messageFee, openSession, send, type BridgeSuite, flushAll, deployBridge } from "./fixture";
+import { propertyRuns } from "../helpers/coverage";
 
 const CREATE = "createSession(address[],bytes[],bytes32)";
 const CREATE_VM = "createSession(address[])";
@@ -131,7 +132,7 @@ describe("SessionBridge fees", () => {
           expect(await f.bridge.feeMultiplier()).to.equal(feeMultiplier(u));
           expect(await f.bridge.quoteMessage(size)).to.equal(quoteMessage(size, u));
         }),
-        { numRuns: 25 },
+        { numRuns: propertyRuns(25) },
       );
     });
 

@@ -1,7 +1,8 @@
 /**
  * `hardhat coverage` runs the contract tests on instrumented contracts: every statement costs extra
- * gas there. Gas assertions are skipped in that run; the gas gate (`npm run gas:check`) measures the
- * uninstrumented contracts instead.
+ * gas and time there. Gas assertions are skipped in that run (the gas gate, `npm run gas:check`,
+ * measures the uninstrumented contracts), and property tests run a fifth of their sequences (the
+ * test command runs them in full on the plain contracts at the same time).
  */
 import hre from "hardhat";
 
@@ -12,3 +13,8 @@ export const UNDER_COVERAGE = Boolean(
 
 /** `it` for a gas assertion: skipped under coverage. */
 export const itGas: Mocha.TestFunction = UNDER_COVERAGE ? (it.skip as unknown as Mocha.TestFunction) : it;
+
+/** The number of property-test runs: `n`, or a fifth of it (at least 2) under coverage. */
+export function propertyRuns(n: number): number {
+  return UNDER_COVERAGE ? Math.max(2, Math.round(n / 5)) : n;
+}

@@ -7,6 +7,7 @@ import { RegistryModel, type ModelNode } from "./model";
 import { NodeStatus, minimumContribution, operatorMinimum } from "../../src/registry";
 import { decayUptime, uptimeBps } from "../../src/uptime";
 import { calculateSwarmCount, inboxToSwarm } from "../../src/swarm";
+import { propertyRuns } from "../helpers/coverage";
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -175,7 +176,7 @@ describe("ServiceNodeRegistry and SwarmCoordinator against the reference model (
           await ethers.provider.send("evm_revert", [snap]);
         }
       }),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(25) },
     );
   });
 });

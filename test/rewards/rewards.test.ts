@@ -16,6 +16,7 @@ import {
 } from "../helpers/suite";
 import { operatorMinimum } from "../../src/registry";
 import { NO_SWARM, RewardsCalculator, YEAR, cumulativeEmission } from "../../src/rewards";
+import { propertyRuns } from "../helpers/coverage";
 
 const HOUR = 3600;
 
@@ -343,7 +344,7 @@ describe("ServiceNodeRewards", () => {
           await ethers.provider.send("evm_revert", [snap]);
         }
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(30) },
     );
   });
 });

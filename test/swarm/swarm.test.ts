@@ -17,6 +17,7 @@ import {
   storageUtilisationPercent,
 } from "../../src/swarm";
 import { deploySwarmFixture } from "./helpers";
+import { propertyRuns } from "../helpers/coverage";
 
 /** Deterministic ids for the statistics below (fast-check covers random ones). */
 const ids = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ethers.id(`${tag} ${i}`));
@@ -199,7 +200,7 @@ describe("src/swarm", function () {
             }
           },
         ),
-        { numRuns: 12 },
+        { numRuns: propertyRuns(12) },
       );
     });
   });
