@@ -18,3 +18,8 @@ export const itGas: Mocha.TestFunction = UNDER_COVERAGE ? (it.skip as unknown as
 export function propertyRuns(n: number): number {
   return UNDER_COVERAGE ? Math.max(2, Math.round(n / 5)) : n;
 }
+
+/** `full`, or the smaller `instrumented` size under coverage (for long deterministic sweeps). */
+export function sweepSize(full: number, instrumented: number): number {
+  return UNDER_COVERAGE ? instrumented : full;
+}

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { sweepSize } from "../helpers/coverage";
 import { elapse, freshWorld, releaseSystemFixture, runCampaign, settleEverything, systemFixture } from "./harness";
 
 /**
@@ -11,7 +12,7 @@ describe("The Pars network against the system model (short campaign)", () => {
   it("keeps every invariant over random sequences of every user action, time jump and pause", async function () {
     this.timeout(300_000);
     const seed = Number(process.env.SYSTEM_SEED ?? 20261121);
-    const runs = Number(process.env.SYSTEM_RUNS ?? 12);
+    const runs = Number(process.env.SYSTEM_RUNS ?? sweepSize(12, 6));
     const started = Date.now();
     const stats = await runCampaign({ runs, seed, maxCommands: 40 });
     console.log(`      ${stats.sequences} sequences, ${stats.steps} commands (seed ${seed}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
