@@ -872,7 +872,10 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     }
 
     /// @dev The operator's contribution: entry 0, or the whole stake when entry 0 was never written.
+    /// @dev The operator alone holds the whole stake (its entry is not written for a fully staked
+    /// registration); with others, its entry holds its amount.
     function _operatorAmount(uint64 nodeId, Node storage n) private view returns (uint256 amount) {
+        if (n.contributorCount <= 1) return n.stake;
         amount = _contributors[nodeId][0].amount;
         if (amount == 0) amount = n.stake;
     }
