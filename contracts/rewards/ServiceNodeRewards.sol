@@ -10,11 +10,14 @@ import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
 
 /// @title ServiceNodeRewards
 /// @notice Emission and swarm fee income of Pars service nodes, with rate-limited pull claims.
-/// @dev Solvency: emission is allocated to the accumulators only up to what the pool holds
-/// (`emissionFunded - emissionAllocated`), and every accumulator rounds down, so the sum of all
-/// claimable amounts never exceeds what was funded plus fees received. Griefing: `fund` and
-/// `depositFees` only ever add value; lifecycle and swarm hooks accept calls from the registry and the
-/// coordinator only.
+/// @dev Solvency: emission is allocated only up to what the pool holds unallocated, and what an update
+/// (or a fee deposit) books as allocated is the whole amount it spreads, `due` (or the swarm's 80%),
+/// while the accumulator advances by that amount rounded down per unit of stake and every node's,
+/// contributor's and operator's credit rounds down again. So the credits of every update sum to at
+/// most what it booked, the sum of all claimable amounts never exceeds what was funded plus fees
+/// received less what was paid, and every claim is payable. The rounding remainders stay in the
+/// contract as unclaimable dust. Griefing: `fund` and `depositFees` only ever add value; lifecycle and
+/// swarm hooks accept calls from the registry and the coordinator only.
 contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ constants
 
@@ -93,7 +96,11 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     mapping(uint32 swarmId => uint256) public swarmStake;
     mapping(uint32 swarmId => uint256) public feePerStake;
     mapping(uint64 nodeId => NodeAccount) private _accounts;
-    mapping(uint64 nodeId => mapping(address account => uint256)) private _claimedPerContribution;
+    /// @dev Per account of a node: the `incomePerContribution` it last claimed against (bits 0-159) and
+    /// the wei it was owed then but not paid because the cycle's allowance ran out (bits 160-255). Both
+    /// fit: amounts of PARS are below 2^96 wei, and a node's contributions total at least the staking
+    /// requirement (far above 1e36 / 2^64 wei), so the accumulator stays below 2^96 * 1e36 / 2^64 < 2^160.
+    mapping(uint64 nodeId => mapping(address account => uint256)) private _claims;
 
     // ------------------------------------------------------------------ constructor
 
@@ -174,12 +181,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         if (msg.value == 0) revert ZeroAmount();
         uint256 stake = swarmStake[swarmId];
         uint256 toSwarm = stake == 0 ? 0 : msg.value * SWARM_FEE_BPS / BPS;
-        if (toSwarm != 0) {
-            uint256 perStake = toSwarm * SCALE / stake;
-            feePerStake[swarmId] += perStake;
-            // What the rounding of the accumulator keeps back goes to the treasury.
-            toSwarm = perStake * stake / SCALE;
-        }
+        // The swarm is booked its whole share; what the accumulator's rounding keeps back of it stays in
+        // the contract as dust, so the nodes' rounded-down credits never sum to more than was booked.
+        if (toSwarm != 0) feePerStake[swarmId] += toSwarm * SCALE / stake;
         uint256 toTreasury = msg.value - toSwarm;
         treasuryOwed += toTreasury;
         emit FeesDeposited(swarmId, msg.sender, toSwarm, toTreasury);
@@ -252,23 +256,24 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     /// @dev Settles the node against the emission accumulator as it stands now (the stored value plus
     /// what is due since the last update) without writing it: the next real update advances the stored
     /// accumulator at least as far (rounding down over a longer span never gives less), so a node is
-    /// never credited more than the allocation that follows, and the pool stays solvent.
+    /// never credited more than the allocation that follows, and the pool stays solvent. What the
+    /// cycle's allowance cannot pay is kept in the account's claim slot, next to its checkpoint.
     function claim(uint64 nodeId) external nonReentrant returns (uint256 amount) {
         NodeAccount storage a = _accounts[nodeId];
         (uint256 contribution, bool isOperator) = _contributionOf(nodeId, msg.sender);
         // The operator takes its fee of this settlement directly; anyone else leaves it accrued.
         (uint256 operatorPart, uint256 perContribution) = _settle(a, _currentEmissionPerStake());
-        mapping(address => uint256) storage claimedOf = _claimedPerContribution[nodeId];
-        amount = contribution * (perContribution - claimedOf[msg.sender]) / SCALE;
-        claimedOf[msg.sender] = perContribution;
+        mapping(address => uint256) storage claimsOf = _claims[nodeId];
+        uint256 last = claimsOf[msg.sender];
+        uint256 owed = (last >> 160) + contribution * (perContribution - uint160(last)) / SCALE;
         if (isOperator) {
             uint256 accrued = a.operatorAccrued;
-            amount += accrued + operatorPart;
+            owed += accrued + operatorPart;
             if (accrued != 0) a.operatorAccrued = 0;
         } else if (operatorPart != 0) {
             a.operatorAccrued += operatorPart;
         }
-        if (amount == 0) revert NothingToClaim(nodeId, msg.sender);
+        if (owed == 0) revert NothingToClaim(nodeId, msg.sender);
 
         // Each packed slot is read into locals at once and the cycle slot written once.
         uint256 cycle = claimCycle;
@@ -279,7 +284,13 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
             cycleStart_ = block.timestamp;
             claimed = 0;
         }
-        if (claimed + amount > limit) revert ClaimLimitExceeded(amount, limit - claimed);
+        // Pays what the cycle's allowance has left, at most; the rest stays owed for later cycles.
+        amount = owed;
+        if (claimed + owed > limit) {
+            if (claimed >= limit) revert ClaimLimitExceeded(owed, 0);
+            amount = limit - claimed;
+        }
+        claimsOf[msg.sender] = perContribution | ((owed - amount) << 160);
         _setCycle(cycleStart_, claimed + amount);
 
         emit RewardsClaimed(nodeId, msg.sender, amount);
@@ -305,7 +316,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         uint256 perContribution = a.incomePerContribution;
         if (income != 0) perContribution += (income - operatorPart) * SCALE / a.contributed;
         (uint256 contribution, bool isOperator) = _contributionOf(nodeId, account);
-        amount = contribution * (perContribution - _claimedPerContribution[nodeId][account]) / SCALE;
+        uint256 last = _claims[nodeId][account];
+        amount = (last >> 160) + contribution * (perContribution - uint160(last)) / SCALE;
         if (isOperator) amount += a.operatorAccrued + operatorPart;
     }
 
@@ -361,10 +373,10 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         if (stake != 0) {
             uint256 due = _pendingEmission(available);
             if (due != 0) {
-                uint256 perStake = due * SCALE / stake;
-                emissionPerStake += perStake;
-                // At most `due`, itself at most what is unallocated: no underflow.
-                emissionUnallocated = uint128(available - perStake * stake / SCALE);
+                emissionPerStake += due * SCALE / stake;
+                // The whole of `due` (at most what is unallocated) is booked: the accumulator's rounding
+                // only ever keeps credits below it, and what it keeps back stays in the contract as dust.
+                emissionUnallocated = uint128(available - due);
             }
         }
         lastUpdate = uint40(block.timestamp);
