@@ -461,7 +461,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         a.emissionCheckpoint = globalPerStake;
         if (moveFeeCheckpoint && uint32(terms >> 192) != NO_SWARM) a.feeCheckpoint = swarmPerStake;
         if (income != 0) {
-            _setIncomeSlot(a, _incomeSlot(a) + (income - operatorPart) * SCALE / uint96(terms >> 96) + (operatorPart << 160));
+            uint256 credit = (income - operatorPart) * SCALE / uint96(terms >> 96);
+            _setIncomeSlot(a, _incomeSlot(a) + credit + (operatorPart << 160));
         }
     }
 
