@@ -355,7 +355,8 @@ describe("ServiceNodeRewards", () => {
       | { kind: "heartbeat"; node: number }
       | { kind: "penalize"; node: number }
       | { kind: "exit"; node: number }
-      | { kind: "fund"; amount: bigint };
+      | { kind: "fund"; amount: bigint }
+      | { kind: "limit"; amount: bigint };
     const node = fc.integer({ min: 0, max: 5 });
     const action: fc.Arbitrary<Action> = fc.oneof(
       fc.record({ kind: fc.constant("wait" as const), hours: fc.integer({ min: 1, max: 12 }) }),
@@ -365,6 +366,8 @@ describe("ServiceNodeRewards", () => {
       fc.record({ kind: fc.constant("penalize" as const), node }),
       fc.record({ kind: fc.constant("exit" as const), node }),
       fc.record({ kind: fc.constant("fund" as const), amount: fc.bigInt({ min: 1n, max: 10n ** 21n }) }),
+      // A claim limit per cycle that partial claims run into (or a large one).
+      fc.record({ kind: fc.constant("limit" as const), amount: fc.bigInt({ min: 10n ** 15n, max: 10n ** 19n }) }),
     );
     const funded0 = await base.rewards.emissionFunded();
     await fc.assert(
@@ -379,6 +382,11 @@ describe("ServiceNodeRewards", () => {
           for (const a of actions) {
             if (a.kind === "wait") {
               await time.increase(a.hours * HOUR);
+              continue;
+            }
+            if (a.kind === "limit") {
+              await s.rewards.connect(s.admin).setClaimThreshold(a.amount);
+              m.calc.claimThreshold = a.amount;
               continue;
             }
             if (a.kind === "fund") {
@@ -398,17 +406,33 @@ describe("ServiceNodeRewards", () => {
             } else if (a.kind === "claim") {
               const who = a.contributor && n.contributor ? n.contributor : n.operator;
               const contribution = await s.registry.contributionOf(n.nodeId, who.address);
+              const isOp = who.address === n.operator.address;
               const expected = await s.rewards.claimable(n.nodeId, who.address);
               if (expected === 0n) continue;
+              const t = BigInt(await time.latest()) + 1n;
+              if (m.calc.allowance(t) === 0n) {
+                // Nothing left in the cycle: refused by name, nothing changes.
+                await expect(s.rewards.connect(who).claim(n.nodeId)).to.be.revertedWithCustomError(s.rewards, "ClaimLimitExceeded");
+                expect(m.calc.claim(BigInt(await time.latest()), n.nodeId, who.address, contribution, isOp)).to.equal(0n);
+                await m.sync();
+                await m.expectClaimable();
+                continue;
+              }
               const before = await ethers.provider.getBalance(who.address);
               const r = await (await s.rewards.connect(who).claim(n.nodeId)).wait();
               await m.sync();
-              const paid = m.calc.claim(BigInt(await time.latest()), n.nodeId, who.address, contribution, who.address === n.operator.address);
+              const owed = m.calc.claimable(BigInt(await time.latest()), n.nodeId, who.address, contribution, isOp);
+              const paid = m.calc.claim(BigInt(await time.latest()), n.nodeId, who.address, contribution, isOp);
               claimedTotal += paid;
               const after = await ethers.provider.getBalance(who.address);
               // The claim lands a block after the `claimable` read; the calculator follows the chain.
               expect(after - before + r!.gasUsed * r!.gasPrice).to.equal(paid);
-              expect(paid).to.be.greaterThanOrEqual(expected);
+              // All that is owed, or all that the cycle had left (the rest stays owed).
+              expect(paid === owed || (await s.rewards.claimedInCycle()) === (await s.rewards.claimThreshold())).to.equal(true);
+              expect(await s.rewards.claimedInCycle()).to.equal(m.calc.claimedInCycle);
+              // A claim never takes the cycle past the limit (governance may lower it below the cycle's total).
+              expect(await s.rewards.claimedInCycle()).to.be.lessThanOrEqual(await s.rewards.claimThreshold());
+              await m.expectClaimable();
               continue;
             } else if (a.kind === "heartbeat") {
               const info = await s.registry.getNode(n.nodeId);
@@ -436,7 +460,6 @@ describe("ServiceNodeRewards", () => {
           }
           expect(balance).to.be.greaterThanOrEqual(owed);
           expect(claimedTotal).to.be.lessThanOrEqual(funded + fees);
-          expect(await s.rewards.claimedInCycle()).to.be.lessThanOrEqual(await s.rewards.claimThreshold());
         } finally {
           await ethers.provider.send("evm_revert", [snap]);
         }
