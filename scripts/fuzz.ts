@@ -52,8 +52,8 @@ async function main(): Promise<void> {
     console.log(`no invariant broken in ${stats.sequences} sequences (${stats.steps} commands), seed ${seed}, ${seconds.toFixed(1)} s`);
     console.log(`outcomes: ${stats.summary()}`);
     console.log(
-      `claim limit raised by governance ${stats.raisedClaimLimit}x; largest rewards shortfall ${stats.rewardsShortfall} wei; ` +
-        `claims that failed for it ${stats.insolventClaims}x`,
+      `partial claims ${stats.partialClaims}x; claim cycles waited in settlements ${stats.cyclesWaited}; ` +
+        `largest rounding dust left in the rewards contract ${stats.rewardsDust} wei`,
     );
   } catch (e) {
     const seconds = (Date.now() - started) / 1000;

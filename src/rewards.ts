@@ -1,7 +1,9 @@
 /**
  * The rewards calculator: a TypeScript mirror of ServiceNodeRewards, integer for integer. Feed it the
  * same events the contract sees (funding, fees, emission updates, stake and swarm changes) and it
- * predicts every claim to the wei. Use it to show operators and contributors what they will receive.
+ * predicts every claim to the wei, including the contract-wide claim limit per cycle (a claim pays what
+ * the cycle has left, at most; the rest stays owed). Use it to show operators and contributors what
+ * they will receive.
  */
 export const REWARDS_SCALE = 10n ** 36n;
 export const BPS = 10_000n;
@@ -11,6 +13,9 @@ export const RATE_YEAR2_BPS = 600n;
 export const RATE_LATER_BPS = 400n;
 export const SWARM_FEE_BPS = 8_000n;
 export const NO_SWARM = 0xffffffffn;
+/** The contract's initial claim limit per cycle and cycle length. */
+export const DEFAULT_CLAIM_THRESHOLD = 1_000_000n * 10n ** 18n;
+export const DEFAULT_CLAIM_CYCLE = 12n * 3600n;
 
 /** Cumulative emission `elapsed` seconds after start, rounded down once (as the contract). */
 export function cumulativeEmission(base: bigint, elapsed: bigint): bigint {
@@ -45,6 +50,14 @@ export class RewardsCalculator {
   accounts = new Map<bigint, NodeAccount>();
   /** incomePerContribution already claimed, by `${nodeId}:${account}`. */
   claimed = new Map<string, bigint>();
+  /** Owed but not yet paid for the claim limit, by `${nodeId}:${account}` (the contract keeps it next to the checkpoint). */
+  carried = new Map<string, bigint>();
+  /** The contract-wide claim limit per cycle (`claimThreshold`) and cycle length (`claimCycle`). */
+  claimThreshold = DEFAULT_CLAIM_THRESHOLD;
+  claimCycle = DEFAULT_CLAIM_CYCLE;
+  /** The current claim cycle: its start and what was claimed in it. */
+  cycleStart = 0n;
+  claimedInCycle = 0n;
 
   constructor(emissionBase: bigint) {
     this.emissionBase = emissionBase;
@@ -71,9 +84,9 @@ export class RewardsCalculator {
     if (this.totalStake !== 0n) {
       const due = this.pending(t);
       if (due !== 0n) {
-        const perStake = (due * REWARDS_SCALE) / this.totalStake;
-        this.emissionPerStake += perStake;
-        this.emissionAllocated += (perStake * this.totalStake) / REWARDS_SCALE;
+        // The whole of `due` is booked; the accumulator's rounding keeps back dust.
+        this.emissionPerStake += (due * REWARDS_SCALE) / this.totalStake;
+        this.emissionAllocated += due;
       }
     }
     this.lastUpdate = t;
@@ -86,12 +99,8 @@ export class RewardsCalculator {
 
   depositFees(swarm: bigint, amount: bigint): void {
     const stake = this.swarmStake.get(swarm) ?? 0n;
-    let toSwarm = stake === 0n ? 0n : (amount * SWARM_FEE_BPS) / BPS;
-    if (toSwarm !== 0n) {
-      const perStake = (toSwarm * REWARDS_SCALE) / stake;
-      this.feePerStake.set(swarm, (this.feePerStake.get(swarm) ?? 0n) + perStake);
-      toSwarm = (perStake * stake) / REWARDS_SCALE;
-    }
+    const toSwarm = stake === 0n ? 0n : (amount * SWARM_FEE_BPS) / BPS;
+    if (toSwarm !== 0n) this.feePerStake.set(swarm, (this.feePerStake.get(swarm) ?? 0n) + (toSwarm * REWARDS_SCALE) / stake);
     this.treasuryOwed += amount - toSwarm;
   }
 
@@ -172,38 +181,51 @@ export class RewardsCalculator {
     return perStake;
   }
 
+  /** What is left of the contract-wide claim allowance for a claim at time `t`. */
+  allowance(t: bigint): bigint {
+    const claimed = t >= this.cycleStart + this.claimCycle ? 0n : this.claimedInCycle;
+    return claimed >= this.claimThreshold ? 0n : this.claimThreshold - claimed;
+  }
+
   /**
    * What `claim(nodeId)` at time `t` pays `account` (with `contribution` and operator flag from the
-   * registry), applied. Like the contract, it settles the node against the current accumulator
-   * without advancing the stored one.
+   * registry), applied: everything owed, or what is left of the cycle's allowance if that is less (the
+   * rest stays owed). Like the contract, it settles the node against the current accumulator without
+   * advancing the stored one. Returns 0n, changing nothing, where the contract reverts: nothing owed
+   * (`NothingToClaim`) or nothing left in the cycle (`ClaimLimitExceeded`; see `allowance`).
    */
   claim(t: bigint, id: bigint, who: string, contribution: bigint, isOperator: boolean): bigint {
+    const owed = this.claimable(t, id, who, contribution, isOperator);
+    const left = this.allowance(t);
+    if (owed === 0n || left === 0n) return 0n;
     const a = this.account(id);
     const perStake = this.currentEmissionPerStake(t);
     const [income, operatorPart] = this.income(a, perStake);
     a.emissionCheckpoint = perStake;
     if (a.swarm !== NO_SWARM) a.feeCheckpoint = this.feePerStake.get(a.swarm) ?? 0n;
     if (income !== 0n) a.incomePerContribution += ((income - operatorPart) * REWARDS_SCALE) / a.contributed;
+    if (isOperator) a.operatorAccrued = 0n;
+    else a.operatorAccrued += operatorPart;
     const key = `${id}:${who.toLowerCase()}`;
-    let amount = (contribution * (a.incomePerContribution - (this.claimed.get(key) ?? 0n))) / REWARDS_SCALE;
+    const amount = owed < left ? owed : left;
     this.claimed.set(key, a.incomePerContribution);
-    if (isOperator) {
-      amount += a.operatorAccrued + operatorPart;
-      a.operatorAccrued = 0n;
-    } else {
-      a.operatorAccrued += operatorPart;
+    this.carried.set(key, owed - amount);
+    if (t >= this.cycleStart + this.claimCycle) {
+      this.cycleStart = t;
+      this.claimedInCycle = 0n;
     }
+    this.claimedInCycle += amount;
     return amount;
   }
 
-  /** The contract's `claimable` view: what a claim at time `t` would pay, without applying it. */
+  /** The contract's `claimable` view: what `account` is owed at time `t` (a claim pays it up to `allowance(t)`). */
   claimable(t: bigint, id: bigint, who: string, contribution: bigint, isOperator: boolean): bigint {
     const a = this.account(id);
     const [income, operatorPart] = this.income(a, this.currentEmissionPerStake(t));
     let perContribution = a.incomePerContribution;
     if (a.contributed !== 0n) perContribution += ((income - operatorPart) * REWARDS_SCALE) / a.contributed;
     const key = `${id}:${who.toLowerCase()}`;
-    let amount = (contribution * (perContribution - (this.claimed.get(key) ?? 0n))) / REWARDS_SCALE;
+    let amount = (this.carried.get(key) ?? 0n) + (contribution * (perContribution - (this.claimed.get(key) ?? 0n))) / REWARDS_SCALE;
     if (isOperator) amount += a.operatorAccrued + operatorPart;
     return amount;
   }

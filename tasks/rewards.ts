@@ -27,6 +27,20 @@ withSending(task("rewards:claim", "Claims the sender's rewards from a node (from
       const sender = await senderFor(chain, args);
       const claimable = await suite.rewards.claimable(nodeId, sender.address);
       out.line(`claimable by ${sender.address} from node ${nodeId}: ${formatEther(claimable)} PARS`);
+      // A claim pays at most what is left of the contract-wide allowance of the current cycle; the rest
+      // stays claimable for later cycles.
+      const [threshold, cycle, cycleStart, claimedInCycle, latest] = await Promise.all([
+        suite.rewards.claimThreshold(),
+        suite.rewards.claimCycle(),
+        suite.rewards.cycleStart(),
+        suite.rewards.claimedInCycle(),
+        chain.provider.getBlock("latest"),
+      ]);
+      const claimed = BigInt(latest?.timestamp ?? 0) >= cycleStart + cycle ? 0n : claimedInCycle;
+      const allowance = claimed >= threshold ? 0n : threshold - claimed;
+      if (allowance < claimable) {
+        out.line(`this cycle's claim allowance has ${formatEther(allowance)} PARS left: the claim pays that much and the rest stays claimable`);
+      }
       const result = await executeTx(
         chain,
         sender,

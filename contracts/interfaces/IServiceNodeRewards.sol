@@ -9,9 +9,12 @@ import {ISwarmListener} from "./ISwarmListener.sol";
 /// from a funded pool and shared by active stake, plus per-swarm fee pools fed by session fees (80% to
 /// the swarm's active nodes by stake, 20% to the treasury). A node's income pays the operator fee first,
 /// then its contributors pro rata by contribution. Claims are pull payments, limited contract-wide to
-/// `claimThreshold` per `claimCycle`.
+/// `claimThreshold` per `claimCycle`: a claim pays what the cycle has left, at most, and the rest stays
+/// claimable in later cycles.
 /// @dev Scaled (1e36) accumulators: a global emission-per-stake, one fee-per-stake per swarm, and one
-/// income-per-contribution per node. Every update is O(1); rounding is always down, in the pool's favour.
+/// income-per-contribution per node. Every update is O(1) and books the whole amount it spreads, while
+/// every accumulator and credit rounds down: the credits never sum to more than was booked, so every
+/// claim is payable, and the rounding remainders stay in the contract as unclaimable dust.
 interface IServiceNodeRewards is INodeLifecycleListener, ISwarmListener {
     /// @notice The emission stream started.
     event EmissionStarted(uint256 startTime);
@@ -34,7 +37,8 @@ interface IServiceNodeRewards is INodeLifecycleListener, ISwarmListener {
     error ZeroAmount();
     /// @notice Nothing to claim.
     error NothingToClaim(uint64 nodeId, address account);
-    /// @notice This claim would exceed the contract-wide limit of the current cycle.
+    /// @notice Nothing is left of the contract-wide claim allowance of the current cycle (`remainingInCycle`
+    /// is 0); `requested` stays claimable in a later cycle.
     error ClaimLimitExceeded(uint256 requested, uint256 remainingInCycle);
     /// @notice A governance parameter is out of range.
     error InvalidParameter(bytes32 name, uint256 value);
@@ -49,12 +53,14 @@ interface IServiceNodeRewards is INodeLifecycleListener, ISwarmListener {
     /// @notice Adds `msg.value` to the emission pool. Anyone may fund it.
     function fund() external payable;
 
-    /// @notice Pays session fees for swarm `swarmId`: 80% to its active nodes by stake, 20% to the treasury
-    /// (all of it to the treasury when the swarm has no stake). Anyone may pay.
+    /// @notice Pays session fees for swarm `swarmId`: 80% (rounded down) to its active nodes by stake, the
+    /// rest to the treasury (all of it when the swarm has no stake). Anyone may pay.
     function depositFees(uint32 swarmId) external payable;
 
     /// @notice Claims the caller's income from `nodeId` (operator fee and/or contributor share).
-    /// Never blocked by a pause; limited by the claim cycle.
+    /// Never blocked by a pause. Pays everything owed, or what is left of the current cycle's allowance
+    /// if that is less; the rest stays claimable (`claimable`) and is paid by claims in later cycles.
+    /// Reverts with `ClaimLimitExceeded` (changing nothing) when nothing is left in the cycle.
     /// @return amount wei paid
     function claim(uint64 nodeId) external returns (uint256 amount);
 
@@ -62,12 +68,14 @@ interface IServiceNodeRewards is INodeLifecycleListener, ISwarmListener {
     /// @return amount wei paid
     function payTreasury() external returns (uint256 amount);
 
-    /// @notice What `account` would receive now from `claim(nodeId)`.
+    /// @notice What `account` is owed now from `nodeId`, including what earlier claims could not pay for
+    /// the cycle limit: what `claim(nodeId)` pays, up to what is left of the current cycle's allowance.
     function claimable(uint64 nodeId, address account) external view returns (uint256);
 
     /// @notice Emission scheduled between two times since start (seconds), before the pool cap.
     function scheduledEmission(uint256 fromElapsed, uint256 toElapsed) external view returns (uint256);
 
-    /// @notice Wei still claimable by all nodes' accounts plus the treasury, at the last update.
+    /// @notice Wei still claimable by all nodes' accounts plus the treasury, at the last update, plus the
+    /// rounding dust that stays behind.
     function totalOwed() external view returns (uint256);
 }

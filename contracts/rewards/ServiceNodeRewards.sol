@@ -10,11 +10,14 @@ import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
 
 /// @title ServiceNodeRewards
 /// @notice Emission and swarm fee income of Pars service nodes, with rate-limited pull claims.
-/// @dev Solvency: emission is allocated to the accumulators only up to what the pool holds
-/// (`emissionFunded - emissionAllocated`), and every accumulator rounds down, so the sum of all
-/// claimable amounts never exceeds what was funded plus fees received. Griefing: `fund` and
-/// `depositFees` only ever add value; lifecycle and swarm hooks accept calls from the registry and the
-/// coordinator only.
+/// @dev Solvency: emission is allocated only up to what the pool holds unallocated, and what an update
+/// (or a fee deposit) books as allocated is the whole amount it spreads, `due` (or the swarm's 80%),
+/// while the accumulator advances by that amount rounded down per unit of stake and every node's,
+/// contributor's and operator's credit rounds down again. So the credits of every update sum to at
+/// most what it booked, the sum of all claimable amounts never exceeds what was funded plus fees
+/// received less what was paid, and every claim is payable. The rounding remainders stay in the
+/// contract as unclaimable dust. Griefing: `fund` and `depositFees` only ever add value; lifecycle and
+/// swarm hooks accept calls from the registry and the coordinator only.
 contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ constants
 
@@ -42,7 +45,11 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     // ------------------------------------------------------------------ storage
 
     /// @dev Per-node accounting. Slot 0 packs what activation writes (earning stake, contribution total,
-    /// swarm, operator fee) so a joining node costs one new slot plus its emission checkpoint.
+    /// swarm, operator fee) so a joining node costs one new slot plus its emission checkpoint. Slot 3
+    /// packs what a settlement credits: the contributors' accumulator and the operator's unclaimed fee,
+    /// read and written as one word (see `_incomeSlot`). Both fit: amounts of PARS are below 2^96 wei,
+    /// and a node's contributions total at least the staking requirement (far above 1e36 / 2^64 wei),
+    /// so the accumulator stays below 2^96 * 1e36 / 2^64 < 2^160.
     struct NodeAccount {
         uint96 stake; // effective (earning) stake; 0 when not active
         uint96 contributed; // total contributed (the denominator of contributor shares)
@@ -50,8 +57,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         uint16 feeBps;
         uint256 emissionCheckpoint; // global emission-per-stake at the last settlement
         uint256 feeCheckpoint; // the swarm's fee-per-stake at the last settlement
-        uint256 incomePerContribution; // income per wei contributed, after the operator fee (SCALE)
-        uint256 operatorAccrued; // operator fee not yet claimed
+        uint160 incomePerContribution; // income per wei contributed, after the operator fee (SCALE)
+        uint96 operatorAccrued; // operator fee not yet claimed
     }
 
     // Storage is packed by access pattern: a claim writes only the first slot below (the cycle) and
@@ -93,7 +100,10 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     mapping(uint32 swarmId => uint256) public swarmStake;
     mapping(uint32 swarmId => uint256) public feePerStake;
     mapping(uint64 nodeId => NodeAccount) private _accounts;
-    mapping(uint64 nodeId => mapping(address account => uint256)) private _claimedPerContribution;
+    /// @dev Per account of a node: the `incomePerContribution` it last claimed against (bits 0-159) and
+    /// the wei it was owed then but not paid because the cycle's allowance ran out (bits 160-255); both
+    /// fit, as in `NodeAccount`, and one read gives a claim both.
+    mapping(uint64 nodeId => mapping(address account => uint256)) private _claims;
 
     // ------------------------------------------------------------------ constructor
 
@@ -174,12 +184,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         if (msg.value == 0) revert ZeroAmount();
         uint256 stake = swarmStake[swarmId];
         uint256 toSwarm = stake == 0 ? 0 : msg.value * SWARM_FEE_BPS / BPS;
-        if (toSwarm != 0) {
-            uint256 perStake = toSwarm * SCALE / stake;
-            feePerStake[swarmId] += perStake;
-            // What the rounding of the accumulator keeps back goes to the treasury.
-            toSwarm = perStake * stake / SCALE;
-        }
+        // The swarm is booked its whole share; what the accumulator's rounding keeps back of it stays in
+        // the contract as dust, so the nodes' rounded-down credits never sum to more than was booked.
+        if (toSwarm != 0) feePerStake[swarmId] += toSwarm * SCALE / stake;
         uint256 toTreasury = msg.value - toSwarm;
         treasuryOwed += toTreasury;
         emit FeesDeposited(swarmId, msg.sender, toSwarm, toTreasury);
@@ -252,35 +259,54 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     /// @dev Settles the node against the emission accumulator as it stands now (the stored value plus
     /// what is due since the last update) without writing it: the next real update advances the stored
     /// accumulator at least as far (rounding down over a longer span never gives less), so a node is
-    /// never credited more than the allocation that follows, and the pool stays solvent.
+    /// never credited more than the allocation that follows, and the pool stays solvent. What the
+    /// cycle's allowance cannot pay is kept in the account's claim slot, next to its checkpoint.
     function claim(uint64 nodeId) external nonReentrant returns (uint256 amount) {
-        NodeAccount storage a = _accounts[nodeId];
-        (uint256 contribution, bool isOperator) = _contributionOf(nodeId, msg.sender);
-        // The operator takes its fee of this settlement directly; anyone else leaves it accrued.
-        (uint256 operatorPart, uint256 perContribution) = _settle(a, _currentEmissionPerStake());
-        mapping(address => uint256) storage claimedOf = _claimedPerContribution[nodeId];
-        amount = contribution * (perContribution - claimedOf[msg.sender]) / SCALE;
-        claimedOf[msg.sender] = perContribution;
-        if (isOperator) {
-            uint256 accrued = a.operatorAccrued;
-            amount += accrued + operatorPart;
-            if (accrued != 0) a.operatorAccrued = 0;
-        } else if (operatorPart != 0) {
-            a.operatorAccrued += operatorPart;
+        mapping(address => uint256) storage claimsOf = _claims[nodeId];
+        uint256 perContribution;
+        uint256 owed;
+        {
+            NodeAccount storage a = _accounts[nodeId];
+            (uint256 contribution, bool isOperator) = _contributionOf(nodeId, msg.sender);
+            // The operator takes its fee of this settlement directly; anyone else leaves it accrued.
+            (uint256 operatorPart, uint256 read, uint256 settled) = _settle(a, _currentEmissionPerStake());
+            perContribution = uint160(settled);
+            uint256 last = claimsOf[msg.sender];
+            // Unchecked: the accumulator only grows and stays below 2^160, contributions and amounts of
+            // PARS below 2^96 (see `NodeAccount`), so nothing here can wrap.
+            unchecked {
+                owed = (last >> 160) + contribution * (perContribution - uint160(last)) / SCALE;
+                if (isOperator) {
+                    owed += (settled >> 160) + operatorPart;
+                    settled = perContribution;
+                } else {
+                    settled += operatorPart << 160;
+                }
+            }
+            if (settled != read) _setIncomeSlot(a, settled);
         }
-        if (amount == 0) revert NothingToClaim(nodeId, msg.sender);
+        if (owed == 0) revert NothingToClaim(nodeId, msg.sender);
 
         // Each packed slot is read into locals at once and the cycle slot written once.
         uint256 cycle = claimCycle;
         uint256 limit = claimThreshold;
         uint256 cycleStart_ = cycleStart;
         uint256 claimed = claimedInCycle;
-        if (block.timestamp >= cycleStart_ + cycle) {
-            cycleStart_ = block.timestamp;
-            claimed = 0;
+        // Unchecked: times below 2^40 + 2^32, the claimed total and the limit below 2^128, `owed` below 2^96.
+        unchecked {
+            if (block.timestamp >= cycleStart_ + cycle) {
+                cycleStart_ = block.timestamp;
+                claimed = 0;
+            }
+            // Pays what the cycle's allowance has left, at most; the rest stays owed for later cycles.
+            amount = owed;
+            if (claimed + owed > limit) {
+                if (claimed >= limit) revert ClaimLimitExceeded(owed, 0);
+                amount = limit - claimed;
+            }
+            claimsOf[msg.sender] = perContribution | ((owed - amount) << 160);
+            _setCycle(cycleStart_, claimed + amount);
         }
-        if (claimed + amount > limit) revert ClaimLimitExceeded(amount, limit - claimed);
-        _setCycle(cycleStart_, claimed + amount);
 
         emit RewardsClaimed(nodeId, msg.sender, amount);
         _send(msg.sender, amount);
@@ -302,11 +328,13 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     function claimable(uint64 nodeId, address account) external view returns (uint256 amount) {
         NodeAccount storage a = _accounts[nodeId];
         (uint256 income, uint256 operatorPart,) = _income(a, _terms(a), _currentEmissionPerStake());
-        uint256 perContribution = a.incomePerContribution;
+        uint256 credited = _incomeSlot(a);
+        uint256 perContribution = uint160(credited);
         if (income != 0) perContribution += (income - operatorPart) * SCALE / a.contributed;
         (uint256 contribution, bool isOperator) = _contributionOf(nodeId, account);
-        amount = contribution * (perContribution - _claimedPerContribution[nodeId][account]) / SCALE;
-        if (isOperator) amount += a.operatorAccrued + operatorPart;
+        uint256 last = _claims[nodeId][account];
+        amount = (last >> 160) + contribution * (perContribution - uint160(last)) / SCALE;
+        if (isOperator) amount += (credited >> 160) + operatorPart;
     }
 
     /// @inheritdoc IServiceNodeRewards
@@ -361,10 +389,10 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         if (stake != 0) {
             uint256 due = _pendingEmission(available);
             if (due != 0) {
-                uint256 perStake = due * SCALE / stake;
-                emissionPerStake += perStake;
-                // At most `due`, itself at most what is unallocated: no underflow.
-                emissionUnallocated = uint128(available - perStake * stake / SCALE);
+                emissionPerStake += due * SCALE / stake;
+                // The whole of `due` (at most what is unallocated) is booked: the accumulator's rounding
+                // only ever keeps credits below it, and what it keeps back stays in the contract as dust.
+                emissionUnallocated = uint128(available - due);
             }
         }
         lastUpdate = uint40(block.timestamp);
@@ -403,13 +431,14 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         }
     }
 
-    /// @dev Settles a node against `globalPerStake`: moves its checkpoints there and credits the
-    /// contributors' share of the new income to `incomePerContribution`, which it returns. Returns
-    /// the operator's part too, which the caller either pays out (a claim by the operator) or adds to
-    /// `operatorAccrued`.
+    /// @dev Settles a node against `globalPerStake` for a claim: moves its checkpoints there and returns
+    /// the operator's part of the new income and the account's income slot (see `_incomeSlot`) as read
+    /// and as settled, with the contributors' share credited to `incomePerContribution` (it stays below
+    /// 2^160, so the sum never reaches `operatorAccrued`). The caller pays the operator's part out (a
+    /// claim by the operator) or adds it to `operatorAccrued`, and writes the slot.
     function _settle(NodeAccount storage a, uint256 globalPerStake)
         private
-        returns (uint256 operatorPart, uint256 perContribution)
+        returns (uint256 operatorPart, uint256 read, uint256 settled)
     {
         uint256 terms = _terms(a);
         uint256 income;
@@ -417,12 +446,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         (income, operatorPart, swarmPerStake) = _income(a, terms, globalPerStake);
         a.emissionCheckpoint = globalPerStake;
         if (uint32(terms >> 192) != NO_SWARM) a.feeCheckpoint = swarmPerStake;
-        if (income != 0) {
-            perContribution = a.incomePerContribution + (income - operatorPart) * SCALE / uint96(terms >> 96);
-            a.incomePerContribution = perContribution;
-        } else {
-            perContribution = a.incomePerContribution;
-        }
+        read = _incomeSlot(a);
+        settled = read;
+        if (income != 0) settled += (income - operatorPart) * SCALE / uint96(terms >> 96);
     }
 
     /// @dev `_settle` for the hooks, given the account's first slot: the operator's part stays accrued;
@@ -435,8 +461,23 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         a.emissionCheckpoint = globalPerStake;
         if (moveFeeCheckpoint && uint32(terms >> 192) != NO_SWARM) a.feeCheckpoint = swarmPerStake;
         if (income != 0) {
-            a.incomePerContribution += (income - operatorPart) * SCALE / uint96(terms >> 96);
-            if (operatorPart != 0) a.operatorAccrued += operatorPart;
+            uint256 credit = (income - operatorPart) * SCALE / uint96(terms >> 96);
+            _setIncomeSlot(a, _incomeSlot(a) + credit + (operatorPart << 160));
+        }
+    }
+
+    /// @dev The account's slot 3 as one word: `incomePerContribution` (bits 0-159) and `operatorAccrued`
+    /// (160-255), the order `NodeAccount` declares them in.
+    function _incomeSlot(NodeAccount storage a) private view returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := sload(add(a.slot, 3))
+        }
+    }
+
+    /// @dev Writes the account's slot 3 (see `_incomeSlot`).
+    function _setIncomeSlot(NodeAccount storage a, uint256 word) private {
+        assembly ("memory-safe") {
+            sstore(add(a.slot, 3), word)
         }
     }
 

@@ -48,8 +48,9 @@ async function expectFeeIn(f: BridgeSuite, before: Awaited<ReturnType<typeof poo
   const after = await pools(f);
   const stake = before.stake[swarmId];
   expect(stake).to.be.greaterThan(0n);
-  const perStake = ((fee * 8_000n) / 10_000n) * SCALE / stake;
-  const toSwarm = (perStake * stake) / SCALE;
+  // The swarm is booked its whole 80% (rounded down); the treasury gets exactly the rest.
+  const toSwarm = (fee * 8_000n) / 10_000n;
+  const perStake = (toSwarm * SCALE) / stake;
   for (let i = 0; i < after.perStake.length; i++) {
     expect(after.perStake[i] - before.perStake[i], `swarm ${i}`).to.equal(i === swarmId ? perStake : 0n);
   }

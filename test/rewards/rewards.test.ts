@@ -60,6 +60,10 @@ class Mirror {
     m.calc.emissionAllocated = await s.rewards.emissionAllocated();
     m.calc.totalStake = await s.rewards.totalStake();
     m.calc.treasuryOwed = await s.rewards.treasuryOwed();
+    m.calc.claimThreshold = await s.rewards.claimThreshold();
+    m.calc.claimCycle = await s.rewards.claimCycle();
+    m.calc.cycleStart = await s.rewards.cycleStart();
+    m.calc.claimedInCycle = await s.rewards.claimedInCycle();
     const swarms = await s.swarms.swarmCount();
     for (let w = 0n; w < swarms; w++) {
       m.calc.swarmStake.set(w, await s.rewards.swarmStake(w));
@@ -164,12 +168,15 @@ describe("ServiceNodeRewards", () => {
     const swarm = await s.swarms.swarmOf(s.nodes[0].nodeId);
     const fee = ethers.parseEther("3");
     const before = await s.rewards.treasuryOwed();
-    await expect(s.rewards.connect(s.others[3]).depositFees(swarm, { value: fee })).to.emit(s.rewards, "FeesDeposited");
-    m.calc.depositFees(BigInt(swarm), fee);
+    // The swarm is booked exactly 80% (rounded down), the treasury exactly the rest.
+    await expect(s.rewards.connect(s.others[3]).depositFees(swarm, { value: fee + 3n }))
+      .to.emit(s.rewards, "FeesDeposited")
+      .withArgs(swarm, s.others[3].address, ((fee + 3n) * 8000n) / 10000n, fee + 3n - ((fee + 3n) * 8000n) / 10000n);
+    m.calc.depositFees(BigInt(swarm), fee + 3n);
     await m.sync();
     const owed = await s.rewards.treasuryOwed();
     expect(owed - before).to.equal(m.calc.treasuryOwed);
-    expect(owed - before).to.be.closeTo(fee / 5n, 10n);
+    expect(owed - before).to.equal(fee / 5n + 1n);
     await m.expectClaimable();
     // Nodes of another swarm did not receive any of it.
     const other = s.nodes.find(async (n) => (await s.swarms.swarmOf(n.nodeId)) !== swarm);
@@ -195,23 +202,113 @@ describe("ServiceNodeRewards", () => {
     expect(await s.rewards.claimable(1n, s.operators[0].address)).to.equal(0n);
   });
 
-  it("limits claims contract-wide per cycle", async () => {
+  it("limits claims contract-wide per cycle: a claim pays what the cycle has left and keeps the rest", async () => {
     const s = await loadFixture(rewardsNetwork);
     await time.increase(24 * HOUR);
     const [a, b] = s.nodes;
     const first = await s.rewards.claimable(a.nodeId, a.operator.address);
-    // Room for the first claim and half of the second in this cycle; for 36 hours of accrual later.
+    // Room for the first claim and about half of the second in this cycle.
     const threshold = first + first / 2n + first / 10n;
     await s.rewards.connect(s.admin).setClaimThreshold(threshold);
     await s.rewards.connect(a.operator).claim(a.nodeId);
     const claimed = await s.rewards.claimedInCycle();
     expect(claimed).to.be.greaterThanOrEqual(first);
     const before = await s.rewards.claimable(b.nodeId, b.operator.address);
+    const left = threshold - claimed;
+    expect(before).to.be.greaterThan(left);
+    const tx = s.rewards.connect(b.operator).claim(b.nodeId);
+    await expect(tx).to.emit(s.rewards, "RewardsClaimed").withArgs(b.nodeId, b.operator.address, left);
+    await expect(tx).to.changeEtherBalance(b.operator, left);
+    expect(await s.rewards.claimedInCycle()).to.equal(threshold);
+    // The rest stays claimable (plus what accrued since), and the exhausted cycle refuses more.
+    expect(await s.rewards.claimable(b.nodeId, b.operator.address)).to.be.greaterThanOrEqual(before - left);
     await expect(s.rewards.connect(b.operator).claim(b.nodeId))
       .to.be.revertedWithCustomError(s.rewards, "ClaimLimitExceeded")
-      .withArgs((v: bigint) => v >= before, threshold - claimed);
+      .withArgs((v: bigint) => v >= before - left, 0n);
     await time.increase(12 * HOUR);
     await expect(s.rewards.connect(b.operator).claim(b.nodeId)).to.emit(s.rewards, "RewardsClaimed");
+  });
+
+  it("pays a claim bigger than the cycle limit in parts over cycles, exactly, never exceeding the limit", async () => {
+    const s = await loadFixture(rewardsNetwork);
+    const shared = s.nodes[5];
+    // Accrual stops when the node leaves, so what is owed is fixed; the limit is a fraction of it.
+    await time.increase(5 * 24 * HOUR);
+    await s.registry.connect(shared.operator).requestExit(shared.nodeId);
+    const m = await Mirror.attach(s);
+    const people = [shared.contributor!, shared.operator];
+    const owed = await Promise.all(people.map((p) => s.rewards.claimable(shared.nodeId, p.address)));
+    const limit = owed[0] / 3n + 12345n;
+    await s.rewards.connect(s.admin).setClaimThreshold(limit);
+    m.calc.claimThreshold = limit;
+    const cycle = Number(await s.rewards.claimCycle());
+    for (const [i, who] of people.entries()) {
+      const contribution = await s.registry.contributionOf(shared.nodeId, who.address);
+      const isOp = who.address === shared.operator.address;
+      let paid = 0n;
+      let parts = 0;
+      while ((await s.rewards.claimable(shared.nodeId, who.address)) !== 0n) {
+        const left = m.calc.allowance(BigInt(await time.latest()) + 1n);
+        if (left === 0n) {
+          await time.increase(cycle);
+          continue;
+        }
+        const tx = await s.rewards.connect(who).claim(shared.nodeId);
+        const t = BigInt(await time.latest());
+        const expected = m.calc.claim(t, shared.nodeId, who.address, contribution, isOp);
+        await expect(tx).to.changeEtherBalance(who, expected);
+        await expect(tx).to.emit(s.rewards, "RewardsClaimed").withArgs(shared.nodeId, who.address, expected);
+        expect(expected).to.be.lessThanOrEqual(limit);
+        expect(await s.rewards.claimedInCycle()).to.equal(m.calc.claimedInCycle).and.to.be.lessThanOrEqual(limit);
+        expect(await s.rewards.claimable(shared.nodeId, who.address)).to.equal(
+          m.calc.claimable(t, shared.nodeId, who.address, contribution, isOp),
+        );
+        paid += expected;
+        parts++;
+        expect(parts, "bounded by the number of cycles the amount needs").to.be.lessThan(8);
+      }
+      // Paid in full, to the wei, over several cycles.
+      expect(paid).to.equal(owed[i]);
+      if (i === 0) expect(parts).to.be.greaterThanOrEqual(3);
+    }
+  });
+
+  it("refuses a claim by name and changes nothing when nothing is left of the cycle's allowance", async () => {
+    const s = await loadFixture(rewardsNetwork);
+    await time.increase(24 * HOUR);
+    const [a, b] = s.nodes;
+    const first = await s.rewards.claimable(a.nodeId, a.operator.address);
+    await s.rewards.connect(s.admin).setClaimThreshold(first / 2n);
+    await s.rewards.connect(a.operator).claim(a.nodeId); // pays half of it, uses up the cycle
+    expect(await s.rewards.claimedInCycle()).to.equal(first / 2n);
+    const state = async () => [
+      await s.rewards.claimedInCycle(),
+      await s.rewards.cycleStart(),
+      await s.rewards.claimable(a.nodeId, a.operator.address),
+      await s.rewards.claimable(b.nodeId, b.operator.address),
+      await s.rewards.nodeAccount(b.nodeId),
+      await ethers.provider.getBalance(await s.rewards.getAddress()),
+    ];
+    await time.setNextBlockTimestamp((await time.latest()) + 60);
+    const before = await state();
+    for (const n of [a, b]) {
+      await expect(s.rewards.connect(n.operator).claim(n.nodeId))
+        .to.be.revertedWithCustomError(s.rewards, "ClaimLimitExceeded")
+        .withArgs((v: bigint) => v > 0n, 0n);
+    }
+    // Lowering the limit below what the cycle already paid refuses by name as well.
+    await s.rewards.connect(s.admin).setClaimThreshold(first / 4n);
+    await expect(s.rewards.connect(b.operator).claim(b.nodeId))
+      .to.be.revertedWithCustomError(s.rewards, "ClaimLimitExceeded")
+      .withArgs((v: bigint) => v > 0n, 0n);
+    await s.rewards.connect(s.admin).setClaimThreshold(first / 2n);
+    // Nothing changed but the time (claimable grows with emission only).
+    const after = await state();
+    expect(after[0]).to.equal(before[0]);
+    expect(after[1]).to.equal(before[1]);
+    expect(after[4]).to.deep.equal(before[4]);
+    expect(after[5]).to.equal(before[5]);
+    expect(after[2]).to.be.greaterThanOrEqual(before[2] as bigint);
   });
 
   it("stops accruing when a node leaves, and keeps what it accrued claimable after withdrawal", async () => {
@@ -258,7 +355,8 @@ describe("ServiceNodeRewards", () => {
       | { kind: "heartbeat"; node: number }
       | { kind: "penalize"; node: number }
       | { kind: "exit"; node: number }
-      | { kind: "fund"; amount: bigint };
+      | { kind: "fund"; amount: bigint }
+      | { kind: "limit"; amount: bigint };
     const node = fc.integer({ min: 0, max: 5 });
     const action: fc.Arbitrary<Action> = fc.oneof(
       fc.record({ kind: fc.constant("wait" as const), hours: fc.integer({ min: 1, max: 12 }) }),
@@ -268,6 +366,8 @@ describe("ServiceNodeRewards", () => {
       fc.record({ kind: fc.constant("penalize" as const), node }),
       fc.record({ kind: fc.constant("exit" as const), node }),
       fc.record({ kind: fc.constant("fund" as const), amount: fc.bigInt({ min: 1n, max: 10n ** 21n }) }),
+      // A claim limit per cycle that partial claims run into (or a large one).
+      fc.record({ kind: fc.constant("limit" as const), amount: fc.bigInt({ min: 10n ** 15n, max: 10n ** 19n }) }),
     );
     const funded0 = await base.rewards.emissionFunded();
     await fc.assert(
@@ -282,6 +382,11 @@ describe("ServiceNodeRewards", () => {
           for (const a of actions) {
             if (a.kind === "wait") {
               await time.increase(a.hours * HOUR);
+              continue;
+            }
+            if (a.kind === "limit") {
+              await s.rewards.connect(s.admin).setClaimThreshold(a.amount);
+              m.calc.claimThreshold = a.amount;
               continue;
             }
             if (a.kind === "fund") {
@@ -301,17 +406,33 @@ describe("ServiceNodeRewards", () => {
             } else if (a.kind === "claim") {
               const who = a.contributor && n.contributor ? n.contributor : n.operator;
               const contribution = await s.registry.contributionOf(n.nodeId, who.address);
+              const isOp = who.address === n.operator.address;
               const expected = await s.rewards.claimable(n.nodeId, who.address);
               if (expected === 0n) continue;
+              const t = BigInt(await time.latest()) + 1n;
+              if (m.calc.allowance(t) === 0n) {
+                // Nothing left in the cycle: refused by name, nothing changes.
+                await expect(s.rewards.connect(who).claim(n.nodeId)).to.be.revertedWithCustomError(s.rewards, "ClaimLimitExceeded");
+                expect(m.calc.claim(BigInt(await time.latest()), n.nodeId, who.address, contribution, isOp)).to.equal(0n);
+                await m.sync();
+                await m.expectClaimable();
+                continue;
+              }
               const before = await ethers.provider.getBalance(who.address);
               const r = await (await s.rewards.connect(who).claim(n.nodeId)).wait();
               await m.sync();
-              const paid = m.calc.claim(BigInt(await time.latest()), n.nodeId, who.address, contribution, who.address === n.operator.address);
+              const owed = m.calc.claimable(BigInt(await time.latest()), n.nodeId, who.address, contribution, isOp);
+              const paid = m.calc.claim(BigInt(await time.latest()), n.nodeId, who.address, contribution, isOp);
               claimedTotal += paid;
               const after = await ethers.provider.getBalance(who.address);
               // The claim lands a block after the `claimable` read; the calculator follows the chain.
               expect(after - before + r!.gasUsed * r!.gasPrice).to.equal(paid);
-              expect(paid).to.be.greaterThanOrEqual(expected);
+              // All that is owed, or all that the cycle had left (the rest stays owed).
+              expect(paid === owed || (await s.rewards.claimedInCycle()) === (await s.rewards.claimThreshold())).to.equal(true);
+              expect(await s.rewards.claimedInCycle()).to.equal(m.calc.claimedInCycle);
+              // A claim never takes the cycle past the limit (governance may lower it below the cycle's total).
+              expect(await s.rewards.claimedInCycle()).to.be.lessThanOrEqual(await s.rewards.claimThreshold());
+              await m.expectClaimable();
               continue;
             } else if (a.kind === "heartbeat") {
               const info = await s.registry.getNode(n.nodeId);
@@ -339,7 +460,6 @@ describe("ServiceNodeRewards", () => {
           }
           expect(balance).to.be.greaterThanOrEqual(owed);
           expect(claimedTotal).to.be.lessThanOrEqual(funded + fees);
-          expect(await s.rewards.claimedInCycle()).to.be.lessThanOrEqual(await s.rewards.claimThreshold());
         } finally {
           await ethers.provider.send("evm_revert", [snap]);
         }

@@ -65,23 +65,6 @@ const CHALLENGE_EPOCHS = 3;
 const RESPONSE_WINDOW = 3600n;
 
 /**
- * The calculator, counting the rounded divisions that feed its accumulators (emission allocations and
- * fee deposits): each may let the nodes' rounded-down incomes, summed, exceed what was booked by a wei.
- */
-class CountingCalculator extends RewardsCalculator {
-  roundings = 0n;
-  override update(t: bigint): void {
-    const before = this.emissionPerStake;
-    super.update(t);
-    if (this.emissionPerStake !== before) this.roundings++;
-  }
-  override depositFees(swarm: bigint, amount: bigint): void {
-    super.depositFees(swarm, amount);
-    this.roundings++;
-  }
-}
-
-/**
  * The registry model with the registry's calls into the coordinator, the BLS key registry and the
  * rewards contract forwarded to the system model, in the contracts' order.
  */
@@ -109,7 +92,7 @@ class WiredRegistry extends RegistryModel {
 export class SystemModel {
   readonly reg: WiredRegistry;
   readonly swarms = new SwarmModel();
-  readonly rewards: CountingCalculator;
+  readonly rewards: RewardsCalculator;
   /** BLS public keys by node id, and the ids whose key is in the aggregate. */
   readonly blsKeys = new Map<number, G2Point>();
   readonly blsActive = new Set<number>();
@@ -123,8 +106,6 @@ export class SystemModel {
   feesDeposited = 0n;
   claimsPaid = 0n;
   rewardsTreasuryPaid = 0n;
-  cycleStart = 0n;
-  claimedInCycle = 0n;
 
   // registry payouts to the treasury
   registryTreasuryPaid = 0n;
@@ -145,12 +126,11 @@ export class SystemModel {
 
   registryPaused = false;
 
-  /** Whether claims must always be payable (false: the known rounding shortfall is modelled). */
-  strictSolvency = false;
-
   constructor(readonly p: SystemParams) {
     this.reg = new WiredRegistry(this, p);
-    this.rewards = new CountingCalculator(p.emissionBase);
+    this.rewards = new RewardsCalculator(p.emissionBase);
+    this.rewards.claimThreshold = p.claimThreshold;
+    this.rewards.claimCycle = p.claimCycle;
   }
 
   // ------------------------------------------------------------------ lifecycle wiring
@@ -248,28 +228,29 @@ export class SystemModel {
     this.rewardsFunded += amount;
   }
 
-  /** What `claim(nodeId)` from `who` at `now` pays, or why it reverts (nothing applied). */
-  claimOutcome(node: ModelNode, who: string, now: bigint): Outcome {
+  /** What `who` is owed by `claim(nodeId)` at `now` (a claim pays it up to the cycle's allowance). */
+  owed(node: ModelNode, who: string, now: bigint): bigint {
     const { contribution, isOperator } = this.reg.shareOf(node, who);
-    const amount = this.rewards.claimable(now, BigInt(node.id), who, contribution, isOperator);
-    if (amount === 0n) return fail("NothingToClaim");
-    const claimed = now >= this.cycleStart + this.p.claimCycle ? 0n : this.claimedInCycle;
-    if (claimed + amount > this.p.claimThreshold) return fail("ClaimLimitExceeded");
-    // The contract may owe a few wei more than it holds (rounding; see CountingCalculator): then the
-    // payout itself fails. A strict model (`strictSolvency`) says it never does.
-    if (!this.strictSolvency && amount > this.rewardsHeld()) return fail("TransferFailed");
-    return ok(amount);
+    return this.rewards.claimable(now, BigInt(node.id), who, contribution, isOperator);
+  }
+
+  /**
+   * What `claim(nodeId)` from `who` at `now` pays, or why it reverts (nothing applied): everything owed,
+   * or what is left of the cycle's allowance if that is less. The pool always covers it (solvency is
+   * exact: what is booked covers every rounded-down credit).
+   */
+  claimOutcome(node: ModelNode, who: string, now: bigint): Outcome {
+    const owed = this.owed(node, who, now);
+    if (owed === 0n) return fail("NothingToClaim");
+    const left = this.rewards.allowance(now);
+    if (left === 0n) return fail("ClaimLimitExceeded");
+    return ok(owed < left ? owed : left);
   }
 
   /** Applies a successful claim; returns what the calculator paid. */
   claim(node: ModelNode, who: string, now: bigint): bigint {
     const { contribution, isOperator } = this.reg.shareOf(node, who);
     const amount = this.rewards.claim(now, BigInt(node.id), who, contribution, isOperator);
-    if (now >= this.cycleStart + this.p.claimCycle) {
-      this.cycleStart = now;
-      this.claimedInCycle = 0n;
-    }
-    this.claimedInCycle += amount;
     this.claimsPaid += amount;
     return amount;
   }
