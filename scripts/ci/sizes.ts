@@ -7,8 +7,8 @@
 import hre from "hardhat";
 
 const LIMIT = 24_576;
-/** Required headroom below the limit: 2%. */
-const MARGIN = 512;
+/** Required headroom below the limit (~1%): room for a fix, not for a feature. */
+const MARGIN = 256;
 
 async function main() {
   const names = await hre.artifacts.getAllFullyQualifiedNames();
