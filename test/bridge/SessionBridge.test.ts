@@ -106,17 +106,18 @@ describe("SessionBridge", () => {
       const fee = await createFee(f);
       const swarmId = inboxToSwarm(id, Number(await f.swarms.swarmCount()));
 
-      const tx = f.bridge.connect(creator)[CREATE](participants, keys, salt, { value: fee });
-      const created = await time.latest();
+      const tx = await f.bridge.connect(creator)[CREATE](participants, keys, salt, { value: fee });
+      // The timestamp of the block the creation was mined in.
+      const created = (await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp;
       await expect(tx)
         .to.emit(f.bridge, "SessionCreated")
-        .withArgs(id, creator.address, swarmId, BigInt(created + 1 + DEFAULT_SESSION_TTL), participants, keys.map((k) => ethers.hexlify(k)), fee);
+        .withArgs(id, creator.address, swarmId, BigInt(created + DEFAULT_SESSION_TTL), participants, keys.map((k) => ethers.hexlify(k)), fee);
       await expect(tx).not.to.emit(f.bridge, "SessionActivated");
 
       const info = await f.bridge.getSession(id);
       expect(info.status).to.equal(SessionStatus.Active);
-      expect(info.createdAt).to.equal(BigInt(created + 1));
-      expect(info.expiresAt).to.equal(BigInt(created + 1 + DEFAULT_SESSION_TTL));
+      expect(info.createdAt).to.equal(BigInt(created));
+      expect(info.expiresAt).to.equal(BigInt(created + DEFAULT_SESSION_TTL));
       expect(info.participantCount).to.equal(2n);
       expect(info.pendingKeys).to.equal(0n);
       expect(info.messageCount).to.equal(0n);

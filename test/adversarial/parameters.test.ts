@@ -1,0 +1,101 @@
+/**
+ * Governance inside its bounds: every parameter setter refuses values outside the hard-coded bounds,
+ * every constructor refuses a zero address, and the guardian's pause refuses a second pause or an
+ * unpause of a running contract — each by its named error, changing nothing. (Who may call them is
+ * `governance.test.ts`; these are the calls the right role makes with wrong values.)
+ */
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { deploySuite, EMISSION_BASE, registerActive } from "../helpers/suite";
+import { usePrecompiles } from "../helpers/precompiles";
+
+const UINT88_MAX = (1n << 88n) - 1n;
+const UINT96_MAX = (1n << 96n) - 1n;
+const UINT128_MAX = (1n << 128n) - 1n;
+const DAY = 86_400n;
+/** InvalidParameter names the parameter as a bytes32 string. */
+const b32 = (name: string) => ethers.encodeBytes32String(name);
+
+describe("adversarial: governance parameters outside their bounds", () => {
+  it("the registry refuses out-of-bound parameters, a zero treasury, empty batches and impossible slashes by name", async () => {
+    const s = await loadFixture(deploySuite);
+    const r = s.registry.connect(s.admin);
+    const before = [await r.stakingRequirement(), await r.lockPeriod(), await r.missedEpochPenaltyBps(), await r.treasury()];
+    for (const v of [9n, UINT88_MAX + 1n]) {
+      await expect(r.setStakingRequirement(v)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("stakingRequirement"), v);
+    }
+    const maxLock = await r.MAX_LOCK_PERIOD();
+    await expect(r.setLockPeriod(maxLock + 1n)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("lockPeriod"), maxLock + 1n);
+    const maxPenalty = await r.MAX_MISSED_EPOCH_PENALTY_BPS();
+    for (const v of [0n, maxPenalty + 1n]) {
+      await expect(r.setMissedEpochPenaltyBps(v)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("missedEpochPenaltyBps"), v);
+    }
+    await expect(r.setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(r, "ZeroAddress");
+    await expect(s.registry.heartbeatBatch([], [])).to.be.revertedWithCustomError(r, "InvalidBatch").withArgs(0n);
+    const { nodeId } = await registerActive(s, s.operators[0], "bounds");
+    const slasher = s.registry.connect(s.slasher);
+    await expect(slasher.slash(nodeId, 10, ethers.ZeroAddress, 10_001))
+      .to.be.revertedWithCustomError(r, "InvalidParameter")
+      .withArgs(b32("beneficiaryShareBps"), 10_001n);
+    await expect(slasher.slash(nodeId, 0, ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("bps"), 0n);
+    await expect(slasher.slash(nodeId, 10_001, ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("bps"), 10_001n);
+    expect([await r.stakingRequirement(), await r.lockPeriod(), await r.missedEpochPenaltyBps(), await r.treasury()]).to.deep.equal(before);
+  });
+
+  it("the guardian cannot pause twice or unpause a running registry", async () => {
+    const s = await loadFixture(deploySuite);
+    const g = s.registry.connect(s.guardian);
+    await expect(g.unpause()).to.be.revertedWithCustomError(g, "ExpectedPause");
+    await expect(g.pause()).to.emit(g, "Paused");
+    await expect(g.pause()).to.be.revertedWithCustomError(g, "EnforcedPause");
+    await expect(g.unpause()).to.emit(g, "Unpaused");
+    expect(await g.paused()).to.equal(false);
+  });
+
+  it("the rewards contract refuses out-of-bound parameters and a zero treasury by name", async () => {
+    const s = await loadFixture(deploySuite);
+    const w = s.rewards.connect(s.admin);
+    const before = [await w.emissionBase(), await w.claimThreshold(), await w.claimCycle(), await w.treasury()];
+    await expect(w.setEmissionBase(UINT96_MAX + 1n)).to.be.revertedWithCustomError(w, "InvalidParameter").withArgs(b32("emissionBase"), UINT96_MAX + 1n);
+    for (const v of [0n, UINT128_MAX + 1n]) {
+      await expect(w.setClaimThreshold(v)).to.be.revertedWithCustomError(w, "InvalidParameter").withArgs(b32("claimThreshold"), v);
+    }
+    for (const v of [0n, 30n * DAY + 1n]) {
+      await expect(w.setClaimCycle(v)).to.be.revertedWithCustomError(w, "InvalidParameter").withArgs(b32("claimCycle"), v);
+    }
+    await expect(w.setTreasury(ethers.ZeroAddress)).to.be.revertedWithCustomError(w, "ZeroAddress");
+    expect([await w.emissionBase(), await w.claimThreshold(), await w.claimCycle(), await w.treasury()]).to.deep.equal(before);
+  });
+
+  it("constructors refuse every zero address and an emission base beyond 96 bits; a registry may start without a guardian", async () => {
+    const s = await loadFixture(deploySuite);
+    const pc = await usePrecompiles();
+    const a = s.admin.address;
+    const [swarms, keys, treasury] = [await s.swarms.getAddress(), await s.attestations.getAddress(), s.treasury.address];
+    const registryArgs = [a, s.guardian.address, pc.addresses.mldsa, pc.addresses.mlkem, swarms, keys, treasury];
+    const Registry = await ethers.getContractFactory("ServiceNodeRegistry");
+    for (const i of [0, 2, 3, 4, 5, 6]) {
+      const args = [...registryArgs];
+      args[i] = ethers.ZeroAddress;
+      await expect(Registry.deploy(...(args as Parameters<typeof Registry.deploy>)), `argument ${i}`).to.be.revertedWithCustomError(Registry, "ZeroAddress");
+    }
+    const noGuardian = [...registryArgs];
+    noGuardian[1] = ethers.ZeroAddress;
+    const unguarded = await Registry.deploy(...(noGuardian as Parameters<typeof Registry.deploy>));
+    expect(await unguarded.hasRole(await unguarded.GUARDIAN_ROLE(), ethers.ZeroAddress)).to.equal(false);
+
+    const Rewards = await ethers.getContractFactory("ServiceNodeRewards");
+    const rewardsArgs = [a, await s.registry.getAddress(), swarms, treasury, EMISSION_BASE];
+    for (const i of [0, 1, 2, 3]) {
+      const args = [...rewardsArgs];
+      args[i] = ethers.ZeroAddress;
+      await expect(Rewards.deploy(...(args as Parameters<typeof Rewards.deploy>)), `argument ${i}`).to.be.revertedWithCustomError(Rewards, "ZeroAddress");
+    }
+    const tooBig = [...rewardsArgs];
+    tooBig[4] = UINT96_MAX + 1n;
+    await expect(Rewards.deploy(...(tooBig as Parameters<typeof Rewards.deploy>)))
+      .to.be.revertedWithCustomError(Rewards, "InvalidParameter")
+      .withArgs(b32("emissionBase"), UINT96_MAX + 1n);
+  });
+});
