@@ -557,11 +557,11 @@ describe("NetworkAttestations", () => {
       const stranger = net.others[0];
       const key = blsKeyPair(ethers.getBytes(ethers.id("direct key"))).publicKey;
       for (const call of [
-        a.connect(stranger).storeKey(99n, key, true),
-        a.connect(stranger).activate(1n),
-        a.connect(stranger).deactivate(1n),
+        () => a.connect(stranger).storeKey(99n, key, true),
+        () => a.connect(stranger).activate(1n),
+        () => a.connect(stranger).deactivate(1n),
       ]) {
-        await expect(call).to.be.revertedWithCustomError(a, "AccessControlUnauthorizedAccount").withArgs(stranger.address, role);
+        await expect(call()).to.be.revertedWithCustomError(a, "AccessControlUnauthorizedAccount").withArgs(stranger.address, role);
       }
       const reg = await asRegistry(net);
       await expect(a.connect(reg).storeKey(1n, key, false)).to.be.revertedWithCustomError(a, "BlsKeyExists").withArgs(1n);
@@ -588,12 +588,13 @@ describe("NetworkAttestations", () => {
       const admin = await a.DEFAULT_ADMIN_ROLE();
       const name = ethers.encodeBytes32String;
       const stranger = net.others[1];
+      // Sent one at a time: a refused call must not be in flight, unawaited, while another is checked.
       for (const call of [
-        a.connect(stranger).setMaxNonSigners(10),
-        a.connect(stranger).setDeregistrationPenaltyBps(10),
-        a.connect(stranger).setRegistry(stranger.address),
+        () => a.connect(stranger).setMaxNonSigners(10),
+        () => a.connect(stranger).setDeregistrationPenaltyBps(10),
+        () => a.connect(stranger).setRegistry(stranger.address),
       ]) {
-        await expect(call).to.be.revertedWithCustomError(a, "AccessControlUnauthorizedAccount").withArgs(stranger.address, admin);
+        await expect(call()).to.be.revertedWithCustomError(a, "AccessControlUnauthorizedAccount").withArgs(stranger.address, admin);
       }
       await expect(a.connect(net.admin).setMaxNonSigners(501))
         .to.be.revertedWithCustomError(a, "InvalidParameter")
