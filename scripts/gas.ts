@@ -7,7 +7,8 @@
  *   GAS_CHECK=1 npx hardhat run scripts/gas.ts  # measure and fail if the snapshot differs by more than 1%
  *   GAS_CHECK=1 GAS_SCALES=10 ...             # the test command's gate: the 10-node entries only
  *
- * Writing the snapshot fails when an operation misses its DESIGN §11 target or is not flat in N; the
+ * Writing the snapshot fails when an operation misses its DESIGN §11 target or is not flat in N (within
+ * 5% either way between 10 and 1,000 nodes; the paths in SHAPE_DEPENDENT are shown, not judged); the
  * check fails only on drift (a change beyond 1% must be committed deliberately, with `npm run gas`).
  */
 import * as fs from "fs";
@@ -16,7 +17,7 @@ import hre from "hardhat";
 import { usePrecompiles } from "../test/helpers/precompiles";
 import { GasMeter, type Benchmark } from "./gas/meter";
 import { buildNetwork } from "./gas/network";
-import { GAS_TARGETS, SCALE_RATIO_LIMIT } from "./gas/targets";
+import { GAS_TARGETS, SHAPE_DEPENDENT, flat } from "./gas/targets";
 import { precompileBench } from "./gas/precompiles.bench";
 import { blsBench } from "./gas/bls.bench";
 import { attestationBench, registryBench, rewardsBench } from "./gas/registry.bench";
@@ -74,12 +75,20 @@ async function main() {
         "1000/10": ratio === undefined ? "-" : ratio.toFixed(3),
         "+ precompile est.": m.precompileCalls > 0 ? m.withPrecompile : "-",
         target: target ?? "-",
-        ok: (target === undefined || m.gas <= target) && (ratio === undefined || ratio <= SCALE_RATIO_LIMIT) ? "yes" : "NO",
+        ok:
+          target !== undefined && m.gas > target
+            ? "NO"
+            : ratio === undefined || flat(ratio)
+              ? "yes"
+              : m.name in SHAPE_DEPENDENT
+                ? "shape"
+                : "NO",
       };
     });
   console.table(rows);
+  for (const r of rows.filter((r) => r.ok === "shape")) console.log(`${r.operation}: ${SHAPE_DEPENDENT[r.operation]}`);
 
-  const failures = rows.filter((r) => r.ok !== "yes").map((r) => r.operation);
+  const failures = rows.filter((r) => r.ok === "NO").map((r) => r.operation);
   if (process.env.GAS_CHECK) {
     const all = JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as Record<string, number>;
     // A run of some scales (or benchmarks) checks what it measured, and flags what is new; a full run

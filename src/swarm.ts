@@ -174,6 +174,14 @@ class Picker {
 }
 
 /**
+ * The coordinator's first draw below `n` in a join or leave of `nodeId` executed in a block with
+ * `prevrandao`: for a join, the index of the entered swarm among the smallest ones (in the size order).
+ */
+export function firstDraw(prevrandao: bigint, nodeId: bigint, n: number): number {
+  return Picker.for(prevrandao, nodeId).draw(n);
+}
+
+/**
  * The SwarmCoordinator's membership, step for step. `addNode` / `removeNode` take the `prevrandao`
  * of the block that executed the call (the header's `mixHash`; ethers' `block.prevRandao` on a plain
  * JSON-RPC provider) and return the changes in the order the contract reports them to its listener.

@@ -5,6 +5,7 @@ import { operatorMinimum } from "../../src/registry";
 import { hashToG1Tries, type BLSKeyPair } from "../../src/bls";
 import { buildDeregistration, deregistrationMessage } from "../../src/attestations";
 import { TX, type Benchmark } from "./meter";
+import { leaver, steerJoin } from "./draws";
 
 const HOUR = 3600;
 
@@ -12,16 +13,19 @@ const HOUR = 3600;
 export const registryBench: Benchmark = {
   name: "registry",
   async run(meter, net) {
-    const { registry } = net.suite;
+    const { registry, swarms } = net.suite;
     const [op, contributor] = [net.suite.operators[0], net.suite.others[0]];
 
     // With 10 or 1,000 active nodes the next one makes the swarm count grow (S = ceil(N / 5)): that
     // registration also forms a swarm from the largest ones. The one after it is the common case.
+    // Every measured join is steered onto the same path (see draws.ts).
     const keys = nodeKeys("bench-new-node", await currentEpoch());
     const reg = await buildRegistration(registry, op.address, keys);
+    await steerJoin(swarms, (await registry.lastNodeId()) + 1n);
     await meter.measure("registry.register.formsSwarm", () => registry.connect(op).register(reg, { ...TX, value: REQUIREMENT }));
     const keys2 = nodeKeys("bench-new-node-2", await currentEpoch());
     const reg2 = await buildRegistration(registry, op.address, keys2);
+    await steerJoin(swarms, (await registry.lastNodeId()) + 1n);
     await meter.measure("registry.register", () => registry.connect(op).register(reg2, { ...TX, value: REQUIREMENT }));
     const registeredId = await registry.lastNodeId();
 
@@ -32,6 +36,7 @@ export const registryBench: Benchmark = {
     const min = await registry.minimumContribution(partialId);
     await meter.measure("registry.contribute", () => registry.connect(contributor).contribute(partialId, { ...TX, value: min }));
     const rest = REQUIREMENT - operatorMinimum(REQUIREMENT) - min;
+    await steerJoin(swarms, partialId);
     await meter.measure("registry.contributeAndActivate", () =>
       registry.connect(net.suite.others[1]).contribute(partialId, { ...TX, value: rest }),
     );
@@ -55,10 +60,25 @@ export const registryBench: Benchmark = {
     const silent = net.nodes[net.nodes.length - 1];
     await meter.measure("registry.penalize", () => registry.penalize(silent.nodeId, TX));
 
-    const leaving = net.nodes[1];
-    await meter.measure("registry.requestExit", () => registry.connect(leaving.operator).requestExit(leaving.nodeId, TX));
-    await time.increase(30 * 24 * HOUR);
-    await meter.measure("registry.withdraw", () => registry.connect(leaving.operator).withdraw(leaving.nodeId, TX));
+    // Exits are measured with 5k + 4 active nodes at both scales (k swarms of 5 and one of 4: 14 or
+    // 1,004), so that a leave from a largest swarm can stand away from its class's edge and a leave
+    // from the smallest swarm pulls one node over, as in any large network. The leaver proves
+    // liveness first, so the exit settles no missed epoch.
+    const extra = nodeKeys("bench-extra-node", await currentEpoch());
+    await (await registry.connect(op).register(await buildRegistration(registry, op.address, extra), { ...TX, value: REQUIREMENT })).wait();
+    const benchNodes = [keys, keys2, partialKeys, extra].map((k, i) => ({ nodeId: [registeredId - 1n, registeredId, partialId, partialId + 1n][i], keys: k, operator: op }));
+    const candidates = [...net.nodes.filter((n) => n !== silent), ...benchNodes];
+    for (const [name, from] of [["registry.requestExit", "largest"], ["registry.requestExit.rebalances", "smallest"]] as const) {
+      const snapshot = await ethers.provider.send("evm_snapshot", []);
+      const leaving = await leaver(swarms, candidates, from);
+      await (await registry.heartbeat(leaving.nodeId, leaving.keys.chain.valueForEpoch(await currentEpoch()), TX)).wait();
+      await meter.measure(name, () => registry.connect(leaving.operator).requestExit(leaving.nodeId, TX));
+      if (from === "largest") {
+        await time.increase(30 * 24 * HOUR);
+        await meter.measure("registry.withdraw", () => registry.connect(leaving.operator).withdraw(leaving.nodeId, TX));
+      }
+      await ethers.provider.send("evm_revert", [snapshot]);
+    }
   },
 };
 

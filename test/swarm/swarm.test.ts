@@ -9,6 +9,7 @@ import {
   SwarmModel,
   WAD,
   calculateSwarmCount,
+  firstDraw,
   hashToSwarm,
   inboxHash,
   inboxToSwarm,
@@ -181,6 +182,18 @@ describe("src/swarm", function () {
       expect(() => m.reportStorageUsed(2n, 1n)).to.throw("NodeNotInSwarm");
       expect(m.swarmOf(2n)).to.equal(NO_SWARM);
       expect(() => m.swarmMembers(1)).to.throw(RangeError);
+    });
+
+    it("firstDraw is the contract's first draw: keccak256(keccak256(prevrandao, nodeId), 0) mod n, none below 2", () => {
+      const coder = ethers.AbiCoder.defaultAbiCoder();
+      fc.assert(
+        fc.property(fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }), fc.bigInt({ min: 1n, max: 2n ** 40n - 1n }), fc.integer({ min: 0, max: 2 ** 24 }), (p, id, n) => {
+          const entropy = ethers.keccak256(coder.encode(["uint256", "uint64"], [p, id]));
+          const expected = n <= 1 ? 0 : Number(BigInt(ethers.keccak256(coder.encode(["uint256", "uint256"], [entropy, 0]))) % BigInt(n));
+          expect(firstDraw(p, id, n)).to.equal(expected);
+        }),
+        { numRuns: propertyRuns(200) },
+      );
     });
 
     it("long random walks keep every invariant with at most 5 moves per change (TS only, up to 800 nodes)", () => {

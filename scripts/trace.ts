@@ -1,11 +1,19 @@
 /**
- * Where the gas of a registration goes: registers a network of TRACE_NODES nodes (default 10), then a
- * registration that forms a swarm and a common one, and breaks the common one down by contract and
- * opcode from a step trace. Local profiling aid: `TRACE_NODES=10 npx hardhat run scripts/trace-register.ts`.
+ * Where the gas of a benchmarked operation goes: builds the gas script's network of TRACE_NODES active
+ * nodes (default 10), runs the benchmark that holds TRACE_OP (a `gas-snapshot.json` name without the
+ * scale suffix) and breaks that transaction down by contract and opcode from a step trace.
+ * TRACE_DETAIL=1 also lists every SSTORE, cold SLOAD, log and call. Local profiling aid:
+ *
+ *   TRACE_NODES=1000 TRACE_OP=registry.contributeAndActivate npx hardhat run scripts/trace.ts
  */
 import hre, { ethers } from "hardhat";
+import { usePrecompiles } from "../test/helpers/precompiles";
 import { buildNetwork } from "./gas/network";
-import { REQUIREMENT, buildRegistration, currentEpoch, nodeKeys } from "../test/helpers/suite";
+import { GasMeter } from "./gas/meter";
+import { attestationBench, registryBench, rewardsBench } from "./gas/registry.bench";
+import { bridgeBench } from "./gas/bridge.bench";
+import { storageBench } from "./gas/storage.bench";
+import type { ContractTransactionResponse, TransactionResponse } from "ethers";
 
 interface Step { pc: number; op: string; gas: number; gasCost: number; depth: number; stack?: string[] }
 
@@ -59,32 +67,44 @@ async function traceTx(hash: string, names: Map<string, string>, label: string) 
   for (const [k, v] of ops) console.log(`    ${k.padEnd(36)} ${v}`);
 }
 
+/** Answers encapsulate(key) with (bytes ct, bytes ss): a 32-byte ciphertext and secret, the shape mlkemValidate accepts. */
+const ML_KEM_STAND_IN = "0x" + "60405f52" + "6080602052" + "6020604052" + "6020608052" + "60c05ff3";
+
+/** A meter that also keeps the hash of the transaction measured under `op`. */
+class HashMeter extends GasMeter {
+  hash: string | undefined;
+  op = "";
+  override async measureAs(fullName: string, send: () => Promise<ContractTransactionResponse | TransactionResponse>) {
+    let sent: ContractTransactionResponse | TransactionResponse | undefined;
+    const m = await super.measureAs(fullName, async () => (sent = await send()));
+    if (fullName === this.op + this.suffix) this.hash = sent!.hash;
+    return m;
+  }
+}
+
 async function main() {
   const size = Number(process.env.TRACE_NODES ?? "10");
+  const op = process.env.TRACE_OP ?? "registry.register";
+  const bench = [registryBench, attestationBench, rewardsBench, storageBench, bridgeBench].find((b) => op.startsWith(b.name));
+  if (!bench) throw new Error(`no benchmark measures ${op}`);
+  const meter = new HashMeter(await usePrecompiles());
+  meter.op = op;
+  meter.suffix = size === 10 ? "" : `@${size}`;
   const net = await buildNetwork(size);
-  const { registry, swarms, attestations, rewards } = net.suite;
-  const names = new Map<string, string>([
-    [(await registry.getAddress()).toLowerCase(), "registry"],
-    [(await swarms.getAddress()).toLowerCase(), "swarms"],
-    [(await attestations.getAddress()).toLowerCase(), "attestations"],
-    [(await rewards.getAddress()).toLowerCase(), "rewards"],
-  ]);
   // The step trace re-executes without the call-override hook: stand-ins at the PQ addresses answer
   // "valid" there (the hook still serves the real transactions).
   const { PRECOMPILES } = await import("../src/networks");
   await hre.network.provider.request({ method: "hardhat_setCode", params: [PRECOMPILES.mldsa, "0x60015f5260205ff3"] });
-  await hre.network.provider.request({ method: "hardhat_setCode", params: [PRECOMPILES.mlkem, "0x60405f526080602052610100" + "5ff3"] });
-  const op = net.suite.operators[0];
-  const TX = { gasLimit: 14_000_000n };
-  const hashes: [string, string][] = [];
-  for (const label of ["formsSwarm", "common"]) {
-    const keys = nodeKeys(`trace-${label}`, await currentEpoch());
-    const reg = await buildRegistration(registry, op.address, keys);
-    const tx = await registry.connect(op).register(reg, { ...TX, value: REQUIREMENT });
-    await tx.wait();
-    hashes.push([label, tx.hash]);
+  await hre.network.provider.request({ method: "hardhat_setCode", params: [PRECOMPILES.mlkem, ML_KEM_STAND_IN] });
+  await bench.run(meter, net);
+  if (!meter.hash) throw new Error(`${bench.name} did not measure ${op}`);
+  const names = new Map<string, string>();
+  for (const [name, c] of Object.entries(net.suite)) {
+    if (c && typeof c === "object" && "getAddress" in c && "interface" in c) names.set((await (c as any).getAddress()).toLowerCase(), name);
   }
-  const only = process.env.TRACE_ONLY;
-  for (const [label, hash] of hashes) if (!only || only === label) await traceTx(hash, names, `${label} @${size}`);
+  await traceTx(meter.hash, names, `${op} @${size}`);
 }
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
