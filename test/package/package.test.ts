@@ -14,6 +14,7 @@ import { promisify } from "util";
 import hre from "hardhat";
 import { JsonRpcProvider, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { buildPackage, INSTALLER_MOCKS, type BuildResult } from "../../scripts/package/build";
+import { restoreManifest, stripManifest } from "../../scripts/package/manifest";
 import { startHardhatNode, type LocalNode } from "../helpers/node-process";
 import { addressesOf } from "../../src/deployments";
 import { inboxToSwarm } from "../../src/swarm";
@@ -100,8 +101,14 @@ describe("package: the packed npm package in a fresh consumer project", function
     try {
       build = await buildPackage(hre);
 
-      const pack = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp], { cwd: ROOT, env: npmEnv() });
-      [packed] = JSON.parse(pack.stdout) as (typeof packed)[];
+      // What `npm pack` runs around the packing (prepack's build is done above).
+      stripManifest();
+      try {
+        const pack = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp], { cwd: ROOT, env: npmEnv() });
+        [packed] = JSON.parse(pack.stdout) as (typeof packed)[];
+      } finally {
+        restoreManifest();
+      }
       const tarball = path.join(tmp, packed.filename);
 
       consumer = path.join(tmp, "consumer");
@@ -180,7 +187,7 @@ describe("package: the packed npm package in a fresh consumer project", function
     expect(files).to.include("contracts/interfaces/IServiceNodeRegistry.sol");
   });
 
-  it("declares what the built code needs at run time: @noble/* and the Merkle tree as dependencies, ethers as a peer, hardhat as an optional peer", () => {
+  it("declares what the built code needs at run time: @noble/* and the Merkle tree as dependencies, ethers as a peer, hardhat as an optional peer, not the tests' tooling", () => {
     const m = packedManifest as {
       private: boolean;
       dependencies: Record<string, string>;
@@ -192,6 +199,13 @@ describe("package: the packed npm package in a fresh consumer project", function
     expect(Object.keys(m.dependencies).sort()).to.deep.equal(["@noble/curves", "@noble/hashes", "@noble/post-quantum", "@openzeppelin/merkle-tree"]);
     expect(m.peerDependencies).to.have.keys(["ethers", "hardhat"]);
     expect(m.peerDependenciesMeta.hardhat.optional).to.equal(true);
+    // The tests' cast binary (an optional dependency of the project) is neither declared nor installed.
+    expect(packedManifest).to.not.have.property("optionalDependencies");
+    expect(fs.existsSync(path.join(consumer, "node_modules", "@foundry-rs"))).to.equal(false);
+    const project = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { optionalDependencies: object; scripts: Record<string, string> };
+    expect(project.optionalDependencies, "the project's manifest is restored").to.have.property("@foundry-rs/cast-linux-amd64");
+    expect(project.scripts.prepack).to.match(/manifest\.ts strip$/);
+    expect(project.scripts.postpack).to.match(/manifest\.ts restore$/);
     expect(Object.keys(m.exports)).to.deep.equal([".", "./typechain", "./precompiles", "./dex", "./abi/*.json", "./deployments/*.json", "./contracts/*", "./package.json"]);
     // Every runtime import of the build is declared.
     const declared = new Set([...Object.keys(m.dependencies), ...Object.keys(m.peerDependencies)]);
