@@ -6,27 +6,21 @@
  */
 import * as fs from "fs";
 import { task, types } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { formatEther, getBytes, isHexString, keccak256 } from "ethers";
 import { registrationDigest, anchorRotationDigest, NodeStatus, operatorMinimum } from "../src/registry";
 import { HeartbeatChain, EPOCH_SECONDS } from "../src/heartbeat";
 import type { NodeKeyMaterial } from "../src/keystore";
-import { keystorePassword, Output, ParsTaskError, confirm, runTask } from "./lib/io";
-import { connect, walletSender, type Chain } from "./lib/chain";
-import { loadSuite, type LoadedSuite } from "./lib/suite";
+import { keystorePassword, ParsTaskError, confirm, type Output } from "./lib/io";
+import { walletSender, type Chain } from "./lib/chain";
+import type { LoadedSuite } from "./lib/suite";
 import { eventsOf, executeTx, type TxOutcome } from "./lib/tx";
-import { keystoreModule, keystorePath, parsAmount, resolveNodeId, senderFor, unlock, withSending, type SendingArgs } from "./lib/operator";
+import { keystoreModule, keystorePath, parsAmount, resolveNodeId, senderFor, suiteAction, unlock, withSending, type SendingArgs } from "./lib/operator";
 import { planHeartbeat } from "./lib/heartbeat";
 
 const statusName = (s: bigint | number) => NodeStatus[Number(s)] ?? `Unknown(${s})`;
 
 /** Signing code, loaded on first use (the PQ and curve libraries take a moment to load). */
 const signing = async () => ({ ...(await import("../src/pq")), ...(await import("../src/bls")) });
-
-async function open(hre: HardhatRuntimeEnvironment): Promise<{ chain: Chain; suite: LoadedSuite }> {
-  const chain = await connect(hre);
-  return { chain, suite: await loadSuite(hre, chain) };
-}
 
 function outcome(o: TxOutcome): Record<string, unknown> {
   return o.dryRun ? { dryRun: true, unsignedTransaction: o.transaction } : { dryRun: false, transaction: o.transaction };
@@ -57,10 +51,8 @@ withSending(
   .addOptionalParam("feeBps", "Operator fee, basis points of the node's income", 0, types.int)
   .addOptionalParam("stake", "Operator stake in PARS (default: the whole staking requirement)")
   .addOptionalParam("reserve", "Reserved contributor slots: <address>:<PARS>[,<address>:<PARS>…]")
-  .setAction(async (args: RegisterArgs, hre) => {
-    const out = new Output(args.json);
-    return runTask(out, async () => {
-      const { chain, suite } = await open(hre);
+  .setAction(
+    suiteAction(async (args: RegisterArgs, { out, chain, suite }) => {
       const keys = await unlock(keystorePath(args, true));
       const { mldsaSign, proofOfPossession } = await signing();
       const registryAddress = await suite.registry.getAddress();
@@ -112,8 +104,8 @@ withSending(
       const activated = events.some((e) => e.name === "NodeActivated");
       out.line(`registered node ${nodeId}${activated ? " (active)" : " (awaiting contributions)"}`);
       return out.result({ ...outcome(result), nodeId: nodeId.toString(), activated, digest });
-    });
-  });
+    }),
+  );
 
 // ---------------------------------------------------------------------------------------------------
 // node:contribute
@@ -129,10 +121,8 @@ withSending(task("node:contribute", "Contributes stake to a node awaiting contri
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
   .addOptionalParam("amount", "PARS to contribute")
   .addFlag("minimum", "Contribute the node's current minimum for a new contributor")
-  .setAction(async (args: ContributeArgs, hre) => {
-    const out = new Output(args.json);
-    return runTask(out, async () => {
-      const { chain, suite } = await open(hre);
+  .setAction(
+    suiteAction(async (args: ContributeArgs, { out, chain, suite }) => {
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
       if ((args.amount === undefined) === !args.minimum) throw new ParsTaskError("pass exactly one of --amount <PARS> and --minimum");
       const amount = args.minimum ? await suite.registry.minimumContribution(nodeId) : parsAmount("amount", args.amount!);
@@ -147,8 +137,8 @@ withSending(task("node:contribute", "Contributes stake to a node awaiting contri
         suite.decoder,
       );
       return out.result({ ...outcome(result), nodeId: nodeId.toString(), amount: amount.toString() });
-    });
-  });
+    }),
+  );
 
 // ---------------------------------------------------------------------------------------------------
 // node:status
@@ -198,10 +188,8 @@ task("node:status", "Shows a node's state: lifecycle, stake, contributors, heart
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
   .addOptionalParam("keystore", "Keystore file (default: $PARS_KEYSTORE); no password needed")
   .addFlag("json", "Print the result as JSON")
-  .setAction(async (args: StatusArgs, hre) => {
-    const out = new Output(args.json);
-    return runTask(out, async () => {
-      const { suite } = await open(hre);
+  .setAction(
+    suiteAction(async (args: StatusArgs, { out, suite }) => {
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
       const s = await nodeStatus(suite, nodeId);
       const pars = (v: unknown) => `${formatEther(BigInt(v as string))} PARS`;
@@ -222,8 +210,8 @@ task("node:status", "Shows a node's state: lifecycle, stake, contributors, heart
         out.line(`  contributor ${c.account}: ${pars(c.contributed)}, claimable ${pars(c.claimable)}`);
       }
       return out.result(s);
-    });
-  });
+    }),
+  );
 
 // ---------------------------------------------------------------------------------------------------
 // node:heartbeat
@@ -273,10 +261,8 @@ withSending(task("node:heartbeat", "Proves the node's liveness for this epoch; -
   .addFlag("loop", "Keep running: one heartbeat per epoch")
   .addOptionalParam("maxIterations", "With --loop: stop after this many heartbeats", undefined, types.int)
   .addOptionalParam("pollSeconds", "With --loop: how often to look at the chain", 60, types.float)
-  .setAction(async (args: HeartbeatArgs, hre) => {
-    const out = new Output(args.json);
-    return runTask(out, async () => {
-      const { chain, suite } = await open(hre);
+  .setAction(
+    suiteAction(async (args: HeartbeatArgs, { out, chain, suite }) => {
       const file = keystorePath(args, true);
       const nodeId = await resolveNodeId(suite, args.nodeId, file);
       const keys = await unlock(file);
@@ -325,8 +311,8 @@ withSending(task("node:heartbeat", "Proves the node's liveness for this epoch; -
         process.removeListener("SIGTERM", stop);
       }
       return out.result({ nodeId: nodeId.toString(), loop: true, heartbeats: sent });
-    });
-  });
+    }),
+  );
 
 // ---------------------------------------------------------------------------------------------------
 // node:rotate-anchor
@@ -340,10 +326,8 @@ interface RotateArgs extends SendingArgs {
 withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed with the node's ML-DSA key) and stores it in the keystore"))
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
   .addOptionalParam("heartbeatEpochs", "Length of the new chain, in epochs", 24 * 365 * 2, types.int)
-  .setAction(async (args: RotateArgs, hre) => {
-    const out = new Output(args.json);
-    return runTask(out, async () => {
-      const { chain, suite } = await open(hre);
+  .setAction(
+    suiteAction(async (args: RotateArgs, { out, chain, suite }) => {
       const file = keystorePath(args, true);
       const nodeId = await resolveNodeId(suite, args.nodeId, file);
       // Asked once: it decrypts the keystore and encrypts the one with the new chain.
@@ -380,8 +364,8 @@ withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed w
         fs.rmSync(pending, { force: true });
         throw e;
       }
-    });
-  });
+    }),
+  );
 
 // ---------------------------------------------------------------------------------------------------
 // node:exit, node:withdraw
@@ -393,10 +377,8 @@ interface NodeArgs extends SendingArgs {
 
 withSending(task("node:exit", "Requests the node's exit (operator, or a contributor); stake unlocks after the lock period"))
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
-  .setAction(async (args: NodeArgs, hre) => {
-    const out = new Output(args.json);
-    return runTask(out, async () => {
-      const { chain, suite } = await open(hre);
+  .setAction(
+    suiteAction(async (args: NodeArgs, { out, chain, suite }) => {
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
       const sender = await senderFor(chain, args);
       const lock = await suite.registry.lockPeriod();
@@ -409,15 +391,13 @@ withSending(task("node:exit", "Requests the node's exit (operator, or a contribu
         suite.decoder,
       );
       return out.result({ ...outcome(result), nodeId: nodeId.toString() });
-    });
-  });
+    }),
+  );
 
 withSending(task("node:withdraw", "Withdraws the sender's stake: a refund before activation, or stake minus penalties after the lock period"))
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
-  .setAction(async (args: NodeArgs, hre) => {
-    const out = new Output(args.json);
-    return runTask(out, async () => {
-      const { chain, suite } = await open(hre);
+  .setAction(
+    suiteAction(async (args: NodeArgs, { out, chain, suite }) => {
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
       const sender = await senderFor(chain, args);
       const registryAddress = await suite.registry.getAddress();
@@ -432,8 +412,8 @@ withSending(task("node:withdraw", "Withdraws the sender's stake: a refund before
       }
       const result = await executeTx(chain, sender, { description: `withdraw from node ${nodeId}`, to: registryAddress, data }, args, out, suite.decoder);
       return out.result({ ...outcome(result), nodeId: nodeId.toString(), amount: expected?.toString() });
-    });
-  });
+    }),
+  );
 
 // ---------------------------------------------------------------------------------------------------
 // node:commit-storage (only with StorageCommitment in the deployment)
@@ -451,10 +431,8 @@ withSending(task("node:commit-storage", "Signs and sends this epoch's storage co
   .addParam("merkleRoot", "Root of the node's StandardMerkleTree of stored messages (0x + 64 hex)")
   .addParam("messageCount", "Messages stored")
   .addParam("usedBytes", "Bytes stored")
-  .setAction(async (args: CommitArgs, hre) => {
-    const out = new Output(args.json);
-    return runTask(out, async () => {
-      const { chain, suite } = await open(hre);
+  .setAction(
+    suiteAction(async (args: CommitArgs, { out, chain, suite }) => {
       const storage = suite.storage;
       if (!storage) {
         throw new ParsTaskError(
@@ -498,5 +476,5 @@ withSending(task("node:commit-storage", "Signs and sends this epoch's storage co
         suite.decoder,
       );
       return out.result({ ...outcome(result), nodeId: nodeId.toString(), epoch: proof.epoch, swarmId: proof.swarmId, digest });
-    });
-  });
+    }),
+  );

@@ -6,11 +6,9 @@
 import { task, types } from "hardhat/config";
 import { formatEther, isHexString, id as keccakId } from "ethers";
 import { storageUtilisationPercent } from "../src/swarm";
-import { Output, ParsTaskError, runTask } from "./lib/io";
-import { connect } from "./lib/chain";
-import { loadSuite } from "./lib/suite";
+import { ParsTaskError } from "./lib/io";
 import { executeTx } from "./lib/tx";
-import { keystorePath, resolveNodeId, senderFor, withSending, type SendingArgs } from "./lib/operator";
+import { keystorePath, resolveNodeId, senderFor, suiteAction, withSending, type SendingArgs } from "./lib/operator";
 
 interface ClaimArgs extends SendingArgs {
   nodeId?: string;
@@ -18,11 +16,8 @@ interface ClaimArgs extends SendingArgs {
 
 withSending(task("rewards:claim", "Claims the sender's rewards from a node (from --keystore, or the network's account)"))
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
-  .setAction(async (args: ClaimArgs, hre) => {
-    const out = new Output(args.json);
-    return runTask(out, async () => {
-      const chain = await connect(hre);
-      const suite = await loadSuite(hre, chain);
+  .setAction(
+    suiteAction(async (args: ClaimArgs, { out, chain, suite }) => {
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
       const sender = await senderFor(chain, args);
       const claimable = await suite.rewards.claimable(nodeId, sender.address);
@@ -51,8 +46,8 @@ withSending(task("rewards:claim", "Claims the sender's rewards from a node (from
       );
       const tx = result.dryRun ? { dryRun: true, unsignedTransaction: result.transaction } : { dryRun: false, transaction: result.transaction };
       return out.result({ ...tx, nodeId: nodeId.toString(), claimable: claimable.toString() });
-    });
-  });
+    }),
+  );
 
 interface QuoteArgs {
   inbox?: string;
@@ -64,12 +59,9 @@ task("fees:quote", "Quotes session fees (with the SessionBridge) and shows the f
   .addOptionalParam("inbox", "Inbox or session id (0x + 64 hex, or any text, hashed with keccak256) to map to its swarm")
   .addOptionalParam("messageBytes", "Message size to quote, bytes", 1024, types.int)
   .addFlag("json", "Print the result as JSON")
-  .setAction(async (args: QuoteArgs, hre) => {
-    const out = new Output(args.json);
-    return runTask(out, async () => {
+  .setAction(
+    suiteAction(async (args: QuoteArgs, { out, chain, suite }) => {
       if (!Number.isInteger(args.messageBytes) || args.messageBytes < 1) throw new ParsTaskError("--message-bytes: a positive integer");
-      const chain = await connect(hre);
-      const suite = await loadSuite(hre, chain);
       const health = await suite.swarms.networkHealth();
       const utilisation = storageUtilisationPercent({ storageUsed: health.storageUsed, storageCapacity: health.storageCapacity });
       const swarmShareBps = await suite.rewards.SWARM_FEE_BPS();
@@ -126,5 +118,5 @@ task("fees:quote", "Quotes session fees (with the SessionBridge) and shows the f
       }
       out.table(rows);
       return out.result(result);
-    });
-  });
+    }),
+  );

@@ -3,12 +3,12 @@
  * sends. Secrets stay in memory; nothing here prints or writes them.
  */
 import { keccak256, parseEther, type Wallet } from "ethers";
-import type { ConfigurableTaskDefinition } from "hardhat/types";
+import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 import { types } from "hardhat/config";
 import type { KeystoreFile, NodeKeyMaterial } from "../../src/keystore";
-import { defaultSender, walletSender, type Chain, type Sender } from "./chain";
-import { keystorePassword, ParsTaskError } from "./io";
-import type { LoadedSuite } from "./suite";
+import { connect, defaultSender, walletSender, type Chain, type Sender } from "./chain";
+import { keystorePassword, Output, ParsTaskError, runTask } from "./io";
+import { loadSuite, type LoadedSuite } from "./suite";
 import type { SendFlags } from "./tx";
 
 export const KEYSTORE_ENV = "PARS_KEYSTORE";
@@ -20,6 +20,27 @@ export interface CommonArgs {
 
 export interface SendingArgs extends CommonArgs, SendFlags {
   confirmations: number;
+}
+
+/** What the action of a task on the deployed suite is given besides its arguments. */
+export interface SuiteContext {
+  out: Output;
+  chain: Chain;
+  suite: LoadedSuite;
+}
+
+/**
+ * The action of a task that reads or sends to the deployed suite: its output (`--json`), errors
+ * reported through `runTask`, and the chain and the suite's recorded deployment opened first.
+ */
+export function suiteAction<A extends CommonArgs>(body: (args: A, ctx: SuiteContext) => Promise<unknown>) {
+  return async (args: A, hre: HardhatRuntimeEnvironment) => {
+    const out = new Output(args.json);
+    return runTask(out, async () => {
+      const chain = await connect(hre);
+      return body(args, { out, chain, suite: await loadSuite(hre, chain) });
+    });
+  };
 }
 
 /** `--json` and `--keystore`. */
