@@ -58,12 +58,14 @@ function recordsTouched(order: Order, pos: number, target: number): number {
 
 /**
  * Sets the next block's prevrandao so that the join of `nodeId` enters a smallest swarm away from the
- * edge of its class (when the class has more than one swarm).
+ * edge of its class (which must have more than one swarm).
  */
 export async function steerJoin(swarms: SwarmCoordinator, nodeId: bigint): Promise<void> {
   const order = await readOrder(swarms);
   const smallest = order.occupants.length - order.edge;
-  if (smallest <= 1) return;
+  // One smallest swarm leaves the join one path, not the common one: the benchmark must measure
+  // joins where both scales have a choice.
+  if (smallest <= 1) throw new Error(`join of node ${nodeId}: only one smallest swarm, nothing to steer`);
   let best: { prevrandao: bigint; touched: number } | undefined;
   for (let candidate = 1n; candidate <= 256n; candidate++) {
     const pos = order.edge + firstDraw(candidate, nodeId, smallest);

@@ -17,12 +17,15 @@ export const registryBench: Benchmark = {
     const [op, contributor] = [net.suite.operators[0], net.suite.others[0]];
 
     // With 10 or 1,000 active nodes the next one makes the swarm count grow (S = ceil(N / 5)): that
-    // registration also forms a swarm from the largest ones. The one after it is the common case.
-    // Every measured join is steered onto the same path (see draws.ts).
+    // registration also forms a swarm from the largest ones. After an unmeasured one, the next
+    // registration and activation are common joins, among 3 and then 2 smallest swarms at both scales
+    // (13 / 1,003 and 14 / 1,004 nodes). Every measured join is steered onto the same path (draws.ts).
     const keys = nodeKeys("bench-new-node", await currentEpoch());
     const reg = await buildRegistration(registry, op.address, keys);
     await steerJoin(swarms, (await registry.lastNodeId()) + 1n);
     await meter.measure("registry.register.formsSwarm", () => registry.connect(op).register(reg, { ...TX, value: REQUIREMENT }));
+    const filler = nodeKeys("bench-filler-node", await currentEpoch());
+    await (await registry.connect(op).register(await buildRegistration(registry, op.address, filler), { ...TX, value: REQUIREMENT })).wait();
     const keys2 = nodeKeys("bench-new-node-2", await currentEpoch());
     const reg2 = await buildRegistration(registry, op.address, keys2);
     await steerJoin(swarms, (await registry.lastNodeId()) + 1n);
@@ -60,13 +63,16 @@ export const registryBench: Benchmark = {
     const silent = net.nodes[net.nodes.length - 1];
     await meter.measure("registry.penalize", () => registry.penalize(silent.nodeId, TX));
 
-    // Exits are measured with 5k + 4 active nodes at both scales (k swarms of 5 and one of 4: 14 or
+    // Exits leave a network of 5k + 4 active nodes at both scales (k swarms of 5 and one of 4: 14 or
     // 1,004), so that a leave from a largest swarm can stand away from its class's edge and a leave
     // from the smallest swarm pulls one node over, as in any large network. The leaver proves
     // liveness first, so the exit settles no missed epoch.
-    const extra = nodeKeys("bench-extra-node", await currentEpoch());
-    await (await registry.connect(op).register(await buildRegistration(registry, op.address, extra), { ...TX, value: REQUIREMENT })).wait();
-    const benchNodes = [keys, keys2, partialKeys, extra].map((k, i) => ({ nodeId: [registeredId - 1n, registeredId, partialId, partialId + 1n][i], keys: k, operator: op }));
+    const benchNodes = [
+      { nodeId: registeredId - 2n, keys, operator: op },
+      { nodeId: registeredId - 1n, keys: filler, operator: op },
+      { nodeId: registeredId, keys: keys2, operator: op },
+      { nodeId: partialId, keys: partialKeys, operator: op },
+    ];
     const candidates = [...net.nodes.filter((n) => n !== silent), ...benchNodes];
     for (const [name, from] of [["registry.requestExit", "largest"], ["registry.requestExit.rebalances", "smallest"]] as const) {
       const snapshot = await ethers.provider.send("evm_snapshot", []);
