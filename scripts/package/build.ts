@@ -41,6 +41,7 @@ export const HELPER_MODULES: Record<string, string> = {
   networks: "./src/networks",
   pq: "./src/pq",
   bls: "./src/bls",
+  attestations: "./src/attestations",
   heartbeat: "./src/heartbeat",
   registry: "./src/registry",
   rewards: "./src/rewards",

@@ -45,6 +45,35 @@ export const TSCONFIG = {
   include: ["src"],
 };
 
+/**
+ * The same sources as an ES module project sees them: `moduleResolution: "bundler"`, the setting the
+ * README gives ES module projects (see its "Module format").
+ */
+export const TSCONFIG_BUNDLER = {
+  extends: "./tsconfig.json",
+  compilerOptions: { module: "esnext", moduleResolution: "bundler", noEmit: true },
+};
+
+/**
+ * The README's Hardhat test block, in a `test/` folder of its own: Mocha's globals, its own output.
+ * The consumer's Hardhat config loads hardhat-ethers, whose `ethers` the block imports from "hardhat".
+ */
+export const TSCONFIG_README_TEST = {
+  extends: "./tsconfig.json",
+  compilerOptions: { types: ["node", "mocha"], rootDir: ".", outDir: "out-test" },
+  include: ["test", "hardhat.config.d.ts"],
+};
+
+/** The code blocks of the README's "Using the package" section, in order: the script, then the Hardhat test. */
+export function readmeBlocks(readme: string): { script: string; hardhatTest: string } {
+  const start = readme.indexOf("## Using the package");
+  const end = readme.indexOf("\n## ", start + 1);
+  if (start < 0 || end < 0) throw new Error("README: no \"Using the package\" section");
+  const blocks = [...readme.slice(start, end).matchAll(/\n```ts\n([\s\S]*?)\n```\n/g)].map((m) => m[1] + "\n");
+  if (blocks.length !== 2) throw new Error(`README: expected 2 TypeScript blocks in "Using the package", found ${blocks.length}`);
+  return { script: blocks[0], hardhatTest: blocks[1] };
+}
+
 /** The same sources under the older "node10" resolution, which ignores "exports" and reads "typesVersions". */
 export const TSCONFIG_NODE10 = {
   extends: "./tsconfig.json",
@@ -60,6 +89,8 @@ import {
   HeartbeatChain,
   addressesOf,
   assertChainId,
+  attestations,
+  buildDeregistration,
   autoSalt,
   bls,
   deriveSessionId,
@@ -92,10 +123,12 @@ const resolvedTypes: [
   IsAny<ServiceNodeRegistry>,
   IsAny<typeof registrationDigest>,
   IsAny<typeof bls.blsKeyPair>,
+  IsAny<typeof buildDeregistration>,
+  IsAny<typeof attestations.deregistrationMessage>,
   IsAny<typeof mldsaKeyGen>,
   IsAny<typeof installParsPrecompiles>,
   IsAny<typeof registryAbi>,
-] = [false, false, false, false, false, false, false];
+] = [false, false, false, false, false, false, false, false, false];
 void resolvedTypes;
 
 const filled = (byte: number, n: number): Uint8Array => new Uint8Array(n).fill(byte);
@@ -247,8 +280,13 @@ main().catch((e: unknown) => {
 });
 `;
 
-export const HARDHAT_CONFIG_JS = `// The consumer's Hardhat project: the default in-process network is enough.
+export const HARDHAT_CONFIG_JS = `// The consumer's Hardhat project: the default in-process network, and hre.ethers.
+require("@nomicfoundation/hardhat-ethers");
 module.exports = {};
+`;
+
+/** What the config gives TypeScript: hardhat-ethers' additions to the runtime environment. */
+export const HARDHAT_CONFIG_DTS = `import "@nomicfoundation/hardhat-ethers";
 `;
 
 /** An ES module consumer: Node finds the CommonJS package's named exports. */

@@ -64,7 +64,8 @@ function npmEnv(): NodeJS.ProcessEnv {
 
 /** `npm install` with one retry after a clean slate: the registry is remote and may stumble once. */
 async function npmInstall(cwd: string, specs: string[]): Promise<void> {
-  const args = ["install", ...specs, "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
+  // Peers are installed as listed: hardhat is linked in afterwards (see below), not downloaded.
+  const args = ["install", ...specs, "--no-audit", "--no-fund", "--prefer-offline", "--legacy-peer-deps", "--loglevel=error"];
   try {
     await run("npm", args, { cwd, env: npmEnv(), timeoutMs: 120_000 });
   } catch (first) {
@@ -118,6 +119,11 @@ describe("package: the packed npm package in a fresh consumer project", function
         `ethers@${version("ethers")}`,
         `typescript@${version("typescript")}`,
         `@types/node@${version("@types/node")}`,
+        // What the README's Hardhat test block needs besides hardhat.
+        `@nomicfoundation/hardhat-ethers@${version("@nomicfoundation/hardhat-ethers")}`,
+        `chai@${version("chai")}`,
+        `@types/chai@${version("@types/chai")}`,
+        `@types/mocha@${version("@types/mocha")}`,
       ]);
       installed.catch(() => undefined);
 
@@ -141,6 +147,13 @@ describe("package: the packed npm package in a fresh consumer project", function
     fs.symlinkSync(path.dirname(require.resolve("hardhat/package.json")), path.join(consumer, "node_modules", "hardhat"), "dir");
     write(path.join(consumer, "tsconfig.json"), JSON.stringify(consumerFiles.TSCONFIG, null, 2));
     write(path.join(consumer, "tsconfig.node10.json"), JSON.stringify(consumerFiles.TSCONFIG_NODE10, null, 2));
+    write(path.join(consumer, "tsconfig.bundler.json"), JSON.stringify(consumerFiles.TSCONFIG_BUNDLER, null, 2));
+    write(path.join(consumer, "tsconfig.readme-test.json"), JSON.stringify(consumerFiles.TSCONFIG_README_TEST, null, 2));
+    // The README's blocks exactly as a developer copies them.
+    const readme = consumerFiles.readmeBlocks(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"));
+    write(path.join(consumer, "src", "readme-script.ts"), readme.script);
+    write(path.join(consumer, "test", "readme.test.ts"), readme.hardhatTest);
+    write(path.join(consumer, "hardhat.config.d.ts"), consumerFiles.HARDHAT_CONFIG_DTS);
     write(path.join(consumer, "src", "main.ts"), consumerFiles.MAIN_TS);
     write(path.join(consumer, "src", "hardhat-tests.ts"), consumerFiles.HARDHAT_TS);
     write(path.join(consumer, "hardhat.config.js"), consumerFiles.HARDHAT_CONFIG_JS);
@@ -165,7 +178,7 @@ describe("package: the packed npm package in a fresh consumer project", function
     for (const f of ["dist/index.js", "dist/index.d.ts", "dist/precompiles.js", "dist/precompiles.d.ts", "dist/dex.js", "dist/typechain/index.js", "dist/typechain/index.d.ts"]) {
       expect(files, f).to.include(f);
     }
-    for (const m of ["networks", "pq", "bls", "heartbeat", "registry", "rewards", "swarm", "sessions", "storage", "deployments", "revert", "keystore", "precompiles/install"]) {
+    for (const m of ["networks", "pq", "bls", "attestations", "heartbeat", "registry", "rewards", "swarm", "sessions", "storage", "deployments", "revert", "keystore", "precompiles/install"]) {
       expect(files, m).to.include.members([`dist/src/${m}.js`, `dist/src/${m}.d.ts`]);
     }
     // One ABI and one typed factory per production contract and interface.
@@ -226,13 +239,39 @@ describe("package: the packed npm package in a fresh consumer project", function
     expect([...required].filter((r) => !declared.has(r) && !builtins.has(r)), "undeclared runtime imports").to.deep.equal([]);
   });
 
-  it("type-checks strictly (exports, and typesVersions for node10 resolution) and compiles", async () => {
+  it("type-checks strictly (exports; typesVersions for node10; bundler for ES module projects) and compiles, the README's blocks included", async () => {
     await Promise.all([
       run(process.execPath, [tsc(), "-p", "tsconfig.json"], { cwd: consumer }),
       run(process.execPath, [tsc(), "-p", "tsconfig.node10.json"], { cwd: consumer }),
+      run(process.execPath, [tsc(), "-p", "tsconfig.bundler.json"], { cwd: consumer }),
+      run(process.execPath, [tsc(), "-p", "tsconfig.readme-test.json"], { cwd: consumer }),
     ]);
-    expect(fs.existsSync(path.join(consumer, "out", "main.js"))).to.equal(true);
-    expect(fs.existsSync(path.join(consumer, "out", "hardhat-tests.js"))).to.equal(true);
+    for (const f of ["out/main.js", "out/hardhat-tests.js", "out/readme-script.js", "out-test/test/readme.test.js"]) {
+      expect(fs.existsSync(path.join(consumer, f)), f).to.equal(true);
+    }
+  });
+
+  it("runs the README's script against the deployed suite: its helpers agree with the contracts", async () => {
+    const { stdout } = await run(process.execPath, [path.join("out", "readme-script.js")], {
+      cwd: consumer,
+      env: { ...process.env, PARS_RPC_URL: node!.url, PARS_DEPLOYMENTS_DIR: deploymentsDir },
+    });
+    const out = JSON.parse(stdout) as { activeNodes: string; swarm: number; swarmOnChain: number; fee: string; feeOnChain: string; sessionId: string; signatureBytes: number };
+    expect(out.swarm).to.equal(out.swarmOnChain);
+    expect(out.fee).to.equal(out.feeOnChain);
+    expect(out.fee).to.equal(CREATE_FEE.toString());
+    expect(out.sessionId).to.match(/^0x07[0-9a-f]{62}$/);
+    expect(out.signatureBytes).to.equal(3309);
+  });
+
+  it("runs the README's Hardhat test in the consumer's own Hardhat project", async () => {
+    const consumerHardhat = path.join(consumer, "node_modules", "hardhat", "internal", "cli", "cli.js");
+    const { stdout } = await run(process.execPath, [consumerHardhat, "test", path.join("out-test", "test", "readme.test.js")], {
+      cwd: consumer,
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+    });
+    expect(stdout).to.match(/verifies ML-DSA-65 at 0x…0601/);
+    expect(stdout).to.match(/1 passing/);
   });
 
   it("runs against the deployed suite: health and values through the bindings, helpers that agree with the contracts", async () => {
