@@ -3,3 +3,4 @@ import "./deploy";
 import "./keys";
 import "./node";
 import "./rewards";
+import "./local";

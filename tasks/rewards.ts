@@ -103,16 +103,27 @@ task("fees:quote", "Quotes session fees (with the SessionBridge) and shows the f
 
       out.line(`fees on chain ${chain.chainId}`);
       const rows: [string, unknown][] = [
+        ["network", `${health.activeNodes} active nodes in ${health.swarmCount} swarms, ${health.healthy ? "healthy" : "not healthy"}`],
         ["storage", `${Number(utilisation)}% of ${(health.storageCapacity / 2n ** 30n).toString()} GiB used`],
         ["fee split", `${Number(swarmShareBps) / 100}% to the serving swarm, ${(10_000 - Number(swarmShareBps)) / 100}% to the treasury`],
       ];
       const inbox = result.inbox as { id: string; swarmId: number; swarmSize: number } | undefined;
       if (inbox) rows.push(["inbox", `${inbox.id} → swarm ${inbox.swarmId} (${inbox.swarmSize} nodes)`]);
-      const sessions = result.sessions as { available: boolean; reason?: string; createSession?: string; message?: { bytes: number; fee: string }; feeMultiplier?: string };
+      const sessions = result.sessions as {
+        available: boolean;
+        reason?: string;
+        createSession?: string;
+        message?: { bytes: number; fee: string };
+        feeMultiplier?: string;
+        pendingFeesOfInboxSwarm?: string;
+      };
       if (sessions.available) {
         rows.push(["create session", `${formatEther(BigInt(sessions.createSession!))} PARS`]);
         rows.push([`message (${args.messageBytes} B)`, `${formatEther(BigInt(sessions.message!.fee))} PARS`]);
         rows.push(["multiplier", `×${sessions.feeMultiplier}`]);
+        if (inbox && sessions.pendingFeesOfInboxSwarm !== undefined) {
+          rows.push([`swarm ${inbox.swarmId} fees to flush`, `${formatEther(BigInt(sessions.pendingFeesOfInboxSwarm))} PARS`]);
+        }
       } else {
         rows.push(["sessions", sessions.reason]);
       }

@@ -10,6 +10,7 @@
  */
 import { Transaction, formatEther, formatUnits, getAddress, type Interface, type Log, type TransactionRequest } from "ethers";
 import { RevertDecoder, formatRevert, type DecodedRevert } from "../../src/revert";
+import { NETWORKS } from "../../src/networks";
 import type { Chain, Sender } from "./chain";
 import { confirm, ParsTaskError, type Output } from "./io";
 
@@ -232,8 +233,15 @@ interface RpcReceipt {
   logs: { address: string; topics: string[]; data: string; logIndex: string; transactionIndex: string; blockNumber: string; blockHash: string; transactionHash: string; removed?: boolean }[];
 }
 
-/** Polls for the receipt, reporting progress every few seconds; waits for `confirmations` blocks. */
+/**
+ * Polls for the receipt, reporting progress every few seconds; waits for `confirmations` blocks. A
+ * local Hardhat node mines a block only per transaction, so there one confirmation is all there is.
+ */
 export async function waitForReceipt(chain: Chain, hash: string, out: Output, confirmations = 1, timeoutMs = 10 * 60_000): Promise<RpcReceipt> {
+  if (confirmations > 1 && (chain.inProcess || chain.chainId === NETWORKS.localhost.chainId)) {
+    out.progress(`a local node mines a block per transaction: waiting for 1 confirmation, not ${confirmations}`);
+    confirmations = 1;
+  }
   const started = Date.now();
   let lastReport = started;
   out.progress(`waiting for ${hash} (${confirmations} confirmation${confirmations === 1 ? "" : "s"})…`);

@@ -9,6 +9,7 @@ import { startHardhatNode, type LocalNode } from "../helpers/node-process";
 import { getDeployment } from "../../src/deployments";
 import { PASSWORD_ENV } from "../../tasks/lib/io";
 import { onNetwork, rejection, rpc, runTask, setEnv, tempDir } from "./helpers";
+import { localProvider } from "../../tasks/local";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -68,15 +69,18 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
   it("keys:generate, then node:register --yes registers and activates the node", async () => {
     const gen = await task("keys:generate", { out: keystore, heartbeatEpochs: 200, scryptLogN: 15, json: true, force: false });
     operator = gen.result.address as string;
-    await rpc(node.url, "hardhat_setBalance", [operator, ethers.toQuantity(ethers.parseEther("20000"))]);
+    const funded = await task("local:fund", { keystore, amount: "20000", json: true });
+    expect(funded.result).to.deep.include({ account: operator, balance: ethers.parseEther("20000").toString() });
 
-    const reg = await task("node:register", { ...SEND, keystore, feeBps: 500 });
+    // A local node mines a block per transaction: more confirmations than one would never come.
+    const reg = await task("node:register", { ...SEND, confirmations: 3, keystore, feeBps: 500 });
     const doc = JSON.parse(reg.stdout);
     expect(doc.ok).to.equal(true);
     expect(doc.nodeId).to.equal("1");
     expect(doc.activated).to.equal(true);
     expect(doc.transaction.hash).to.match(/^0x[0-9a-f]{64}$/);
     expect(reg.stderr).to.match(/waiting for 0x[0-9a-f]{64}/);
+    expect(reg.stderr).to.match(/waiting for 1 confirmation, not 3/);
     nodeId = doc.nodeId;
 
     const again = await rejection(task("node:register", { ...SEND, keystore, feeBps: 500 }));
@@ -196,6 +200,8 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       message: { bytes: 1024, fee: ethers.parseEther("0.0001").toString() },
     });
     expect(quote.stdout).to.match(/create session\s+0\.001 PARS/);
+    expect(quote.stdout).to.match(/network\s+1 active nodes in 1 swarms, not healthy/);
+    expect(quote.stdout).to.match(/swarm 0 fees to flush\s+0\.0 PARS/);
     expect((quote.result.inbox as Json).swarmId).to.equal(0);
     const root = ethers.keccak256(ethers.toUtf8Bytes("the node's messages"));
     const commit = await task("node:commit-storage", { ...SEND, keystore, merkleRoot: root, messageCount: "3", usedBytes: "4096" });
@@ -240,9 +246,10 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
 
   it("rewards:claim pays the operator its share of a funded emission pool", async () => {
     const rewards = getDeployment(31337, dir)!.contracts.ServiceNodeRewards!.address;
-    const [funder] = await rpc<string[]>(node.url, "eth_accounts");
-    const fund = new ethers.Interface(["function fund() payable"]).encodeFunctionData("fund");
-    await rpc(node.url, "eth_sendTransaction", [{ from: funder, to: rewards, data: fund, value: ethers.toQuantity(ethers.parseEther("1000")) }]);
+    const funded = await task("local:fund", { pool: true, amount: "1000", json: true });
+    expect(funded.result).to.deep.include({ pool: rewards, amount: ethers.parseEther("1000").toString() });
+    expect(BigInt(await rpc<string>(node.url, "eth_getBalance", [rewards, "latest"]))).to.be.at.least(ethers.parseEther("1000"));
+    expect((await rejection(task("local:fund", { pool: true, to: operator, amount: "1", json: true }))).message).to.equal("pass --to or --pool, not both");
     await nextEpoch();
     const balance = BigInt(await rpc<string>(node.url, "eth_getBalance", [operator, "latest"]));
     const claim = await task("rewards:claim", { ...SEND, keystore });
@@ -262,5 +269,15 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const paid = await task("node:withdraw", { ...SEND, keystore });
     expect(BigInt(paid.result.amount as string)).to.be.greaterThan(ethers.parseEther("14000"));
     expect((await status()).status).to.equal("Retired");
+  });
+
+  it("local:advance moves the local clock by whole epochs; local:* refuse any chain but 31337", async () => {
+    const before = (await task("local:advance", { hours: 1, json: true })).result as { epoch: number };
+    const after = (await task("local:advance", { hours: 2, json: true })).result as { epoch: number };
+    expect(after.epoch - before.epoch).to.equal(2);
+    expect((await rejection(task("local:advance", { hours: 0, json: true }))).message).to.match(/--hours: a positive whole number/);
+    const elsewhere = { name: "parsTestnet", provider: { request: async () => "0x1b9f" } } as unknown as typeof hre.network;
+    const refused = await rejection(localProvider({ ...hre, network: elsewhere } as typeof hre));
+    expect(refused.message).to.equal("network parsTestnet is chain 7071: local:* tasks run only on a local node (chain 31337)");
   });
 });
