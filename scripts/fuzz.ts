@@ -3,7 +3,8 @@
  * system model (test/system/harness.ts), on the in-process network.
  *
  *   npm run fuzz -- --runs 10000 --seed 42 [--max-commands 40]
- *   npm run fuzz -- --seed 42 --path "12:3:1" --replay-path "AAB:C"     (replay a reported counterexample)
+ *   npm run fuzz -- --seed <seed> --max-commands <n> --path "<path>" --replay-path "<replayPath>"
+ *       (replays a reported counterexample: the failure prints this line with its own values)
  *
  * (or FUZZ_RUNS / FUZZ_SEED / FUZZ_MAX_COMMANDS / FUZZ_PATH / FUZZ_REPLAY_PATH). Prints the seed, progress with the rate
  * and an estimate of the time left, and the time taken; on failure prints fast-check's shrunk
@@ -25,8 +26,10 @@ async function main(): Promise<void> {
   const path = arg("path", "FUZZ_PATH");
   const replayPath = arg("replay-path", "FUZZ_REPLAY_PATH");
   if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed) || !Number.isInteger(maxCommands)) {
-    throw new Error("usage: npm run fuzz -- --runs <n> --seed <int> [--max-commands <n>] [--path <p>]");
+    throw new Error("usage: npm run fuzz -- --runs <n> --seed <int> [--max-commands <n>] [--path <p> [--replay-path <r>]]");
   }
+  if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw new Error(`--path: "${path}" is not a fast-check path (numbers joined by ":")`);
+  if (replayPath !== undefined && path === undefined) throw new Error("--replay-path needs the --path it was reported with");
   console.log(`system fuzz: ${runs} sequences of up to ${maxCommands} commands, seed ${seed}${path ? `, path ${path}` : ""}`);
   const started = Date.now();
   let lastReport = started;
@@ -56,6 +59,11 @@ async function main(): Promise<void> {
         `largest rounding dust left in the rewards contract ${stats.rewardsDust} wei`,
     );
   } catch (e) {
+    // fast-check refuses a replay path that does not belong to this seed, path and command count
+    // before running anything: that is a usage error, not a broken invariant.
+    if (replayPath !== undefined && e instanceof Error && /replayPath/.test(e.message) && !/Property failed/.test(e.message)) {
+      throw new Error(`--replay-path "${replayPath}" does not replay seed ${seed}, path ${path}, ${maxCommands} commands: ${e.message.split("\n")[0]}`);
+    }
     const seconds = (Date.now() - started) / 1000;
     console.error(`\nINVARIANT BROKEN (seed ${seed}, after ${seconds.toFixed(1)} s):\n`);
     console.error(e instanceof Error ? e.message : e);

@@ -33,7 +33,7 @@ contract SwarmInspector__Mock {
 
     function inboxToSwarmBatch(ISwarmCoordinator coordinator, bytes32[] calldata ids, uint32[] calldata counts)
         external
-        view
+        pure
         returns (uint32[] memory swarms)
     {
         swarms = new uint32[](ids.length);
