@@ -3,10 +3,12 @@
  *
  * - Results go to stdout: one JSON document with `--json`, readable lines otherwise.
  * - Progress (waiting for a receipt, plans) goes to stderr, so `--json` output stays parseable.
- * - Failures are `ParsTaskError`s: Hardhat prints their message without a stack trace, and with
- *   `--json` a `{ "ok": false, "error": … }` document is printed to stdout first.
+ * - Failures are `ParsTaskError`s: Hardhat prints their message without a stack trace (also where it
+ *   shows stacks by default, on CI and on Linux without a display, unless `--show-stack-traces`), and
+ *   with `--json` a `{ "ok": false, "error": … }` document is printed to stdout first.
  */
 import * as readline from "readline";
+import { inspect } from "util";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { DecodedRevert } from "../../src/revert";
 
@@ -22,6 +24,18 @@ export class ParsTaskError extends HardhatPluginError {
     // HardhatPluginError resets the prototype to its own; restore ours so `instanceof` works.
     Object.setPrototypeOf(this, ParsTaskError.prototype);
     this.name = "ParsTaskError";
+  }
+
+  /**
+   * What Hardhat's CLI prints after the message where it shows stack traces by default (it treats
+   * Linux without a display server, where operators run, as CI): the message alone, since the
+   * failure is the operator's to act on, not the code's; the stack with `--show-stack-traces`.
+   */
+  [inspect.custom](): string {
+    if (!process.argv.includes("--show-stack-traces")) return `${this.name}: ${this.message}`;
+    // Hardhat's own rendering: the stack, then the parent error's.
+    const hardhat = Object.getPrototypeOf(ParsTaskError.prototype) as { [inspect.custom](this: ParsTaskError): string };
+    return hardhat[inspect.custom].call(this);
   }
 }
 

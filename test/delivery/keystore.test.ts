@@ -1,5 +1,7 @@
 import { expect } from "chai";
+import { execFile } from "child_process";
 import * as fs from "fs";
+import { promisify } from "util";
 import * as path from "path";
 import hre from "hardhat";
 import { getBytes, hexlify, keccak256 } from "ethers";
@@ -122,6 +124,25 @@ describe("delivery: node keystore", function () {
       } finally {
         restoreNoPassword();
       }
+    });
+
+    it("a failed task prints its message without a stack trace on a headless Linux box (Hardhat's CI mode), with one on request", async () => {
+      const cli = require.resolve("hardhat/internal/cli/cli.js");
+      const missing = path.join(dir, "missing.json");
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "DISPLAY" && k !== "CI"));
+      const fail = async (...extra: string[]) => {
+        try {
+          await promisify(execFile)(process.execPath, [cli, "keys:show", "--keystore", missing, ...extra], { env: { ...env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" } });
+        } catch (e) {
+          return e as Error & { code: number; stderr: string };
+        }
+        throw new Error("keys:show of a missing keystore succeeded");
+      };
+      const plain = await fail();
+      expect(plain.code).to.equal(1);
+      expect(plain.stderr).to.include(`Error in plugin pars: keystore ${missing} not found`);
+      expect(plain.stderr).to.not.match(/\n\s+at /);
+      expect((await fail("--show-stack-traces")).stderr).to.match(/\n\s+at openKeystore/);
     });
   });
 });
