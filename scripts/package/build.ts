@@ -110,6 +110,35 @@ function copyTree(from: string, to: string, filter: (file: string) => boolean): 
   }
 }
 
+/**
+ * ES module twins of the declarations: every `x.d.ts` gets an `x.d.mts` whose relative imports name
+ * their files (`./src/swarm.mjs`, `./factories/index.mjs`), as ES module resolution requires. The
+ * `import` condition of `exports` points TypeScript at them, so that in an ES module project under
+ * `node16` / `nodenext` the bindings and the project see the same (ES module) declarations of
+ * ethers; the `require` condition keeps the `.d.ts`. The code itself is one CommonJS build, which
+ * Node imports from ES modules with named exports.
+ */
+function writeModuleDeclarations(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      writeModuleDeclarations(file);
+      continue;
+    }
+    if (!entry.name.endsWith(".d.ts")) continue;
+    const rewrite = (specifier: string): string => {
+      const target = path.resolve(dir, specifier);
+      if (fs.existsSync(`${target}.d.ts`)) return `${specifier}.mjs`;
+      if (fs.existsSync(path.join(target, "index.d.ts"))) return `${specifier}/index.mjs`;
+      throw new Error(`${path.relative(ROOT, file)}: cannot resolve ${specifier}`);
+    };
+    const text = fs
+      .readFileSync(file, "utf8")
+      .replace(/(from |import\()"(\.{1,2}\/[^"]*)"/g, (_m, lead: string, spec: string) => `${lead}"${rewrite(spec)}"`);
+    fs.writeFileSync(file.replace(/\.d\.ts$/, ".d.mts"), text);
+  }
+}
+
 /** Chain ids whose deployments are local and never published. */
 const LOCAL_CHAIN_IDS = new Set(Object.values(NETWORKS).filter((n) => n.localPrecompiles).map((n) => n.chainId));
 
@@ -167,6 +196,8 @@ export async function buildPackage(hre: HardhatRuntimeEnvironment): Promise<Buil
     const { stdout, stderr } = e as { stdout?: string; stderr?: string };
     throw new Error(`tsc -p tsconfig.build.json failed:\n${stdout ?? ""}${stderr ?? ""}`);
   }
+
+  writeModuleDeclarations(DIST);
 
   // The installer's runtime data: where src/artifacts.ts looks from dist/src/.
   for (const name of INSTALLER_MOCKS) {

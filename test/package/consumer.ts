@@ -64,6 +64,27 @@ export const TSCONFIG_README_TEST = {
   include: ["test", "hardhat.config.d.ts"],
 };
 
+/**
+ * An ES module TypeScript project (`"type": "module"`, `nodenext`) in a folder of the consumer: it
+ * takes the package's `import` declarations (`.d.mts`), and Node imports the CommonJS build.
+ */
+export const ESM_PROJECT = {
+  packageJson: { type: "module" },
+  tsconfig: {
+    compilerOptions: {
+      target: "es2022",
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      strict: true,
+      skipLibCheck: true,
+      types: ["node"],
+      rootDir: ".",
+      outDir: "out",
+    },
+    include: ["*.ts"],
+  },
+};
+
 /** The code blocks of the README's "Using the package" section, in order: the script, then the Hardhat test. */
 export function readmeBlocks(readme: string): { script: string; hardhatTest: string } {
   const start = readme.indexOf("## Using the package");

@@ -154,6 +154,9 @@ describe("package: the packed npm package in a fresh consumer project", function
     write(path.join(consumer, "src", "readme-script.ts"), readme.script);
     write(path.join(consumer, "test", "readme.test.ts"), readme.hardhatTest);
     write(path.join(consumer, "hardhat.config.d.ts"), consumerFiles.HARDHAT_CONFIG_DTS);
+    write(path.join(consumer, "esm-ts", "package.json"), JSON.stringify(consumerFiles.ESM_PROJECT.packageJson, null, 2));
+    write(path.join(consumer, "esm-ts", "tsconfig.json"), JSON.stringify(consumerFiles.ESM_PROJECT.tsconfig, null, 2));
+    write(path.join(consumer, "esm-ts", "readme-script.ts"), readme.script);
     write(path.join(consumer, "src", "main.ts"), consumerFiles.MAIN_TS);
     write(path.join(consumer, "src", "hardhat-tests.ts"), consumerFiles.HARDHAT_TS);
     write(path.join(consumer, "hardhat.config.js"), consumerFiles.HARDHAT_CONFIG_JS);
@@ -239,29 +242,32 @@ describe("package: the packed npm package in a fresh consumer project", function
     expect([...required].filter((r) => !declared.has(r) && !builtins.has(r)), "undeclared runtime imports").to.deep.equal([]);
   });
 
-  it("type-checks strictly (exports; typesVersions for node10; bundler for ES module projects) and compiles, the README's blocks included", async () => {
+  it("type-checks strictly (exports; typesVersions for node10; ES module projects under nodenext and bundler) and compiles, the README's blocks included", async () => {
     await Promise.all([
       run(process.execPath, [tsc(), "-p", "tsconfig.json"], { cwd: consumer }),
       run(process.execPath, [tsc(), "-p", "tsconfig.node10.json"], { cwd: consumer }),
       run(process.execPath, [tsc(), "-p", "tsconfig.bundler.json"], { cwd: consumer }),
       run(process.execPath, [tsc(), "-p", "tsconfig.readme-test.json"], { cwd: consumer }),
+      run(process.execPath, [tsc(), "-p", path.join("esm-ts", "tsconfig.json")], { cwd: consumer }),
     ]);
-    for (const f of ["out/main.js", "out/hardhat-tests.js", "out/readme-script.js", "out-test/test/readme.test.js"]) {
+    for (const f of ["out/main.js", "out/hardhat-tests.js", "out/readme-script.js", "out-test/test/readme.test.js", "esm-ts/out/readme-script.js"]) {
       expect(fs.existsSync(path.join(consumer, f)), f).to.equal(true);
     }
   });
 
-  it("runs the README's script against the deployed suite: its helpers agree with the contracts", async () => {
-    const { stdout } = await run(process.execPath, [path.join("out", "readme-script.js")], {
-      cwd: consumer,
-      env: { ...process.env, PARS_RPC_URL: node!.url, PARS_DEPLOYMENTS_DIR: deploymentsDir },
-    });
-    const out = JSON.parse(stdout) as { activeNodes: string; swarm: number; swarmOnChain: number; fee: string; feeOnChain: string; sessionId: string; signatureBytes: number };
-    expect(out.swarm).to.equal(out.swarmOnChain);
-    expect(out.fee).to.equal(out.feeOnChain);
-    expect(out.fee).to.equal(CREATE_FEE.toString());
-    expect(out.sessionId).to.match(/^0x07[0-9a-f]{62}$/);
-    expect(out.signatureBytes).to.equal(3309);
+  it("runs the README's script against the deployed suite, as CommonJS and as an ES module: its helpers agree with the contracts", async () => {
+    for (const script of [path.join("out", "readme-script.js"), path.join("esm-ts", "out", "readme-script.js")]) {
+      const { stdout } = await run(process.execPath, [script], {
+        cwd: consumer,
+        env: { ...process.env, PARS_RPC_URL: node!.url, PARS_DEPLOYMENTS_DIR: deploymentsDir },
+      });
+      const out = JSON.parse(stdout) as { activeNodes: string; swarm: number; swarmOnChain: number; fee: string; feeOnChain: string; sessionId: string; signatureBytes: number };
+      expect(out.swarm, script).to.equal(out.swarmOnChain);
+      expect(out.fee, script).to.equal(out.feeOnChain);
+      expect(out.fee, script).to.equal(CREATE_FEE.toString());
+      expect(out.sessionId, script).to.match(/^0x07[0-9a-f]{62}$/);
+      expect(out.signatureBytes, script).to.equal(3309);
+    }
   });
 
   it("runs the README's Hardhat test in the consumer's own Hardhat project", async () => {
