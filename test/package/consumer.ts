@@ -71,16 +71,8 @@ export const TSCONFIG_README_TEST = {
 export const ESM_PROJECT = {
   packageJson: { type: "module" },
   tsconfig: {
-    compilerOptions: {
-      target: "es2022",
-      module: "nodenext",
-      moduleResolution: "nodenext",
-      strict: true,
-      skipLibCheck: true,
-      types: ["node"],
-      rootDir: ".",
-      outDir: "out",
-    },
+    extends: "../tsconfig.json",
+    compilerOptions: { rootDir: ".", outDir: "out" },
     include: ["*.ts"],
   },
 };
