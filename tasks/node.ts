@@ -159,8 +159,15 @@ export async function nodeStatus(suite: LoadedSuite, nodeId: bigint): Promise<Re
   const swarm = await swarms.swarmOf(nodeId);
   const inSwarm = swarm !== (await swarms.NO_SWARM());
   const active = Number(n.status) === NodeStatus.Active;
+  // A contribution stays recorded after its withdrawal (rewards are claimed against it); bit i of
+  // withdrawnMask marks contributor i's.
   const claimable = await Promise.all(
-    contributors.map(async (c) => ({ account: c.addr, contributed: c.amount.toString(), claimable: (await rewards.claimable(nodeId, c.addr)).toString() })),
+    contributors.map(async (c, i) => ({
+      account: c.addr,
+      contributed: c.amount.toString(),
+      withdrawn: ((Number(n.withdrawnMask) >> i) & 1) === 1,
+      claimable: (await rewards.claimable(nodeId, c.addr)).toString(),
+    })),
   );
   return {
     nodeId: nodeId.toString(),
@@ -206,8 +213,8 @@ task("node:status", "Shows a node's state: lifecycle, stake, contributors, heart
         ...(s.unlockAt ? ([["unlocks at", new Date(Number(s.unlockAt) * 1000).toISOString()]] as [string, unknown][]) : []),
         ...(s.minimumContribution ? ([["min. contribution", pars(s.minimumContribution)]] as [string, unknown][]) : []),
       ]);
-      for (const c of s.contributors as { account: string; contributed: string; claimable: string }[]) {
-        out.line(`  contributor ${c.account}: ${pars(c.contributed)}, claimable ${pars(c.claimable)}`);
+      for (const c of s.contributors as { account: string; contributed: string; withdrawn: boolean; claimable: string }[]) {
+        out.line(`  contributor ${c.account}: ${pars(c.contributed)}${c.withdrawn ? " (withdrawn)" : ""}, claimable ${pars(c.claimable)}`);
       }
       return out.result(s);
     }),

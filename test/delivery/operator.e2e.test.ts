@@ -92,7 +92,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const s = JSON.parse(stdout);
     expect(s).to.include({ ok: true, nodeId, status: "Active", operator, operatorFeeBps: 500, heartbeatDue: false, swarmId: 0, swarmSize: 1 });
     expect(s.stake).to.equal(ethers.parseEther("15000").toString());
-    expect(s.contributors).to.deep.equal([{ account: operator, contributed: s.stake, claimable: "0" }]);
+    expect(s.contributors).to.deep.equal([{ account: operator, contributed: s.stake, withdrawn: false, claimable: "0" }]);
     const human = await task("node:status", { nodeId, json: false });
     expect(human.stdout).to.match(/status\s+Active/);
   });
@@ -268,7 +268,11 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     await rpc(node.url, "evm_mine");
     const paid = await task("node:withdraw", { ...SEND, keystore });
     expect(BigInt(paid.result.amount as string)).to.be.greaterThan(ethers.parseEther("14000"));
-    expect((await status()).status).to.equal("Retired");
+    const retired = await status();
+    expect(retired.status).to.equal("Retired");
+    expect((retired.contributors as Json[])[0]).to.include({ account: operator, withdrawn: true });
+    const human = await task("node:status", { keystore, json: false });
+    expect(human.stdout).to.match(/contributor 0x[0-9a-fA-F]{40}: 15000\.0 PARS \(withdrawn\)/);
   });
 
   it("local:advance moves the local clock by whole epochs; local:* refuse any chain but 31337", async () => {
