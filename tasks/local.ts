@@ -38,11 +38,11 @@ withCommon(task("local:fund", "Local node only: adds PARS to an account (default
     const out = new Output(args.json);
     return runTask(out, async () => {
       const provider = await localProvider(hre);
+      const amount = parsAmount("amount", args.amount);
       if (args.pool) {
         if (args.to !== undefined) throw new ParsTaskError("pass --to or --pool, not both");
         const chain = await connect(hre);
         const { rewards } = await loadSuite(hre, chain);
-        const amount = parsAmount("amount", args.amount);
         const [from] = (await provider.request({ method: "eth_accounts" })) as string[];
         const to = await rewards.getAddress();
         const data = rewards.interface.encodeFunctionData("fund");
@@ -55,7 +55,6 @@ withCommon(task("local:fund", "Local node only: adds PARS to an account (default
       }
       const to = args.to ?? (await openKeystore(keystorePath(args, true))).public.address;
       if (!isAddress(to)) throw new ParsTaskError(`--to: ${to} is not an address`);
-      const amount = parsAmount("amount", args.amount);
       const before = BigInt((await provider.request({ method: "eth_getBalance", params: [to, "latest"] })) as string);
       await provider.request({ method: "hardhat_setBalance", params: [to, toQuantity(before + amount)] });
       out.line(`${to}: ${formatEther(before)} → ${formatEther(before + amount)} PARS`);

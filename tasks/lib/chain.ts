@@ -17,6 +17,8 @@ export interface Chain {
   provider: BrowserProvider;
   /** The in-process Hardhat network (the precompile host is installed by the tasks themselves). */
   inProcess: boolean;
+  /** A local Hardhat network (in-process or `hardhat node`), which mines a block per transaction. */
+  local: boolean;
   /** Receipt polling interval. */
   pollMs: number;
 }
@@ -52,7 +54,7 @@ export async function connect(hre: HardhatRuntimeEnvironment): Promise<Chain> {
   }
   const provider = new BrowserProvider(raw, Network.from(expected), { staticNetwork: true, cacheTimeout: -1 });
   const local = inProcess || expected === NETWORKS.localhost.chainId;
-  return { name: hre.network.name, chainId: expected, raw, provider, inProcess, pollMs: local ? 100 : 1_000 };
+  return { name: hre.network.name, chainId: expected, raw, provider, inProcess, local, pollMs: local ? 100 : 1_000 };
 }
 
 /**

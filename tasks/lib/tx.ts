@@ -10,7 +10,6 @@
  */
 import { Transaction, formatEther, formatUnits, getAddress, type Interface, type Log, type TransactionRequest } from "ethers";
 import { RevertDecoder, formatRevert, type DecodedRevert } from "../../src/revert";
-import { NETWORKS } from "../../src/networks";
 import type { Chain, Sender } from "./chain";
 import { confirm, ParsTaskError, type Output } from "./io";
 
@@ -238,7 +237,7 @@ interface RpcReceipt {
  * local Hardhat node mines a block only per transaction, so there one confirmation is all there is.
  */
 export async function waitForReceipt(chain: Chain, hash: string, out: Output, confirmations = 1, timeoutMs = 10 * 60_000): Promise<RpcReceipt> {
-  if (confirmations > 1 && (chain.inProcess || chain.chainId === NETWORKS.localhost.chainId)) {
+  if (confirmations > 1 && chain.local) {
     out.progress(`a local node mines a block per transaction: waiting for 1 confirmation, not ${confirmations}`);
     confirmations = 1;
   }
