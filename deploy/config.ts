@@ -18,7 +18,9 @@
  *                                      (no forwarding; default on local chains) or an address
  *     "sessionTTLSeconds": 86400       default 86,400
  *   },
- *   "precompiles": { "mldsa": "0x…" }, optional; defaults from src/networks.ts
+ *   "pqProfile": "lux",                optional: the PQ precompiles' profile, "lux" (the chain's code) or
+ *                                      "pip" (the PIPs' interface); default from src/networks.ts (DESIGN §3)
+ *   "precompiles": { "mldsa": "0x…" }, optional; defaults: the profile's addresses in src/networks.ts
  *   "parameters": { … }                optional governance parameters, set before the hand-over
  * }
  * ```
@@ -28,7 +30,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ZeroAddress, getAddress, isAddress, parseEther } from "ethers";
-import { NETWORKS, PRECOMPILES, type PrecompileAddresses } from "../src/networks";
+import { NETWORKS, PQ_PROFILES, PRECOMPILES, precompilesFor, type PQProfile, type PrecompileAddresses } from "../src/networks";
 
 export const CONFIG_DIR = path.join(__dirname, "config");
 
@@ -43,6 +45,7 @@ export interface DeployConfigFile {
   timelock: { minDelaySeconds: number; proposers: string[]; executors: string[] };
   emissionBasePars: string;
   startEmission?: boolean;
+  pqProfile?: PQProfile;
   precompiles?: Partial<PrecompileAddresses>;
   bridge?: { messenger?: string; sessionTTLSeconds?: number };
   parameters?: {
@@ -77,6 +80,8 @@ export interface ResolvedConfig {
   timelock: { minDelay: bigint; proposers: string[]; executors: string[] };
   emissionBase: bigint;
   startEmission: boolean;
+  /** The PQ precompiles' profile: their wire format and ML-DSA signing context. */
+  pqProfile: PQProfile;
   precompiles: PrecompileAddresses;
   /** SessionBridge: its Warp messenger (zero: none) and session lifetime. */
   bridge: { messenger: string; sessionTTL: bigint };
@@ -156,7 +161,7 @@ export function resolveConfig(
     return parseEther(v);
   };
 
-  const known = (NETWORKS as Record<string, { chainId: number; precompiles: PrecompileAddresses } | undefined>)[ctx.network];
+  const known = (NETWORKS as Record<string, { chainId: number; pqProfile: PQProfile } | undefined>)[ctx.network];
   if (!Number.isSafeInteger(raw.chainId)) problems.push("chainId: required");
   else if (known && known.chainId !== raw.chainId) {
     problems.push(`chainId: ${raw.chainId}, but network "${ctx.network}" is chain ${known.chainId} in src/networks.ts`);
@@ -180,7 +185,9 @@ export function resolveConfig(
   const proposers = list("timelock.proposers", tl.proposers, false);
   const executors = list("timelock.executors", tl.executors, true);
 
-  const precompiles = { ...(known?.precompiles ?? PRECOMPILES) } as PrecompileAddresses;
+  const pqProfile: PQProfile = raw.pqProfile ?? known?.pqProfile ?? "lux";
+  if (!PQ_PROFILES.includes(pqProfile)) problems.push(`pqProfile: "${pqProfile}" is not a profile (${PQ_PROFILES.join(", ")})`);
+  const precompiles = precompilesFor(PQ_PROFILES.includes(pqProfile) ? pqProfile : "lux");
   for (const [k, v] of Object.entries(raw.precompiles ?? {})) {
     if (!(k in PRECOMPILES)) problems.push(`precompiles.${k}: unknown precompile (${Object.keys(PRECOMPILES).join(", ")})`);
     else (precompiles as Record<string, string>)[k] = addr(`precompiles.${k}`, v);
@@ -215,6 +222,7 @@ export function resolveConfig(
     timelock: { minDelay, proposers, executors },
     emissionBase: pars("emissionBasePars", raw.emissionBasePars, true) ?? 0n,
     startEmission: raw.startEmission ?? false,
+    pqProfile,
     precompiles,
     bridge: { messenger, sessionTTL },
     parameters,

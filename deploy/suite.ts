@@ -14,6 +14,7 @@
  * The SessionBridge and StorageCommitment entries are examples of exactly that.
  */
 import { ZeroAddress } from "ethers";
+import { pqProfileId } from "../src/networks";
 import { deploy, expectRole, expectRoles, expectValue, grant, once, set, type Step } from "./steps";
 
 const TIMELOCK = "@openzeppelin/contracts/governance/TimelockController.sol:TimelockController";
@@ -33,6 +34,7 @@ export const SUITE: Step[] = [
   deploy("ServiceNodeRegistry", REGISTRY, true, (c) => [
     c.deployer,
     c.cfg.guardian,
+    pqProfileId(c.cfg.pqProfile),
     c.cfg.precompiles.mldsa,
     c.cfg.precompiles.mlkem,
     c.addr("SwarmCoordinator"),
@@ -60,6 +62,7 @@ export const SUITE: Step[] = [
     c.cfg.guardian,
     c.addr("ServiceNodeRegistry"),
     c.addr("SwarmCoordinator"),
+    pqProfileId(c.cfg.pqProfile),
     c.cfg.precompiles.mldsa,
   ]),
   // ==> a further contract: its deploy(...) step goes here.
@@ -96,6 +99,7 @@ export const SUITE: Step[] = [
   once("ServiceNodeRewards", "start", "startTime", (c) => c.cfg.startEmission),
 
   // ------------------------------------------------------------------ read back: constructor values and immutables
+  expectValue("ServiceNodeRegistry", "PQ_PROFILE", (c) => BigInt(pqProfileId(c.cfg.pqProfile))),
   expectValue("ServiceNodeRegistry", "MLDSA", (c) => c.cfg.precompiles.mldsa),
   expectValue("ServiceNodeRegistry", "MLKEM", (c) => c.cfg.precompiles.mlkem),
   expectValue("ServiceNodeRegistry", "swarms", (c) => c.addr("SwarmCoordinator")),
@@ -113,6 +117,7 @@ export const SUITE: Step[] = [
   expectValue("SessionBridge", "sessionTTL", (c) => c.cfg.bridge.sessionTTL),
   expectValue("StorageCommitment", "REGISTRY", (c) => c.addr("ServiceNodeRegistry")),
   expectValue("StorageCommitment", "SWARMS", (c) => c.addr("SwarmCoordinator")),
+  expectValue("StorageCommitment", "PQ_PROFILE", (c) => BigInt(pqProfileId(c.cfg.pqProfile))),
   expectValue("StorageCommitment", "MLDSA", (c) => c.cfg.precompiles.mldsa),
   // ==> a further contract: its read-backs go here.
 ];

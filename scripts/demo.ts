@@ -22,6 +22,7 @@ import { REQUIREMENT, buildRegistration, currentEpoch, nodeKeys, type NodeKeys }
 import { loadRecord } from "../deploy/engine";
 import { answerChallenge, messageHash, StorageTree, signStorageProof, storageProofOf } from "../src/storage";
 import { mlkemKeyGen } from "../src/pq";
+import { pqProfileOf } from "../src/networks";
 import type {
   NetworkAttestations,
   ServiceNodeRegistry,
@@ -191,7 +192,7 @@ async function main() {
   const commitEpoch = await currentEpoch();
   for (const n of swarm0) {
     const proof = storageProofOf(tree, n.nodeId, 0, commitEpoch);
-    const sig = signStorageProof(n.keys.mldsa.secretKey, chainId, storageAddress, proof);
+    const sig = signStorageProof(n.keys.mldsa.secretKey, chainId, storageAddress, proof, await pqProfileOf(s.storage));
     await send("storage.commit", s.storage.connect(s.others[13]).commit(proof, n.keys.mldsa.publicKey, sig));
   }
   console.log(`  swarm 0's ${swarm0.length} nodes committed root ${tree.root.slice(0, 18)}… (${tree.messageCount} messages, ${tree.usedBytes} bytes)`);

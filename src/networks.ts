@@ -1,20 +1,79 @@
 /**
- * The Pars network table: chain ids, precompile addresses and default RPC endpoints.
+ * The Pars network table: chain ids, precompile profiles and addresses, and default RPC endpoints.
  *
- * Precompile addresses are defaults only: every contract that calls a precompile takes its address
- * as a constructor parameter, because the addresses have moved between Lux releases.
+ * Precompile addresses are defaults only: every contract that calls a precompile takes its profile and
+ * address as constructor parameters, because the addresses have moved between Lux releases and the
+ * Pars PIPs describe another interface than the chain runs (DESIGN §3).
  */
+import type { PQProfile } from "./pq";
 
-/** Precompile addresses of the Pars EVM (DESIGN §3). */
+export type { PQProfile } from "./pq";
+
+/** Every precompile profile, in the order of the contracts' `PQPrecompiles.Profile` enum. */
+export const PQ_PROFILES = ["lux", "pip"] as const satisfies readonly PQProfile[];
+
+/** The value of a profile in the contracts' `PQPrecompiles.Profile` enum (`PQ_PROFILE()` views). */
+export function pqProfileId(profile: PQProfile): number {
+  return PQ_PROFILES.indexOf(profile);
+}
+
+/** The profile a contract's `PQ_PROFILE()` names. */
+export function pqProfileFromId(id: number | bigint): PQProfile {
+  const profile = PQ_PROFILES[Number(id)];
+  if (profile === undefined) throw new Error(`unknown precompile profile ${id} (known: ${PQ_PROFILES.join(", ")})`);
+  return profile;
+}
+
+/**
+ * The precompile profile of a deployed contract (the registry or StorageCommitment), read from its
+ * `PQ_PROFILE()`: signatures for a deployment bind the context of its profile, never a guessed one.
+ */
+export async function pqProfileOf(contract: { PQ_PROFILE(): Promise<bigint | number> }): Promise<PQProfile> {
+  return pqProfileFromId(await contract.PQ_PROFILE());
+}
+
+/**
+ * The PQ precompile addresses of each profile:
+ * - `lux`: the chain's code, luxfi/evm with luxfi/precompile v0.19 (`mldsa/module.go`, `mlkem/module.go`).
+ * - `pip`: PIP-0000 / PIP-0007 / PIP-0008.
+ */
+export const PQ_PRECOMPILES = {
+  lux: {
+    mldsa: "0x0000000000000000000000000000000000012202",
+    mlkem: "0x0000000000000000000000000000000000012201",
+  },
+  pip: {
+    mldsa: "0x0000000000000000000000000000000000000601",
+    mlkem: "0x0000000000000000000000000000000000000603",
+  },
+} as const satisfies Record<PQProfile, { mldsa: string; mlkem: string }>;
+
+/**
+ * The LX precompiles in the Lux code (luxfi/precompile `dex` constants; only LXPool is a registered
+ * module there). They speak the Lux LX API (`getBBO(MarketId)`, `getPrice(AssetId)`), not PIP-0008's
+ * interface that `ILXBook` / `ILXFeed` and the mocks follow; listed for reference.
+ */
+export const LUX_DEX_PRECOMPILES = {
+  lxPool: "0x0000000000000000000000000000000000009010",
+  lxBook: "0x0000000000000000000000000000000000009020",
+  lxFeed: "0x0000000000000000000000000000000000009040",
+} as const;
+
+/** Default precompile addresses: the `lux` PQ precompiles, PIP-0008's LXBook / LXFeed, Warp. */
 export const PRECOMPILES = {
-  mldsa: "0x0000000000000000000000000000000000000601",
-  mlkem: "0x0000000000000000000000000000000000000603",
+  mldsa: PQ_PRECOMPILES.lux.mldsa as string,
+  mlkem: PQ_PRECOMPILES.lux.mlkem as string,
   lxBook: "0x0000000000000000000000000000000000002000",
   lxFeed: "0x0000000000000000000000000000000000002300",
   warp: "0x0200000000000000000000000000000000000005",
 } as const;
 
 export type PrecompileAddresses = { -readonly [K in keyof typeof PRECOMPILES]: string };
+
+/** The default addresses of a profile (its PQ precompiles, and the shared others). */
+export function precompilesFor(profile: PQProfile): PrecompileAddresses {
+  return { ...PRECOMPILES, ...PQ_PRECOMPILES[profile] };
+}
 
 /** The RPC path a parsd node serves the Pars EVM chain on. */
 export const PARS_RPC_PATH = "/ext/bc/C/rpc";
@@ -27,19 +86,24 @@ export interface ParsNetwork {
   defaultRpcUrl: string;
   /** Environment variable prefix: `<envPrefix>_RPC_URL`, `<envPrefix>_PRIVATE_KEY`. */
   envPrefix: string;
+  /** The precompile profile a deployment on this network uses by default. */
+  pqProfile: PQProfile;
   precompiles: PrecompileAddresses;
   /** True where the precompiles are served by the local TypeScript host (installParsPrecompiles). */
   localPrecompiles: boolean;
 }
 
 function net(name: string, chainId: number, defaultRpcUrl: string, envPrefix: string, local: boolean): ParsNetwork {
-  return { name, chainId, defaultRpcUrl, envPrefix, precompiles: { ...PRECOMPILES }, localPrecompiles: local };
+  return { name, chainId, defaultRpcUrl, envPrefix, pqProfile: "lux", precompiles: precompilesFor("lux"), localPrecompiles: local };
 }
 
+/** The port parsd serves its HTTP API on (luxd alone serves 9650). */
+export const PARSD_HTTP_PORT = 9660;
+
 export const NETWORKS = {
-  parsMainnet: net("parsMainnet", 7070, `http://127.0.0.1:9650${PARS_RPC_PATH}`, "PARS_MAINNET", false),
-  parsTestnet: net("parsTestnet", 7071, `http://127.0.0.1:9650${PARS_RPC_PATH}`, "PARS_TESTNET", false),
-  parsDevnet: net("parsDevnet", 7072, `http://127.0.0.1:9650${PARS_RPC_PATH}`, "PARS_DEVNET", false),
+  parsMainnet: net("parsMainnet", 7070, `http://127.0.0.1:${PARSD_HTTP_PORT}${PARS_RPC_PATH}`, "PARS_MAINNET", false),
+  parsTestnet: net("parsTestnet", 7071, `http://127.0.0.1:${PARSD_HTTP_PORT}${PARS_RPC_PATH}`, "PARS_TESTNET", false),
+  parsDevnet: net("parsDevnet", 7072, `http://127.0.0.1:${PARSD_HTTP_PORT}${PARS_RPC_PATH}`, "PARS_DEVNET", false),
   hardhat: net("hardhat", 31337, "", "HARDHAT", true),
   localhost: net("localhost", 31337, "http://127.0.0.1:8545", "LOCALHOST", true),
 } as const satisfies Record<string, ParsNetwork>;

@@ -1,6 +1,11 @@
 /**
- * Post-quantum primitives used across the Pars contracts: ML-DSA (FIPS 204, pure mode, empty context)
- * and ML-KEM (FIPS 203), from @noble/post-quantum.
+ * Post-quantum primitives used across the Pars contracts: ML-DSA (FIPS 204, pure mode) and ML-KEM
+ * (FIPS 203), from @noble/post-quantum.
+ *
+ * ML-DSA signatures bind a FIPS 204 context string, which the precompile profile of the deployment
+ * decides (DESIGN §3): `"lux-evm-precompile-mldsa-v1"` for `lux` (the chain's code), empty for `pip`.
+ * A signature made under one context does not verify under the other. Sign through
+ * `mldsaSign(sk, msg, { profile })`, with the profile read from the deployment (`pqProfileOf`).
  *
  * Mode encodings (the `uint8` the precompiles take):
  * - ML-DSA: the parameter set's own number, 44, 65 or 87.
@@ -11,6 +16,28 @@ import { ml_dsa44, ml_dsa65, ml_dsa87 } from "@noble/post-quantum/ml-dsa.js";
 import { ml_kem512, ml_kem768, ml_kem1024 } from "@noble/post-quantum/ml-kem.js";
 
 export type MLDSAMode = 44 | 65 | 87;
+
+/** A precompile profile: which wire format and signing context the chain's PQ precompiles speak. */
+export type PQProfile = "lux" | "pip";
+
+/** The FIPS 204 context string each profile's ML-DSA precompile verifies under. */
+export const MLDSA_CONTEXT: Record<PQProfile, string> = {
+  lux: "lux-evm-precompile-mldsa-v1",
+  pip: "",
+};
+
+/** The context bytes of `profile`. */
+export function mldsaContext(profile: PQProfile): Uint8Array {
+  return new TextEncoder().encode(MLDSA_CONTEXT[profile]);
+}
+
+/** Signing and verification options: the deployment's profile decides the context. */
+export interface MLDSAOptions {
+  /** The deployment's precompile profile; its context is bound into the signature. */
+  profile: PQProfile;
+  /** Randomised (hedged) signing; deterministic by default. */
+  hedged?: boolean;
+}
 export type MLKEMParameterSet = 0 | 1 | 2;
 
 export interface MLDSAParams {
@@ -76,21 +103,28 @@ export function mldsaKeyGen(mode: MLDSAMode = 65, seed?: Uint8Array): KeyPair {
 }
 
 /**
- * ML-DSA signature (pure mode, empty context). Deterministic by default so that a transaction's gas
- * estimate and its execution see the same bytes; pass `hedged: true` for randomised signing.
+ * ML-DSA signature (pure mode) under the context of `opts.profile`. Deterministic by default so that a
+ * transaction's gas estimate and its execution see the same bytes; pass `hedged: true` for randomised
+ * signing.
  */
-export function mldsaSign(secretKey: Uint8Array, message: Uint8Array, opts: { hedged?: boolean } = {}): Uint8Array {
+export function mldsaSign(secretKey: Uint8Array, message: Uint8Array, opts: MLDSAOptions): Uint8Array {
   const p = mldsaParamsBySecretKey(secretKey.length);
   if (!p) throw new Error(`ML-DSA secret key of ${secretKey.length} bytes matches no parameter set`);
-  return DSA[p.mode].sign(message, secretKey, opts.hedged ? {} : { extraEntropy: false });
+  const context = mldsaContext(opts.profile);
+  return DSA[p.mode].sign(message, secretKey, opts.hedged ? { context } : { context, extraEntropy: false });
 }
 
-/** ML-DSA verification; false (never an exception) for anything malformed. */
-export function mldsaVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+/** ML-DSA verification under the context of `profile`; false (never an exception) for anything malformed. */
+export function mldsaVerify(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+  profile: PQProfile,
+): boolean {
   const p = mldsaParamsByPublicKey(publicKey.length);
   if (!p || signature.length !== p.signatureBytes) return false;
   try {
-    return DSA[p.mode].verify(signature, message, publicKey);
+    return DSA[p.mode].verify(signature, message, publicKey, { context: mldsaContext(profile) });
   } catch {
     return false;
   }

@@ -10,7 +10,7 @@
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { AbiCoder, ZeroHash, dataSlice, getBytes, keccak256, toUtf8Bytes, type BytesLike } from "ethers";
-import { mldsaSign } from "./pq";
+import { mldsaSign, type PQProfile } from "./pq";
 
 const coder = AbiCoder.defaultAbiCoder();
 
@@ -103,9 +103,18 @@ export function storageProofDigest(chainId: bigint | number, contract: string, p
   );
 }
 
-/** ML-DSA signature of a storage proof with the node's identity secret key (deterministic). */
-export function signStorageProof(secretKey: Uint8Array, chainId: bigint | number, contract: string, proof: StorageProof): Uint8Array {
-  return mldsaSign(secretKey, getBytes(storageProofDigest(chainId, contract, proof)));
+/**
+ * ML-DSA signature of a storage proof with the node's identity secret key (deterministic), under the
+ * context of the deployment's precompile profile (`pqProfileOf(storageCommitment)`).
+ */
+export function signStorageProof(
+  secretKey: Uint8Array,
+  chainId: bigint | number,
+  contract: string,
+  proof: StorageProof,
+  profile: PQProfile,
+): Uint8Array {
+  return mldsaSign(secretKey, getBytes(storageProofDigest(chainId, contract, proof)), { profile });
 }
 
 /** What answers a challenge: the message bytes and their proof in the node's committed tree. */

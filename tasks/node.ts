@@ -8,6 +8,7 @@ import * as fs from "fs";
 import { task, types } from "hardhat/config";
 import { formatEther, getBytes, isHexString, keccak256 } from "ethers";
 import { registrationDigest, anchorRotationDigest, NodeStatus, operatorMinimum } from "../src/registry";
+import { pqProfileOf } from "../src/networks";
 import { HeartbeatChain, EPOCH_SECONDS } from "../src/heartbeat";
 import type { NodeKeyMaterial } from "../src/keystore";
 import { keystorePassword, ParsTaskError, confirm, type Output } from "./lib/io";
@@ -77,7 +78,8 @@ withSending(
       if (onChain !== digest) throw new ParsTaskError(`registration digest mismatch: computed ${digest}, the registry says ${onChain}`);
       const registration = {
         mldsaPublicKey: keys.mldsa.publicKey,
-        mldsaSignature: mldsaSign(keys.mldsa.secretKey, getBytes(digest)),
+        // The context of the deployment's precompile profile, read from the registry itself.
+        mldsaSignature: mldsaSign(keys.mldsa.secretKey, getBytes(digest), { profile: await pqProfileOf(suite.registry) }),
         mlkemPublicKey: keys.mlkem.publicKey,
         blsPublicKey: bls,
         blsSignature: proofOfPossession(keys.bls.secretKey, digest),
@@ -350,7 +352,7 @@ withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed w
       const intent = {
         description: `rotate the heartbeat chain of node ${nodeId} (epoch ${epoch})`,
         to: registryAddress,
-        data: suite.registry.interface.encodeFunctionData("rotateHeartbeatAnchor", [nodeId, fresh.anchor, keys.mldsa.publicKey, mldsaSign(keys.mldsa.secretKey, getBytes(digest))]),
+        data: suite.registry.interface.encodeFunctionData("rotateHeartbeatAnchor", [nodeId, fresh.anchor, keys.mldsa.publicKey, mldsaSign(keys.mldsa.secretKey, getBytes(digest), { profile: await pqProfileOf(suite.registry) })]),
       };
       if (args.dryRun) {
         const r = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder);
@@ -469,7 +471,7 @@ withSending(task("node:commit-storage", "Signs and sends this epoch's storage co
       const digest = storageProofDigest(chain.chainId, storageAddress, proof);
       const onChain = await storage.storageProofDigest(proof);
       if (onChain !== digest) throw new ParsTaskError(`storage proof digest mismatch: computed ${digest}, the contract says ${onChain}`);
-      const signature = signStorageProof(keys.mldsa.secretKey, chain.chainId, storageAddress, proof);
+      const signature = signStorageProof(keys.mldsa.secretKey, chain.chainId, storageAddress, proof, await pqProfileOf(storage));
       const result = await executeTx(
         chain,
         walletSender(keys.wallet, chain),

@@ -117,6 +117,13 @@ interface IStorageCommitment {
         uint96 bond;
     }
 
+    /// @notice One commitment of a batch: the signed proof and its ML-DSA-65 signature (3309 bytes). The
+    /// node's key is the one it published with `publishIdentityKey`.
+    struct BatchEntry {
+        StorageProof proof;
+        bytes signature;
+    }
+
     // ------------------------------------------------------------------ events
 
     /// @notice A node committed its storage for `epoch`.
@@ -128,6 +135,11 @@ interface IStorageCommitment {
         uint64 messageCount,
         uint64 usedBytes
     );
+    /// @notice Entry `index` of a `commitBatch` was not committed; `reason` is the custom error a single
+    /// `commit` of it reverts with (`KeyNotPublished` where the node has published no key).
+    event CommitmentSkipped(uint256 index, uint64 indexed nodeId, uint32 indexed epoch, bytes reason);
+    /// @notice `nodeId`'s ML-DSA key was published as the code of `keyCode` (a STOP byte, then the key).
+    event IdentityKeyPublished(uint64 indexed nodeId, address keyCode);
     /// @notice A commitment's root differs from the swarm's leading root in that epoch, the root first
     /// committed by `leadNodeId` (off-chain reconciliation starts from this event).
     event StorageRootMismatch(
@@ -215,6 +227,14 @@ interface IStorageCommitment {
     error NothingToWithdraw(address account);
     /// @notice A governance parameter is out of its allowed range.
     error InvalidParameter(bytes32 name, uint256 value);
+    /// @notice A batch of `size` commitments; 1 to `maxSize` are accepted.
+    error InvalidBatchSize(uint256 size, uint256 maxSize);
+    /// @notice `nodeId` has published no ML-DSA key, which a batched commitment is verified against.
+    error KeyNotPublished(uint64 nodeId);
+    /// @notice `nodeId`'s key is already published at `keyCode`.
+    error KeyAlreadyPublished(uint64 nodeId, address keyCode);
+    /// @notice Creating the contract that holds `nodeId`'s key failed.
+    error KeyPublicationFailed(uint64 nodeId);
     /// @notice A zero address where a contract or account is required.
     error ZeroAddress();
     /// @notice A native transfer failed.
@@ -257,6 +277,28 @@ interface IStorageCommitment {
     /// @param signature ML-DSA-65 signature, 3309 bytes
     function commit(StorageProof calldata proof, bytes calldata mldsaPublicKey, bytes calldata signature)
         external;
+
+    /// @notice Commits up to `MAX_BATCH` nodes' storage for the current epoch in one transaction, with one
+    /// verification of all their signatures (one batch call under the `Lux` profile). Anyone may relay it,
+    /// typically one node for its swarm.
+    /// @dev Each entry is checked as `commit` checks it, against the key its node published. An entry that
+    /// fails a check, or became invalid before the batch was mined (already committed, node no longer
+    /// active), is skipped with `CommitmentSkipped` naming the error; the batch itself reverts only when
+    /// empty or too large. O(1) in the number of nodes.
+    /// @param entries the proofs and signatures
+    /// @return committed bit i set when entry i was committed
+    function commitBatch(BatchEntry[] calldata entries) external returns (uint256 committed);
+
+    /// @notice Most entries of one `commitBatch`.
+    function MAX_BATCH() external view returns (uint256);
+
+    /// @notice Publishes `nodeId`'s registered ML-DSA-65 key on chain, as the code of a new contract, so that
+    /// batched commitments need not carry it (1,952 bytes of calldata, about 31k gas, each epoch). Once per
+    /// node; anyone may send it.
+    /// @param nodeId the node
+    /// @param mldsaPublicKey its ML-DSA-65 key (checked against its registered hash)
+    /// @return keyCode the contract that holds the key
+    function publishIdentityKey(uint64 nodeId, bytes calldata mldsaPublicKey) external returns (address keyCode);
 
     // ------------------------------------------------------------------ challenges
 
@@ -305,6 +347,9 @@ interface IStorageCommitment {
 
     /// @notice The tally and swarm root of `swarmId` for `epoch` (all zero if nothing is kept).
     function swarmRoot(uint32 swarmId, uint32 epoch) external view returns (SwarmRoot memory);
+
+    /// @notice `nodeId`'s published ML-DSA-65 key, empty if it has published none.
+    function identityKeyOf(uint64 nodeId) external view returns (bytes memory publicKey);
 
     /// @notice A challenge by id.
     function getChallenge(bytes32 challengeId) external view returns (Challenge memory);

@@ -67,6 +67,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
 
     // ------------------------------------------------------------------ immutables
 
+    /// @notice The precompile profile: the wire format and signing context of MLDSA and MLKEM.
+    PQPrecompiles.Profile public immutable PQ_PROFILE;
     /// @notice The ML-DSA precompile.
     address public immutable MLDSA;
     /// @notice The ML-KEM precompile.
@@ -156,6 +158,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
 
     /// @param admin receives DEFAULT_ADMIN_ROLE (the 24-hour timelock in production)
     /// @param guardian receives GUARDIAN_ROLE
+    /// @param profile the precompile profile MLDSA and MLKEM speak
     /// @param mldsa the ML-DSA precompile
     /// @param mlkem the ML-KEM precompile
     /// @param swarmCoordinator the swarm coordinator (this registry must hold its REGISTRY_ROLE)
@@ -164,6 +167,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     constructor(
         address admin,
         address guardian,
+        PQPrecompiles.Profile profile,
         address mldsa,
         address mlkem,
         ISwarmCoordinator swarmCoordinator,
@@ -177,6 +181,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         BLS_KEYS = blsKeys;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
+        PQ_PROFILE = profile;
         MLDSA = mldsa;
         MLKEM = mlkem;
         swarms = swarmCoordinator;
@@ -828,10 +833,10 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         _checkKeyFree(KEY_BLS, blsHash);
 
         bytes32 digest = _registrationDigest(msg.sender, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor);
-        if (!PQPrecompiles.mldsaVerifyCalldata(MLDSA, r.mldsaPublicKey, abi.encodePacked(digest), r.mldsaSignature)) {
+        if (!PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, r.mldsaPublicKey, digest, r.mldsaSignature)) {
             revert InvalidMldsaProof();
         }
-        if (!PQPrecompiles.mlkemValidate(MLKEM, r.mlkemPublicKey)) revert InvalidMlkemKey();
+        if (!PQPrecompiles.mlkemValidate(PQ_PROFILE, MLKEM, r.mlkemPublicKey)) revert InvalidMlkemKey();
         if (!BLS_KEYS.verifyProofOfPossession(r.blsPublicKey, digest, r.blsSignature)) revert InvalidBlsProof();
     }
 
@@ -932,7 +937,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         view
     {
         if (_keyOwner[KEY_MLDSA][keccak256(publicKey)] != nodeId) revert InvalidNodeSignature(nodeId);
-        if (!PQPrecompiles.mldsaVerifyCalldata(MLDSA, publicKey, abi.encodePacked(digest), signature)) {
+        if (!PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, publicKey, digest, signature)) {
             revert InvalidNodeSignature(nodeId);
         }
     }

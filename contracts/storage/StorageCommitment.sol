@@ -53,6 +53,9 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     /// @notice Upper bound of the failed-challenge penalty.
     uint16 public constant MAX_FAILED_CHALLENGE_PENALTY_BPS = 1_000;
 
+    /// @notice Most commitments in one `commitBatch` (a swarm's largest size).
+    uint256 public constant MAX_BATCH = PQPrecompiles.MAX_BATCH;
+
     /// @notice Largest node id the swarm tally can name (40 bits; the registry numbers nodes from 1).
     uint64 public constant MAX_NODE_ID = type(uint40).max;
 
@@ -86,6 +89,8 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     IServiceNodeRegistry public immutable REGISTRY;
     /// @notice The swarm coordinator: membership and the network's storage totals.
     ISwarmCoordinator public immutable SWARMS;
+    /// @notice The precompile profile MLDSA speaks (wire format, signing context, batch verification).
+    PQPrecompiles.Profile public immutable PQ_PROFILE;
     /// @notice The ML-DSA precompile.
     address public immutable MLDSA;
     /// @dev The coordinator's "no swarm" value, read once.
@@ -109,6 +114,8 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     mapping(uint32 swarmId => uint256[COMMITMENT_RING]) private _tallies;
     mapping(bytes32 challengeId => Challenge) private _challenges;
     mapping(address account => uint256) private _credits;
+    /// @dev Each node's published ML-DSA key: the address of a contract whose code is a STOP byte and the key.
+    mapping(uint64 nodeId => address) private _keyCode;
 
     // ------------------------------------------------------------------ constructor
 
@@ -116,12 +123,14 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     /// @param guardian receives GUARDIAN_ROLE (zero: none)
     /// @param registry the node registry (this contract needs its SLASHER_ROLE)
     /// @param swarms the swarm coordinator (this contract needs its STORAGE_ROLE)
+    /// @param profile the precompile profile `mldsa` speaks
     /// @param mldsa the ML-DSA precompile
     constructor(
         address admin,
         address guardian,
         IServiceNodeRegistry registry,
         ISwarmCoordinator swarms,
+        PQPrecompiles.Profile profile,
         address mldsa
     ) {
         if (
@@ -132,6 +141,7 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
         if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
         REGISTRY = registry;
         SWARMS = swarms;
+        PQ_PROFILE = profile;
         MLDSA = mldsa;
         NO_SWARM = swarms.NO_SWARM();
         // The epoch is computed here rather than asked of the registry on every commitment (a call saved).
@@ -181,9 +191,98 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
 
     /// @inheritdoc IStorageCommitment
     function commit(StorageProof calldata proof, bytes calldata mldsaPublicKey, bytes calldata signature) external {
-        uint32 swarmId = _checkCommit(proof, mldsaPublicKey, signature);
+        if (mldsaPublicKey.length != PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES) {
+            revert InvalidLength(0, mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+        }
+        _checkSignatureLength(signature);
+        (uint32 swarmId, bytes memory failure) = _checkProof(proof);
+        if (failure.length != 0) _revertWith(failure);
+        uint64 nodeId = proof.nodeId;
+        uint64 keyOwner = REGISTRY.nodeIdByMldsaKey(keccak256(mldsaPublicKey));
+        if (keyOwner != nodeId) revert KeyNotOfNode(nodeId, keyOwner);
+        if (!PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, mldsaPublicKey, _digest(proof), signature)) {
+            revert InvalidSignature(nodeId);
+        }
         _record(proof, swarmId);
-        SWARMS.reportStorageUsed(proof.nodeId, proof.usedBytes);
+        SWARMS.reportStorageUsed(nodeId, proof.usedBytes);
+    }
+
+    /// @inheritdoc IStorageCommitment
+    function commitBatch(BatchEntry[] calldata entries) external returns (uint256 committed) {
+        uint256 count = entries.length;
+        if (count == 0 || count > MAX_BATCH) revert InvalidBatchSize(count, MAX_BATCH);
+        // Pass 1: the checks that read state; entries that pass get their key and digest.
+        uint32[] memory swarmIds = new uint32[](count);
+        address[] memory keys = new address[](count);
+        bytes32[] memory digests = new bytes32[](count);
+        uint256 candidates;
+        uint256 pending;
+        for (uint256 i; i < count; ++i) {
+            BatchEntry calldata e = entries[i];
+            bytes memory failure;
+            if (e.signature.length != PQPrecompiles.MLDSA65_SIGNATURE_BYTES) {
+                failure = abi.encodeWithSelector(
+                    InvalidLength.selector, 1, e.signature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES
+                );
+            } else {
+                (swarmIds[i], failure) = _checkProof(e.proof);
+                keys[i] = _keyCode[e.proof.nodeId];
+                if (failure.length == 0 && keys[i] == address(0)) {
+                    failure = abi.encodeWithSelector(KeyNotPublished.selector, e.proof.nodeId);
+                }
+            }
+            if (failure.length != 0) {
+                emit CommitmentSkipped(i, e.proof.nodeId, e.proof.epoch, failure);
+                continue;
+            }
+            digests[i] = _digest(e.proof);
+            pending |= 1 << i;
+            ++candidates;
+        }
+        // One verification of every candidate: a `Lux` batch call, or one call each under `Pip`.
+        uint256 valid = PQ_PROFILE == PQPrecompiles.Profile.Lux
+            ? _verifyBatch(entries, keys, digests, pending, candidates)
+            : _verifyEach(entries, keys, digests, pending);
+        // Pass 2: effects. An entry naming a node an earlier entry already committed is skipped here.
+        for (uint256 i; i < count; ++i) {
+            if (pending & (1 << i) == 0) continue;
+            StorageProof calldata proof = entries[i].proof;
+            uint64 nodeId = proof.nodeId;
+            bytes memory failure;
+            if (valid & (1 << i) == 0) {
+                failure = abi.encodeWithSelector(InvalidSignature.selector, nodeId);
+            } else if (uint32(_commitments[nodeId][proof.epoch % COMMITMENT_RING]) == proof.epoch) {
+                failure = abi.encodeWithSelector(AlreadyCommitted.selector, nodeId, proof.epoch);
+            }
+            if (failure.length != 0) {
+                emit CommitmentSkipped(i, nodeId, proof.epoch, failure);
+                continue;
+            }
+            _record(proof, swarmIds[i]);
+            SWARMS.reportStorageUsed(nodeId, proof.usedBytes);
+            committed |= 1 << i;
+        }
+    }
+
+    /// @inheritdoc IStorageCommitment
+    function publishIdentityKey(uint64 nodeId, bytes calldata mldsaPublicKey) external returns (address keyCode) {
+        if (mldsaPublicKey.length != PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES) {
+            revert InvalidLength(0, mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+        }
+        uint64 keyOwner = REGISTRY.nodeIdByMldsaKey(keccak256(mldsaPublicKey));
+        if (keyOwner != nodeId || nodeId == 0) revert KeyNotOfNode(nodeId, keyOwner);
+        if (_keyCode[nodeId] != address(0)) revert KeyAlreadyPublished(nodeId, _keyCode[nodeId]);
+        // Init code: PUSH2 size, DUP1, PUSH1 10, RETURNDATASIZE, CODECOPY, RETURNDATASIZE, RETURN; then
+        // the runtime code, a STOP byte (so the key can never be called as code) and the key.
+        bytes memory init = abi.encodePacked(
+            hex"61", uint16(mldsaPublicKey.length + 1), hex"80600a3d393df3", hex"00", mldsaPublicKey
+        );
+        assembly ("memory-safe") {
+            keyCode := create(0, add(init, 0x20), mload(init))
+        }
+        if (keyCode == address(0)) revert KeyPublicationFailed(nodeId);
+        _keyCode[nodeId] = keyCode;
+        emit IdentityKeyPublished(nodeId, keyCode);
     }
 
     // ------------------------------------------------------------------ challenges
@@ -303,6 +402,16 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     }
 
     /// @inheritdoc IStorageCommitment
+    function identityKeyOf(uint64 nodeId) external view returns (bytes memory publicKey) {
+        address keyCode = _keyCode[nodeId];
+        if (keyCode == address(0)) return publicKey;
+        publicKey = new bytes(PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+        assembly ("memory-safe") {
+            extcodecopy(keyCode, add(publicKey, 0x20), 1, mload(publicKey))
+        }
+    }
+
+    /// @inheritdoc IStorageCommitment
     function getChallenge(bytes32 id) external view returns (Challenge memory) {
         return _challenges[id];
     }
@@ -394,32 +503,101 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
         ring[index] = t;
     }
 
-    /// @dev Every check of a commitment, the signature last; returns the node's swarm.
-    function _checkCommit(StorageProof calldata proof, bytes calldata mldsaPublicKey, bytes calldata signature)
-        private
-        view
-        returns (uint32 swarmId)
-    {
-        if (mldsaPublicKey.length != PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES) {
-            revert InvalidLength(0, mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
-        }
-        if (signature.length != PQPrecompiles.MLDSA65_SIGNATURE_BYTES) {
-            revert InvalidLength(1, signature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
-        }
+    /// @dev The checks of a commitment that read state, but neither its key nor its signature: the
+    /// epoch, `usedBytes`, the node's swarm, one commitment per epoch. Returns the node's swarm, or the
+    /// custom error that a single commitment reverts with and a batch reports.
+    function _checkProof(StorageProof calldata proof) private view returns (uint32 swarmId, bytes memory failure) {
         uint64 nodeId = proof.nodeId;
         uint32 epoch = proof.epoch;
         uint32 current = _epoch();
-        if (epoch != current) revert EpochNotCurrent(epoch, current);
-        if (proof.usedBytes > SIZE_LIMIT) revert UsedBytesAboveLimit(proof.usedBytes, SIZE_LIMIT);
-        uint64 keyOwner = REGISTRY.nodeIdByMldsaKey(keccak256(mldsaPublicKey));
-        if (keyOwner != nodeId || keyOwner == 0) revert KeyNotOfNode(nodeId, keyOwner);
-        if (nodeId > MAX_NODE_ID) revert NodeIdTooLarge(nodeId, MAX_NODE_ID);
+        if (epoch != current) return (0, abi.encodeWithSelector(EpochNotCurrent.selector, epoch, current));
+        if (proof.usedBytes > SIZE_LIMIT) {
+            return (0, abi.encodeWithSelector(UsedBytesAboveLimit.selector, proof.usedBytes, SIZE_LIMIT));
+        }
+        if (nodeId > MAX_NODE_ID) return (0, abi.encodeWithSelector(NodeIdTooLarge.selector, nodeId, MAX_NODE_ID));
         swarmId = SWARMS.swarmOf(nodeId);
-        if (swarmId == NO_SWARM) revert NodeNotActive(nodeId);
-        if (swarmId != proof.swarmId) revert WrongSwarm(nodeId, proof.swarmId, swarmId);
-        if (uint32(_commitments[nodeId][epoch % COMMITMENT_RING]) == epoch) revert AlreadyCommitted(nodeId, epoch);
-        if (!PQPrecompiles.mldsaVerifyCalldata(MLDSA, mldsaPublicKey, abi.encodePacked(_digest(proof)), signature)) {
-            revert InvalidSignature(nodeId);
+        if (swarmId == NO_SWARM) return (0, abi.encodeWithSelector(NodeNotActive.selector, nodeId));
+        if (swarmId != proof.swarmId) {
+            return (0, abi.encodeWithSelector(WrongSwarm.selector, nodeId, proof.swarmId, swarmId));
+        }
+        if (uint32(_commitments[nodeId][epoch % COMMITMENT_RING]) == epoch) {
+            return (0, abi.encodeWithSelector(AlreadyCommitted.selector, nodeId, epoch));
+        }
+    }
+
+    function _checkSignatureLength(bytes calldata signature) private pure {
+        if (signature.length != PQPrecompiles.MLDSA65_SIGNATURE_BYTES) {
+            revert InvalidLength(1, signature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
+        }
+    }
+
+    /// @dev Reverts with the ABI-encoded custom error `failure`.
+    function _revertWith(bytes memory failure) private pure {
+        assembly ("memory-safe") {
+            revert(add(failure, 0x20), mload(failure))
+        }
+    }
+
+    /// @dev One `Lux` batch call over the `pending` entries (bit i: entry i), keys read from their
+    /// published code straight into the call's input; returns the verified entries as bits.
+    function _verifyBatch(
+        BatchEntry[] calldata entries,
+        address[] memory keys,
+        bytes32[] memory digests,
+        uint256 pending,
+        uint256 candidates
+    ) private view returns (uint256 valid) {
+        if (candidates == 0) return 0;
+        uint256 entryBytes = PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES + 32 + PQPrecompiles.MLDSA65_SIGNATURE_BYTES + 32;
+        bytes memory input = PQPrecompiles.batchInput(candidates);
+        uint256 cursor;
+        assembly ("memory-safe") {
+            // The header is 4 bytes; the entries follow it. Allocate them all at once.
+            cursor := add(add(input, 0x20), 4)
+            let total := add(4, mul(candidates, entryBytes))
+            mstore(input, total)
+            mstore(0x40, and(add(add(add(input, 0x20), total), 31), not(31)))
+        }
+        for (uint256 i; i < entries.length; ++i) {
+            if (pending & (1 << i) == 0) continue;
+            address key = keys[i];
+            bytes32 digest = digests[i];
+            bytes calldata signature = entries[i].signature;
+            assembly ("memory-safe") {
+                extcodecopy(key, cursor, 1, 1952)
+                mstore(add(cursor, 1952), 32)
+                calldatacopy(add(cursor, 1984), signature.offset, 3309)
+                mstore(add(cursor, 5293), digest)
+                cursor := add(cursor, 5325)
+            }
+        }
+        uint256 verdicts = PQPrecompiles.mldsaVerifyBatch(MLDSA, input, candidates);
+        // Verdict j belongs to the j-th pending entry.
+        uint256 j;
+        for (uint256 i; i < entries.length; ++i) {
+            if (pending & (1 << i) == 0) continue;
+            if (verdicts & (1 << j) != 0) valid |= 1 << i;
+            ++j;
+        }
+    }
+
+    /// @dev One verification call per pending entry (the `Pip` profile has no batch operation).
+    function _verifyEach(
+        BatchEntry[] calldata entries,
+        address[] memory keys,
+        bytes32[] memory digests,
+        uint256 pending
+    ) private view returns (uint256 valid) {
+        for (uint256 i; i < entries.length; ++i) {
+            if (pending & (1 << i) == 0) continue;
+            bytes memory key = new bytes(PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+            address keyCode = keys[i];
+            assembly ("memory-safe") {
+                extcodecopy(keyCode, add(key, 0x20), 1, 1952)
+            }
+            if (PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, key, digests[i], entries[i].signature)) {
+                valid |= 1 << i;
+            }
         }
     }
 

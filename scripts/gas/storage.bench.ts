@@ -3,6 +3,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { currentEpoch } from "../../test/helpers/suite";
 import { deployStorage } from "../../test/storage/helpers";
 import { EPOCH_SECONDS } from "../../src/heartbeat";
+import { pqProfileOf } from "../../src/networks";
 import { COMMITMENT_RING, RESPONSE_WINDOW, StorageTree, challengeId, messageHash, signStorageProof, storageProofOf } from "../../src/storage";
 import { TX, type Benchmark } from "./meter";
 import type { BenchNode } from "./network";
@@ -41,6 +42,7 @@ export const storageBench: Benchmark = {
     const { suite, nodes } = net;
     const storage = await deployStorage(suite);
     const address = await storage.getAddress();
+    const profile = await pqProfileOf(storage);
     const chainId = (await ethers.provider.getNetwork()).chainId;
     const byId = new Map(nodes.map((n) => [n.nodeId, n]));
     const members = (await suite.swarms.swarmMembers(0)).map((id) => byId.get(id)!);
@@ -54,7 +56,7 @@ export const storageBench: Benchmark = {
     };
     const commit = (node: BenchNode, tree: StorageTree, epoch: number) => {
       const proof = storageProofOf(tree, node.nodeId, 0, epoch);
-      const signature = signStorageProof(node.keys.mldsa.secretKey, chainId, address, proof);
+      const signature = signStorageProof(node.keys.mldsa.secretKey, chainId, address, proof, profile);
       return storage.commit(proof, node.keys.mldsa.publicKey, signature, TX);
     };
 

@@ -1,6 +1,7 @@
 /**
- * The Pars PQ precompiles as pure functions of their calldata: the same code serves the EDR
- * call-override hook, the recorded fallback mocks and off-chain tooling.
+ * The `pip` profile's PQ precompiles (the interface the Pars PIPs describe: ABI-encoded, empty ML-DSA
+ * context) as pure functions of their calldata: the same code serves the EDR call-override hook, the
+ * recorded fallback mocks and off-chain tooling. The `lux` profile's are in `./lux`.
  *
  * A precompile either returns ABI-encoded output or fails. Malformed input (unknown selector,
  * undecodable or non-canonical ABI, wrong key / signature / ciphertext length, unknown mode)
@@ -38,6 +39,10 @@ export interface PrecompileOutcome {
   messageBytes?: number;
   /** Parameter set / mode used, for on-chain gas estimates. */
   mode?: number;
+  /** Signatures of a batch call, for on-chain gas estimates. */
+  count?: number;
+  /** On the chain the failure burns all the gas the call was given (`lux` errors). */
+  burnsGas?: boolean;
 }
 
 const FAIL: PrecompileOutcome = { output: new Uint8Array(), reverted: true };
@@ -62,7 +67,7 @@ function ok(types: string[], values: unknown[], extra: Partial<PrecompileOutcome
   return { output: getBytes(coder.encode(types, values)), reverted: false, ...extra };
 }
 
-/** ML-DSA precompile (default address 0x…0601). */
+/** `pip` ML-DSA precompile (default address 0x…0601). */
 export function mldsaPrecompile(data: Uint8Array): PrecompileOutcome {
   const call = decodeStrict(mldsaInterface, data);
   if (!call) return FAIL;
@@ -82,7 +87,7 @@ export function mldsaPrecompile(data: Uint8Array): PrecompileOutcome {
         const msg = getBytes(args[1]);
         const params = mldsaParamsBySecretKey(sk.length);
         if (!params) return { ...FAIL, fn: name };
-        return ok(["bytes"], [mldsaSign(sk, msg)], { fn: name, mode: params.mode, messageBytes: msg.length });
+        return ok(["bytes"], [mldsaSign(sk, msg, { profile: "pip" })], { fn: name, mode: params.mode, messageBytes: msg.length });
       }
       case "verify": {
         const pk = getBytes(args[0]);
@@ -90,7 +95,7 @@ export function mldsaPrecompile(data: Uint8Array): PrecompileOutcome {
         const sig = getBytes(args[2]);
         const params = mldsaParamsByPublicKey(pk.length);
         if (!params || sig.length !== params.signatureBytes) return { ...FAIL, fn: name };
-        return ok(["bool"], [mldsaVerify(pk, msg, sig)], { fn: name, mode: params.mode, messageBytes: msg.length });
+        return ok(["bool"], [mldsaVerify(pk, msg, sig, "pip")], { fn: name, mode: params.mode, messageBytes: msg.length });
       }
     }
   } catch {
@@ -112,7 +117,7 @@ export function precompileEncapsulationSeed(publicKey: Uint8Array): Uint8Array {
   return sha3_256(buf);
 }
 
-/** ML-KEM precompile (default address 0x…0603). */
+/** `pip` ML-KEM precompile (default address 0x…0603). */
 export function mlkemPrecompile(data: Uint8Array): PrecompileOutcome {
   const call = decodeStrict(mlkemInterface, data);
   if (!call) return FAIL;

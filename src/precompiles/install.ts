@@ -1,7 +1,8 @@
 /**
  * One call that gives a local network the Pars precompiles:
  *
- * - ML-DSA and ML-KEM (stateless) are served from TypeScript through the EDR call-override hook of
+ * - ML-DSA and ML-KEM (stateless), in both precompile profiles at their addresses (`lux`, the chain's
+ *   code, and `pip`, the PIPs' interface; DESIGN §3), are served from TypeScript through the EDR call-override hook of
  *   Hardhat's in-process network (also behind `npx hardhat node`). The hook is a private Hardhat
  *   API: if it is missing on a Hardhat network, installation fails loudly instead of falling back.
  *   It is re-installed automatically after `hardhat_reset`.
@@ -13,9 +14,9 @@
  */
 import { getBytes, Interface } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { PRECOMPILES, type PrecompileAddresses } from "../networks";
+import { PRECOMPILES, type PQProfile, type PrecompileAddresses } from "../networks";
 import { loadArtifact } from "../artifacts";
-import { PrecompileHost, type PQPrecompileName } from "./host";
+import { LUX_MLKEM_HOST_ADDRESS, PrecompileHost, pqAddresses, type PQAddresses, type PQPrecompileName } from "./host";
 import { calldataKey } from "./handlers";
 
 export interface EIP1193Like {
@@ -23,8 +24,10 @@ export interface EIP1193Like {
 }
 
 export interface InstallOptions {
-  /** Precompile addresses, DESIGN §3 defaults otherwise. */
+  /** LXBook / LXFeed addresses, DESIGN §3 defaults otherwise (their `mldsa` / `mlkem` move the `lux` ones). */
   addresses?: Partial<PrecompileAddresses>;
+  /** PQ precompile addresses per profile, DESIGN §3 defaults otherwise. */
+  profiles?: Partial<Record<PQProfile, Partial<{ mldsa: string; mlkem: string }>>>;
   /**
    * "hook": the EDR call-override hook (required on Hardhat's own network);
    * "recorded": Solidity mocks with answers recorded before use;
@@ -39,13 +42,17 @@ export interface InstallOptions {
 
 export interface InstalledPrecompiles {
   mode: "hook" | "recorded";
+  /** The default (`lux`) PQ addresses, LXBook, LXFeed and Warp. */
   addresses: PrecompileAddresses;
+  /** The PQ addresses of each profile. */
+  profiles: PQAddresses;
   host: PrecompileHost;
   /**
    * Recorded mode: computes the precompile's answer to `calldata` in TypeScript and stores it in the
-   * mock, so a later call with exactly that calldata gets it. A no-op in hook mode.
+   * mock, so a later call with exactly that calldata gets it. The `lux` ML-KEM answer depends on the
+   * calling contract: pass it as `caller`. A no-op in hook mode.
    */
-  record(precompile: PQPrecompileName, calldata: string | Uint8Array): Promise<void>;
+  record(precompile: PQPrecompileName, calldata: string | Uint8Array, opts?: { profile?: PQProfile; caller?: string }): Promise<void>;
 }
 
 interface EdrWrapperLike {
@@ -129,6 +136,11 @@ async function installDexMocks(provider: EIP1193Like, addresses: PrecompileAddre
   for (const m of DEX_MOCKS) await setCode(provider, addresses[m.key], loadArtifact(m.contract).deployedBytecode);
 }
 
+/** The shim that hands the `lux` ML-KEM precompile its caller (see `./host`). */
+async function installCallerShim(provider: EIP1193Like, profiles: PQAddresses): Promise<void> {
+  await setCode(provider, profiles.lux.mlkem, loadArtifact("CallerBoundPrecompile__Shim").deployedBytecode);
+}
+
 const recorderInterface = new Interface([
   "function mock__record(bytes32 key, bool reverted, bytes output)",
   "function mock__isRecorded(bytes32 key) view returns (bool)",
@@ -143,8 +155,16 @@ export async function installParsPrecompiles(
   options: InstallOptions = {},
 ): Promise<InstalledPrecompiles> {
   const provider: EIP1193Like = isHre(target) ? target.network.provider : target;
-  const addresses: PrecompileAddresses = { ...PRECOMPILES, ...options.addresses };
-  const host = new PrecompileHost(addresses);
+  const profiles = pqAddresses({
+    ...options.profiles,
+    lux: { mldsa: options.addresses?.mldsa, mlkem: options.addresses?.mlkem, ...options.profiles?.lux },
+  });
+  for (const p of ["lux", "pip"] as const) {
+    profiles[p].mldsa ??= pqAddresses()[p].mldsa;
+    profiles[p].mlkem ??= pqAddresses()[p].mlkem;
+  }
+  const addresses: PrecompileAddresses = { ...PRECOMPILES, ...options.addresses, ...profiles.lux };
+  const host = new PrecompileHost(profiles);
   const dexMocks = options.dexMocks ?? true;
 
   // Forces Hardhat's lazy provider chain to initialise, so the EDR wrapper exists.
@@ -156,36 +176,61 @@ export async function installParsPrecompiles(
   if (mode === "hook") {
     if (!wrapper) throw new CallOverrideHookMissingError();
     await wrapper._setCallOverrideCallback(host.callback);
+    await installCallerShim(wrapper, profiles);
     if (dexMocks) await installDexMocks(wrapper, addresses);
     // hardhat_reset builds a fresh EDR provider without the hook or the mocks: put them back.
-    const state = wrapper[INSTALLED] as { host: PrecompileHost; dexMocks: boolean; addresses: PrecompileAddresses } | undefined;
+    type State = { host: PrecompileHost; dexMocks: boolean; addresses: PrecompileAddresses; profiles: PQAddresses };
+    const state = wrapper[INSTALLED] as State | undefined;
     if (!state) {
       const originalReset = wrapper._reset.bind(wrapper);
       wrapper._reset = async (...args: unknown[]) => {
         const result = await originalReset(...args);
-        const current = wrapper[INSTALLED] as { host: PrecompileHost; dexMocks: boolean; addresses: PrecompileAddresses };
+        const current = wrapper[INSTALLED] as State;
         await wrapper._setCallOverrideCallback(current.host.callback);
+        await installCallerShim(wrapper, current.profiles);
         if (current.dexMocks) await installDexMocks(wrapper, current.addresses);
         return result;
       };
     }
-    wrapper[INSTALLED] = { host, dexMocks, addresses };
-    return { mode, addresses, host, record: async () => undefined };
+    wrapper[INSTALLED] = { host, dexMocks, addresses, profiles };
+    return { mode, addresses, profiles, host, record: async () => undefined };
   }
 
+  // Recorded mode: a recorder at every address the host would serve, the caller shim in front of the
+  // `lux` ML-KEM recorder.
   const recorder = loadArtifact("PQPrecompile__Mock").deployedBytecode;
-  await setCode(provider, addresses.mldsa, recorder);
-  await setCode(provider, addresses.mlkem, recorder);
+  const recorderAt = {
+    pip: { mldsa: profiles.pip.mldsa, mlkem: profiles.pip.mlkem },
+    lux: { mldsa: profiles.lux.mldsa, mlkem: LUX_MLKEM_HOST_ADDRESS },
+  };
+  for (const p of ["lux", "pip"] as const) {
+    await setCode(provider, recorderAt[p].mldsa, recorder);
+    await setCode(provider, recorderAt[p].mlkem, recorder);
+  }
+  await installCallerShim(provider, profiles);
   if (dexMocks) await installDexMocks(provider, addresses);
   const from = options.from ?? ((await provider.request({ method: "eth_accounts" })) as string[])[0];
 
-  const record = async (precompile: PQPrecompileName, calldata: string | Uint8Array): Promise<void> => {
-    const bytes = getBytes(calldata);
-    const outcome = host.execute(precompile, bytes);
+  const record = async (
+    precompile: PQPrecompileName,
+    calldata: string | Uint8Array,
+    opts: { profile?: PQProfile; caller?: string } = {},
+  ): Promise<void> => {
+    const profile = opts.profile ?? "lux";
+    let bytes = getBytes(calldata);
+    let outcome;
+    if (profile === "lux" && precompile === "mlkem") {
+      if (!opts.caller) throw new Error("recording a lux ML-KEM answer needs the calling contract (opts.caller)");
+      const caller = getBytes(opts.caller);
+      outcome = host.execute(precompile, profile, bytes, caller);
+      bytes = new Uint8Array([...caller, ...bytes]);
+    } else {
+      outcome = host.execute(precompile, profile, bytes);
+    }
     const data = recorderInterface.encodeFunctionData("mock__record", [calldataKey(bytes), outcome.reverted, outcome.output]);
     const hash = (await provider.request({
       method: "eth_sendTransaction",
-      params: [{ from, to: addresses[precompile], data }],
+      params: [{ from, to: recorderAt[profile][precompile], data }],
     })) as string;
     for (let i = 0; i < 600; i++) {
       const receipt = (await provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as {
@@ -199,5 +244,5 @@ export async function installParsPrecompiles(
     }
     throw new Error(`recording ${precompile} answer: no receipt for ${hash}`);
   };
-  return { mode, addresses, host, record };
+  return { mode, addresses, profiles, host, record };
 }

@@ -20,7 +20,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, Interface } from "ethers";
-import { usePrecompiles } from "../helpers/precompiles";
+import { TEST_PROFILE, usePrecompiles } from "../helpers/precompiles";
 import { REQUIREMENT, buildRegistration, currentEpoch, deploySuite, nodeKeys, registerActive, type NodeKeys, type Suite } from "../helpers/suite";
 import { HONEST, commitTree, deployStorage, nextEpoch, type StorageNode } from "../storage/helpers";
 import { deployBridge } from "../bridge/fixture";
@@ -170,7 +170,7 @@ export async function adversarialNet(): Promise<AdversarialNet> {
 
 /** An ML-DSA signature by `keys` of node `nodeId`'s anchor rotation, made for `chainId` and `registry`. */
 export function rotationSignature(keys: NodeKeys, chainId: bigint, registry: string, nodeId: bigint, anchor: string, epoch: number) {
-  return mldsaSign(keys.mldsa.secretKey, ethers.getBytes(anchorRotationDigest(chainId, registry, nodeId, anchor, epoch)));
+  return mldsaSign(keys.mldsa.secretKey, ethers.getBytes(anchorRotationDigest(chainId, registry, nodeId, anchor, epoch)), { profile: TEST_PROFILE });
 }
 
 // ------------------------------------------------------------------ the hostile account

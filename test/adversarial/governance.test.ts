@@ -148,7 +148,7 @@ const TARGETS: Target[] = [
       grantRole: "admin of the role",
       revokeRole: "admin of the role",
     },
-    permissionless: ["commit", "challenge", "respond", "resolve", "withdraw", "renounceRole"],
+    permissionless: ["commit", "commitBatch", "publishIdentityKey", "challenge", "respond", "resolve", "withdraw", "renounceRole"],
   },
   {
     name: "SessionBridge",

@@ -73,9 +73,9 @@ describe("adversarial: governance parameters outside their bounds", () => {
     const pc = await usePrecompiles();
     const a = s.admin.address;
     const [swarms, keys, treasury] = [await s.swarms.getAddress(), await s.attestations.getAddress(), s.treasury.address];
-    const registryArgs = [a, s.guardian.address, pc.addresses.mldsa, pc.addresses.mlkem, swarms, keys, treasury];
+    const registryArgs = [a, s.guardian.address, 0, pc.addresses.mldsa, pc.addresses.mlkem, swarms, keys, treasury];
     const Registry = await ethers.getContractFactory("ServiceNodeRegistry");
-    for (const i of [0, 2, 3, 4, 5, 6]) {
+    for (const i of [0, 3, 4, 5, 6, 7]) {
       const args = [...registryArgs];
       args[i] = ethers.ZeroAddress;
       await expect(Registry.deploy(...(args as Parameters<typeof Registry.deploy>)), `argument ${i}`).to.be.revertedWithCustomError(Registry, "ZeroAddress");

@@ -11,6 +11,7 @@
  * signatures), plus single use (key reservation, one commitment per epoch, the deregistered flag) and
  * time bounds (rotation epoch, commitment epoch, the 10-minute attestation window).
  */
+import { TEST_PROFILE } from "../helpers/precompiles";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -108,7 +109,7 @@ describe("adversarial: replay of signed messages", () => {
     const before = await systemState(f);
 
     await expect(f.twinStorage.commit(c.proof, c.publicKey, c.signature)).to.be.revertedWithCustomError(f.twinStorage, "InvalidSignature").withArgs(node.nodeId);
-    const otherChain = signStorageProof(node.keys.mldsa.secretKey, OTHER_CHAIN, storage, c.proof);
+    const otherChain = signStorageProof(node.keys.mldsa.secretKey, OTHER_CHAIN, storage, c.proof, TEST_PROFILE);
     await expect(f.storage.commit(c.proof, c.publicKey, otherChain)).to.be.revertedWithCustomError(f.storage, "InvalidSignature").withArgs(node.nodeId);
     const asRotation = rotation(node, c.proof.merkleRoot, epoch, f.chainId, await f.registry.getAddress());
     const regProof = (await buildRegistration(f.registry, node.operator.address, node.keys)).mldsaSignature;
@@ -118,7 +119,7 @@ describe("adversarial: replay of signed messages", () => {
     expect(await systemState(f)).to.deep.equal(before);
 
     // The twin takes a commitment signed for it (the refusal above is the binding, nothing else).
-    const forTwin = signStorageProof(node.keys.mldsa.secretKey, f.chainId, await f.twinStorage.getAddress(), c.proof);
+    const forTwin = signStorageProof(node.keys.mldsa.secretKey, f.chainId, await f.twinStorage.getAddress(), c.proof, TEST_PROFILE);
     await expect(f.twinStorage.commit(c.proof, c.publicKey, forTwin)).to.emit(f.twinStorage, "StorageCommitted");
     await expect(f.storage.commit(c.proof, c.publicKey, c.signature)).to.emit(f.storage, "StorageCommitted");
     await expect(f.storage.commit(c.proof, c.publicKey, c.signature)).to.be.revertedWithCustomError(f.storage, "AlreadyCommitted").withArgs(node.nodeId, epoch);

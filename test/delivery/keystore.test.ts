@@ -66,7 +66,7 @@ describe("delivery: node keystore", function () {
     expect(keys.public.mldsa.keyHash).to.equal(keccak256(keys.mldsa.publicKey));
     expect(keys.heartbeat.anchor).to.equal(keys.public.heartbeat.anchor);
     const msg = getBytes(keccak256("0x01"));
-    expect(mldsaVerify(keys.mldsa.publicKey, msg, mldsaSign(keys.mldsa.secretKey, msg))).to.equal(true);
+    expect(mldsaVerify(keys.mldsa.publicKey, msg, mldsaSign(keys.mldsa.secretKey, msg, { profile: "lux" }), "lux")).to.equal(true);
   });
 
   it("a wrong password fails, and so does any change to the public section or the ciphertext", () => {

@@ -5,7 +5,8 @@
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { usePrecompiles } from "./precompiles";
+import { TEST_PROFILE, usePrecompiles } from "./precompiles";
+import { pqProfileId, pqProfileOf, type PQProfile } from "../../src/networks";
 import { mldsaKeyGen, mldsaSign, mlkemKeyGen, type KeyPair } from "../../src/pq";
 import { HeartbeatChain, epochOf } from "../../src/heartbeat";
 import { registrationDigest } from "../../src/registry";
@@ -73,7 +74,8 @@ export async function buildRegistration(
   });
   return {
     mldsaPublicKey: keys.mldsa.publicKey,
-    mldsaSignature: mldsaSign(keys.mldsa.secretKey, ethers.getBytes(digest)),
+    // Signed under the context of the registry's own precompile profile.
+    mldsaSignature: mldsaSign(keys.mldsa.secretKey, ethers.getBytes(digest), { profile: await pqProfileOf(registry) }),
     mlkemPublicKey: keys.mlkem.publicKey,
     blsPublicKey,
     blsSignature: proofOfPossession(keys.bls.secretKey, digest),
@@ -101,8 +103,11 @@ export interface Suite {
  * points the registry at other ML-DSA / ML-KEM addresses (a misbehaving stand-in, in the
  * adversarial tests).
  */
-export async function deploySuite(precompiles: { mldsa?: string; mlkem?: string } = {}): Promise<Suite> {
+export async function deploySuite(
+  precompiles: { mldsa?: string; mlkem?: string; profile?: PQProfile } = {},
+): Promise<Suite> {
   const pc = await usePrecompiles();
+  const profile = precompiles.profile ?? TEST_PROFILE;
   const signers = await ethers.getSigners();
   const [admin, guardian, treasury, slasher] = signers;
   const swarms = await ethers.deployContract("SwarmCoordinator", [admin.address]);
@@ -110,8 +115,9 @@ export async function deploySuite(precompiles: { mldsa?: string; mlkem?: string 
   const registry = await ethers.deployContract("ServiceNodeRegistry", [
     admin.address,
     guardian.address,
-    precompiles.mldsa ?? pc.addresses.mldsa,
-    precompiles.mlkem ?? pc.addresses.mlkem,
+    pqProfileId(profile),
+    precompiles.mldsa ?? pc.profiles[profile].mldsa,
+    precompiles.mlkem ?? pc.profiles[profile].mlkem,
     await swarms.getAddress(),
     await attestations.getAddress(),
     treasury.address,

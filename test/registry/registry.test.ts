@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { TEST_PROFILE } from "../helpers/precompiles";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { ethers } from "hardhat";
 import { loadFixture, time, mine } from "@nomicfoundation/hardhat-network-helpers";
@@ -433,16 +434,16 @@ describe("ServiceNodeRegistry", () => {
       const digest = anchorRotationDigest(chainId, await s.registry.getAddress(), s.nodeId, fresh.anchor, e);
       const other = nodeKeys("other-node", e);
       await expect(
-        s.registry.rotateHeartbeatAnchor(s.nodeId, fresh.anchor, other.mldsa.publicKey, mldsaSign(other.mldsa.secretKey, ethers.getBytes(digest))),
+        s.registry.rotateHeartbeatAnchor(s.nodeId, fresh.anchor, other.mldsa.publicKey, mldsaSign(other.mldsa.secretKey, ethers.getBytes(digest), { profile: TEST_PROFILE })),
       )
         .to.be.revertedWithCustomError(s.registry, "InvalidNodeSignature")
         .withArgs(s.nodeId);
       const wrongEpoch = anchorRotationDigest(chainId, await s.registry.getAddress(), s.nodeId, fresh.anchor, e - 1);
       await expect(
-        s.registry.rotateHeartbeatAnchor(s.nodeId, fresh.anchor, s.keys.mldsa.publicKey, mldsaSign(s.keys.mldsa.secretKey, ethers.getBytes(wrongEpoch))),
+        s.registry.rotateHeartbeatAnchor(s.nodeId, fresh.anchor, s.keys.mldsa.publicKey, mldsaSign(s.keys.mldsa.secretKey, ethers.getBytes(wrongEpoch), { profile: TEST_PROFILE })),
       ).to.be.revertedWithCustomError(s.registry, "InvalidNodeSignature");
       await expect(
-        s.registry.rotateHeartbeatAnchor(s.nodeId, fresh.anchor, s.keys.mldsa.publicKey, mldsaSign(s.keys.mldsa.secretKey, ethers.getBytes(digest))),
+        s.registry.rotateHeartbeatAnchor(s.nodeId, fresh.anchor, s.keys.mldsa.publicKey, mldsaSign(s.keys.mldsa.secretKey, ethers.getBytes(digest), { profile: TEST_PROFILE })),
       )
         .to.emit(s.registry, "HeartbeatAnchorRotated")
         .withArgs(s.nodeId, e, fresh.anchor)

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { TEST_PROFILE } from "../helpers/precompiles";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
@@ -67,12 +68,12 @@ describe("StorageCommitment", () => {
 
     it("refuses zero addresses", async () => {
       const s = await loadFixture(fiveNodes);
-      const args = [s.admin.address, s.guardian.address, await s.registry.getAddress(), await s.swarms.getAddress(), s.admin.address];
+      const args = [s.admin.address, s.guardian.address, await s.registry.getAddress(), await s.swarms.getAddress(), 0, s.admin.address];
       const factory = await ethers.getContractFactory("StorageCommitment");
-      for (const i of [0, 2, 3, 4]) {
+      for (const i of [0, 2, 3, 5]) {
         const bad = [...args];
         bad[i] = ethers.ZeroAddress;
-        await expect(factory.deploy(...(bad as [string, string, string, string, string]))).to.be.revertedWithCustomError(
+        await expect(factory.deploy(...(bad as [string, string, string, string, number, string]))).to.be.revertedWithCustomError(
           factory,
           "ZeroAddress",
         );
@@ -219,7 +220,7 @@ describe("StorageCommitment", () => {
       // B's key and signature for A's proof.
       const c = await signedCommitment(s, a, HONEST, epoch);
       const address = await s.storage.getAddress();
-      const bySigB = signStorageProof(b.keys.mldsa.secretKey, s.chainId, address, c.proof);
+      const bySigB = signStorageProof(b.keys.mldsa.secretKey, s.chainId, address, c.proof, TEST_PROFILE);
       await expect(s.storage.commit(c.proof, b.keys.mldsa.publicKey, bySigB))
         .to.be.revertedWithCustomError(s.storage, "KeyNotOfNode")
         .withArgs(a.nodeId, b.nodeId);
@@ -245,9 +246,9 @@ describe("StorageCommitment", () => {
       const address = await s.storage.getAddress();
       const variants = [
         c.signature.slice(0, 3309).map((x, i) => (i === 100 ? x ^ 1 : x)),
-        signStorageProof(sk, s.chainId, address, { ...c.proof, usedBytes: c.proof.usedBytes + 1n }),
-        signStorageProof(sk, s.chainId, s.admin.address, c.proof),
-        signStorageProof(sk, s.chainId + 1n, address, c.proof),
+        signStorageProof(sk, s.chainId, address, { ...c.proof, usedBytes: c.proof.usedBytes + 1n }, TEST_PROFILE),
+        signStorageProof(sk, s.chainId, s.admin.address, c.proof, TEST_PROFILE),
+        signStorageProof(sk, s.chainId + 1n, address, c.proof, TEST_PROFILE),
       ];
       for (const sig of variants) {
         await expect(s.storage.commit(c.proof, c.publicKey, sig))

@@ -7,6 +7,7 @@ import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { usePrecompiles } from "../helpers/precompiles";
+import { pqProfileId, pqProfileOf } from "../../src/networks";
 import { currentEpoch, deploySuite, registerActive, type NodeKeys, type Suite } from "../helpers/suite";
 import { EPOCH_SECONDS } from "../../src/heartbeat";
 import { signStorageProof, storageProofOf, StorageTree, type StorageProof } from "../../src/storage";
@@ -30,12 +31,15 @@ export interface StorageSuite extends Suite {
  */
 export async function deployStorage(s: Suite, mldsa?: string): Promise<StorageCommitment> {
   const pc = await usePrecompiles();
+  // The registry's profile: the suite speaks one.
+  const profile = await pqProfileOf(s.registry);
   const storage = await ethers.deployContract("StorageCommitment", [
     s.admin.address,
     s.guardian.address,
     await s.registry.getAddress(),
     await s.swarms.getAddress(),
-    mldsa ?? pc.addresses.mldsa,
+    pqProfileId(profile),
+    mldsa ?? pc.profiles[profile].mldsa,
   ]);
   const address = await storage.getAddress();
   await (await s.registry.connect(s.admin).grantRole(await s.registry.SLASHER_ROLE(), address)).wait();
@@ -79,7 +83,7 @@ export async function signedCommitment(
 ): Promise<{ proof: StorageProof; publicKey: Uint8Array; signature: Uint8Array }> {
   const swarmId = Number(await s.swarms.swarmOf(node.nodeId));
   const proof = { ...storageProofOf(tree, node.nodeId, swarmId, epoch), ...overrides };
-  const signature = signStorageProof(node.keys.mldsa.secretKey, s.chainId, await s.storage.getAddress(), proof);
+  const signature = signStorageProof(node.keys.mldsa.secretKey, s.chainId, await s.storage.getAddress(), proof, await pqProfileOf(s.storage));
   return { proof, publicKey: node.keys.mldsa.publicKey, signature };
 }
 

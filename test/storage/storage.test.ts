@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { TEST_PROFILE } from "../helpers/precompiles";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -64,8 +65,9 @@ describe("src/storage", () => {
       const address = await s.storage.getAddress();
       const digest = storageProofDigest(s.chainId, address, proof);
       expect(await s.storage.storageProofDigest(proof)).to.equal(digest);
-      const sig = signStorageProof(node.keys.mldsa.secretKey, s.chainId, address, proof);
-      expect(mldsaVerify(node.keys.mldsa.publicKey, ethers.getBytes(digest), sig)).to.equal(true);
+      const sig = signStorageProof(node.keys.mldsa.secretKey, s.chainId, address, proof, TEST_PROFILE);
+      expect(mldsaVerify(node.keys.mldsa.publicKey, ethers.getBytes(digest), sig, TEST_PROFILE)).to.equal(true);
+      expect(mldsaVerify(node.keys.mldsa.publicKey, ethers.getBytes(digest), sig, TEST_PROFILE === "lux" ? "pip" : "lux")).to.equal(false);
       // Bound to chain and contract: another chain id or contract gives another digest.
       expect(storageProofDigest(s.chainId + 1n, address, proof)).to.not.equal(digest);
       expect(storageProofDigest(s.chainId, ethers.ZeroAddress, proof)).to.not.equal(digest);

@@ -10,6 +10,7 @@
  * made once, with their registrations pre-signed; only storage commitments are signed as they go.
  * Block timestamps are set explicitly, so a seed replays exactly.
  */
+import { TEST_PROFILE } from "../helpers/precompiles";
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import fc from "fast-check";
@@ -796,7 +797,7 @@ class CommitSwarm extends Command {
       const usedBytes = USED_BYTES[this.used % USED_BYTES.length] || tree.usedBytes;
       const proof = { ...storageProofOf(tree, id, swarm, epoch), usedBytes };
       const keys = w.chains.get(nodeId)!;
-      const signature = signStorageProof(keys.mldsa.secretKey, w.f.chainId, w.f.addresses.storage, proof);
+      const signature = signStorageProof(keys.mldsa.secretKey, w.f.chainId, w.f.addresses.storage, proof, TEST_PROFILE);
       await w.tx(() => w.f.storage.connect(w.f.relayer).commit(proof, keys.mldsa.publicKey, signature));
       w.m.commit(nodeId, swarm, epoch, tree.root, honest, usedBytes);
       w.stats.add(`commit:${honest ? "honest" : "deviant"}`);
