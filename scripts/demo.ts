@@ -35,7 +35,7 @@ import { NodeStatus, operatorMinimum } from "../src/registry";
 import { type BLSKeyPair } from "../src/bls";
 import { buildDeregistration } from "../src/attestations";
 import { mlkemDecapsulate } from "../src/pq";
-import { mlkemInterface } from "../src/precompiles/abi";
+import { luxEncapsulateInput } from "../src/precompiles/lux";
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -139,11 +139,12 @@ async function main() {
   const shared = nodes[13];
   check((await s.registry.getContributors(shared.nodeId)).length === 3, "a shared node has its operator and two contributors");
 
-  // A node's transport key works: anyone can encapsulate to it, only the node decapsulates.
-  const [ct, ss] = mlkemInterface.decodeFunctionResult(
-    "encapsulate",
-    await ethers.provider.call({ to: pc.addresses.mlkem, data: mlkemInterface.encodeFunctionData("encapsulate", [nodes[0].keys.mlkem.publicKey]) }),
+  // A node's transport key works: anyone can encapsulate to it through the chain's lux precompile
+  // (ciphertext ‖ shared secret), only the node decapsulates.
+  const encapsulation = ethers.getBytes(
+    await ethers.provider.call({ to: pc.addresses.mlkem, data: ethers.hexlify(luxEncapsulateInput(nodes[0].keys.mlkem.publicKey)) }),
   );
+  const [ct, ss] = [ethers.hexlify(encapsulation.slice(0, 1088)), ethers.hexlify(encapsulation.slice(1088))];
   check(
     ethers.hexlify(mlkemDecapsulate(nodes[0].keys.mlkem.secretKey, ethers.getBytes(ct))) === ss,
     "an ML-KEM-768 encapsulation to node 1 decapsulates with its secret key",

@@ -17,7 +17,7 @@ import hre from "hardhat";
 import { usePrecompiles } from "../test/helpers/precompiles";
 import { GasMeter, type Benchmark } from "./gas/meter";
 import { buildNetwork } from "./gas/network";
-import { GAS_TARGETS, SHAPE_DEPENDENT, flat } from "./gas/targets";
+import { GAS_TARGETS, PRECOMPILE_TARGETS, SHAPE_DEPENDENT, flat, nodeYear } from "./gas/targets";
 import { precompileBench } from "./gas/precompiles.bench";
 import { blsBench } from "./gas/bls.bench";
 import { attestationBench, registryBench, rewardsBench } from "./gas/registry.bench";
@@ -62,6 +62,20 @@ async function main() {
     if (m.precompileCalls > 0) snapshot[`${m.name}+precompile`] = m.withPrecompile;
   }
 
+  for (const suffix of ["", "@1000"]) {
+    const year = nodeYear(snapshot, suffix);
+    if (!year) continue;
+    snapshot[`upkeep.nodeYear${suffix}+precompile`] = year.total;
+    console.log(`upkeep.nodeYear${suffix}+precompile = ${year.total.toLocaleString("en-US")} gas:`);
+    for (const [part, gas] of Object.entries(year.parts)) console.log(`  ${part}: ${gas.toLocaleString("en-US")}`);
+  }
+  const precompileFailures = Object.entries(PRECOMPILE_TARGETS)
+    .filter(([name, target]) => snapshot[name] !== undefined && snapshot[name] > target)
+    .map(([name, target]) => `${name} (${snapshot[name]} > ${target})`);
+  for (const [name, target] of Object.entries(PRECOMPILE_TARGETS)) {
+    if (snapshot[name] !== undefined) console.log(`${name}: ${snapshot[name].toLocaleString("en-US")} (target ≤ ${target.toLocaleString("en-US")})`);
+  }
+
   const rows = meter.results
     .filter((m) => !m.name.includes("@"))
     .map((m) => {
@@ -88,7 +102,7 @@ async function main() {
   console.table(rows);
   for (const r of rows.filter((r) => r.ok === "shape")) console.log(`${r.operation}: ${SHAPE_DEPENDENT[r.operation]}`);
 
-  const failures = rows.filter((r) => r.ok === "NO").map((r) => r.operation);
+  const failures = [...rows.filter((r) => r.ok === "NO").map((r) => r.operation), ...precompileFailures];
   if (process.env.GAS_CHECK) {
     const all = JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as Record<string, number>;
     // A run of some scales (or benchmarks) checks what it measured, and flags what is new; a full run

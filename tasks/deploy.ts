@@ -6,11 +6,12 @@ import * as path from "path";
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { deploymentsDir } from "../src/deployments";
-import { ChainIdMismatchError } from "../src/networks";
+import { ChainIdMismatchError, PQ_PRECOMPILES, PQ_PROFILES, type PQProfile } from "../src/networks";
 import { configPathFor, readConfigFile, resolveConfig, DeployConfigError, type ResolvedConfig } from "../deploy/config";
 import { SUITE } from "../deploy/suite";
 import { connect, defaultSender, nodeAccounts, type Chain, type Sender } from "./lib/chain";
 import { Output, ParsTaskError, runTask } from "./lib/io";
+import { PrecompileProbeError, probePrecompiles, type ProbeReport } from "../src/precompiles/probe";
 
 interface DeployArgs {
   deployConfig?: string;
@@ -56,6 +57,24 @@ async function prepare(
   return { chain, sender, cfg, dir };
 }
 
+/** Probes the configured PQ precompiles and the deployer allow-list; stops with the fix if they are not ready. */
+async function preflight(chain: Chain, cfg: ResolvedConfig, deployer: string, out: Output): Promise<ProbeReport> {
+  const report = await probePrecompiles(chain.provider, {
+    profile: cfg.pqProfile,
+    mldsa: cfg.precompiles.mldsa,
+    mlkem: cfg.precompiles.mlkem,
+    from: deployer,
+    network: cfg.network,
+  });
+  for (const c of report.checks) out.line(`  ${c.ok ? "✓" : "✗"} ${c.name}${c.ok ? "" : `: expected ${c.expected}, got ${c.actual}`}`);
+  if (!report.ok) {
+    const e = new PrecompileProbeError(report, `${cfg.network} (chain ${chain.chainId})`);
+    throw new ParsTaskError(e.message, { probe: report });
+  }
+  out.line(`pre-flight: the ${report.profile} precompiles at ${report.addresses.mldsa} and ${report.addresses.mlkem} answer as the chain's code does`);
+  return report;
+}
+
 task("deploy-suite", "Deploys the Pars service-node suite, wires it, hands it to the timelock and checks it (idempotent)")
   .addOptionalParam("deployConfig", "Deployment config (default: deploy/config/<network>.json)")
   .addOptionalParam("deploymentsDir", "Where deployments/<chainId>.json is kept (default: PARS_DEPLOYMENTS_DIR or ./deployments)")
@@ -67,6 +86,8 @@ task("deploy-suite", "Deploys the Pars service-node suite, wires it, hands it to
     const out = new Output(args.json);
     return runTask(out, async () => {
       const { chain, sender, cfg, dir } = await prepare(hre, args);
+      // Pre-flight: the precompiles must answer as the profile does before anything is sent.
+      await preflight(chain, cfg, sender.address, out);
       const { DeploymentEngine } = await import("../deploy/engine");
       const engine = new DeploymentEngine({ hre, chain, sender, cfg, steps: SUITE, dir, flags: args, out });
       const report = await engine.run();
@@ -90,5 +111,23 @@ task("deploy:check", "Reads the recorded deployment back and checks roles, wirin
       const engine = new DeploymentEngine({ hre, chain, sender, cfg, steps: SUITE, dir, flags: { yes: false, dryRun: true, json: args.json }, out });
       const checks = await engine.check();
       return out.result({ chainId: chain.chainId, checks });
+    });
+  });
+
+task("precompiles:probe", "Probes the PQ precompiles of a network in its profile (a valid and a tampered ML-DSA-65 signature, an ML-KEM-768 encapsulation) and the deployer allow-list; sends nothing")
+  .addOptionalParam("deployConfig", "Deployment config (default: deploy/config/<network>.json)")
+  .addOptionalParam("profile", "Probe this profile instead of the config's: lux or pip")
+  .addFlag("json", "Print the result as JSON")
+  .setAction(async (args: { deployConfig?: string; profile?: string; json: boolean }, hre) => {
+    const out = new Output(args.json);
+    return runTask(out, async () => {
+      const { chain, sender, cfg } = await prepare(hre, { ...args, yes: false, dryRun: true, confirmations: 1 });
+      if (args.profile !== undefined && !PQ_PROFILES.includes(args.profile as PQProfile)) {
+        throw new ParsTaskError(`--profile: "${args.profile}" is not a profile (${PQ_PROFILES.join(", ")})`);
+      }
+      const profile = (args.profile as PQProfile | undefined) ?? cfg.pqProfile;
+      const addresses = args.profile === undefined ? cfg.precompiles : { ...cfg.precompiles, ...PQ_PRECOMPILES[profile] };
+      const report = await preflight(chain, { ...cfg, pqProfile: profile, precompiles: addresses }, sender.address, out);
+      return out.result(report);
     });
   });

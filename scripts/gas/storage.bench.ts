@@ -98,5 +98,22 @@ export const storageBench: Benchmark = {
     const id = challengeId(deviant.nodeId, epoch, messageHash(lost), lost.length);
     await meter.measure("storage.resolve", () => storage.connect(keeper).resolve(id, TX));
     await meter.measure("storage.withdraw", () => storage.connect(challenger).withdraw(TX));
+
+    // A swarm's commitments in one transaction: each member has published its key once; one node
+    // relays the batch, verified by one batch call.
+    if (members.length !== 5) throw new Error(`swarm 0 has ${members.length} nodes, the batch bench needs 5`);
+    const relayer = suite.others[2];
+    await meter.measure("storage.publishIdentityKey", () => storage.connect(relayer).publishIdentityKey(members[0].nodeId, members[0].keys.mldsa.publicKey, TX));
+    for (const m of members.slice(1)) await (await storage.connect(relayer).publishIdentityKey(m.nodeId, m.keys.mldsa.publicKey, TX)).wait();
+    for (let i = 0; i < 2; i++) {
+      // Two epochs: the first batch fills the ring slots of the nodes that had none, the second is the steady state.
+      const e = await nextEpoch();
+      const entries = members.map((m) => {
+        const proof = storageProofOf(HONEST, m.nodeId, 0, e);
+        return { proof, signature: signStorageProof(m.keys.mldsa.secretKey, chainId, address, proof, profile) };
+      });
+      if (i === 0) await (await storage.connect(relayer).commitBatch(entries, TX)).wait();
+      else await meter.measure("storage.commitBatch5", () => storage.connect(relayer).commitBatch(entries, TX));
+    }
   },
 };

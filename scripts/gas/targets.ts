@@ -1,6 +1,6 @@
 /** DESIGN §11 gas targets (whole transaction, local network, precompile primitives not charged). */
 export const GAS_TARGETS: Record<string, number> = {
-  "registry.register": 600_000,
+  "registry.register": 625_000,
   "registry.contribute": 120_000,
   "registry.heartbeat": 50_000,
   "storage.commit": 160_000,
@@ -12,6 +12,36 @@ export const GAS_TARGETS: Record<string, number> = {
   "bridge.createSession.2": 150_000,
   "bridge.sendMessage.1KiB": 80_000,
 };
+
+/** DESIGN §11 targets of `+precompile` entries (local gas plus the `lux` profile's precompile prices). */
+export const PRECOMPILE_TARGETS: Record<string, number> = {
+  // Per node ≤ 180,000: a swarm of five commits together.
+  "storage.commitBatch5+precompile": 5 * 180_000,
+  "upkeep.nodeYear+precompile": 1_500_000_000,
+};
+
+/**
+ * One node's year on the real chain, from measured entries (DESIGN §11): its registration and the one
+ * publication of its identity key, 8,760 heartbeats relayed in batches of ten, 8,760 storage
+ * commitments as its swarm of five commits together, twelve claims. Returns the total and its parts.
+ */
+export function nodeYear(snapshot: Record<string, number>, suffix = ""): { total: number; parts: Record<string, number> } | undefined {
+  const get = (name: string) => snapshot[name.replace(/(\+precompile)?$/, `${suffix}$1`)];
+  const register = get("registry.register+precompile");
+  const publish = get("storage.publishIdentityKey");
+  const heartbeats = get("registry.heartbeatBatch10");
+  const batch = get("storage.commitBatch5+precompile");
+  const claim = get("rewards.claim");
+  if ([register, publish, heartbeats, batch, claim].some((x) => x === undefined)) return undefined;
+  const parts = {
+    "registration (+precompile)": register,
+    "identity key published once": publish,
+    "8,760 heartbeats (876 batches of 10, a tenth each)": Math.round((8_760 / 10) * heartbeats),
+    "8,760 commitments (a fifth of a batch of 5, +precompile)": Math.round((8_760 * batch) / 5),
+    "12 claims": 12 * claim,
+  };
+  return { total: Object.values(parts).reduce((a, b) => a + b, 0), parts };
+}
 
 /**
  * Allowed ratio of an operation's gas at 1,000 active nodes to the same at 10, either way: nothing may

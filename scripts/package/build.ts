@@ -34,7 +34,7 @@ const STAGE = path.join(ROOT, "cache", "package");
 const EXTERNAL_CONTRACTS = ["@openzeppelin/contracts/governance/TimelockController.sol:TimelockController"];
 
 /** Solidity mocks whose runtime code `installParsPrecompiles` places at precompile addresses. */
-export const INSTALLER_MOCKS = ["LXBook__Mock", "LXFeed__Mock", "PQPrecompile__Mock"];
+export const INSTALLER_MOCKS = ["LXBook__Mock", "LXFeed__Mock", "PQPrecompile__Mock", "CallerBoundPrecompile__Shim"];
 
 /** The helper modules of `src/` re-exported by the package root, by the namespace they get there. */
 export const HELPER_MODULES: Record<string, string> = {

@@ -60,8 +60,9 @@ describe("delivery: deploy-suite on the in-process network", function () {
     expect(d.contracts.ServiceNodeRegistry!.args).to.deep.equal([
       deployer.address,
       guardian.address,
-      "0x0000000000000000000000000000000000000601",
-      "0x0000000000000000000000000000000000000603",
+      0,
+      "0x0000000000000000000000000000000000012202",
+      "0x0000000000000000000000000000000000012201",
       d.contracts.SwarmCoordinator!.address,
       d.contracts.NetworkAttestations!.address,
       treasury.address,
@@ -277,7 +278,8 @@ describe("delivery: deploy-suite on the in-process network", function () {
     expect(() => resolveConfig(file, filled, ctx)).to.throw(/parsTestnet requires at least 86400 s \(24 h\)/);
     const ok = resolveConfig(file, { ...filled, timelock: { ...filled.timelock, minDelaySeconds: 86400 } }, ctx);
     expect(ok.timelock.executors).to.deep.equal([ethers.ZeroAddress]);
-    expect(ok.precompiles.mldsa).to.equal("0x0000000000000000000000000000000000000601");
+    expect(ok.pqProfile).to.equal("lux");
+    expect(ok.precompiles.mldsa).to.equal("0x0000000000000000000000000000000000012202");
     expect(() => resolveConfig(file, { ...filled, guardian: "account:1", timelock: { ...filled.timelock, minDelaySeconds: 86400 } }, ctx)).to.throw(/only allowed on local networks/);
   });
 });

@@ -99,6 +99,7 @@ import { Interface, JsonRpcProvider, getBytes, keccak256, toUtf8Bytes } from "et
 import {
   NETWORKS,
   PRECOMPILES,
+  PQ_PRECOMPILES,
   HeartbeatChain,
   addressesOf,
   assertChainId,
@@ -209,16 +210,21 @@ async function main(): Promise<void> {
     heartbeatAnchor: anchor,
   });
   const digestOnChain = await registry.registrationDigest(OPERATOR, mldsa.publicKey, mlkem.publicKey, blsKey.publicKey, anchor);
-  const signature = mldsaSign(mldsa.secretKey, getBytes(digest));
-  const verified = mldsaVerify(mldsa.publicKey, getBytes(digest), signature);
-  const verifiedByPrecompile = await IMLDSA__factory.connect(PRECOMPILES.mldsa, provider).verify(mldsa.publicKey, digest, signature);
+  // The IMLDSA binding is the pip interface: sign under its (empty) context, call its address.
+  const signature = mldsaSign(mldsa.secretKey, getBytes(digest), { profile: "pip" });
+  const verified = mldsaVerify(mldsa.publicKey, getBytes(digest), signature, "pip");
+  const verifiedByPrecompile = await IMLDSA__factory.connect(PQ_PRECOMPILES.pip.mldsa, provider).verify(mldsa.publicKey, digest, signature);
 
   // The ABI file describes the same contract as the binding.
   const abiMatchesBinding = new Interface(registryAbi).getFunction("register")?.selector === registry.interface.getFunction("register").selector;
 
   // The installer in recorded mode (a node without the call-override hook): its mocks load from the package.
-  const installed = await installParsPrecompiles(eip1193, { mode: "recorded", addresses: RECORDED });
-  await installed.record("mldsa", mldsaInterface.encodeFunctionData("verify", [mldsa.publicKey, digest, signature]));
+  const installed = await installParsPrecompiles(eip1193, {
+    mode: "recorded",
+    addresses: { lxBook: RECORDED.lxBook, lxFeed: RECORDED.lxFeed },
+    profiles: { pip: { mldsa: RECORDED.mldsa, mlkem: RECORDED.mlkem } },
+  });
+  await installed.record("mldsa", mldsaInterface.encodeFunctionData("verify", [mldsa.publicKey, digest, signature]), { profile: "pip" });
   const verifiedByRecordedMock = await IMLDSA__factory.connect(RECORDED.mldsa, provider).verify(mldsa.publicKey, digest, signature);
   const recordedMocksPlaced = (await Promise.all(Object.values(RECORDED).map((a) => provider.getCode(a)))).every((c) => c.length > 2);
 
@@ -266,17 +272,17 @@ main().catch((e: unknown) => {
 export const HARDHAT_TS = `
 import hre from "hardhat";
 import { BrowserProvider, toUtf8Bytes } from "ethers";
-import { PRECOMPILES, mldsaKeyGen, mldsaSign } from "${PACKAGE_NAME}";
+import { PQ_PRECOMPILES, PRECOMPILES, mldsaKeyGen, mldsaSign } from "${PACKAGE_NAME}";
 import { installParsPrecompiles } from "${PACKAGE_NAME}/precompiles";
 import { IMLDSA__factory } from "${PACKAGE_NAME}/typechain";
 
 async function main(): Promise<void> {
   const installed = await installParsPrecompiles(hre);
   const provider = new BrowserProvider(hre.network.provider);
-  const mldsa = IMLDSA__factory.connect(PRECOMPILES.mldsa, provider);
+  const mldsa = IMLDSA__factory.connect(PQ_PRECOMPILES.pip.mldsa, provider);
   const key = mldsaKeyGen(65);
   const message = toUtf8Bytes("a consumer's own hardhat test");
-  const signature = mldsaSign(key.secretKey, message);
+  const signature = mldsaSign(key.secretKey, message, { profile: "pip" });
   const tampered = Uint8Array.from(signature);
   tampered[0] ^= 1;
   const verified = await mldsa.verify(key.publicKey, message, signature);

@@ -3,7 +3,11 @@ import { execFile } from "child_process";
 import { promisify } from "util";
 import { ethers } from "ethers";
 import { startHardhatNode, type LocalNode } from "../helpers/node-process";
-import { PRECOMPILES } from "../../src/networks";
+import { PQ_PRECOMPILES } from "../../src/networks";
+import { luxVerifyInput } from "../../src/precompiles/lux";
+
+/** The ABI-level calls below speak the `pip` interface at its addresses. */
+const PRECOMPILES = PQ_PRECOMPILES.pip;
 import { mldsaKeyGen, mldsaSign, mlkemDecapsulate, mlkemKeyGen } from "../../src/pq";
 import { mldsaInterface } from "../../src/precompiles/abi";
 
@@ -25,7 +29,7 @@ describe("precompiles on `hardhat node`, called from other processes", function 
     const provider = new ethers.JsonRpcProvider(node.url, undefined, { staticNetwork: true });
     const kp = mldsaKeyGen(65);
     const msg = ethers.toUtf8Bytes("over JSON-RPC");
-    const sig = mldsaSign(kp.secretKey, msg);
+    const sig = mldsaSign(kp.secretKey, msg, { profile: "pip" });
     const call = async (s: Uint8Array) =>
       mldsaInterface.decodeFunctionResult(
         "verify",
@@ -35,6 +39,11 @@ describe("precompiles on `hardhat node`, called from other processes", function 
     const bad = Uint8Array.from(sig);
     bad[10] ^= 1;
     expect(await call(bad)).to.equal(false);
+    // The lux profile at its own address: raw bytes, the chain's context.
+    const luxSig = mldsaSign(kp.secretKey, msg, { profile: "lux" });
+    const luxCall = async (s: Uint8Array) => BigInt(await provider.call({ to: PQ_PRECOMPILES.lux.mldsa, data: ethers.hexlify(luxVerifyInput(kp.publicKey, msg, s)) }));
+    expect(await luxCall(luxSig)).to.equal(1n);
+    expect(await luxCall(sig)).to.equal(0n);
     provider.destroy();
   });
 
@@ -57,7 +66,7 @@ describe("precompiles on `hardhat node`, called from other processes", function 
 
     const kp = mldsaKeyGen(65);
     const msg = ethers.toUtf8Bytes("from cast");
-    const sig = mldsaSign(kp.secretKey, msg);
+    const sig = mldsaSign(kp.secretKey, msg, { profile: "pip" });
     const hex = ethers.hexlify;
     const verifyData = await cast("calldata", "verify(bytes,bytes,bytes)", hex(kp.publicKey), hex(msg), hex(sig));
     expect(verifyData).to.equal(mldsaInterface.encodeFunctionData("verify", [kp.publicKey, msg, sig]));
