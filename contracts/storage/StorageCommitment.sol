@@ -243,25 +243,7 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
         uint256 valid = PQ_PROFILE == PQPrecompiles.Profile.Lux
             ? _verifyBatch(entries, keys, digests, pending, candidates)
             : _verifyEach(entries, keys, digests, pending);
-        // Pass 2: effects. An entry naming a node an earlier entry already committed is skipped here.
-        for (uint256 i; i < count; ++i) {
-            if (pending & (1 << i) == 0) continue;
-            StorageProof calldata proof = entries[i].proof;
-            uint64 nodeId = proof.nodeId;
-            bytes memory failure;
-            if (valid & (1 << i) == 0) {
-                failure = abi.encodeWithSelector(InvalidSignature.selector, nodeId);
-            } else if (uint32(_commitments[nodeId][proof.epoch % COMMITMENT_RING]) == proof.epoch) {
-                failure = abi.encodeWithSelector(AlreadyCommitted.selector, nodeId, proof.epoch);
-            }
-            if (failure.length != 0) {
-                emit CommitmentSkipped(i, nodeId, proof.epoch, failure);
-                continue;
-            }
-            _record(proof, swarmIds[i]);
-            SWARMS.reportStorageUsed(nodeId, proof.usedBytes);
-            committed |= 1 << i;
-        }
+        committed = _commitVerified(entries, swarmIds, pending, valid);
     }
 
     /// @inheritdoc IStorageCommitment
@@ -535,6 +517,34 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     function _revertWith(bytes memory failure) private pure {
         assembly ("memory-safe") {
             revert(add(failure, 0x20), mload(failure))
+        }
+    }
+
+    /// @dev Pass 2 of a batch: the effects of every verified entry. An entry naming a node that an earlier
+    /// entry already committed is skipped here.
+    function _commitVerified(
+        BatchEntry[] calldata entries,
+        uint32[] memory swarmIds,
+        uint256 pending,
+        uint256 valid
+    ) private returns (uint256 committed) {
+        for (uint256 i; i < entries.length; ++i) {
+            if (pending & (1 << i) == 0) continue;
+            StorageProof calldata proof = entries[i].proof;
+            uint64 nodeId = proof.nodeId;
+            bytes memory failure;
+            if (valid & (1 << i) == 0) {
+                failure = abi.encodeWithSelector(InvalidSignature.selector, nodeId);
+            } else if (uint32(_commitments[nodeId][proof.epoch % COMMITMENT_RING]) == proof.epoch) {
+                failure = abi.encodeWithSelector(AlreadyCommitted.selector, nodeId, proof.epoch);
+            }
+            if (failure.length != 0) {
+                emit CommitmentSkipped(i, nodeId, proof.epoch, failure);
+                continue;
+            }
+            _record(proof, swarmIds[i]);
+            SWARMS.reportStorageUsed(nodeId, proof.usedBytes);
+            committed |= 1 << i;
         }
     }
 
