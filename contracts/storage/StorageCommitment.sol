@@ -191,15 +191,14 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
 
     /// @inheritdoc IStorageCommitment
     function commit(StorageProof calldata proof, bytes calldata mldsaPublicKey, bytes calldata signature) external {
-        if (mldsaPublicKey.length != PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES) {
-            revert InvalidLength(0, mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+        _checkKeyLength(mldsaPublicKey);
+        if (signature.length != PQPrecompiles.MLDSA65_SIGNATURE_BYTES) {
+            revert InvalidLength(1, signature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
         }
-        _checkSignatureLength(signature);
         (uint32 swarmId, bytes memory failure) = _checkProof(proof);
         if (failure.length != 0) _revertWith(failure);
         uint64 nodeId = proof.nodeId;
-        uint64 keyOwner = REGISTRY.nodeIdByMldsaKey(keccak256(mldsaPublicKey));
-        if (keyOwner != nodeId) revert KeyNotOfNode(nodeId, keyOwner);
+        _checkKeyOfNode(nodeId, mldsaPublicKey);
         if (!PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, mldsaPublicKey, _digest(proof), signature)) {
             revert InvalidSignature(nodeId);
         }
@@ -226,9 +225,11 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
                 );
             } else {
                 (swarmIds[i], failure) = _checkProof(e.proof);
-                keys[i] = _keyCode[e.proof.nodeId];
-                if (failure.length == 0 && keys[i] == address(0)) {
-                    failure = abi.encodeWithSelector(KeyNotPublished.selector, e.proof.nodeId);
+                if (failure.length == 0) {
+                    keys[i] = _keyCode[e.proof.nodeId];
+                    if (keys[i] == address(0)) {
+                        failure = abi.encodeWithSelector(KeyNotPublished.selector, e.proof.nodeId);
+                    }
                 }
             }
             if (failure.length != 0) {
@@ -248,11 +249,8 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
 
     /// @inheritdoc IStorageCommitment
     function publishIdentityKey(uint64 nodeId, bytes calldata mldsaPublicKey) external returns (address keyCode) {
-        if (mldsaPublicKey.length != PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES) {
-            revert InvalidLength(0, mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
-        }
-        uint64 keyOwner = REGISTRY.nodeIdByMldsaKey(keccak256(mldsaPublicKey));
-        if (keyOwner != nodeId || nodeId == 0) revert KeyNotOfNode(nodeId, keyOwner);
+        _checkKeyLength(mldsaPublicKey);
+        _checkKeyOfNode(nodeId, mldsaPublicKey);
         if (_keyCode[nodeId] != address(0)) revert KeyAlreadyPublished(nodeId, _keyCode[nodeId]);
         // Init code: PUSH2 size, DUP1, PUSH1 10, RETURNDATASIZE, CODECOPY, RETURNDATASIZE, RETURN; then
         // the runtime code, a STOP byte (so the key can never be called as code) and the key.
@@ -386,11 +384,7 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     /// @inheritdoc IStorageCommitment
     function identityKeyOf(uint64 nodeId) external view returns (bytes memory publicKey) {
         address keyCode = _keyCode[nodeId];
-        if (keyCode == address(0)) return publicKey;
-        publicKey = new bytes(PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
-        assembly ("memory-safe") {
-            extcodecopy(keyCode, add(publicKey, 0x20), 1, mload(publicKey))
-        }
+        if (keyCode != address(0)) publicKey = _publishedKey(keyCode);
     }
 
     /// @inheritdoc IStorageCommitment
@@ -507,9 +501,23 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
         }
     }
 
-    function _checkSignatureLength(bytes calldata signature) private pure {
-        if (signature.length != PQPrecompiles.MLDSA65_SIGNATURE_BYTES) {
-            revert InvalidLength(1, signature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
+    function _checkKeyLength(bytes calldata mldsaPublicKey) private pure {
+        if (mldsaPublicKey.length != PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES) {
+            revert InvalidLength(0, mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+        }
+    }
+
+    /// @dev `mldsaPublicKey` is the registered ML-DSA key of `nodeId` (and `nodeId` is a node).
+    function _checkKeyOfNode(uint64 nodeId, bytes calldata mldsaPublicKey) private view {
+        uint64 keyOwner = REGISTRY.nodeIdByMldsaKey(keccak256(mldsaPublicKey));
+        if (keyOwner != nodeId || keyOwner == 0) revert KeyNotOfNode(nodeId, keyOwner);
+    }
+
+    /// @dev The key held by a key contract of `publishIdentityKey` (its code after the STOP byte).
+    function _publishedKey(address keyCode) private view returns (bytes memory key) {
+        key = new bytes(PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+        assembly ("memory-safe") {
+            extcodecopy(keyCode, add(key, 0x20), 1, mload(key))
         }
     }
 
@@ -570,16 +578,7 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
         }
         for (uint256 i; i < entries.length; ++i) {
             if (pending & (1 << i) == 0) continue;
-            address key = keys[i];
-            bytes32 digest = digests[i];
-            bytes calldata signature = entries[i].signature;
-            assembly ("memory-safe") {
-                extcodecopy(key, cursor, 1, 1952)
-                mstore(add(cursor, 1952), 32)
-                calldatacopy(add(cursor, 1984), signature.offset, 3309)
-                mstore(add(cursor, 5293), digest)
-                cursor := add(cursor, 5325)
-            }
+            cursor = _writeBatchEntry(cursor, keys[i], digests[i], entries[i].signature);
         }
         uint256 verdicts = PQPrecompiles.mldsaVerifyBatch(MLDSA, input, candidates);
         // Verdict j belongs to the j-th pending entry.
@@ -588,6 +587,25 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
             if (pending & (1 << i) == 0) continue;
             if (verdicts & (1 << j) != 0) valid |= 1 << i;
             ++j;
+        }
+    }
+
+    /// @dev Writes one `Lux` batch entry at `cursor` (allocated): `[public key][message length][signature]
+    /// [message]`, the key copied from its key contract, the message the 32-byte digest. Returns the end.
+    function _writeBatchEntry(uint256 cursor, address keyCode, bytes32 digest, bytes calldata signature)
+        private
+        view
+        returns (uint256 end)
+    {
+        uint256 keyBytes = PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES;
+        uint256 sigBytes = PQPrecompiles.MLDSA65_SIGNATURE_BYTES;
+        assembly ("memory-safe") {
+            extcodecopy(keyCode, cursor, 1, keyBytes)
+            mstore(add(cursor, keyBytes), 0x20)
+            calldatacopy(add(cursor, add(keyBytes, 0x20)), signature.offset, sigBytes)
+            end := add(cursor, add(keyBytes, add(0x20, sigBytes)))
+            mstore(end, digest)
+            end := add(end, 0x20)
         }
     }
 
@@ -600,11 +618,7 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     ) private view returns (uint256 valid) {
         for (uint256 i; i < entries.length; ++i) {
             if (pending & (1 << i) == 0) continue;
-            bytes memory key = new bytes(PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
-            address keyCode = keys[i];
-            assembly ("memory-safe") {
-                extcodecopy(keyCode, add(key, 0x20), 1, 1952)
-            }
+            bytes memory key = _publishedKey(keys[i]);
             if (PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, key, digests[i], entries[i].signature)) {
                 valid |= 1 << i;
             }
