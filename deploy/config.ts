@@ -30,6 +30,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ZeroAddress, getAddress, isAddress, parseEther } from "ethers";
+import type { ProbeOptions } from "../src/precompiles/probe";
 import { NETWORKS, PQ_PROFILES, PRECOMPILES, precompilesFor, type PQProfile, type PrecompileAddresses } from "../src/networks";
 
 export const CONFIG_DIR = path.join(__dirname, "config");
@@ -86,6 +87,11 @@ export interface ResolvedConfig {
   /** SessionBridge: its Warp messenger (zero: none) and session lifetime. */
   bridge: { messenger: string; sessionTTL: bigint };
   parameters: ResolvedParameters;
+}
+
+/** What the pre-flight probe of a config's precompiles needs (`probePrecompiles`). */
+export function probeOptions(cfg: ResolvedConfig, deployer: string): ProbeOptions {
+  return { profile: cfg.pqProfile, mldsa: cfg.precompiles.mldsa, mlkem: cfg.precompiles.mlkem, from: deployer, network: cfg.network };
 }
 
 export class DeployConfigError extends Error {

@@ -27,7 +27,7 @@ import { RevertDecoder } from "../src/revert";
 import type { Chain, Sender } from "../tasks/lib/chain";
 import { confirm, ParsTaskError, type Output } from "../tasks/lib/io";
 import { prepareTx, printDryRun, showCost, sendPrepared, type PreparedTx, type SendFlags, type TxIntent } from "../tasks/lib/tx";
-import type { ResolvedConfig } from "./config";
+import { probeOptions, type ResolvedConfig } from "./config";
 import { stepName, type DeployStep, type Step, type StepContext, type Value } from "./steps";
 
 const ADMIN_ROLE = ZeroHash;
@@ -613,15 +613,9 @@ export class DeploymentEngine {
 
 /** The precompiles at the configured addresses answer as the configured profile does (the pre-flight probe). */
 async function checkPrecompiles(chain: Chain, cfg: ResolvedConfig, deployer: string): Promise<CheckResult[]> {
-  const report = await probePrecompiles(chain.provider, {
-    profile: cfg.pqProfile,
-    mldsa: cfg.precompiles.mldsa,
-    mlkem: cfg.precompiles.mlkem,
-    from: deployer,
-    network: cfg.network,
-  });
+  const report = await probePrecompiles(chain.provider, probeOptions(cfg, deployer));
   // The allow-list matters before deploying, not for checking what is deployed.
   return report.checks
-    .filter((c) => !c.name.includes("allow-list"))
+    .filter((c) => c.kind !== "allowList")
     .map((c) => ({ check: c.name, ok: c.ok, expected: c.expected, actual: c.actual }));
 }

@@ -7,7 +7,7 @@ import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { deploymentsDir } from "../src/deployments";
 import { ChainIdMismatchError, PQ_PRECOMPILES, PQ_PROFILES, type PQProfile } from "../src/networks";
-import { configPathFor, readConfigFile, resolveConfig, DeployConfigError, type ResolvedConfig } from "../deploy/config";
+import { configPathFor, probeOptions, readConfigFile, resolveConfig, DeployConfigError, type ResolvedConfig } from "../deploy/config";
 import { SUITE } from "../deploy/suite";
 import { connect, defaultSender, nodeAccounts, type Chain, type Sender } from "./lib/chain";
 import { Output, ParsTaskError, runTask } from "./lib/io";
@@ -59,13 +59,7 @@ async function prepare(
 
 /** Probes the configured PQ precompiles and the deployer allow-list; stops with the fix if they are not ready. */
 async function preflight(chain: Chain, cfg: ResolvedConfig, deployer: string, out: Output): Promise<ProbeReport> {
-  const report = await probePrecompiles(chain.provider, {
-    profile: cfg.pqProfile,
-    mldsa: cfg.precompiles.mldsa,
-    mlkem: cfg.precompiles.mlkem,
-    from: deployer,
-    network: cfg.network,
-  });
+  const report = await probePrecompiles(chain.provider, probeOptions(cfg, deployer));
   for (const c of report.checks) out.line(`  ${c.ok ? "✓" : "✗"} ${c.name}${c.ok ? "" : `: expected ${c.expected}, got ${c.actual}`}`);
   if (!report.ok) {
     const e = new PrecompileProbeError(report, `${cfg.network} (chain ${chain.chainId})`);

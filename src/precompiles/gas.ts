@@ -8,7 +8,6 @@
  * no published prices; its calls are charged as the same operations of `lux`, and its tooling-only
  * functions (key generation, signing, decapsulation) by their work relative to verification.
  */
-import type { PQProfile } from "../pq";
 import type { PrecompileOutcome } from "./handlers";
 
 export const MLDSA_VERIFY_GAS: Record<number, number> = { 44: 75_000, 65: 100_000, 87: 150_000 };
@@ -19,7 +18,7 @@ export const MLKEM_ENCAPSULATE_GAS: Record<number, number> = { 0: 50_000, 1: 75_
 const MLDSA_SIGN_GAS: Record<number, number> = { 44: 225_000, 65: 300_000, 87: 450_000 };
 
 /** Estimated on-chain gas of one precompile call, from the host's record of it. */
-export function estimatePrecompileGas(precompile: "mldsa" | "mlkem", _profile: PQProfile, call: PrecompileOutcome): number {
+export function estimatePrecompileGas(precompile: "mldsa" | "mlkem", call: PrecompileOutcome): number {
   const mode = call.mode ?? (precompile === "mldsa" ? 65 : 1);
   const bytes = call.messageBytes ?? 0;
   if (precompile === "mlkem") return MLKEM_ENCAPSULATE_GAS[mode] ?? MLKEM_ENCAPSULATE_GAS[1];

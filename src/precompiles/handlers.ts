@@ -41,8 +41,6 @@ export interface PrecompileOutcome {
   mode?: number;
   /** Signatures of a batch call, for on-chain gas estimates. */
   count?: number;
-  /** On the chain the failure burns all the gas the call was given (`lux` errors). */
-  burnsGas?: boolean;
 }
 
 const FAIL: PrecompileOutcome = { output: new Uint8Array(), reverted: true };

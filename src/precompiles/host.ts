@@ -41,12 +41,15 @@ interface Route {
 
 const LOG_LIMIT = 4096;
 
-/** The default addresses of both profiles, with `overrides` applied. */
-export function pqAddresses(overrides: Partial<Record<PQProfile, Partial<{ mldsa: string; mlkem: string }>>> = {}): PQAddresses {
-  return {
-    lux: { ...PQ_PRECOMPILES.lux, ...overrides.lux },
-    pip: { ...PQ_PRECOMPILES.pip, ...overrides.pip },
-  };
+type Overrides = Partial<{ mldsa: string; mlkem: string }>;
+
+/** The default addresses of both profiles, with the addresses `overrides` gives (undefined ones keep the default). */
+export function pqAddresses(overrides: Partial<Record<PQProfile, Overrides>> = {}): PQAddresses {
+  const merge = (profile: PQProfile) => ({
+    mldsa: overrides[profile]?.mldsa ?? PQ_PRECOMPILES[profile].mldsa,
+    mlkem: overrides[profile]?.mlkem ?? PQ_PRECOMPILES[profile].mlkem,
+  });
+  return { lux: merge("lux"), pip: merge("pip") };
 }
 
 export class PrecompileHost {
@@ -84,7 +87,7 @@ export class PrecompileHost {
     let outcome: PrecompileOutcome;
     if (route.callerBound) {
       outcome = data.length < 20
-        ? { output: new Uint8Array(), reverted: true, burnsGas: true }
+        ? { output: new Uint8Array(), reverted: true }
         : this.execute(route.precompile, route.profile, data.subarray(20), data.subarray(0, 20));
     } else {
       outcome = this.execute(route.precompile, route.profile, data);
@@ -103,6 +106,6 @@ export class PrecompileHost {
 
   /** Estimated on-chain gas of a set of served calls. */
   static estimateGas(calls: ServedCall[]): number {
-    return calls.reduce((sum, c) => sum + estimatePrecompileGas(c.precompile, c.profile, c.outcome), 0);
+    return calls.reduce((sum, c) => sum + estimatePrecompileGas(c.precompile, c.outcome), 0);
   }
 }

@@ -156,13 +156,9 @@ export async function installParsPrecompiles(
 ): Promise<InstalledPrecompiles> {
   const provider: EIP1193Like = isHre(target) ? target.network.provider : target;
   const profiles = pqAddresses({
-    ...options.profiles,
-    lux: { mldsa: options.addresses?.mldsa, mlkem: options.addresses?.mlkem, ...options.profiles?.lux },
+    pip: options.profiles?.pip,
+    lux: { mldsa: options.profiles?.lux?.mldsa ?? options.addresses?.mldsa, mlkem: options.profiles?.lux?.mlkem ?? options.addresses?.mlkem },
   });
-  for (const p of ["lux", "pip"] as const) {
-    profiles[p].mldsa ??= pqAddresses()[p].mldsa;
-    profiles[p].mlkem ??= pqAddresses()[p].mlkem;
-  }
   const addresses: PrecompileAddresses = { ...PRECOMPILES, ...options.addresses, ...profiles.lux };
   const host = new PrecompileHost(profiles);
   const dexMocks = options.dexMocks ?? true;

@@ -32,7 +32,7 @@ export const LUX_MLKEM_ENCAPSULATE_OP = 0x01;
 /** The domain tag of the caller-bound encapsulation randomness. */
 export const LUX_MLKEM_ENCAP_TAG = "MLKEM_ENCAP_v1";
 
-const ERROR: PrecompileOutcome = { output: new Uint8Array(), reverted: true, burnsGas: true };
+const ERROR: PrecompileOutcome = { output: new Uint8Array(), reverted: true };
 
 function word(value: number): Uint8Array {
   const out = new Uint8Array(32);

@@ -7,7 +7,7 @@
  *
  * Reads only (`eth_call`): nothing is sent.
  */
-import { concat, getBytes, hexlify, Interface, toUtf8Bytes } from "ethers";
+import { concat, getBytes, hexlify, Interface, toUtf8Bytes, ZeroHash, zeroPadValue } from "ethers";
 import { mldsaInterface, mlkemInterface } from "./abi";
 import { luxEncapsulateInput, luxEncapsulationRandomness, luxVerifyInput } from "./lux";
 import { precompileEncapsulationSeed } from "./handlers";
@@ -24,6 +24,8 @@ export interface CallProvider {
 }
 
 export interface ProbeCheck {
+  /** What it probes: a PQ precompile, or the deployer allow-list (which matters before deploying only). */
+  kind: "mldsa" | "mlkem" | "allowList";
   name: string;
   ok: boolean;
   expected: string;
@@ -96,15 +98,15 @@ export async function probePrecompiles(provider: CallProvider, opts: ProbeOption
     profile === "lux"
       ? luxVerifyInput(v.mldsa.publicKey, v.message, sig)
       : getBytes(mldsaInterface.encodeFunctionData("verify", [v.mldsa.publicKey, v.message, sig]));
-  const TRUE = hexlify(getBytes(concat([new Uint8Array(31), Uint8Array.of(1)])));
-  const FALSE = hexlify(new Uint8Array(32));
+  const TRUE = zeroPadValue("0x01", 32);
+  const FALSE = ZeroHash;
   const good = await ethCall(provider, opts.mldsa, verifyInput(v.signature), from);
   const bad = await ethCall(provider, opts.mldsa, verifyInput(v.tampered), from);
   const goodOk = good.ok && good.data === TRUE;
   const badOk = bad.ok && bad.data === FALSE;
   const context = profile === "lux" ? `the context "${MLDSA_CONTEXT.lux}"` : "the empty context";
-  checks.push({ name: `ML-DSA-65 at ${opts.mldsa} verifies a valid signature (${profile}, ${context})`, ok: goodOk, expected: TRUE, actual: describe(good) });
-  checks.push({ name: `ML-DSA-65 at ${opts.mldsa} refuses a tampered signature (${profile})`, ok: badOk, expected: FALSE, actual: describe(bad) });
+  checks.push({ kind: "mldsa", name: `ML-DSA-65 at ${opts.mldsa} verifies a valid signature (${profile}, ${context})`, ok: goodOk, expected: TRUE, actual: describe(good) });
+  checks.push({ kind: "mldsa", name: `ML-DSA-65 at ${opts.mldsa} refuses a tampered signature (${profile})`, ok: badOk, expected: FALSE, actual: describe(bad) });
   if (!goodOk || !badOk) {
     const what = good.ok && good.data === "0x" ? "is absent or inactive" : "does not speak the profile";
     problems.push(`the ML-DSA precompile at ${opts.mldsa} ${what} (profile ${profile}: a valid signature gave ${describe(good)}, a tampered one ${describe(bad)}): ${fix("mldsa")}`);
@@ -125,6 +127,7 @@ export async function probePrecompiles(provider: CallProvider, opts: ProbeOption
   const kem = await ethCall(provider, opts.mlkem, kemInput, from);
   const kemOk = kem.ok && kem.data === expected;
   checks.push({
+    kind: "mlkem",
     name: `ML-KEM-768 at ${opts.mlkem} encapsulates as the ${profile} profile does`,
     ok: kemOk,
     expected: `${getBytes(expected).length} bytes (${expected.slice(0, 18)}…)`,
@@ -143,7 +146,7 @@ export async function probePrecompiles(provider: CallProvider, opts: ProbeOption
     const name = ALLOW_LIST_ROLES[value];
     const mayDeploy = value >= 1 && value <= 3;
     allowList = { active: true, role: name, mayDeploy };
-    checks.push({ name: `the deployer allow-list at ${LUX_DEPLOYER_ALLOW_LIST} lets ${from} deploy`, ok: mayDeploy, expected: "enabled, admin or manager", actual: name ?? String(value) });
+    checks.push({ kind: "allowList", name: `the deployer allow-list at ${LUX_DEPLOYER_ALLOW_LIST} lets ${from} deploy`, ok: mayDeploy, expected: "enabled, admin or manager", actual: name ?? String(value) });
     if (!mayDeploy) {
       problems.push(`the chain runs the deployer allow-list (${LUX_DEPLOYER_ALLOW_LIST}) and ${from} has role ${name ?? value}: ask the chain's operators to enable it (setEnabled) before deploying`);
     }
