@@ -75,7 +75,16 @@ const config: HardhatUserConfig = {
   ...(COVERAGE ? { paths: { artifacts: ".coverage_artifacts", cache: ".coverage_cache" } } : {}),
   typechain: { outDir: "typechain-types", target: "ethers-v6", dontOverrideCompile: COVERAGE },
   gasReporter: { enabled: false },
-  mocha: { timeout: COVERAGE ? 600_000 : 120_000 },
+  mocha: {
+    timeout: COVERAGE ? 600_000 : 120_000,
+    // Property tests replay: one seed for every fast-check run (PARS_FC_SEED explores another).
+    rootHooks: {
+      async beforeAll() {
+        const fc = await import("fast-check");
+        fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: Number(process.env.PARS_FC_SEED ?? 20261207) });
+      },
+    },
+  },
 };
 
 export default config;
