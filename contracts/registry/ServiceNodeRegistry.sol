@@ -6,14 +6,15 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
 import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
 import {INodeLifecycleListener} from "../interfaces/INodeLifecycleListener.sol";
-import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
-import {BN254} from "../libraries/BN254.sol";
+import {INodeDirectory} from "../interfaces/INodeDirectory.sol";
 import {IBlsKeyRegistry} from "../interfaces/IBlsKeyRegistry.sol";
 import {Uptime} from "./Uptime.sol";
 
 /// @title ServiceNodeRegistry
-/// @notice Pars service nodes: PQ-keyed registration, native-PARS stake from up to 10 contributors,
-/// lifecycle, hourly hash-chain liveness, lazy penalties, exits and pull-payment withdrawals.
+/// @notice Pars service nodes' stake book: registration, native-PARS stake from up to 10 contributors,
+/// lifecycle, hourly hash-chain liveness, lazy penalties, exits and pull-payment withdrawals. Who a node
+/// is and how to reach it (its PQ and BLS keys and their proofs, transport key, endpoint, manager,
+/// beneficiary) is the NodeDirectory's, which checks every registration's keys for this registry.
 /// @dev Every function is O(1) in the number of nodes; the only loops are bounded by constants
 /// (contributors ≤ 10, heartbeat hash steps ≤ MAX_HEARTBEAT_GAP, batch ≤ MAX_HEARTBEAT_BATCH).
 /// Pausing stops new inflows (registrations, contributions) only: withdrawals, exits, heartbeats,
@@ -64,24 +65,13 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     uint16 public constant MAX_MISSED_EPOCH_PENALTY_BPS = 1_000;
 
     uint256 private constant BPS = 10_000;
-    uint8 private constant KEY_MLDSA = 0;
-    uint8 private constant KEY_MLKEM = 1;
-    uint8 private constant KEY_BLS = 2;
-    bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
-        "ParsNodeRegistration(uint256 chainId,address registry,address operator,bytes32 mldsaKey,bytes32 mlkemKey,"
-        "bytes32 blsKey,bytes32 heartbeatAnchor)"
-    );
     bytes32 private constant ROTATION_TYPEHASH =
         keccak256("ParsHeartbeatRotation(uint256 chainId,address registry,uint64 nodeId,bytes32 anchor,uint32 epoch)");
 
     // ------------------------------------------------------------------ immutables
 
-    /// @notice The precompile profile: the wire format and signing context of MLDSA and MLKEM.
-    PQPrecompiles.Profile public immutable PQ_PROFILE;
-    /// @notice The ML-DSA precompile.
-    address public immutable MLDSA;
-    /// @notice The ML-KEM precompile.
-    address public immutable MLKEM;
+    /// @notice The node directory: checks and keeps every node's keys, endpoint and roles.
+    INodeDirectory public immutable DIRECTORY;
     /// @notice Keeps BLS keys and the aggregate key of the active set (the attestation verifier).
     IBlsKeyRegistry public immutable BLS_KEYS;
     /// @notice The swarm coordinator active nodes join.
@@ -161,39 +151,32 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     mapping(uint64 nodeId => mapping(address contributor => uint8)) private _contributorSlot;
     mapping(uint64 nodeId => mapping(address contributor => uint96)) private _reservedAmount;
     mapping(uint64 nodeId => uint96) private _unfilledReserved;
-    mapping(uint8 keyType => mapping(bytes32 keyHash => uint64)) private _keyOwner;
     mapping(address account => uint256) private _credits;
 
     // ------------------------------------------------------------------ constructor
 
     /// @param admin receives DEFAULT_ADMIN_ROLE (the 24-hour timelock in production)
     /// @param guardian receives GUARDIAN_ROLE
-    /// @param profile the precompile profile MLDSA and MLKEM speak
-    /// @param mldsa the ML-DSA precompile
-    /// @param mlkem the ML-KEM precompile
+    /// @param directory the node directory (its registry must be set to this contract)
     /// @param swarmCoordinator the swarm coordinator (this registry must hold its REGISTRY_ROLE)
     /// @param blsKeys the BLS key registry (this registry must hold its REGISTRY_ROLE)
     /// @param treasury_ receives penalties
     constructor(
         address admin,
         address guardian,
-        PQPrecompiles.Profile profile,
-        address mldsa,
-        address mlkem,
+        INodeDirectory directory,
         ISwarmCoordinator swarmCoordinator,
         IBlsKeyRegistry blsKeys,
         address treasury_
     ) {
         if (
-            admin == address(0) || mldsa == address(0) || mlkem == address(0) || address(swarmCoordinator) == address(0)
+            admin == address(0) || address(directory) == address(0) || address(swarmCoordinator) == address(0)
                 || address(blsKeys) == address(0) || treasury_ == address(0)
         ) revert ZeroAddress();
         BLS_KEYS = blsKeys;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
-        PQ_PROFILE = profile;
-        MLDSA = mldsa;
-        MLKEM = mlkem;
+        DIRECTORY = directory;
         swarms = swarmCoordinator;
         treasury = treasury_;
         _stakingRequirement = 15_000 ether;
@@ -390,7 +373,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         if (anchor == bytes32(0)) revert InvalidHeartbeatAnchor();
         uint32 epoch = currentEpoch();
         if (n.lastEpoch == epoch) revert HeartbeatAlreadySent(nodeId, epoch);
-        _checkNodeSignature(nodeId, mldsaPublicKey, anchorRotationDigest(nodeId, anchor, epoch), signature);
+        DIRECTORY.checkNodeSignature(nodeId, mldsaPublicKey, anchorRotationDigest(nodeId, anchor, epoch), signature);
         if (status == Status.Active && !_settle(nodeId, n, epoch, true)) return;
         n.lastEpoch = epoch;
         n.lastRevealed = anchor;
@@ -824,15 +807,9 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
 
     // ------------------------------------------------------------------ internals: helpers
 
-    /// @dev Every check of a registration that reads no new state; returns the three key hashes.
-    function _checkRegistration(Registration calldata r, uint256 requirement)
-        private
-        view
-        returns (bytes32 mldsaHash, bytes32 mlkemHash, bytes32 blsHash)
-    {
-        _checkLength(KEY_MLDSA, r.mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
-        _checkLength(3, r.mldsaSignature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
-        _checkLength(KEY_MLKEM, r.mlkemPublicKey.length, PQPrecompiles.MLKEM768_PUBLIC_KEY_BYTES);
+    /// @dev Checks the registration's terms, takes the next node id, has the directory check and keep its
+    /// keys, and announces the node.
+    function _registerKeys(Registration calldata r, uint256 requirement) private returns (uint64 nodeId) {
         if (r.heartbeatAnchor == bytes32(0)) revert InvalidHeartbeatAnchor();
         if (r.operatorFeeBps > BPS) revert InvalidOperatorFee(r.operatorFeeBps);
         uint256 operatorMin = (requirement * OPERATOR_MIN_BPS + BPS - 1) / BPS; // rounded up
@@ -840,33 +817,11 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         uint256 contributors = r.reserved.length + 1;
         if (contributors > MAX_CONTRIBUTORS) revert TooManyContributors(contributors, MAX_CONTRIBUTORS);
 
-        mldsaHash = keccak256(r.mldsaPublicKey);
-        mlkemHash = keccak256(r.mlkemPublicKey);
-        blsHash = keccak256(abi.encode(r.blsPublicKey));
-        // Identities (ML-DSA, BLS) belong to one node for good; their possession is proven below. An
-        // ML-KEM key is a transport key, not an identity: possession of a KEM key cannot be proven
-        // without interaction, so it is not reserved (reserving it would let anyone who copies it
-        // from a pending registration block that registration).
-        _checkKeyFree(KEY_MLDSA, mldsaHash);
-        _checkKeyFree(KEY_BLS, blsHash);
-
-        bytes32 digest = _registrationDigest(msg.sender, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor);
-        if (!PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, r.mldsaPublicKey, digest, r.mldsaSignature)) {
-            revert InvalidMldsaProof();
-        }
-        if (!PQPrecompiles.mlkemValidate(PQ_PROFILE, MLKEM, r.mlkemPublicKey)) revert InvalidMlkemKey();
-        if (!BLS_KEYS.verifyProofOfPossession(r.blsPublicKey, digest, r.blsSignature)) revert InvalidBlsProof();
-    }
-
-    /// @dev Checks a registration, takes the next node id and its three keys, and announces the node.
-    function _registerKeys(Registration calldata r, uint256 requirement) private returns (uint64 nodeId) {
-        (bytes32 mldsaHash, bytes32 mlkemHash, bytes32 blsHash) = _checkRegistration(r, requirement);
         Stats memory st = _stats;
         nodeId = ++st.lastNodeId;
         ++st.totalNodes;
         _stats = st;
-        _keyOwner[KEY_MLDSA][mldsaHash] = nodeId;
-        _keyOwner[KEY_BLS][blsHash] = nodeId;
+        (bytes32 mldsaHash, bytes32 mlkemHash, bytes32 blsHash) = DIRECTORY.registerKeys(nodeId, msg.sender, r);
         emit NodeRegistered(
             nodeId, msg.sender, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor, r.operatorFeeBps, requirement
         );
@@ -927,46 +882,6 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         uint256 remaining = requirement - stake - unfilled;
         uint256 openSlots = MAX_CONTRIBUTORS - count;
         return (remaining + openSlots - 1) / openSlots;
-    }
-
-    function _registrationDigest(
-        address operator,
-        bytes32 mldsaHash,
-        bytes32 mlkemHash,
-        bytes32 blsHash,
-        bytes32 heartbeatAnchor
-    ) private view returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                REGISTRATION_TYPEHASH,
-                block.chainid,
-                address(this),
-                operator,
-                mldsaHash,
-                mlkemHash,
-                blsHash,
-                heartbeatAnchor
-            )
-        );
-    }
-
-    function _checkNodeSignature(uint64 nodeId, bytes calldata publicKey, bytes32 digest, bytes calldata signature)
-        private
-        view
-    {
-        if (_keyOwner[KEY_MLDSA][keccak256(publicKey)] != nodeId) revert InvalidNodeSignature(nodeId);
-        if (!PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, publicKey, digest, signature)) {
-            revert InvalidNodeSignature(nodeId);
-        }
-    }
-
-    function _checkLength(uint8 which, uint256 length, uint256 expected) private pure {
-        if (length != expected) revert InvalidKeyLength(which, length, expected);
-    }
-
-    function _checkKeyFree(uint8 which, bytes32 keyHash) private view {
-        uint64 owner = _keyOwner[which][keyHash];
-        if (owner != 0) revert KeyAlreadyRegistered(which, owner);
     }
 
     function _send(address to, uint256 amount) private {
