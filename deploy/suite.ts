@@ -21,6 +21,7 @@ const TIMELOCK = "@openzeppelin/contracts/governance/TimelockController.sol:Time
 const SWARMS = "contracts/swarm/SwarmCoordinator.sol:SwarmCoordinator";
 const ATTESTATIONS = "contracts/attestations/NetworkAttestations.sol:NetworkAttestations";
 const REGISTRY = "contracts/registry/ServiceNodeRegistry.sol:ServiceNodeRegistry";
+const DIRECTORY = "contracts/registry/NodeDirectory.sol:NodeDirectory";
 const REWARDS = "contracts/rewards/ServiceNodeRewards.sol:ServiceNodeRewards";
 const BRIDGE = "contracts/bridge/SessionBridge.sol:SessionBridge";
 const STORAGE = "contracts/storage/StorageCommitment.sol:StorageCommitment";
@@ -31,12 +32,17 @@ export const SUITE: Step[] = [
   deploy("TimelockController", TIMELOCK, false, (c) => [c.cfg.timelock.minDelay, c.cfg.timelock.proposers, c.cfg.timelock.executors, ZeroAddress]),
   deploy("SwarmCoordinator", SWARMS, true, (c) => [c.deployer]),
   deploy("NetworkAttestations", ATTESTATIONS, true, (c) => [c.deployer]),
-  deploy("ServiceNodeRegistry", REGISTRY, true, (c) => [
-    c.deployer,
-    c.cfg.guardian,
+  // No admin: its deployer sets the registry once (below), and nothing else is settable.
+  deploy("NodeDirectory", DIRECTORY, false, (c) => [
     pqProfileId(c.cfg.pqProfile),
     c.cfg.precompiles.mldsa,
     c.cfg.precompiles.mlkem,
+    c.addr("NetworkAttestations"),
+  ]),
+  deploy("ServiceNodeRegistry", REGISTRY, true, (c) => [
+    c.deployer,
+    c.cfg.guardian,
+    c.addr("NodeDirectory"),
     c.addr("SwarmCoordinator"),
     c.addr("NetworkAttestations"),
     c.cfg.treasury,
@@ -68,6 +74,7 @@ export const SUITE: Step[] = [
   // ==> a further contract: its deploy(...) step goes here.
 
   // ------------------------------------------------------------------ wiring
+  set("NodeDirectory", "registry", "setRegistry", (c) => c.addr("ServiceNodeRegistry")),
   set("SwarmCoordinator", "registry", "setRegistry", (c) => c.addr("ServiceNodeRegistry")),
   set("NetworkAttestations", "registry", "setRegistry", (c) => c.addr("ServiceNodeRegistry")),
   grant("ServiceNodeRegistry", "SLASHER_ROLE", (c) => c.addr("NetworkAttestations")),
@@ -99,9 +106,11 @@ export const SUITE: Step[] = [
   once("ServiceNodeRewards", "start", "startTime", (c) => c.cfg.startEmission),
 
   // ------------------------------------------------------------------ read back: constructor values and immutables
-  expectValue("ServiceNodeRegistry", "PQ_PROFILE", (c) => BigInt(pqProfileId(c.cfg.pqProfile))),
-  expectValue("ServiceNodeRegistry", "MLDSA", (c) => c.cfg.precompiles.mldsa),
-  expectValue("ServiceNodeRegistry", "MLKEM", (c) => c.cfg.precompiles.mlkem),
+  expectValue("NodeDirectory", "PQ_PROFILE", (c) => BigInt(pqProfileId(c.cfg.pqProfile))),
+  expectValue("NodeDirectory", "MLDSA", (c) => c.cfg.precompiles.mldsa),
+  expectValue("NodeDirectory", "MLKEM", (c) => c.cfg.precompiles.mlkem),
+  expectValue("NodeDirectory", "BLS_KEYS", (c) => c.addr("NetworkAttestations")),
+  expectValue("ServiceNodeRegistry", "DIRECTORY", (c) => c.addr("NodeDirectory")),
   expectValue("ServiceNodeRegistry", "swarms", (c) => c.addr("SwarmCoordinator")),
   expectValue("ServiceNodeRegistry", "BLS_KEYS", (c) => c.addr("NetworkAttestations")),
   expectRole("SwarmCoordinator", "REGISTRY_ROLE", (c) => c.addr("ServiceNodeRegistry")),

@@ -25,6 +25,7 @@ import { mlkemKeyGen } from "../src/pq";
 import { pqProfileOf } from "../src/networks";
 import type {
   NetworkAttestations,
+  NodeDirectory,
   ServiceNodeRegistry,
   ServiceNodeRewards,
   SessionBridge,
@@ -59,6 +60,7 @@ async function send(step: string, tx: Promise<ContractTransactionResponse>) {
 
 interface Deployed {
   registry: ServiceNodeRegistry;
+  directory: NodeDirectory;
   swarms: SwarmCoordinator;
   attestations: NetworkAttestations;
   rewards: ServiceNodeRewards;
@@ -85,6 +87,7 @@ async function deploy(): Promise<Deployed> {
   const rewards = await ethers.getContractAt("ServiceNodeRewards", at("ServiceNodeRewards"));
   return {
     registry: await ethers.getContractAt("ServiceNodeRegistry", at("ServiceNodeRegistry")),
+    directory: await ethers.getContractAt("NodeDirectory", at("NodeDirectory")),
     swarms: await ethers.getContractAt("SwarmCoordinator", at("SwarmCoordinator")),
     attestations: await ethers.getContractAt("NetworkAttestations", at("NetworkAttestations")),
     rewards,

@@ -33,6 +33,7 @@ export const SUITE_CONTRACTS = [
   "TimelockController",
   "SwarmCoordinator",
   "NetworkAttestations",
+  "NodeDirectory",
   "ServiceNodeRegistry",
   "ServiceNodeRewards",
   "StorageCommitment",

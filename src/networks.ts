@@ -5,6 +5,7 @@
  * address as constructor parameters, because the addresses have moved between Lux releases and the
  * Pars PIPs describe another interface than the chain runs (DESIGN §3).
  */
+import { Contract, type ContractRunner } from "ethers";
 import type { PQProfile } from "./pq";
 
 export type { PQProfile } from "./pq";
@@ -24,12 +25,20 @@ export function pqProfileFromId(id: number | bigint): PQProfile {
   return profile;
 }
 
+/** A contract that knows its precompile profile (NodeDirectory, StorageCommitment) or its directory (the registry). */
+export type ProfileSource =
+  | { PQ_PROFILE(): Promise<bigint | number> }
+  | { DIRECTORY(): Promise<string>; runner: ContractRunner | null };
+
 /**
- * The precompile profile of a deployed contract (the registry or StorageCommitment), read from its
- * `PQ_PROFILE()`: signatures for a deployment bind the context of its profile, never a guessed one.
+ * The precompile profile of a deployment, read from a deployed contract's `PQ_PROFILE()` (the
+ * directory's, for the registry): signatures for a deployment bind the context of its profile, never
+ * a guessed one.
  */
-export async function pqProfileOf(contract: { PQ_PROFILE(): Promise<bigint | number> }): Promise<PQProfile> {
-  return pqProfileFromId(await contract.PQ_PROFILE());
+export async function pqProfileOf(contract: ProfileSource): Promise<PQProfile> {
+  if ("PQ_PROFILE" in contract) return pqProfileFromId(await contract.PQ_PROFILE());
+  const directory = new Contract(await contract.DIRECTORY(), ["function PQ_PROFILE() view returns (uint8)"], contract.runner);
+  return pqProfileFromId(await directory.PQ_PROFILE());
 }
 
 /**

@@ -57,7 +57,7 @@ withSending(
       const keys = await unlock(keystorePath(args, true));
       const { mldsaSign, proofOfPossession } = await signing();
       const registryAddress = await suite.registry.getAddress();
-      const existing = await suite.registry.nodeIdByMldsaKey(keccak256(keys.mldsa.publicKey));
+      const existing = await suite.directory.nodeIdByMldsaKey(keccak256(keys.mldsa.publicKey));
       if (existing !== 0n) throw new ParsTaskError(`this keystore's ML-DSA key is already registered, as node ${existing}`);
       const requirement = await suite.registry.stakingRequirement();
       const stake = args.stake === undefined ? requirement : parsAmount("stake", args.stake);
@@ -74,12 +74,12 @@ withSending(
         blsPublicKey: blsWords,
         heartbeatAnchor: keys.heartbeat.anchor,
       });
-      const onChain = await suite.registry.registrationDigest(keys.wallet.address, keys.mldsa.publicKey, keys.mlkem.publicKey, bls, keys.heartbeat.anchor);
-      if (onChain !== digest) throw new ParsTaskError(`registration digest mismatch: computed ${digest}, the registry says ${onChain}`);
+      const onChain = await suite.directory.registrationDigest(keys.wallet.address, keys.mldsa.publicKey, keys.mlkem.publicKey, bls, keys.heartbeat.anchor);
+      if (onChain !== digest) throw new ParsTaskError(`registration digest mismatch: computed ${digest}, the directory says ${onChain}`);
       const registration = {
         mldsaPublicKey: keys.mldsa.publicKey,
-        // The context of the deployment's precompile profile, read from the registry itself.
-        mldsaSignature: mldsaSign(keys.mldsa.secretKey, getBytes(digest), { profile: await pqProfileOf(suite.registry) }),
+        // The context of the deployment's precompile profile, read from the directory itself.
+        mldsaSignature: mldsaSign(keys.mldsa.secretKey, getBytes(digest), { profile: await pqProfileOf(suite.directory) }),
         mlkemPublicKey: keys.mlkem.publicKey,
         blsPublicKey: bls,
         blsSignature: proofOfPossession(keys.bls.secretKey, digest),

@@ -134,13 +134,14 @@ interface INodeDirectory {
     /// @notice The node a BLS key belongs to (0: none).
     function nodeIdByBlsKey(bytes32 keyHash) external view returns (uint64);
 
-    /// @notice The digest a registration's ML-DSA and BLS proofs sign (binds chain, registry, operator
-    /// and every key).
+    /// @notice The digest a registration's ML-DSA and BLS proofs of possession sign.
+    /// @dev Binds chain id, the registry, the operator and the hashes of all three keys and the anchor,
+    /// so a registration cannot be front-run or replayed by another operator, chain or contract.
     function registrationDigest(
         address operator,
-        bytes32 mldsaKeyHash,
-        bytes32 mlkemKeyHash,
-        bytes32 blsKeyHash,
+        bytes calldata mldsaPublicKey,
+        bytes calldata mlkemPublicKey,
+        BN254.G2Point calldata blsPublicKey,
         bytes32 heartbeatAnchor
     ) external view returns (bytes32);
 

@@ -11,6 +11,10 @@ interface INodeLifecycleListener {
     /// @notice The earning stake of active node `nodeId` changed to `effectiveStake` (a penalty).
     function onNodeStakeChanged(uint64 nodeId, uint256 effectiveStake) external;
 
+    /// @notice The operator fee of active node `nodeId` is now `feeBps`: income up to now is settled at
+    /// the old fee.
+    function onNodeFeeChanged(uint64 nodeId, uint16 feeBps) external;
+
     /// @notice `nodeId` left the active set and stops earning.
     function onNodeDeactivated(uint64 nodeId) external;
 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {BN254} from "../libraries/BN254.sol";
+import {INodeDirectory} from "./INodeDirectory.sol";
 
 /// @title IServiceNodeRegistry
 /// @notice Registry of Pars service nodes: post-quantum identity (ML-DSA-65) and transport (ML-KEM-768)
@@ -83,9 +84,11 @@ interface IServiceNodeRegistry {
 
     // ------------------------------------------------------------------ events
 
-    /// @notice A node was registered. Carries the keccak256 hashes of its keys, as stored; the keys
-    /// themselves are in the registration's calldata (`register`), which the hashes authenticate
-    /// (`blsKeyHash` = keccak256(abi.encode(G2Point))). Logging 3.3 KB of keys again would cost ~27k gas.
+    /// @notice A node was registered. Carries the keccak256 hashes of its keys (`blsKeyHash` =
+    /// keccak256(abi.encode(G2Point))); the keys themselves are in the directory's `NodeKeysPublished`
+    /// of the same transaction.
+    /// @notice The operator fee of `nodeId` is now `feeBps` (set through the directory).
+    event OperatorFeeChanged(uint64 indexed nodeId, uint16 feeBps);
     event NodeRegistered(
         uint64 indexed nodeId,
         address indexed operator,
@@ -189,6 +192,8 @@ interface IServiceNodeRegistry {
     error InvalidParameter(bytes32 name, uint256 value);
     /// @notice A zero address where a contract or account is required.
     error ZeroAddress();
+    /// @notice Only the node directory may call this.
+    error NotDirectory(address caller);
     /// @notice A native transfer failed.
     error TransferFailed(address to, uint256 amount);
 
@@ -274,18 +279,19 @@ interface IServiceNodeRegistry {
     /// @return amount wei sent
     function claimCredit() external returns (uint256 amount);
 
+    /// @notice Withdraws wei credited to the caller by `slash`, paid to `to`. Never blocked by a pause.
+    /// @return amount wei sent
+    function claimCreditTo(address to) external returns (uint256 amount);
+
+    /// @notice Sets the operator fee of `nodeId` (the directory applies the owner's changes, increases
+    /// after their notice). Tells the rewards contract, which settles income at the old fee first.
+    function setOperatorFee(uint64 nodeId, uint16 feeBps) external;
+
     // ------------------------------------------------------------------ views
 
-    /// @notice The digest a registration's ML-DSA and BLS proofs of possession sign.
-    /// @dev Binds chain id, this registry, the operator and the hashes of all three keys and the anchor,
-    /// so a registration cannot be front-run or replayed by another operator, chain or contract.
-    function registrationDigest(
-        address operator,
-        bytes calldata mldsaPublicKey,
-        bytes calldata mlkemPublicKey,
-        BN254.G2Point calldata blsPublicKey,
-        bytes32 heartbeatAnchor
-    ) external view returns (bytes32);
+    /// @notice The node directory that checks and keeps every node's keys, endpoint and roles.
+    function DIRECTORY() external view returns (INodeDirectory);
+
 
     /// @notice The digest an anchor rotation's ML-DSA signature signs.
     function anchorRotationDigest(uint64 nodeId, bytes32 anchor, uint32 epoch) external view returns (bytes32);
@@ -313,8 +319,6 @@ interface IServiceNodeRegistry {
     /// @notice The node's uptime score, 0..10,000 bps, decayed to the current epoch.
     function uptimeScore(uint64 nodeId) external view returns (uint256);
 
-    /// @notice The node owning an ML-DSA key hash (0 if none).
-    function nodeIdByMldsaKey(bytes32 keyHash) external view returns (uint64);
 
     /// @notice The current epoch (hours since the Unix epoch).
     function currentEpoch() external view returns (uint32);

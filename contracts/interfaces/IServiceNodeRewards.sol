@@ -64,6 +64,16 @@ interface IServiceNodeRewards is INodeLifecycleListener, ISwarmListener {
     /// @return amount wei paid
     function claim(uint64 nodeId) external returns (uint256 amount);
 
+    /// @notice `claim`, paid to `to` instead of the caller.
+    /// @return amount wei paid
+    function claimTo(uint64 nodeId, address to) external returns (uint256 amount);
+
+    /// @notice Pays the operator's income from `nodeId` (its fee and its own share) to the node's
+    /// beneficiary in the directory (the operator when none is named). Anyone may call it, so the
+    /// income flows without the owner's key.
+    /// @return amount wei paid
+    function payOperator(uint64 nodeId) external returns (uint256 amount);
+
     /// @notice Pays the treasury's accumulated fee share. Anyone may call it.
     /// @return amount wei paid
     function payTreasury() external returns (uint256 amount);

@@ -5,6 +5,7 @@ import {INodeDirectory} from "../interfaces/INodeDirectory.sol";
 import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
 import {IBlsKeyRegistry} from "../interfaces/IBlsKeyRegistry.sol";
 import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
+import {BN254} from "../libraries/BN254.sol";
 
 /// @title NodeDirectory
 /// @notice Who a service node is and how to reach it: identity keys proven and reserved at registration,
@@ -234,12 +235,18 @@ contract NodeDirectory is INodeDirectory {
     /// @inheritdoc INodeDirectory
     function registrationDigest(
         address operator,
-        bytes32 mldsaKeyHash,
-        bytes32 mlkemKeyHash,
-        bytes32 blsKeyHash,
+        bytes calldata mldsaPublicKey,
+        bytes calldata mlkemPublicKey,
+        BN254.G2Point calldata blsPublicKey,
         bytes32 heartbeatAnchor
     ) external view returns (bytes32) {
-        return _registrationDigest(operator, mldsaKeyHash, mlkemKeyHash, blsKeyHash, heartbeatAnchor);
+        return _registrationDigest(
+            operator,
+            keccak256(mldsaPublicKey),
+            keccak256(mlkemPublicKey),
+            keccak256(abi.encode(blsPublicKey)),
+            heartbeatAnchor
+        );
     }
 
     /// @inheritdoc INodeDirectory

@@ -460,31 +460,29 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     }
 
     /// @inheritdoc IServiceNodeRegistry
-    function claimCredit() external nonReentrant returns (uint256 amount) {
+    function claimCredit() external returns (uint256 amount) {
+        return claimCreditTo(msg.sender);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function claimCreditTo(address to) public nonReentrant returns (uint256 amount) {
         amount = _credits[msg.sender];
         if (amount == 0) revert NothingToWithdraw(0, msg.sender);
         _credits[msg.sender] = 0;
-        _send(msg.sender, amount);
+        _send(to, amount);
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
+    function setOperatorFee(uint64 nodeId, uint16 feeBps) external {
+        if (msg.sender != address(DIRECTORY)) revert NotDirectory(msg.sender);
+        Node storage n = _existing(nodeId);
+        n.operatorFeeBps = feeBps;
+        emit OperatorFeeChanged(nodeId, feeBps);
+        INodeLifecycleListener listener = lifecycleListener;
+        if (n.status == Status.Active && address(listener) != address(0)) listener.onNodeFeeChanged(nodeId, feeBps);
     }
 
     // ------------------------------------------------------------------ views
-
-    /// @inheritdoc IServiceNodeRegistry
-    function registrationDigest(
-        address operator,
-        bytes calldata mldsaPublicKey,
-        bytes calldata mlkemPublicKey,
-        BN254.G2Point calldata blsPublicKey,
-        bytes32 heartbeatAnchor
-    ) external view returns (bytes32) {
-        return _registrationDigest(
-            operator,
-            keccak256(mldsaPublicKey),
-            keccak256(mlkemPublicKey),
-            keccak256(abi.encode(blsPublicKey)),
-            heartbeatAnchor
-        );
-    }
 
     /// @inheritdoc IServiceNodeRegistry
     function anchorRotationDigest(uint64 nodeId, bytes32 anchor, uint32 epoch) public view returns (bytes32) {
@@ -561,16 +559,6 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         // Once out of the active set the score is frozen at its last value.
         if (n.status != Status.Active) missed = 0;
         return Uptime.toBps(Uptime.decay(n.uptime, missed));
-    }
-
-    /// @inheritdoc IServiceNodeRegistry
-    function nodeIdByMldsaKey(bytes32 keyHash) external view returns (uint64) {
-        return _keyOwner[KEY_MLDSA][keyHash];
-    }
-
-    /// @notice The node owning a BLS key hash (`keccak256(abi.encode(G2Point))`), 0 if none.
-    function nodeIdByBlsKey(bytes32 keyHash) external view returns (uint64) {
-        return _keyOwner[KEY_BLS][keyHash];
     }
 
     /// @notice Wei credited to `account` by slashes and not yet claimed.

@@ -219,6 +219,17 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc INodeLifecycleListener
+    function onNodeFeeChanged(uint64 nodeId, uint16 feeBps) external {
+        if (msg.sender != address(REGISTRY)) revert UnauthorizedCaller(msg.sender);
+        _updateEmission();
+        NodeAccount storage a = _accounts[nodeId];
+        uint256 terms = _terms(a);
+        _settleAccrued(a, terms, emissionPerStake, true);
+        // a.feeBps = feeBps (bits 224-239), in the word already read.
+        _setTerms(a, (terms & ~(uint256(type(uint16).max) << 224)) | (uint256(feeBps) << 224));
+    }
+
+    /// @inheritdoc INodeLifecycleListener
     function onNodeDeactivated(uint64 nodeId) external {
         if (msg.sender != address(REGISTRY)) revert UnauthorizedCaller(msg.sender);
         NodeAccount storage a = _accounts[nodeId];
@@ -262,16 +273,33 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
     /// never credited more than the allocation that follows, and the pool stays solvent. What the
     /// cycle's allowance cannot pay is kept in the account's claim slot, next to its checkpoint.
     function claim(uint64 nodeId) external nonReentrant returns (uint256 amount) {
+        return _claim(nodeId, msg.sender, msg.sender);
+    }
+
+    /// @inheritdoc IServiceNodeRewards
+    function claimTo(uint64 nodeId, address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert ZeroAddress();
+        return _claim(nodeId, msg.sender, to);
+    }
+
+    /// @inheritdoc IServiceNodeRewards
+    function payOperator(uint64 nodeId) external nonReentrant returns (uint256 amount) {
+        (address operator,,) = REGISTRY.nodeTerms(nodeId);
+        return _claim(nodeId, operator, REGISTRY.DIRECTORY().beneficiaryOf(nodeId));
+    }
+
+    /// @dev Pays `account`'s income from `nodeId` to `to`.
+    function _claim(uint64 nodeId, address account, address to) private returns (uint256 amount) {
         mapping(address => uint256) storage claimsOf = _claims[nodeId];
         uint256 perContribution;
         uint256 owed;
         {
             NodeAccount storage a = _accounts[nodeId];
-            (uint256 contribution, bool isOperator) = _contributionOf(nodeId, msg.sender);
+            (uint256 contribution, bool isOperator) = _contributionOf(nodeId, account);
             // The operator takes its fee of this settlement directly; anyone else leaves it accrued.
             (uint256 operatorPart, uint256 read, uint256 settled) = _settle(a, _currentEmissionPerStake());
             perContribution = uint160(settled);
-            uint256 last = claimsOf[msg.sender];
+            uint256 last = claimsOf[account];
             // Unchecked: the accumulator only grows and stays below 2^160, contributions and amounts of
             // PARS below 2^96 (see `NodeAccount`), so nothing here can wrap.
             unchecked {
@@ -285,7 +313,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
             }
             if (settled != read) _setIncomeSlot(a, settled);
         }
-        if (owed == 0) revert NothingToClaim(nodeId, msg.sender);
+        if (owed == 0) revert NothingToClaim(nodeId, account);
 
         // Each packed slot is read into locals at once and the cycle slot written once.
         uint256 cycle = claimCycle;
@@ -304,12 +332,12 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
                 if (claimed >= limit) revert ClaimLimitExceeded(owed, 0);
                 amount = limit - claimed;
             }
-            claimsOf[msg.sender] = perContribution | ((owed - amount) << 160);
+            claimsOf[account] = perContribution | ((owed - amount) << 160);
             _setCycle(cycleStart_, claimed + amount);
         }
 
-        emit RewardsClaimed(nodeId, msg.sender, amount);
-        _send(msg.sender, amount);
+        emit RewardsClaimed(nodeId, account, amount);
+        _send(to, amount);
     }
 
     /// @inheritdoc IServiceNodeRewards

@@ -7,6 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IStorageCommitment} from "../interfaces/IStorageCommitment.sol";
 import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
+import {INodeDirectory} from "../interfaces/INodeDirectory.sol";
 import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
 import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
 
@@ -90,8 +91,10 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
 
     // ------------------------------------------------------------------ immutables
 
-    /// @notice The node registry: keys, epochs, operators and slashing.
+    /// @notice The node registry: epochs, operators and slashing.
     IServiceNodeRegistry public immutable REGISTRY;
+    /// @notice The node directory: who owns an ML-DSA key.
+    INodeDirectory public immutable DIRECTORY;
     /// @notice The swarm coordinator: membership and the network's storage totals.
     ISwarmCoordinator public immutable SWARMS;
     /// @notice The precompile profile MLDSA speaks (wire format, signing context, batch verification).
@@ -147,6 +150,7 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
         REGISTRY = registry;
+        DIRECTORY = registry.DIRECTORY();
         SWARMS = swarms;
         PQ_PROFILE = profile;
         MLDSA = mldsa;
@@ -522,7 +526,7 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
 
     /// @dev `mldsaPublicKey` is the registered ML-DSA key of `nodeId` (and `nodeId` is a node).
     function _checkKeyOfNode(uint64 nodeId, bytes calldata mldsaPublicKey) private view {
-        uint64 keyOwner = REGISTRY.nodeIdByMldsaKey(keccak256(mldsaPublicKey));
+        uint64 keyOwner = DIRECTORY.nodeIdByMldsaKey(keccak256(mldsaPublicKey));
         if (keyOwner != nodeId || keyOwner == 0) revert KeyNotOfNode(nodeId, keyOwner);
     }
 

@@ -110,7 +110,7 @@ export async function resolveNodeId(suite: LoadedSuite, nodeId: string | undefin
   }
   if (!keystoreFile) throw new ParsTaskError(`which node? pass --node-id, or --keystore (or ${KEYSTORE_ENV}) of a registered node`);
   const ks = await openKeystore(keystoreFile);
-  const id = await suite.registry.nodeIdByMldsaKey(keccak256(ks.public.mldsa.publicKey));
+  const id = await suite.directory.nodeIdByMldsaKey(keccak256(ks.public.mldsa.publicKey));
   if (id === 0n) throw new ParsTaskError(`the keystore's ML-DSA key (${ks.public.mldsa.keyHash}) is not registered on chain ${suite.deployment.chainId}`);
   return id;
 }

@@ -8,6 +8,7 @@ import { requireDeployment, type Deployment } from "../../src/deployments";
 import { RevertDecoder } from "../../src/revert";
 import type {
   NetworkAttestations,
+  NodeDirectory,
   ServiceNodeRegistry,
   ServiceNodeRewards,
   SessionBridge,
@@ -20,6 +21,7 @@ import { ParsTaskError } from "./io";
 export interface LoadedSuite {
   deployment: Deployment;
   registry: ServiceNodeRegistry;
+  directory: NodeDirectory;
   swarms: SwarmCoordinator;
   attestations: NetworkAttestations;
   rewards: ServiceNodeRewards;
@@ -66,6 +68,7 @@ export async function loadSuite(hre: HardhatRuntimeEnvironment, chain: Chain): P
   return {
     deployment,
     registry: at<ServiceNodeRegistry>("ServiceNodeRegistry"),
+    directory: at<NodeDirectory>("NodeDirectory"),
     swarms: at<SwarmCoordinator>("SwarmCoordinator"),
     attestations: at<NetworkAttestations>("NetworkAttestations"),
     rewards: at<ServiceNodeRewards>("ServiceNodeRewards"),

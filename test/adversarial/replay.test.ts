@@ -75,7 +75,7 @@ describe("adversarial: replay of signed messages", () => {
     const sig = rotation(node, anchor, epoch, f.chainId, registry);
     const pk = node.keys.mldsa.publicKey;
     // The twin knows the same key under the same node id.
-    expect(await f.twin.registry.nodeIdByMldsaKey(ethers.keccak256(pk))).to.equal(node.nodeId);
+    expect(await f.twin.directory.nodeIdByMldsaKey(ethers.keccak256(pk))).to.equal(node.nodeId);
     const before = await systemState(f);
 
     await expect(f.twin.registry.rotateHeartbeatAnchor(node.nodeId, anchor, pk, sig)).to.be.revertedWithCustomError(f.twin.registry, "InvalidNodeSignature").withArgs(node.nodeId);

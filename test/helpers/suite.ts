@@ -11,7 +11,7 @@ import { mldsaKeyGen, mldsaSign, mlkemKeyGen, type KeyPair } from "../../src/pq"
 import { HeartbeatChain, epochOf } from "../../src/heartbeat";
 import { registrationDigest } from "../../src/registry";
 import { blsKeyPair, proofOfPossession, type BLSKeyPair } from "../../src/bls";
-import type { NetworkAttestations, ServiceNodeRegistry, ServiceNodeRewards, SwarmCoordinator } from "../../typechain-types";
+import type { NetworkAttestations, NodeDirectory, ServiceNodeRegistry, ServiceNodeRewards, SwarmCoordinator } from "../../typechain-types";
 
 export const REQUIREMENT = ethers.parseEther("15000");
 /** Emission base of the test suite: 100M PARS (8% a year in year one). */
@@ -87,6 +87,7 @@ export async function buildRegistration(
 
 export interface Suite {
   registry: ServiceNodeRegistry;
+  directory: NodeDirectory;
   swarms: SwarmCoordinator;
   attestations: NetworkAttestations;
   rewards: ServiceNodeRewards;
@@ -112,16 +113,21 @@ export async function deploySuite(
   const [admin, guardian, treasury, slasher] = signers;
   const swarms = await ethers.deployContract("SwarmCoordinator", [admin.address]);
   const attestations = await ethers.deployContract("NetworkAttestations", [admin.address]);
-  const registry = await ethers.deployContract("ServiceNodeRegistry", [
-    admin.address,
-    guardian.address,
+  const directory = await ethers.deployContract("NodeDirectory", [
     pqProfileId(profile),
     precompiles.mldsa ?? pc.profiles[profile].mldsa,
     precompiles.mlkem ?? pc.profiles[profile].mlkem,
+    await attestations.getAddress(),
+  ]);
+  const registry = await ethers.deployContract("ServiceNodeRegistry", [
+    admin.address,
+    guardian.address,
+    await directory.getAddress(),
     await swarms.getAddress(),
     await attestations.getAddress(),
     treasury.address,
   ]);
+  await directory.connect(admin).setRegistry(await registry.getAddress());
   await swarms.connect(admin).setRegistry(await registry.getAddress());
   await attestations.connect(admin).setRegistry(await registry.getAddress());
   await registry.connect(admin).grantRole(await registry.SLASHER_ROLE(), slasher.address);
@@ -137,6 +143,7 @@ export async function deploySuite(
   await swarms.connect(admin).setSwarmListener(await rewards.getAddress());
   return {
     registry,
+    directory,
     swarms,
     attestations,
     rewards,

@@ -80,7 +80,7 @@ describe("ServiceNodeRegistry", () => {
       expect(node.status).to.equal(NodeStatus.Active);
       expect(node.stake).to.equal(REQUIREMENT);
       expect(node.uptimeBps).to.equal(10_000n);
-      expect(await s.registry.nodeIdByMldsaKey(ethers.keccak256(keys.mldsa.publicKey))).to.equal(1n);
+      expect(await s.directory.nodeIdByMldsaKey(ethers.keccak256(keys.mldsa.publicKey))).to.equal(1n);
       expect(await s.registry.activeNodes()).to.equal(1n);
       expect(await s.registry.totalActiveStake()).to.equal(REQUIREMENT);
       expect(await s.swarms.swarmOf(1n)).to.equal(0n);
