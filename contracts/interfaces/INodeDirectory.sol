@@ -63,7 +63,9 @@ interface INodeDirectory {
 
     /// @notice Only the registry may call this.
     error NotRegistry(address caller);
-    /// @notice Only the deployer may set the registry, once.
+    /// @notice Only the deployer may set the registry.
+    error NotDeployer(address caller);
+    /// @notice The registry is set once.
     error RegistryAlreadySet();
     /// @notice Only the node's owner may do this.
     error NotOwner(uint64 nodeId, address caller);

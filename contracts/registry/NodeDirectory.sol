@@ -99,7 +99,8 @@ contract NodeDirectory is INodeDirectory {
 
     /// @notice Sets the registry this directory serves. The deployer, once.
     function setRegistry(IServiceNodeRegistry value) external {
-        if (msg.sender != DEPLOYER || address(registry) != address(0)) revert RegistryAlreadySet();
+        if (msg.sender != DEPLOYER) revert NotDeployer(msg.sender);
+        if (address(registry) != address(0)) revert RegistryAlreadySet();
         if (address(value) == address(0)) revert ZeroAddress();
         registry = value;
         emit RegistrySet(address(value));

@@ -108,9 +108,9 @@ describe("adversarial: governance parameters outside their bounds", () => {
     const pc = await usePrecompiles();
     const a = s.admin.address;
     const [swarms, keys, treasury] = [await s.swarms.getAddress(), await s.attestations.getAddress(), s.treasury.address];
-    const registryArgs = [a, s.guardian.address, 0, pc.addresses.mldsa, pc.addresses.mlkem, swarms, keys, treasury];
+    const registryArgs = [a, s.guardian.address, await s.directory.getAddress(), swarms, keys, treasury];
     const Registry = await ethers.getContractFactory("ServiceNodeRegistry");
-    for (const i of [0, 3, 4, 5, 6, 7]) {
+    for (const i of [0, 2, 3, 4, 5]) {
       const args = [...registryArgs];
       args[i] = ethers.ZeroAddress;
       await expect(Registry.deploy(...(args as Parameters<typeof Registry.deploy>)), `argument ${i}`).to.be.revertedWithCustomError(Registry, "ZeroAddress");
@@ -119,6 +119,14 @@ describe("adversarial: governance parameters outside their bounds", () => {
     noGuardian[1] = ethers.ZeroAddress;
     const unguarded = await Registry.deploy(...(noGuardian as Parameters<typeof Registry.deploy>));
     expect(await unguarded.hasRole(await unguarded.GUARDIAN_ROLE(), ethers.ZeroAddress)).to.equal(false);
+
+    const Directory = await ethers.getContractFactory("NodeDirectory");
+    const directoryArgs = [0, pc.addresses.mldsa, pc.addresses.mlkem, keys];
+    for (const i of [1, 2, 3]) {
+      const args = [...directoryArgs];
+      args[i] = ethers.ZeroAddress;
+      await expect(Directory.deploy(...(args as Parameters<typeof Directory.deploy>)), `argument ${i}`).to.be.revertedWithCustomError(Directory, "ZeroAddress");
+    }
 
     const Rewards = await ethers.getContractFactory("ServiceNodeRewards");
     const rewardsArgs = [a, await s.registry.getAddress(), swarms, treasury, EMISSION_BASE];
