@@ -228,8 +228,15 @@ describe("delivery: deploy-suite on the in-process network", function () {
     const inner = (await ethers.provider.send("evm_snapshot", [])) as string;
     const older = tempDir("older");
     try {
-      // A record made before StorageCommitment was part of the suite.
+      // A record made before StorageCommitment was part of the suite, and a chain where no storage
+      // contract holds a role (the exact role check would otherwise name the one deployed above).
       const d = getDeployment(31337, dir)!;
+      const timelockSigner = await ethers.getImpersonatedSigner(d.contracts.TimelockController!.address);
+      await setBalance(timelockSigner.address, ethers.parseEther("1"));
+      const oldRegistry = await ethers.getContractAt("ServiceNodeRegistry", d.contracts.ServiceNodeRegistry!.address, timelockSigner);
+      const oldSwarms = await ethers.getContractAt("SwarmCoordinator", d.contracts.SwarmCoordinator!.address, timelockSigner);
+      await (await oldRegistry.revokeRole(await oldRegistry.SLASHER_ROLE(), d.contracts.StorageCommitment!.address)).wait();
+      await (await oldSwarms.revokeRole(await oldSwarms.STORAGE_ROLE(), d.contracts.StorageCommitment!.address)).wait();
       delete d.contracts.StorageCommitment;
       fs.writeFileSync(path.join(older, "31337.json"), JSON.stringify(d));
       const err = await rejection(runTask(hre, "deploy-suite", { ...FLAGS, deploymentsDir: older }));
