@@ -17,6 +17,11 @@ export const ROLE_REVOKED = keccakId("RoleRevoked(bytes32,address,address)");
 /** Blocks per eth_getLogs request to start with; halved while the node refuses the range. */
 export const LOG_RANGE = 10_000;
 
+/** What the log scan needs of a provider (any ethers provider has it). */
+export interface LogReader {
+  getLogs(filter: { address: string | string[]; topics: (string | string[] | null)[]; fromBlock: number; toBlock: number }): Promise<Log[]>;
+}
+
 /** contract name → role name → holders (checksummed addresses). */
 export type RoleTable = Map<string, Map<string, Set<string>>>;
 
@@ -84,7 +89,7 @@ export function configuredRoles(steps: Step[], c: StepContext, contracts: string
  * single block; the range that worked is kept for the rest of the scan.
  */
 export async function getLogsInRanges(
-  provider: Pick<JsonRpcApiProvider, "getLogs">,
+  provider: LogReader,
   filter: { address: string | string[]; topics: (string | string[] | null)[] },
   fromBlock: number,
   toBlock: number,
@@ -107,7 +112,7 @@ export async function getLogsInRanges(
 
 /** Holders rebuilt from the role events: address (checksummed) → role id → holders. */
 export async function holdersFromEvents(
-  provider: Pick<JsonRpcApiProvider, "getLogs">,
+  provider: LogReader,
   contracts: AccessControlled[],
   toBlock: number,
   range = LOG_RANGE,
