@@ -68,17 +68,25 @@ export function roleNames(abi: InterfaceAbi): string[] {
  */
 export function configuredRoles(steps: Step[], c: StepContext, contracts: string[], administered: string[]): RoleTable {
   const table: RoleTable = new Map(contracts.map((n) => [n, new Map<string, Set<string>>()]));
-  const add = (contract: string, role: string, account: string) => {
+  // An account that names a contract neither recorded nor planned is left out: that contract's own
+  // "deployed" check fails already.
+  const add = (contract: string, role: string, accounts: () => string[]) => {
     const roles = table.get(contract);
     if (!roles) return;
+    let resolved: string[];
+    try {
+      resolved = accounts();
+    } catch {
+      return;
+    }
     if (!roles.has(role)) roles.set(role, new Set());
-    roles.get(role)!.add(getAddress(account));
+    for (const a of resolved) roles.get(role)!.add(getAddress(a));
   };
-  for (const name of administered) add(name, DEFAULT_ADMIN_ROLE, c.addr("TimelockController"));
+  for (const name of administered) add(name, DEFAULT_ADMIN_ROLE, () => [c.addr("TimelockController")]);
   for (const s of steps) {
-    if (s.kind === "grant") add(s.contract, s.role, s.account(c));
-    else if (s.kind === "roles") for (const a of s.accounts(c)) add(s.contract, s.role, a);
-    else if (s.kind === "expect" && s.getter.startsWith("hasRole:")) add(s.contract, s.getter.slice(8), s.args!(c)[0] as string);
+    if (s.kind === "grant") add(s.contract, s.role, () => [s.account(c)]);
+    else if (s.kind === "roles") add(s.contract, s.role, () => s.accounts(c));
+    else if (s.kind === "expect" && s.getter.startsWith("hasRole:")) add(s.contract, s.getter.slice(8), () => [s.args!(c)[0] as string]);
   }
   return table;
 }
