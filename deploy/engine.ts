@@ -378,6 +378,7 @@ export class DeploymentEngine {
     await this.loadArtifacts();
     await this.loadOrStartRecord();
     const { actions, governance } = await this.plan();
+    await this.refuseForeignContracts();
     await this.refuseUnexpectedHolders();
     const file = deploymentPath(chain.chainId, this.input.dir);
 
@@ -579,6 +580,21 @@ export class DeploymentEngine {
       this.deploySteps.filter((s) => s.administered).map((s) => s.name),
     );
     return compareRoles(this.input.chain.provider, contracts, table, atBlock);
+  }
+
+  /**
+   * Before sending anything: a recorded contract that is not its artifact, or not created by its
+   * recorded transaction, stops the run; wiring would otherwise grant roles to it or point the suite at it.
+   */
+  private async refuseForeignContracts(): Promise<void> {
+    const wrong = (await this.provenance(await this.input.chain.provider.getBlockNumber())).filter((x) => !x.ok);
+    if (wrong.length === 0) return;
+    const lines = wrong.map((x) => `  ✗ ${x.check}: expected ${x.expected}, read ${x.actual}`);
+    throw new ParsTaskError(
+      `${deploymentPath(this.input.chain.chainId, this.input.dir)} records contracts that are not what it says; nothing sent:\n${lines.join("\n")}\n` +
+        "Check the record against the chain (and the artifacts against the sources it was deployed from) before running deploy-suite again",
+      { failed: wrong },
+    );
   }
 
   /**

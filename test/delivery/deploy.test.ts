@@ -353,7 +353,7 @@ describe("delivery: deploy-suite on the in-process network", function () {
       );
     });
 
-    it("a look-alike recorded as the SessionBridge answers every getter and role as the bridge does, and fails the code checks", async () => {
+    it("a look-alike recorded as the SessionBridge answers every getter and role as the bridge does, and fails the code checks; deploy-suite refuses to resume from that record", async () => {
       const d = getDeployment(31337, dir)!;
       const [, guardian] = await ethers.getSigners();
       const bridge = d.contracts.SessionBridge!;
@@ -387,6 +387,12 @@ describe("delivery: deploy-suite on the in-process network", function () {
           "\n" +
           line(creation, `the artifact's creation code (${init.length} bytes), then the 6 recorded arguments`, `other creation code (${input.length} bytes of input, different from byte ${firstDiff(input, init)})`),
       );
+
+      // deploy-suite resuming from that record sends nothing: wiring would point the suite at it.
+      const block = await ethers.provider.getBlockNumber();
+      const rerun = await rejection(runTask(hre, "deploy-suite", { ...FLAGS, deploymentsDir: other }));
+      expect(rerun.message).to.match(/records contracts that are not what it says; nothing sent:\n {2}✗ SessionBridge: the code at 0x[0-9a-fA-F]{40} is the artifact's/);
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
     });
 
     it("the real SessionBridge recorded with another contract's creation transaction fails the creation checks", async () => {
