@@ -605,19 +605,19 @@ export class DeploymentEngine {
   private async refuseUnexpectedHolders(): Promise<void> {
     const atBlock = await this.input.chain.provider.getBlockNumber();
     const c = this.ctx();
-    const handedOver = new Set(this.deploySteps.filter((s) => s.administered).map((s) => s.name));
+    const administered = new Set(this.deploySteps.filter((s) => s.administered).map((s) => s.name));
     const wrong = (await this.roleFindings(atBlock)).filter(
-      (f) => (f.kind === "unexpected" || f.kind === "disagrees") && !(f.role === DEFAULT_ADMIN_ROLE && f.account === getAddress(c.deployer) && handedOver.has(f.contract)),
+      (f) => (f.kind === "unexpected" || f.kind === "disagrees") && !(f.role === DEFAULT_ADMIN_ROLE && f.account === getAddress(c.deployer) && administered.has(f.contract)),
     );
     if (wrong.length === 0) return;
     const revocations = wrong
-      .filter((f) => f.kind === "unexpected" && !f.role.startsWith("0x"))
+      .filter((f) => f.kind === "unexpected")
       .map((f) => ({
         contract: f.contract,
         role: f.role,
         account: f.account,
         to: c.addr(f.contract),
-        data: new Interface(this.abis[f.contract]).encodeFunctionData("revokeRole", [f.role === DEFAULT_ADMIN_ROLE ? ADMIN_ROLE : keccakId(f.role), f.account]),
+        data: new Interface(this.abis[f.contract]).encodeFunctionData("revokeRole", [f.roleId, f.account]),
       }));
     const lines = wrong.map((f) => describeFinding(f, atBlock)).map((x) => `  ✗ ${x.check}: expected ${x.expected}, read ${x.actual}`);
     throw new ParsTaskError(

@@ -30,6 +30,8 @@ export interface RoleFinding {
   contract: string;
   /** The role's name, or its id when the contract's ABI has no getter for it. */
   role: string;
+  /** The role's id (bytes32), when known. */
+  roleId?: string;
   kind: "exact" | "unexpected" | "missing" | "disagrees" | "unknownRole";
   account?: string;
   expected: string[];
@@ -176,7 +178,7 @@ export async function compareRoles(
     for (const [id, role] of ids) {
       const expected = wanted.get(role) ?? new Set<string>();
       const actual = byId.get(id) ?? new Set<string>();
-      const base = { contract: x.name, role, expected: sorted(expected), actual: sorted(actual) };
+      const base = { contract: x.name, role, roleId: id, expected: sorted(expected), actual: sorted(actual) };
       const found: RoleFinding[] = [];
       for (const a of sorted(actual)) if (!expected.has(a)) found.push({ ...base, kind: "unexpected", account: a });
       for (const a of sorted(expected)) if (!actual.has(a)) found.push({ ...base, kind: "missing", account: a });
@@ -189,7 +191,7 @@ export async function compareRoles(
     for (const [id, holders] of byId) {
       if (ids.has(id) || holders.size === 0) continue;
       const role = `${id} (a role its ABI does not name)`;
-      for (const a of sorted(holders)) findings.push({ contract: x.name, role, kind: "unexpected", account: a, expected: [], actual: sorted(holders) });
+      for (const a of sorted(holders)) findings.push({ contract: x.name, role, roleId: id, kind: "unexpected", account: a, expected: [], actual: sorted(holders) });
     }
   }
   return findings;
