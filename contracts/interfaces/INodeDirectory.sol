@@ -5,16 +5,18 @@ import {BN254} from "../libraries/BN254.sol";
 import {IServiceNodeRegistry} from "./IServiceNodeRegistry.sol";
 
 /// @title INodeDirectory
-/// @notice The messaging network's directory of service nodes: each node's identity (ML-DSA-65 and BLS
-/// keys, proven at registration and reserved for good), its transport key (ML-KEM-768, rotatable with a
+/// @notice The messaging network's directory of service nodes: each node's identity (its ML-DSA-65 key,
+/// proven at registration and reserved for good; its BLS key, proven and kept by the attestation
+/// verifier), its transport key (ML-KEM-768, rotatable with a
 /// grace period), its endpoint (a binary multiaddr), and who runs it: the owner (the registering
 /// address, possibly a contract wallet), a hot manager the owner names, and a beneficiary of the
 /// operator's income. The registry keeps the stake and the lifecycle; this contract keeps who a node is
 /// and how to reach it.
 ///
-/// Every public key is recoverable from logs (`NodeKeysPublished`, `TransportKeyRotated`) whatever
-/// contract sent the transaction, and checkable against state: `nodeIdByMldsaKey(keccak256(key))`,
-/// `nodeIdByBlsKey(keccak256(abi.encode(key)))`, `transportKeys(nodeId)`.
+/// Every public key is recoverable whatever contract sent the transaction: the ML-DSA and ML-KEM keys
+/// from logs (`NodeKeysPublished`, `TransportKeyRotated`), checkable against state
+/// (`nodeIdByMldsaKey(keccak256(key))`, `transportKeys(nodeId)`); the BLS key from the attestation
+/// verifier's state (`blsPublicKeyOf(nodeId)`).
 ///
 /// Endpoints are multiaddrs in their binary form (multicodec codes as unsigned varints, then each
 /// protocol's value): a host (`ip4` 4 bytes, `ip6` 16 bytes, or `dns`/`dns4`/`dns6` a length-prefixed
@@ -38,10 +40,8 @@ interface INodeDirectory {
 
     // ------------------------------------------------------------------ events
 
-    /// @notice The keys of a new node, in full: a client needs nothing but logs to learn them.
-    event NodeKeysPublished(
-        uint64 indexed nodeId, bytes mldsaPublicKey, bytes mlkemPublicKey, BN254.G2Point blsPublicKey
-    );
+    /// @notice The PQ keys of a new node, in full (its BLS key is in the attestation verifier's state).
+    event NodeKeysPublished(uint64 indexed nodeId, bytes mldsaPublicKey, bytes mlkemPublicKey);
     /// @notice The node's transport key is now `mlkemPublicKey`; the previous one stays valid until
     /// `previousValidUntil`.
     event TransportKeyRotated(
@@ -90,7 +90,7 @@ interface INodeDirectory {
 
     /// @notice Checks a registration's keys and proofs for `owner` and records them for `nodeId`: the
     /// ML-DSA proof of possession over the registration digest, the ML-KEM key through the precompile,
-    /// the BLS proof of possession; reserves the ML-DSA and BLS keys; publishes all three. Only the
+    /// the BLS proof of possession; reserves the ML-DSA key; publishes the PQ keys. Only the
     /// registry. Reverts with the registry's named errors (`InvalidKeyLength`, `KeyAlreadyRegistered`,
     /// `InvalidMldsaProof`, `InvalidMlkemKey`, `InvalidBlsProof`).
     /// @return mldsaHash keccak256 of the ML-DSA key
@@ -132,9 +132,6 @@ interface INodeDirectory {
 
     /// @notice The node an ML-DSA key belongs to (0: none).
     function nodeIdByMldsaKey(bytes32 keyHash) external view returns (uint64);
-
-    /// @notice The node a BLS key belongs to (0: none).
-    function nodeIdByBlsKey(bytes32 keyHash) external view returns (uint64);
 
     /// @notice The digest a registration's ML-DSA and BLS proofs of possession sign.
     /// @dev Binds chain id, the registry, the operator and the hashes of all three keys and the anchor,

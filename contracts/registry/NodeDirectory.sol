@@ -29,7 +29,6 @@ contract NodeDirectory is INodeDirectory {
     uint256 private constant BPS = 10_000;
     uint8 private constant KEY_MLDSA = 0;
     uint8 private constant KEY_MLKEM = 1;
-    uint8 private constant KEY_BLS = 2;
     uint8 private constant SIGNATURE = 3;
     bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
         "ParsNodeRegistration(uint256 chainId,address registry,address operator,bytes32 mldsaKey,bytes32 mlkemKey,"
@@ -120,12 +119,14 @@ contract NodeDirectory is INodeDirectory {
         mldsaHash = keccak256(r.mldsaPublicKey);
         mlkemHash = keccak256(r.mlkemPublicKey);
         blsHash = keccak256(abi.encode(r.blsPublicKey));
-        // Identities (ML-DSA, BLS) belong to one node for good; their possession is proven below. An
-        // ML-KEM key is a transport key, not an identity: possession of a KEM key cannot be proven
-        // without interaction, so it is not reserved (reserving it would let anyone who copies it
-        // from a pending registration block that registration).
+        // The ML-DSA key is the node's identity: it belongs to one node for good, and its possession is
+        // proven below. The BLS key's possession is proven too (which is what stops rogue keys), but it
+        // is not reserved: a key two nodes share is one operator's secret signing for each of them,
+        // which gains nobody anything, and leaving it out spares every registration a storage slot. An
+        // ML-KEM key is a transport key: possession of a KEM key cannot be proven without interaction,
+        // so it is not reserved either (reserving it would let anyone who copies it from a pending
+        // registration block that registration).
         _checkKeyFree(KEY_MLDSA, mldsaHash);
-        _checkKeyFree(KEY_BLS, blsHash);
 
         bytes32 digest = _registrationDigest(owner, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor);
         if (!PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, r.mldsaPublicKey, digest, r.mldsaSignature)) {
@@ -139,9 +140,8 @@ contract NodeDirectory is INodeDirectory {
         }
 
         _keyOwner[KEY_MLDSA][mldsaHash] = nodeId;
-        _keyOwner[KEY_BLS][blsHash] = nodeId;
         _transportKey[nodeId] = mlkemHash;
-        emit NodeKeysPublished(nodeId, r.mldsaPublicKey, r.mlkemPublicKey, r.blsPublicKey);
+        emit NodeKeysPublished(nodeId, r.mldsaPublicKey, r.mlkemPublicKey);
     }
 
     /// @inheritdoc INodeDirectory
@@ -226,11 +226,6 @@ contract NodeDirectory is INodeDirectory {
     /// @inheritdoc INodeDirectory
     function nodeIdByMldsaKey(bytes32 keyHash) external view returns (uint64) {
         return _keyOwner[KEY_MLDSA][keyHash];
-    }
-
-    /// @inheritdoc INodeDirectory
-    function nodeIdByBlsKey(bytes32 keyHash) external view returns (uint64) {
-        return _keyOwner[KEY_BLS][keyHash];
     }
 
     /// @inheritdoc INodeDirectory

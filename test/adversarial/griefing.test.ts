@@ -239,7 +239,7 @@ describe("adversarial: griefing", () => {
     });
 
     // ML-KEM squatting: possession of a KEM key cannot be proven without interaction, so the registry
-    // does not reserve ML-KEM keys (identities, ML-DSA and BLS, are reserved and proven). A front-runner
+    // does not reserve ML-KEM keys (the ML-DSA identity key is reserved and proven). A front-runner
     // who copies the victim's ML-KEM key from the mempool into a registration of its own keys, even one
     // it cancels at once, cannot block the victim's registration. Would fail if ML-KEM keys were
     // reserved again (`KeyAlreadyRegistered(1, …)`).
