@@ -7,8 +7,8 @@
 import hre from "hardhat";
 
 const LIMIT = 24_576;
-/** Required headroom below the limit (~1%): room for a fix, not for a feature. */
-const MARGIN = 256;
+/** Required headroom below the limit (~4%): room for the next fix or feature without a split. */
+const MARGIN = 1_024;
 
 async function main() {
   const names = await hre.artifacts.getAllFullyQualifiedNames();
