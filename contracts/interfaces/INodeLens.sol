@@ -66,8 +66,8 @@ interface INodeLens {
     /// `SwarmNotFound` for a swarm that does not exist.
     function swarm(uint32 swarmId) external view returns (NodeRecord[] memory members);
 
-    /// @notice The swarm that serves `inboxId` (the coordinator's `swarmForInbox`) and its members;
-    /// `NO_SWARM` and no members while there is no swarm.
+    /// @notice The swarm that serves `inboxId` (the coordinator's `swarmForInbox`) and its members (none
+    /// on a network without active nodes: its one swarm is empty).
     function swarmForInbox(bytes32 inboxId) external view returns (uint32 swarmId, NodeRecord[] memory members);
 
     /// @notice One node's record.

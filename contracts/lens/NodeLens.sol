@@ -80,7 +80,6 @@ contract NodeLens is INodeLens {
 
     /// @inheritdoc INodeLens
     function swarmForInbox(bytes32 inboxId) external view returns (uint32 swarmId, NodeRecord[] memory members) {
-        if (SWARMS.swarmCount() == 0) return (SWARMS.NO_SWARM(), members);
         swarmId = SWARMS.swarmForInbox(inboxId);
         members = swarm(swarmId);
     }

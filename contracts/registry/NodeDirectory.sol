@@ -348,13 +348,16 @@ contract NodeDirectory is INodeDirectory {
         if (i != length) revert InvalidEndpoint(i);
     }
 
-    /// @dev The host component; returns the offset after it.
+    /// @dev The host component; returns the offset after it. A component cut short fails at its start.
     function _checkHost(bytes calldata e) private pure returns (uint256 i) {
         uint256 code = uint8(e[0]);
-        if (code == IP4) return 5;
-        if (code == IP6) return 17;
-        if (code != DNS && code != DNS4 && code != DNS6) revert InvalidEndpoint(0);
-        if (e.length < 2) revert InvalidEndpoint(1);
+        if (code == IP4) i = 5;
+        else if (code == IP6) i = 17;
+        if (i != 0) {
+            if (e.length < i) revert InvalidEndpoint(0);
+            return i;
+        }
+        if (code != DNS && code != DNS4 && code != DNS6 || e.length < 2) revert InvalidEndpoint(0);
         uint256 nameLength = uint8(e[1]);
         // A name of 1 to 63 bytes (one-byte varint), letters, digits, '-' and '.' only.
         if (nameLength == 0 || nameLength > 63 || 2 + nameLength > e.length) revert InvalidEndpoint(1);
