@@ -27,6 +27,7 @@ const DIRECTORY = "contracts/registry/NodeDirectory.sol:NodeDirectory";
 const REWARDS = "contracts/rewards/ServiceNodeRewards.sol:ServiceNodeRewards";
 const BRIDGE = "contracts/bridge/SessionBridge.sol:SessionBridge";
 const STORAGE = "contracts/storage/StorageCommitment.sol:StorageCommitment";
+const LENS = "contracts/lens/NodeLens.sol:NodeLens";
 
 export const SUITE: Step[] = [
   // ------------------------------------------------------------------ deployments
@@ -73,6 +74,8 @@ export const SUITE: Step[] = [
     pqProfileId(c.cfg.pqProfile),
     c.cfg.precompiles.mldsa,
   ]),
+  // Views only, no admin: its constructor reads the registry's DIRECTORY.
+  deploy("NodeLens", LENS, false, (c) => [c.addr("ServiceNodeRegistry"), c.addr("SwarmCoordinator"), c.addr("NetworkAttestations")]),
   // ==> a further contract: its deploy(...) step goes here.
 
   // ------------------------------------------------------------------ wiring
@@ -132,5 +135,9 @@ export const SUITE: Step[] = [
   expectValue("StorageCommitment", "SWARMS", (c) => c.addr("SwarmCoordinator")),
   expectValue("StorageCommitment", "PQ_PROFILE", (c) => BigInt(pqProfileId(c.cfg.pqProfile))),
   expectValue("StorageCommitment", "MLDSA", (c) => c.cfg.precompiles.mldsa),
+  expectValue("NodeLens", "REGISTRY", (c) => c.addr("ServiceNodeRegistry")),
+  expectValue("NodeLens", "DIRECTORY", (c) => c.addr("NodeDirectory")),
+  expectValue("NodeLens", "SWARMS", (c) => c.addr("SwarmCoordinator")),
+  expectValue("NodeLens", "BLS_KEYS", (c) => c.addr("NetworkAttestations")),
   // ==> a further contract: its read-backs go here.
 ];

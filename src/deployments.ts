@@ -38,6 +38,7 @@ export const SUITE_CONTRACTS = [
   "ServiceNodeRewards",
   "StorageCommitment",
   "SessionBridge",
+  "NodeLens",
 ] as const;
 export type SuiteContractName = (typeof SUITE_CONTRACTS)[number];
 
