@@ -3,4 +3,5 @@ import "./deploy";
 import "./keys";
 import "./node";
 import "./rewards";
+import "./roles";
 import "./local";

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import { task, types } from "hardhat/config";
-import { formatEther, getBytes, isHexString, keccak256 } from "ethers";
+import { ZeroHash, formatEther, getAddress, getBytes, isAddress, isHexString, keccak256 } from "ethers";
 import { registrationDigest, anchorRotationDigest, NodeStatus, operatorMinimum } from "../src/registry";
 import { pqProfileOf } from "../src/networks";
 import { HeartbeatChain, EPOCH_SECONDS } from "../src/heartbeat";
@@ -15,8 +15,9 @@ import { keystorePassword, ParsTaskError, confirm, type Output } from "./lib/io"
 import { walletSender, type Chain } from "./lib/chain";
 import type { LoadedSuite } from "./lib/suite";
 import { eventsOf, executeTx, type TxOutcome } from "./lib/tx";
-import { keystoreModule, keystorePath, parsAmount, resolveNodeId, senderFor, suiteAction, unlock, withSending, type SendingArgs } from "./lib/operator";
+import { keystoreModule, keystorePath, openKeystore, parsAmount, resolveNodeId, senderFor, suiteAction, unlock, withSending, type SendingArgs } from "./lib/operator";
 import { planHeartbeat } from "./lib/heartbeat";
+import { nodeRoles, ownerAction, printUnsigned, roleOf, withOwnerSending, withStakeSending, type OwnerSendArgs } from "./lib/roles";
 
 const statusName = (s: bigint | number) => NodeStatus[Number(s)] ?? `Unknown(${s})`;
 
@@ -31,7 +32,8 @@ function outcome(o: TxOutcome): Record<string, unknown> {
 // node:register
 // ---------------------------------------------------------------------------------------------------
 
-interface RegisterArgs extends SendingArgs {
+interface RegisterArgs extends OwnerSendArgs {
+  owner?: string;
   feeBps: number;
   stake?: string;
   reserve?: string;
@@ -46,15 +48,22 @@ function parseReserved(spec: string | undefined): { contributor: string; amount:
   });
 }
 
-withSending(
+withOwnerSending(
   task("node:register", "Registers the keystore's node: ML-DSA-65, ML-KEM-768 and BLS keys with both proofs of possession, the heartbeat anchor and the stake"),
 )
+  .addOptionalParam("owner", "The node's owner, who sends the registration and the stake (default: the keystore's account); another address needs --unsigned")
   .addOptionalParam("feeBps", "Operator fee, basis points of the node's income", 0, types.int)
   .addOptionalParam("stake", "Operator stake in PARS (default: the whole staking requirement)")
   .addOptionalParam("reserve", "Reserved contributor slots: <address>:<PARS>[,<address>:<PARS>…]")
   .setAction(
     suiteAction(async (args: RegisterArgs, { out, chain, suite }) => {
       const keys = await unlock(keystorePath(args, true));
+      if (args.owner !== undefined && !isAddress(args.owner)) throw new ParsTaskError(`--owner: "${args.owner}" is not an address`);
+      // The proofs of possession bind the owner: the keystore signs them, the owner sends them.
+      const owner = getAddress(args.owner ?? keys.wallet.address);
+      if (owner !== keys.wallet.address && !args.unsigned) {
+        throw new ParsTaskError(`the owner ${owner} sends the registration and the stake: pass --unsigned to print the transaction for its wallet to sign`);
+      }
       const { mldsaSign, proofOfPossession } = await signing();
       const registryAddress = await suite.registry.getAddress();
       const existing = await suite.directory.nodeIdByMldsaKey(keccak256(keys.mldsa.publicKey));
@@ -68,13 +77,13 @@ withSending(
       const digest = registrationDigest({
         chainId: chain.chainId,
         registry: registryAddress,
-        operator: keys.wallet.address,
+        operator: owner,
         mldsaPublicKey: keys.mldsa.publicKey,
         mlkemPublicKey: keys.mlkem.publicKey,
         blsPublicKey: blsWords,
         heartbeatAnchor: keys.heartbeat.anchor,
       });
-      const onChain = await suite.directory.registrationDigest(keys.wallet.address, keys.mldsa.publicKey, keys.mlkem.publicKey, bls, keys.heartbeat.anchor);
+      const onChain = await suite.directory.registrationDigest(owner, keys.mldsa.publicKey, keys.mlkem.publicKey, bls, keys.heartbeat.anchor);
       if (onChain !== digest) throw new ParsTaskError(`registration digest mismatch: computed ${digest}, the directory says ${onChain}`);
       const registration = {
         mldsaPublicKey: keys.mldsa.publicKey,
@@ -87,19 +96,14 @@ withSending(
         operatorFeeBps: args.feeBps,
         reserved: parseReserved(args.reserve),
       };
-      const result = await executeTx(
-        chain,
-        walletSender(keys.wallet, chain),
-        {
-          description: `register node (stake ${formatEther(stake)} of ${formatEther(requirement)} PARS, fee ${args.feeBps} bps)`,
-          to: registryAddress,
-          data: suite.registry.interface.encodeFunctionData("register", [registration]),
-          value: stake,
-        },
-        args,
-        out,
-        suite.decoder,
-      );
+      const intent = {
+        description: `register node for owner ${owner} (stake ${formatEther(stake)} of ${formatEther(requirement)} PARS, fee ${args.feeBps} bps)`,
+        to: registryAddress,
+        data: suite.registry.interface.encodeFunctionData("register", [registration]),
+        value: stake,
+      };
+      if (args.unsigned) return out.result({ ...(await printUnsigned(chain, suite, out, intent, owner)), owner, digest });
+      const result = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder);
       if (result.dryRun) return out.result({ ...outcome(result), digest });
       const events = eventsOf(suite.registry.interface, registryAddress, result.sent!.logs);
       const nodeId = events.find((e) => e.name === "NodeRegistered")?.args.nodeId as bigint;
@@ -113,13 +117,13 @@ withSending(
 // node:contribute
 // ---------------------------------------------------------------------------------------------------
 
-interface ContributeArgs extends SendingArgs {
+interface ContributeArgs extends OwnerSendArgs {
   nodeId?: string;
   amount?: string;
   minimum: boolean;
 }
 
-withSending(task("node:contribute", "Contributes stake to a node awaiting contributions (from --keystore, or the network's account)"))
+withStakeSending(task("node:contribute", "Contributes stake to a node awaiting contributions (from --keystore, or the network's account; --unsigned for another wallet)"))
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
   .addOptionalParam("amount", "PARS to contribute")
   .addFlag("minimum", "Contribute the node's current minimum for a new contributor")
@@ -129,15 +133,14 @@ withSending(task("node:contribute", "Contributes stake to a node awaiting contri
       if ((args.amount === undefined) === !args.minimum) throw new ParsTaskError("pass exactly one of --amount <PARS> and --minimum");
       const amount = args.minimum ? await suite.registry.minimumContribution(nodeId) : parsAmount("amount", args.amount!);
       if (amount === 0n) throw new ParsTaskError(`node ${nodeId} takes no new contributors now (minimum contribution is 0)`);
-      const sender = await senderFor(chain, args);
-      const result = await executeTx(
-        chain,
-        sender,
-        { description: `contribute ${formatEther(amount)} PARS to node ${nodeId}`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("contribute", [nodeId]), value: amount },
-        args,
-        out,
-        suite.decoder,
-      );
+      const intent = { description: `contribute ${formatEther(amount)} PARS to node ${nodeId}`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("contribute", [nodeId]), value: amount };
+      if (args.unsigned) {
+        const from = args.from ?? (await nodeRoles(suite, nodeId)).owner;
+        if (!isAddress(from)) throw new ParsTaskError(`--from: "${from}" is not an address`);
+        return out.result({ ...(await printUnsigned(chain, suite, out, intent, from)), nodeId: nodeId.toString(), amount: amount.toString() });
+      }
+      // Anyone may contribute: no role to check.
+      const result = await executeTx(chain, await senderFor(chain, args), intent, args, out, suite.decoder);
       return out.result({ ...outcome(result), nodeId: nodeId.toString(), amount: amount.toString() });
     }),
   );
@@ -152,8 +155,8 @@ interface StatusArgs {
   json: boolean;
 }
 
-export async function nodeStatus(suite: LoadedSuite, nodeId: bigint): Promise<Record<string, unknown>> {
-  const { registry, swarms, rewards } = suite;
+export async function nodeStatus(suite: LoadedSuite, nodeId: bigint, keystoreAddress?: string): Promise<Record<string, unknown>> {
+  const { registry, swarms, rewards, directory } = suite;
   const n = await registry.getNode(nodeId);
   if (Number(n.status) === NodeStatus.None) throw new ParsTaskError(`no node ${nodeId} on chain ${suite.deployment.chainId}`);
   const epoch = Number(await registry.currentEpoch());
@@ -171,16 +174,42 @@ export async function nodeStatus(suite: LoadedSuite, nodeId: bigint): Promise<Re
       claimable: (await rewards.claimable(nodeId, c.addr)).toString(),
     })),
   );
+  const roles = await nodeRoles(suite, nodeId);
+  const now = (await registry.runner!.provider!.getBlock("latest"))?.timestamp ?? 0;
+  const [endpointBytes, keys, pending] = await Promise.all([directory.endpointOf(nodeId), directory.transportKeys(nodeId), directory.pendingFee(nodeId)]);
+  const { decodeMultiaddr } = await import("../src/multiaddr");
+  let endpoint: string | null = null;
+  try {
+    endpoint = endpointBytes === "0x" ? null : decodeMultiaddr(endpointBytes);
+  } catch {
+    endpoint = `(not a multiaddr this tool reads: ${endpointBytes})`;
+  }
+  const previousValidUntil = Number(keys.previousValidUntil);
+  const pendingAt = Number(pending.effectiveAt);
   return {
     nodeId: nodeId.toString(),
     status: statusName(n.status),
     operator: n.operator,
+    owner: roles.owner,
+    manager: roles.manager,
+    beneficiary: roles.beneficiary,
+    ...(keystoreAddress ? { keystore: { address: keystoreAddress, role: roleOf(roles, keystoreAddress) } } : {}),
+    endpoint,
+    endpointBytes,
+    transportKeys: {
+      current: keys.current,
+      previous: keys.previous === ZeroHash ? null : keys.previous,
+      previousValidUntil: previousValidUntil || null,
+      previousValid: keys.previous !== ZeroHash && now < previousValidUntil,
+    },
     stake: n.stake.toString(),
     requirement: n.requirement.toString(),
     effectiveStake: (await registry.effectiveStake(nodeId)).toString(),
     operatorFeeBps: Number(n.operatorFeeBps),
+    pendingFee: pendingAt === 0 ? null : { feeBps: Number(pending.feeBps), effectiveAt: pendingAt, due: now >= pendingAt },
     penaltyBps: Number(n.penaltyBps),
     uptimeBps: n.uptimeBps.toString(),
+    chainTime: now,
     currentEpoch: epoch,
     lastHeartbeatEpoch: Number(n.lastHeartbeatEpoch),
     heartbeatDue: active && Number(n.lastHeartbeatEpoch) < epoch,
@@ -193,26 +222,42 @@ export async function nodeStatus(suite: LoadedSuite, nodeId: bigint): Promise<Re
   };
 }
 
-task("node:status", "Shows a node's state: lifecycle, stake, contributors, heartbeat, swarm and claimable rewards")
+const isoTime = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+task("node:status", "Shows a node's state: roles, endpoint, transport keys, lifecycle, stake, fee, contributors, heartbeat, swarm and claimable rewards")
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
   .addOptionalParam("keystore", "Keystore file (default: $PARS_KEYSTORE); no password needed")
   .addFlag("json", "Print the result as JSON")
   .setAction(
     suiteAction(async (args: StatusArgs, { out, suite }) => {
-      const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
-      const s = await nodeStatus(suite, nodeId);
+      const file = keystorePath(args, false);
+      const nodeId = await resolveNodeId(suite, args.nodeId, file);
+      const keystoreAddress = file ? (await openKeystore(file)).public.address : undefined;
+      const s = await nodeStatus(suite, nodeId, keystoreAddress);
       const pars = (v: unknown) => `${formatEther(BigInt(v as string))} PARS`;
+      const tk = s.transportKeys as { current: string; previous: string | null; previousValidUntil: number | null; previousValid: boolean };
+      const fee = s.pendingFee as { feeBps: number; effectiveAt: number; due: boolean } | null;
+      const ks = s.keystore as { address: string; role: string | null } | undefined;
       out.line(`node ${s.nodeId} on chain ${suite.deployment.chainId}`);
       out.table([
         ["status", s.status],
-        ["operator", s.operator],
+        ["owner", s.owner],
+        ["manager", s.manager ?? "none"],
+        ["beneficiary", s.beneficiary === s.owner ? `${s.beneficiary} (the owner)` : s.beneficiary],
+        ...(ks ? ([["keystore account", `${ks.address} (${ks.role ?? "no role: it may relay heartbeats only"})`]] as [string, unknown][]) : []),
+        ["endpoint", s.endpoint ?? "none"],
+        ["transport key", tk.current],
+        ...(tk.previous
+          ? ([["previous key", `${tk.previous} (${tk.previousValid ? "valid" : "expired"} until ${isoTime(tk.previousValidUntil!)})`]] as [string, unknown][])
+          : []),
         ["stake", `${pars(s.stake)} of ${pars(s.requirement)} (effective ${pars(s.effectiveStake)})`],
         ["operator fee", `${s.operatorFeeBps} bps`],
+        ...(fee ? ([["pending fee", `${fee.feeBps} bps from ${isoTime(fee.effectiveAt)}${fee.due ? " (due: node:apply-fee)" : ""}`]] as [string, unknown][]) : []),
         ["penalty", `${s.penaltyBps} bps`],
         ["uptime", `${Number(s.uptimeBps) / 100}%`],
         ["heartbeat", `last epoch ${s.lastHeartbeatEpoch}, now ${s.currentEpoch}${s.heartbeatDue ? " (due)" : ""}`],
         ["swarm", s.swarmId === null ? "none" : `${s.swarmId} (${s.swarmSize} nodes)`],
-        ...(s.unlockAt ? ([["unlocks at", new Date(Number(s.unlockAt) * 1000).toISOString()]] as [string, unknown][]) : []),
+        ...(s.unlockAt ? ([["unlocks at", isoTime(Number(s.unlockAt))]] as [string, unknown][]) : []),
         ...(s.minimumContribution ? ([["min. contribution", pars(s.minimumContribution)]] as [string, unknown][]) : []),
       ]);
       for (const c of s.contributors as { account: string; contributed: string; withdrawn: boolean; claimable: string }[]) {
@@ -380,47 +425,49 @@ withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed w
 // node:exit, node:withdraw
 // ---------------------------------------------------------------------------------------------------
 
-interface NodeArgs extends SendingArgs {
+interface NodeArgs extends OwnerSendArgs {
   nodeId?: string;
 }
 
-withSending(task("node:exit", "Requests the node's exit (operator, or a contributor); stake unlocks after the lock period"))
+withStakeSending(task("node:exit", "Requests the node's exit (the owner, or a contributor); stake unlocks after the lock period"))
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
   .setAction(
-    suiteAction(async (args: NodeArgs, { out, chain, suite }) => {
+    suiteAction(async (args: NodeArgs, ctx) => {
+      const { out, suite } = ctx;
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
-      const sender = await senderFor(chain, args);
       const lock = await suite.registry.lockPeriod();
-      const result = await executeTx(
-        chain,
-        sender,
-        { description: `request the exit of node ${nodeId} (stake unlocks ${Number(lock) / 86400} days later)`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("requestExit", [nodeId]) },
+      const { result } = await ownerAction(
+        ctx,
         args,
-        out,
-        suite.decoder,
+        await nodeRoles(suite, nodeId),
+        { description: `request the exit of node ${nodeId} (stake unlocks ${Number(lock) / 86400} days later)`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("requestExit", [nodeId]) },
+        { contributorsToo: true },
       );
-      return out.result({ ...outcome(result), nodeId: nodeId.toString() });
+      return out.result({ ...result, nodeId: nodeId.toString() });
     }),
   );
 
-withSending(task("node:withdraw", "Withdraws the sender's stake: a refund before activation, or stake minus penalties after the lock period"))
+withStakeSending(task("node:withdraw", "Withdraws the sender's stake (the owner's, or a contributor's): a refund before activation, or stake minus penalties after the lock period"))
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
   .setAction(
-    suiteAction(async (args: NodeArgs, { out, chain, suite }) => {
+    suiteAction(async (args: NodeArgs, ctx) => {
+      const { out, chain, suite } = ctx;
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
-      const sender = await senderFor(chain, args);
+      const roles = await nodeRoles(suite, nodeId);
+      // Who withdraws: the signer of --unsigned, else the keystore's (or network's) account.
+      const from = args.unsigned ? (args.from ?? roles.owner) : (await senderFor(chain, { ...args, dryRun: true })).address;
       const registryAddress = await suite.registry.getAddress();
       const data = suite.registry.interface.encodeFunctionData("withdraw", [nodeId]);
       let expected: bigint | undefined;
       try {
-        const ret = await chain.provider.call({ from: sender.address, to: registryAddress, data });
+        const ret = await chain.provider.call({ from, to: registryAddress, data });
         expected = suite.registry.interface.decodeFunctionResult("withdraw", ret)[0] as bigint;
-        out.line(`withdrawable now: ${formatEther(expected)} PARS`);
+        out.line(`withdrawable now by ${from}: ${formatEther(expected)} PARS`);
       } catch {
-        // executeTx estimates the same call and explains the revert.
+        // The transaction's estimate (or simulation) explains the revert.
       }
-      const result = await executeTx(chain, sender, { description: `withdraw from node ${nodeId}`, to: registryAddress, data }, args, out, suite.decoder);
-      return out.result({ ...outcome(result), nodeId: nodeId.toString(), amount: expected?.toString() });
+      const { result } = await ownerAction(ctx, args, roles, { description: `withdraw ${from}'s stake from node ${nodeId}`, to: registryAddress, data }, { contributorsToo: true });
+      return out.result({ ...result, nodeId: nodeId.toString(), amount: expected?.toString() });
     }),
   );
 

@@ -1,52 +1,115 @@
 /**
- * `rewards:claim`: claims a node's rewards for the sender (operator fee and/or contributor share).
+ * `rewards:claim`: claims a node's rewards for the sender (operator fee and/or contributor share),
+ * paid to the sender or to `--to`. `rewards:pay-operator`: pays the operator's income to the node's
+ * beneficiary; anyone may send it, so the income flows without the owner's key.
  * `fees:quote`: what fees cost now and where they go. Session quotes (create a session, create a
  * channel at the pool's current occupancy, store a message) are the SessionBridge's; without it in the
  * deployment the quote says so.
  */
 import { task, types } from "hardhat/config";
-import { formatEther, isHexString, id as keccakId } from "ethers";
+import { formatEther, getAddress, isAddress, isHexString, id as keccakId } from "ethers";
 import { storageUtilisationPercent } from "../src/swarm";
-import { ParsTaskError } from "./lib/io";
-import { executeTx } from "./lib/tx";
+import { ParsTaskError, type Output } from "./lib/io";
+import type { Chain } from "./lib/chain";
+import type { LoadedSuite } from "./lib/suite";
+import { eventsOf, executeTx, type TxOutcome } from "./lib/tx";
 import { keystorePath, resolveNodeId, senderFor, suiteAction, withSending, type SendingArgs } from "./lib/operator";
+import { nodeRoles, outcomeOf, printUnsigned, withStakeSending, type OwnerSendArgs } from "./lib/roles";
 
-interface ClaimArgs extends SendingArgs {
+interface ClaimArgs extends OwnerSendArgs {
   nodeId?: string;
+  to?: string;
 }
 
-withSending(task("rewards:claim", "Claims the sender's rewards from a node (from --keystore, or the network's account)"))
+/** What a claim pays at most now: the contract-wide allowance left in the current cycle. */
+async function cycleAllowance(chain: Chain, suite: LoadedSuite): Promise<bigint> {
+  const [threshold, cycle, cycleStart, claimedInCycle, latest] = await Promise.all([
+    suite.rewards.claimThreshold(),
+    suite.rewards.claimCycle(),
+    suite.rewards.cycleStart(),
+    suite.rewards.claimedInCycle(),
+    chain.provider.getBlock("latest"),
+  ]);
+  const claimed = BigInt(latest?.timestamp ?? 0) >= cycleStart + cycle ? 0n : claimedInCycle;
+  return claimed >= threshold ? 0n : threshold - claimed;
+}
+
+function noteAllowance(out: Output, allowance: bigint, claimable: bigint): void {
+  // A claim pays at most what is left of the contract-wide allowance of the current cycle; the rest
+  // stays claimable for later cycles.
+  if (allowance < claimable) {
+    out.line(`this cycle's claim allowance has ${formatEther(allowance)} PARS left: the claim pays that much and the rest stays claimable`);
+  }
+}
+
+/** The amount a RewardsClaimed event of the receipt reports. */
+function paidOf(suite: LoadedSuite, to: string, sent: TxOutcome["sent"]): bigint | undefined {
+  if (!sent) return undefined;
+  return eventsOf(suite.rewards.interface, to, sent.logs).find((e) => e.name === "RewardsClaimed")?.args.amount as bigint | undefined;
+}
+
+withStakeSending(task("rewards:claim", "Claims the sender's rewards from a node (from --keystore, or the network's account), paid to the sender or to --to"))
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
+  .addOptionalParam("to", "Pay the claim to this address instead of the claimer")
   .setAction(
     suiteAction(async (args: ClaimArgs, { out, chain, suite }) => {
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
-      const sender = await senderFor(chain, args);
-      const claimable = await suite.rewards.claimable(nodeId, sender.address);
-      out.line(`claimable by ${sender.address} from node ${nodeId}: ${formatEther(claimable)} PARS`);
-      // A claim pays at most what is left of the contract-wide allowance of the current cycle; the rest
-      // stays claimable for later cycles.
-      const [threshold, cycle, cycleStart, claimedInCycle, latest] = await Promise.all([
-        suite.rewards.claimThreshold(),
-        suite.rewards.claimCycle(),
-        suite.rewards.cycleStart(),
-        suite.rewards.claimedInCycle(),
-        chain.provider.getBlock("latest"),
-      ]);
-      const claimed = BigInt(latest?.timestamp ?? 0) >= cycleStart + cycle ? 0n : claimedInCycle;
-      const allowance = claimed >= threshold ? 0n : threshold - claimed;
-      if (allowance < claimable) {
-        out.line(`this cycle's claim allowance has ${formatEther(allowance)} PARS left: the claim pays that much and the rest stays claimable`);
-      }
+      if (args.to !== undefined && !isAddress(args.to)) throw new ParsTaskError(`--to: "${args.to}" is not an address`);
+      if (args.from !== undefined && !isAddress(args.from)) throw new ParsTaskError(`--from: "${args.from}" is not an address`);
+      const to = args.to === undefined ? undefined : getAddress(args.to);
+      // With --unsigned the claimer is --from, or the node's owner; else the keystore's (or network's) account.
+      const claimer = args.unsigned ? (args.from ?? (await nodeRoles(suite, nodeId)).owner) : (await senderFor(chain, { ...args, dryRun: true })).address;
+      const claimable = await suite.rewards.claimable(nodeId, claimer);
+      out.line(`claimable by ${claimer} from node ${nodeId}: ${formatEther(claimable)} PARS${to ? `, paid to ${to}` : ""}`);
+      noteAllowance(out, await cycleAllowance(chain, suite), claimable);
+      const rewardsAddress = await suite.rewards.getAddress();
+      const intent = {
+        description: `claim ${formatEther(claimable)} PARS of rewards from node ${nodeId}${to ? ` to ${to}` : ""}`,
+        to: rewardsAddress,
+        data: to ? suite.rewards.interface.encodeFunctionData("claimTo", [nodeId, to]) : suite.rewards.interface.encodeFunctionData("claim", [nodeId]),
+      };
+      const base = { nodeId: nodeId.toString(), claimer, to: to ?? claimer, claimable: claimable.toString() };
+      if (args.unsigned) return out.result({ ...(await printUnsigned(chain, suite, out, intent, claimer)), ...base });
+      const result = await executeTx(chain, await senderFor(chain, args), intent, args, out, suite.decoder);
+      return out.result({ ...outcomeOf(result), ...base, paid: paidOf(suite, rewardsAddress, result.sent)?.toString() });
+    }),
+  );
+
+interface PayOperatorArgs extends SendingArgs {
+  nodeId?: string;
+}
+
+withSending(task("rewards:pay-operator", "Pays a node's operator income (fee and own share) to its beneficiary; anyone may send it (from --keystore, or the network's account)"))
+  .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
+  .setAction(
+    suiteAction(async (args: PayOperatorArgs, { out, chain, suite }) => {
+      const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
+      const roles = await nodeRoles(suite, nodeId);
+      const claimable = await suite.rewards.claimable(nodeId, roles.owner);
+      out.line(`operator income of node ${nodeId} (owner ${roles.owner}): ${formatEther(claimable)} PARS, paid to ${roles.beneficiary}`);
+      if (claimable === 0n) throw new ParsTaskError(`node ${nodeId} owes its operator nothing now`, { nodeId: nodeId.toString(), beneficiary: roles.beneficiary });
+      noteAllowance(out, await cycleAllowance(chain, suite), claimable);
+      const rewardsAddress = await suite.rewards.getAddress();
       const result = await executeTx(
         chain,
-        sender,
-        { description: `claim ${formatEther(claimable)} PARS of rewards from node ${nodeId}`, to: await suite.rewards.getAddress(), data: suite.rewards.interface.encodeFunctionData("claim", [nodeId]) },
+        await senderFor(chain, args),
+        {
+          description: `pay the operator income of node ${nodeId} (${formatEther(claimable)} PARS) to ${roles.beneficiary}`,
+          to: rewardsAddress,
+          data: suite.rewards.interface.encodeFunctionData("payOperator", [nodeId]),
+        },
         args,
         out,
         suite.decoder,
       );
-      const tx = result.dryRun ? { dryRun: true, unsignedTransaction: result.transaction } : { dryRun: false, transaction: result.transaction };
-      return out.result({ ...tx, nodeId: nodeId.toString(), claimable: claimable.toString() });
+      return out.result({
+        ...outcomeOf(result),
+        nodeId: nodeId.toString(),
+        owner: roles.owner,
+        beneficiary: roles.beneficiary,
+        claimable: claimable.toString(),
+        paid: paidOf(suite, rewardsAddress, result.sent)?.toString(),
+      });
     }),
   );
 

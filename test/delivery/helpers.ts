@@ -128,3 +128,20 @@ export async function withDroppedSends<T>(hre: HardhatRuntimeEnvironment, drops:
     mutable.network = saved;
   }
 }
+
+/**
+ * Sends a transaction printed by a task's `--unsigned` from `from`, an account the node signs for
+ * (as a Safe or a hardware wallet would send it), and waits for its receipt; fails when it reverted.
+ */
+export async function sendAs(url: string, tx: { from: string; to: string; value: string; data: string }): Promise<{ status: string; logs: { address: string; topics: string[]; data: string }[] }> {
+  const hash = await rpc<string>(url, "eth_sendTransaction", [{ from: tx.from, to: tx.to, value: `0x${BigInt(tx.value).toString(16)}`, data: tx.data }]);
+  for (let i = 0; i < 200; i++) {
+    const receipt = await rpc<{ status: string; logs: { address: string; topics: string[]; data: string }[] } | null>(url, "eth_getTransactionReceipt", [hash]);
+    if (receipt) {
+      if (BigInt(receipt.status) !== 1n) throw new Error(`${hash} reverted`);
+      return receipt;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no receipt for ${hash}`);
+}

@@ -6,9 +6,11 @@ import { promisify } from "util";
 import hre from "hardhat";
 import { ethers } from "ethers";
 import { startHardhatNode, type LocalNode } from "../helpers/node-process";
-import { getDeployment } from "../../src/deployments";
+import { SUITE_CONTRACTS, getDeployment } from "../../src/deployments";
 import { PASSWORD_ENV } from "../../tasks/lib/io";
-import { onNetwork, rejection, rpc, runTask, setEnv, tempDir } from "./helpers";
+import { onNetwork, rejection, rpc, runTask, sendAs, setEnv, tempDir } from "./helpers";
+import { findRevertData } from "../../src/revert";
+import { encodeMultiaddr } from "../../src/multiaddr";
 import { localProvider } from "../../tasks/local";
 
 const run = promisify(execFile);
@@ -61,7 +63,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     });
     const report = JSON.parse(stdout) as { ok: boolean; deployed: string[]; checks: { ok: boolean }[]; addresses: Record<string, string> };
     expect(report.ok).to.equal(true);
-    expect(report.deployed).to.have.length(7);
+    expect(report.deployed).to.have.members([...SUITE_CONTRACTS]);
     expect(report.checks.every((c) => c.ok)).to.equal(true);
     expect(getDeployment(31337, dir)!.contracts.ServiceNodeRegistry!.address).to.equal(report.addresses.ServiceNodeRegistry);
   });
@@ -121,7 +123,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     // getNode(1).status: Active = 2 (the second word of the returned tuple).
     const node1 = await call(
       registry,
-      "getNode(uint64)((address,uint8,uint8,uint8,uint16,uint16,uint16,uint40,uint40,uint32,uint32,uint96,uint96,bytes32,uint256))",
+      "getNode(uint64)((address,uint8,uint8,uint8,uint16,uint16,uint16,uint40,uint40,uint40,uint32,uint32,uint96,uint96,bytes32,uint256))",
       String(nodeId),
     );
     expect(node1).to.match(new RegExp(`^\\(${operator}, 2, 1,`, "i"));
@@ -153,7 +155,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const provider = new ethers.JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
     const registry = new ethers.Contract(
       getDeployment(31337, dir)!.contracts.ServiceNodeRegistry!.address,
-      ["function currentEpoch() view returns (uint32)", "function getNode(uint64) view returns ((address,uint8,uint8,uint8,uint16,uint16,uint16,uint40,uint40,uint32,uint32,uint96,uint96,bytes32,uint256))"],
+      (await hre.artifacts.readArtifact("ServiceNodeRegistry")).abi,
       provider,
     );
     const loop = task<{ heartbeats: { epoch: number }[] }>("node:heartbeat", { ...SEND, keystore, loop: true, maxIterations: 2, pollSeconds: 0.05 });
@@ -161,7 +163,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       await nextEpoch();
       const deadline = Date.now() + 20_000;
       for (;;) {
-        const lastHeartbeatEpoch = (await registry.getNode(1))[9];
+        const { lastHeartbeatEpoch } = await registry.getNode(1);
         if (lastHeartbeatEpoch === (await registry.currentEpoch())) break;
         if (Date.now() > deadline) throw new Error("the loop sent no heartbeat for the new epoch");
         await new Promise((r) => setTimeout(r, 100));
@@ -283,5 +285,206 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const elsewhere = { name: "parsTestnet", provider: { request: async () => "0x1b9f" } } as unknown as typeof hre.network;
     const refused = await rejection(localProvider({ ...hre, network: elsewhere } as typeof hre));
     expect(refused.message).to.equal("network parsTestnet is chain 7071: local:* tasks run only on a local node (chain 31337)");
+  });
+
+  /**
+   * The roles of DESIGN §13 through the tasks, on the same node and deployment: the owner is an
+   * account whose key the tasks never see (a Safe or a hardware wallet: here an account the node
+   * signs for, sent the printed transactions), the node's keystore holds the manager's hot key.
+   */
+  describe("node roles: the owner's wallet signs printed transactions, the node's keystore is the manager", () => {
+    let nodeKeystore: string;
+    let owner: string;
+    let manager: string;
+    let beneficiary: string;
+    let node3: string;
+    let deployment: ReturnType<typeof getDeployment>;
+    type Unsigned = { unsigned: true; transaction: { chainId: number; from: string; to: string; value: string; data: string }; call: { contract: string; function: string; args: Json } };
+    const balance = async (a: string) => BigInt(await rpc<string>(node.url, "eth_getBalance", [a, "latest"]));
+    const nonce = async (a: string) => Number(await rpc<string>(node.url, "eth_getTransactionCount", [a, "latest"]));
+    const status3 = async () => (await task("node:status", { keystore: nodeKeystore, json: true })).result;
+    const iface = async (name: string) => new ethers.Interface((await hre.artifacts.readArtifact(name)).abi);
+    /** The custom error an eth_call from `from` reverts with. */
+    const revertOf = async (name: string, from: string, data: string) => {
+      const i = await iface(name);
+      const provider = new ethers.JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+      const err = await rejection(provider.call({ from, to: deployment!.contracts[name]!.address, data })).finally(() => provider.destroy());
+      return i.parseError(findRevertData(err)!)!;
+    };
+
+    before(async () => {
+      deployment = getDeployment(31337, dir);
+      const accounts = await rpc<string[]>(node.url, "eth_accounts");
+      owner = ethers.getAddress(accounts[5]);
+      beneficiary = ethers.Wallet.createRandom().address;
+      nodeKeystore = path.join(dir, "node3.keystore.json");
+      const gen = await task("keys:generate", { out: nodeKeystore, heartbeatEpochs: 100, scryptLogN: 15, json: true, force: false });
+      manager = gen.result.address as string;
+      // The node's account pays gas only.
+      await rpc(node.url, "hardhat_setBalance", [manager, ethers.toQuantity(ethers.parseEther("1"))]);
+    });
+
+    it("node:register --owner --unsigned: the node's keystore proves its keys for the owner, whose wallet sends the printed registration", async () => {
+      const refused = await rejection(task("node:register", { ...SEND, keystore: nodeKeystore, owner, feeBps: 500, stake: "11250" }));
+      expect(refused.message).to.equal(`the owner ${owner} sends the registration and the stake: pass --unsigned to print the transaction for its wallet to sign`);
+      const printed = await task<Unsigned>("node:register", { ...SEND, yes: false, unsigned: true, keystore: nodeKeystore, owner, feeBps: 500, stake: "11250" });
+      const tx = printed.result.transaction;
+      expect(tx).to.include({ chainId: 31337, from: owner, to: deployment!.contracts.ServiceNodeRegistry!.address, value: ethers.parseEther("11250").toString() });
+      expect(printed.result.call.function).to.match(/^register\(/);
+      expect(JSON.parse(printed.stdout).transaction.data).to.equal(tx.data);
+      // The text form prints the whole calldata (several kilobytes of keys and proofs), never cut.
+      const text = await task<Unsigned>("node:register", { ...SEND, yes: false, json: false, unsigned: true, keystore: nodeKeystore, owner, feeBps: 500, stake: "11250" });
+      expect(text.stdout).to.include(`unsigned transaction for ${owner} to sign (nothing sent)`);
+      expect(text.stdout).to.match(new RegExp(`data\\s+${text.result.transaction.data}\\n`));
+      expect(text.result.transaction.data.length).to.be.greaterThan(5000);
+      expect(await nonce(manager)).to.equal(0);
+
+      await sendAs(node.url, tx);
+      const s = await status3();
+      node3 = s.nodeId as string;
+      expect(s).to.include({ status: "AwaitingContributions", owner, operator: owner, manager: null, beneficiary: owner, endpoint: null, operatorFeeBps: 500 });
+      expect(s.keystore).to.deep.equal({ address: manager, role: null });
+      // A contributor fills the rest: the network's account.
+      await task("node:contribute", { ...SEND, nodeId: node3, amount: "3750", minimum: false });
+      expect((await status3()).status).to.equal("Active");
+    });
+
+    it("node:set-manager and node:set-beneficiary --unsigned print the owner's transactions (owner read from the chain); sent by the owner they do what was printed", async () => {
+      const dir_ = deployment!.contracts.NodeDirectory!.address;
+      const directory = await iface("NodeDirectory");
+      const setManager = (await task<Unsigned>("node:set-manager", { ...SEND, yes: false, unsigned: true, keystore: nodeKeystore, manager })).result;
+      expect(setManager.transaction).to.deep.equal({ chainId: 31337, from: owner, to: dir_, value: "0", data: directory.encodeFunctionData("setManager", [node3, manager]) });
+      expect(setManager.call).to.deep.equal({ contract: "NodeDirectory", function: "setManager(uint64,address)", args: { nodeId: node3, manager } });
+      const setBeneficiary = await task<Unsigned>("node:set-beneficiary", { ...SEND, yes: false, json: false, unsigned: true, nodeId: node3, beneficiary });
+      expect(setBeneficiary.result.transaction.data).to.equal(directory.encodeFunctionData("setBeneficiary", [node3, beneficiary]));
+      expect(setBeneficiary.stdout).to.match(new RegExp(`to\\s+${dir_} \\(NodeDirectory\\)`));
+      expect(setBeneficiary.stdout).to.match(new RegExp(`value\\s+0 wei \\(0\\.0 PARS\\)`));
+      expect(setBeneficiary.stdout).to.include(setBeneficiary.result.transaction.data);
+      expect(setBeneficiary.stdout).to.match(/simulated\s+succeeds/);
+
+      await sendAs(node.url, setManager.transaction);
+      await sendAs(node.url, setBeneficiary.result.transaction);
+      const s = await status3();
+      expect(s).to.include({ owner, manager, beneficiary });
+      expect(s.keystore).to.deep.equal({ address: manager, role: "manager" });
+      const human = await task("node:status", { keystore: nodeKeystore, json: false });
+      expect(human.stdout).to.match(new RegExp(`manager\\s+${manager}`));
+      expect(human.stdout).to.match(new RegExp(`keystore account\\s+${manager} \\(manager\\)`));
+    });
+
+    it("the manager's keystore sets the endpoint, rotates the transport key (the replaced key kept for its grace period) and relays heartbeats", async () => {
+      const endpoint = "/dns4/n3.example/tcp/443/wss";
+      const set = await task("node:set-endpoint", { ...SEND, keystore: nodeKeystore, endpoint });
+      expect(set.result).to.include({ nodeId: node3, endpoint, endpointBytes: encodeMultiaddr(endpoint) });
+      expect((await status3()).endpoint).to.equal(endpoint);
+      const bad = await rejection(task("node:set-endpoint", { ...SEND, keystore: nodeKeystore, endpoint: "/ip4/203.0.113.7/tcp/443/quic-v1" }));
+      expect(bad.message).to.match(/^--endpoint: /);
+
+      const before = JSON.parse(fs.readFileSync(nodeKeystore, "utf8")).public.mlkem.keyHash as string;
+      const rot = await task("node:rotate-transport-key", { ...SEND, keystore: nodeKeystore });
+      const after = JSON.parse(fs.readFileSync(nodeKeystore, "utf8")).public.mlkem.keyHash as string;
+      expect(after).to.equal(rot.result.keyHash).and.not.equal(before);
+      expect(rot.result.previousKeyHash).to.equal(before);
+      const s = await status3();
+      expect(s.transportKeys).to.deep.equal({ current: after, previous: before, previousValidUntil: rot.result.previousValidUntil, previousValid: true });
+      expect(rot.result.previousValidUntil).to.equal((s.chainTime as number) + 86400);
+      // The keystore still decrypts what was sent to the replaced key; the previous file is the old, valid keystore.
+      const { readKeystore, decryptKeystore } = await import("../../src/keystore");
+      const { transportKeyPairs } = await import("../../tasks/lib/transport");
+      const { mlkemEncapsulate, mlkemDecapsulate } = await import("../../src/pq");
+      const keys = decryptKeystore(readKeystore(nodeKeystore), PASSWORD);
+      const pairs = transportKeyPairs(keys.secrets, s.chainTime as number);
+      expect(pairs.map((p) => p.keyHash)).to.deep.equal([after, before]);
+      const sent = mlkemEncapsulate(ethers.getBytes(decryptKeystore(readKeystore(`${nodeKeystore}.previous`), PASSWORD).public.mlkem.publicKey));
+      expect(ethers.hexlify(mlkemDecapsulate(pairs[1].keyPair.secretKey, sent.cipherText))).to.equal(ethers.hexlify(sent.sharedSecret));
+      expect(transportKeyPairs(keys.secrets, (s.chainTime as number) + 86401).map((p) => p.keyHash)).to.deep.equal([after]);
+
+      await nextEpoch();
+      const hb = await task("node:heartbeat", { ...SEND, keystore: nodeKeystore, loop: false, pollSeconds: 1 });
+      expect(hb.result).to.include({ sent: true });
+    });
+
+    it("the manager cannot touch stake, exit, fee or roles: each task refuses before sending, naming the owner and the manager, and the contracts refuse too", async () => {
+      const sent = await nonce(manager);
+      const named = `owner ${owner}, manager ${manager}`;
+      for (const [name, extra] of [
+        ["node:set-fee", { feeBps: 100 }],
+        ["node:set-manager", { manager: owner, none: false }],
+        ["node:set-beneficiary", { beneficiary: manager, owner: false }],
+      ] as [string, Json][]) {
+        const err = await rejection(task(name, { ...SEND, keystore: nodeKeystore, ...extra }));
+        expect(err.message, name).to.include(`${manager} is not the owner of node ${node3} (it is the manager, which sets the endpoint and the transport key only); ${named}.`);
+        expect(err.message, name).to.include("--unsigned");
+      }
+      for (const name of ["node:exit", "node:withdraw"]) {
+        const err = await rejection(task(name, { ...SEND, keystore: nodeKeystore }));
+        expect(err.message, name).to.include(`${manager} is neither the owner nor a contributor of node ${node3}`);
+        expect(err.message, name).to.include(named);
+      }
+      expect(await nonce(manager)).to.equal(sent);
+      // Another node's operator is neither owner nor manager of node 3.
+      const outsider = await rejection(task("node:set-endpoint", { ...SEND, keystore, nodeId: node3, endpoint: "/ip4/203.0.113.7/udp/22025/quic-v1" }));
+      expect(outsider.message).to.include(`is neither the owner nor the manager of node ${node3} (${named})`);
+
+      const directory = await iface("NodeDirectory");
+      const registry = await iface("ServiceNodeRegistry");
+      expect((await revertOf("NodeDirectory", manager, directory.encodeFunctionData("setOperatorFee", [node3, 100]))).name).to.equal("NotOwner");
+      expect((await revertOf("NodeDirectory", manager, directory.encodeFunctionData("setManager", [node3, manager]))).args.map(String)).to.deep.equal([node3, manager]);
+      expect((await revertOf("ServiceNodeRegistry", manager, registry.encodeFunctionData("requestExit", [node3]))).name).to.equal("NotContributor");
+    });
+
+    it("rewards:pay-operator, sent by anyone, pays the operator's income to the beneficiary; rewards:claim --to pays a contributor's claim elsewhere", async () => {
+      await task("local:fund", { pool: true, amount: "1000", json: true });
+      await nextEpoch();
+      const ownerBefore = await balance(owner);
+      const pay = await task("rewards:pay-operator", { ...SEND, nodeId: node3 });
+      expect(pay.result).to.include({ owner, beneficiary });
+      const paid = BigInt(pay.result.paid as string);
+      expect(paid).to.be.greaterThan(0n);
+      expect(await balance(beneficiary)).to.equal(paid);
+      expect(await balance(owner)).to.equal(ownerBefore);
+
+      const elsewhere = ethers.Wallet.createRandom().address;
+      const claim = await task("rewards:claim", { ...SEND, nodeId: node3, to: elsewhere });
+      expect(claim.result.to).to.equal(elsewhere);
+      expect(await balance(elsewhere)).to.equal(BigInt(claim.result.paid as string)).and.to.be.greaterThan(0n);
+    });
+
+    it("node:set-fee: an increase is scheduled and node:apply-fee applies it (anyone) after the notice; a decrease applies at once", async () => {
+      const raise = (await task<Unsigned & Json>("node:set-fee", { ...SEND, yes: false, unsigned: true, keystore: nodeKeystore, feeBps: 800 })).result;
+      expect(raise).to.include({ kind: "scheduled", currentFeeBps: 500, feeBps: 800, noticeSeconds: 30 * 86400 });
+      await sendAs(node.url, raise.transaction);
+      let s = await status3();
+      expect(s.operatorFeeBps).to.equal(500);
+      const pending = s.pendingFee as { feeBps: number; effectiveAt: number; due: boolean };
+      expect(pending).to.include({ feeBps: 800, due: false });
+      expect(pending.effectiveAt).to.equal((s.chainTime as number) + 30 * 86400);
+      const early = await rejection(task("node:apply-fee", { ...SEND, nodeId: node3 }));
+      expect(early.message).to.match(new RegExp(`the fee change of node ${node3} to 800 bps applies from .* on; the chain's time is `));
+
+      await rpc(node.url, "evm_increaseTime", [30 * 86400]);
+      await rpc(node.url, "evm_mine");
+      expect(((await status3()).pendingFee as { due: boolean }).due).to.equal(true);
+      const applied = await task("node:apply-fee", { ...SEND, nodeId: node3 });
+      expect(applied.result).to.include({ previousFeeBps: 500, feeBps: 800 });
+      s = await status3();
+      expect(s).to.include({ operatorFeeBps: 800, pendingFee: null });
+
+      const lower = (await task<Unsigned & Json>("node:set-fee", { ...SEND, yes: false, unsigned: true, nodeId: node3, feeBps: 300 })).result;
+      expect(lower).to.include({ kind: "immediate", feeBps: 300 });
+      await sendAs(node.url, lower.transaction);
+      expect((await status3()).operatorFeeBps).to.equal(300);
+      expect((await rejection(task("node:apply-fee", { ...SEND, nodeId: node3 }))).message).to.equal(`node ${node3} has no scheduled fee change (its fee is 300 bps)`);
+    });
+
+    it("node:exit and node:withdraw --unsigned: printed for the owner, refused when the contract would revert (StakeLocked)", async () => {
+      const exit = (await task<Unsigned>("node:exit", { ...SEND, yes: false, unsigned: true, keystore: nodeKeystore })).result;
+      expect(exit.transaction).to.include({ from: owner, to: deployment!.contracts.ServiceNodeRegistry!.address, value: "0" });
+      expect(exit.call.function).to.equal("requestExit(uint64)");
+      await sendAs(node.url, exit.transaction);
+      expect((await status3()).status).to.be.oneOf(["Decommissioning", "Decommissioned"]);
+      const locked = await rejection(task("node:withdraw", { ...SEND, yes: false, unsigned: true, keystore: nodeKeystore }));
+      expect(locked.message).to.match(new RegExp(`would revert when ${owner} sends it, with ServiceNodeRegistry: StakeLocked\\(nodeId: ${node3}, unlockAt: \\d+\\)`));
+    });
   });
 });
