@@ -299,6 +299,9 @@ interface IServiceNodeRegistry {
     /// @notice A node's state.
     function getNode(uint64 nodeId) external view returns (NodeView memory);
 
+    /// @notice The node's owner: the address that registered it (zero for an unknown node).
+    function ownerOf(uint64 nodeId) external view returns (address);
+
     /// @notice The terms a node's income is shared on: its operator, operator fee and total stake.
     function nodeTerms(uint64 nodeId) external view returns (address operator, uint16 operatorFeeBps, uint256 stake);
 

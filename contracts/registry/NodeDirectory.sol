@@ -270,7 +270,7 @@ contract NodeDirectory is INodeDirectory {
     /// @inheritdoc INodeDirectory
     function beneficiaryOf(uint64 nodeId) external view returns (address beneficiary) {
         beneficiary = _beneficiary[nodeId];
-        if (beneficiary == address(0)) (beneficiary,,) = registry.nodeTerms(nodeId);
+        if (beneficiary == address(0)) beneficiary = registry.ownerOf(nodeId);
     }
 
     /// @inheritdoc INodeDirectory
@@ -288,7 +288,7 @@ contract NodeDirectory is INodeDirectory {
 
     function _checkOwnerOrManager(uint64 nodeId) private view {
         if (msg.sender == _roles[nodeId].manager && msg.sender != address(0)) return;
-        (address owner,,) = registry.nodeTerms(nodeId);
+        address owner = registry.ownerOf(nodeId);
         if (owner == address(0) || msg.sender != owner) revert NotOwnerOrManager(nodeId, msg.sender);
     }
 

@@ -513,6 +513,11 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     }
 
     /// @inheritdoc IServiceNodeRegistry
+    function ownerOf(uint64 nodeId) external view returns (address) {
+        return _nodes[nodeId].operator;
+    }
+
+    /// @inheritdoc IServiceNodeRegistry
     function nodeTerms(uint64 nodeId) external view returns (address operator, uint16 operatorFeeBps, uint256 stake) {
         Node storage n = _nodes[nodeId];
         return (n.operator, n.operatorFeeBps, n.stake);

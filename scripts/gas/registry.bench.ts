@@ -32,6 +32,16 @@ export const registryBench: Benchmark = {
     await meter.measure("registry.register", () => registry.connect(op).register(reg2, { ...TX, value: REQUIREMENT }));
     const registeredId = await registry.lastNodeId();
 
+    // The directory: the owner sets the node's endpoint (a fresh slot), changes it, and rotates the
+    // transport key (validated through the ML-KEM precompile).
+    const { directory } = net.suite;
+    const quic = "0x04cb00710791025609cd03"; // /ip4/203.0.113.7/udp/22025/quic-v1
+    const dns = "0x360a" + Buffer.from("n1.example").toString("hex") + "0601bbde03"; // /dns4/n1.example/tcp/443/wss
+    await meter.measure("directory.setEndpoint", () => directory.connect(op).setEndpoint(registeredId, quic, TX));
+    await meter.measure("directory.setEndpoint.change", () => directory.connect(op).setEndpoint(registeredId, dns, TX));
+    const rotated = nodeKeys("bench-rotated-transport-key", 0).mlkem.publicKey;
+    await meter.measure("directory.rotateTransportKey", () => directory.connect(op).rotateTransportKey(registeredId, rotated, TX));
+
     const partialKeys = nodeKeys("bench-partial-node", await currentEpoch());
     const partial = await buildRegistration(registry, op.address, partialKeys);
     await (await registry.connect(op).register(partial, { ...TX, value: operatorMinimum(REQUIREMENT) })).wait();

@@ -3,6 +3,7 @@ export const GAS_TARGETS: Record<string, number> = {
   "registry.register": 625_000,
   "registry.contribute": 120_000,
   "registry.heartbeat": 50_000,
+  "directory.setEndpoint": 60_000,
   "storage.commit": 160_000,
   "attest.deregister.nonSigners0": 300_000,
   "attest.deregister.nonSigners1": 315_000,
@@ -18,6 +19,7 @@ export const PRECOMPILE_TARGETS: Record<string, number> = {
   // Per node ≤ 180,000: a swarm of five commits together.
   "storage.commitBatch5+precompile": 5 * 180_000,
   "upkeep.nodeYear+precompile": 1_500_000_000,
+  "directory.rotateTransportKey+precompile": 200_000,
 };
 
 /**
