@@ -60,7 +60,8 @@ task("keys:generate", "Generates a node's keys (ML-DSA-65, ML-KEM-768, BLS, hear
       const summary = publicSummary(args.out, ks.public);
       out.line("keystore written (secrets encrypted with scrypt + AES-256-GCM):");
       printSummary(out, summary);
-      out.line(`fund ${ks.public.address} with the stake and gas before node:register`);
+      out.line(`${ks.public.address} is the node's own account: fund it with the stake and gas and node:register from it (it is then the owner),`);
+      out.line(`or keep the owner's key elsewhere (node:register --owner <address> --unsigned), name it the manager and fund it with gas only`);
       return out.result(summary);
     });
   });

@@ -399,9 +399,16 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       expect(ethers.hexlify(mlkemDecapsulate(pairs[1].keyPair.secretKey, sent.cipherText))).to.equal(ethers.hexlify(sent.sharedSecret));
       expect(transportKeyPairs(keys.secrets, (s.chainTime as number) + 86401).map((p) => p.keyHash)).to.deep.equal([after]);
 
+      // What the node runs by itself needs no owner: heartbeats, storage commitments, a fresh heartbeat chain.
       await nextEpoch();
       const hb = await task("node:heartbeat", { ...SEND, keystore: nodeKeystore, loop: false, pollSeconds: 1 });
       expect(hb.result).to.include({ sent: true });
+      const root = ethers.keccak256(ethers.toUtf8Bytes("node 3's messages"));
+      const commit = await task("node:commit-storage", { ...SEND, keystore: nodeKeystore, merkleRoot: root, messageCount: "1", usedBytes: "512" });
+      expect(commit.result).to.include({ nodeId: node3 });
+      await nextEpoch();
+      const anchor = await task("node:rotate-anchor", { ...SEND, keystore: nodeKeystore, heartbeatEpochs: 50 });
+      expect(anchor.result.transaction).to.have.property("hash");
     });
 
     it("the manager cannot touch stake, exit, fee or roles: each task refuses before sending, naming the owner and the manager, and the contracts refuse too", async () => {
