@@ -208,9 +208,8 @@ withOwnerSending(task("node:set-endpoint", "Publishes the node's endpoint, a mul
       };
       const base = { nodeId: nodeId.toString(), endpoint: text || null, endpointBytes: bytes };
       if (args.unsigned) return out.result({ ...(await printUnsigned(chain, suite, out, intent, roles.owner)), ...base });
-      const sender = await senderFor(chain, args);
-      requireOwnerOrManager(roles, sender.address, intent.description);
-      const result = await executeTx(chain, sender, intent, args, out, suite.decoder);
+      requireOwnerOrManager(roles, (await senderFor(chain, { ...args, dryRun: true })).address, intent.description);
+      const result = await executeTx(chain, await senderFor(chain, args), intent, args, out, suite.decoder);
       return out.result({ ...outcomeOf(result), ...base });
     }),
   );

@@ -179,9 +179,11 @@ export async function ownerAction(
     if (args.from !== undefined && !isAddress(args.from)) throw new ParsTaskError(`--from: "${args.from}" is not an address`);
     return { result: await printUnsigned(chain, suite, out, intent, args.from ?? roles.owner) };
   }
-  const sender = await senderFor(chain, args);
+  // The role is checked before a keystore is unlocked: its address is in clear.
+  const signer = (await senderFor(chain, { ...args, dryRun: true })).address;
   const contributors = opts.contributorsToo ? (await suite.registry.getContributors(roles.nodeId)).map((c) => c.addr) : undefined;
-  requireOwner(roles, sender.address, intent.description, contributors);
+  requireOwner(roles, signer, intent.description, contributors);
+  const sender = await senderFor(chain, args);
   const outcome = await executeTx(chain, sender, intent, args, out, suite.decoder);
   return { result: outcomeOf(outcome), outcome, sender };
 }
