@@ -45,7 +45,11 @@ interface INodeDirectory {
     /// @notice The node's transport key is now `mlkemPublicKey`; the previous one stays valid until
     /// `previousValidUntil`.
     event TransportKeyRotated(
-        uint64 indexed nodeId, bytes mlkemPublicKey, bytes32 keyHash, bytes32 previousKeyHash, uint256 previousValidUntil
+        uint64 indexed nodeId,
+        bytes mlkemPublicKey,
+        bytes32 keyHash,
+        bytes32 previousKeyHash,
+        uint256 previousValidUntil
     );
     /// @notice The node's endpoint (binary multiaddr; empty: none).
     event EndpointSet(uint64 indexed nodeId, bytes endpoint);

@@ -16,7 +16,11 @@ contract Forwarder__Mock {
     }
 
     /// @notice Calls `target` with `value` and `data` as this wallet; bubbles up a revert as is.
-    function execute(address target, uint256 value, bytes calldata data) external payable returns (bytes memory result) {
+    function execute(address target, uint256 value, bytes calldata data)
+        external
+        payable
+        returns (bytes memory result)
+    {
         if (msg.sender != owner) revert NotOwner(msg.sender);
         bool ok;
         (ok, result) = target.call{value: value}(data);

@@ -247,7 +247,8 @@ contract NodeDirectory is INodeDirectory {
 
     /// @inheritdoc INodeDirectory
     function transportKeys(uint64 nodeId) external view returns (TransportKeys memory) {
-        return TransportKeys(_transportKey[nodeId], _previousTransportKey[nodeId], _roles[nodeId].previousKeyValidUntil);
+        uint40 validUntil = _roles[nodeId].previousKeyValidUntil;
+        return TransportKeys(_transportKey[nodeId], _previousTransportKey[nodeId], validUntil);
     }
 
     /// @inheritdoc INodeDirectory
