@@ -3,12 +3,14 @@ pragma solidity 0.8.30;
 
 import {INodeDirectory} from "./INodeDirectory.sol";
 import {IServiceNodeRegistry} from "./IServiceNodeRegistry.sol";
+import {BN254} from "../libraries/BN254.sol";
 
 /// @title INodeLens
 /// @notice Read-only answers for clients and explorers, one `eth_call` each: a page of nodes, a swarm
 /// with its members, or the swarm that serves an inbox with its members. Each node comes with its
-/// status, roles, stake, fee, swarm, endpoint and the hashes of its keys; the keys themselves are in the
-/// directory's logs (`NodeKeysPublished`, `TransportKeyRotated`) and are checked against these hashes.
+/// status, roles, stake, fee, swarm, endpoint, the hashes of its keys and its BLS key; the ML-DSA and
+/// ML-KEM keys themselves are in the directory's logs (`NodeKeysPublished`, `TransportKeyRotated`) and
+/// are checked against these hashes.
 /// @dev Holds no state but the addresses it reads. Every answer is bounded: a page by `MAX_PAGE`, a
 /// swarm by `MAX_SWARM_MEMBERS`. The ML-DSA key hash is not here (nothing stores node → ML-DSA hash);
 /// a client checks a logged ML-DSA key with `directory.nodeIdByMldsaKey(keccak256(key)) == nodeId`.
@@ -28,6 +30,7 @@ interface INodeLens {
     /// @param endpoint the binary multiaddr (empty: none)
     /// @param transportKeys hashes of the current ML-KEM key, and of the previous one with its deadline
     /// @param blsKeyHash keccak256(abi.encode(G2 key)) of the stored BLS key (zero before it is stored)
+    /// @param blsPublicKey the BLS key the attestation verifier stores (its state is where clients read it)
     struct NodeRecord {
         uint64 nodeId;
         IServiceNodeRegistry.Status status;
@@ -43,6 +46,7 @@ interface INodeLens {
         bytes endpoint;
         INodeDirectory.TransportKeys transportKeys;
         bytes32 blsKeyHash;
+        BN254.G2Point blsPublicKey;
     }
 
     /// @notice A page asks for more than `MAX_PAGE` nodes.

@@ -109,6 +109,9 @@ contract NodeLens is INodeLens {
         r.transportKeys = DIRECTORY.transportKeys(nodeId);
         // Stored when the node activates; (0, 0) before that.
         (uint256 word0, uint256 word1) = BLS_KEYS.compressedBlsPublicKeyOf(nodeId);
-        if (word0 != 0 || word1 != 0) r.blsKeyHash = keccak256(abi.encode(BLS_KEYS.blsPublicKeyOf(nodeId)));
+        if (word0 != 0 || word1 != 0) {
+            r.blsPublicKey = BLS_KEYS.blsPublicKeyOf(nodeId);
+            r.blsKeyHash = keccak256(abi.encode(r.blsPublicKey));
+        }
     }
 }

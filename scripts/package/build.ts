@@ -52,6 +52,8 @@ export const HELPER_MODULES: Record<string, string> = {
   deployments: "./src/deployments",
   revert: "./src/revert",
   keystore: "./src/keystore",
+  multiaddr: "./src/multiaddr",
+  directory: "./src/directory",
 };
 
 /**

@@ -33,6 +33,7 @@ async function readNode(s: Suite, nodeId: bigint) {
     endpoint: await s.directory.endpointOf(nodeId),
     transportKeys: [tk.current, tk.previous, tk.previousValidUntil],
     blsKeyHash: key ? blsKeyHash([key.xIm, key.xRe, key.yIm, key.yRe]) : ethers.ZeroHash,
+    blsPublicKey: key ? [key.xIm, key.xRe, key.yIm, key.yRe] : [0n, 0n, 0n, 0n],
   };
 }
 
@@ -52,6 +53,7 @@ function plain(r: INodeLens.NodeRecordStructOutput) {
     endpoint: r.endpoint,
     transportKeys: [r.transportKeys.current, r.transportKeys.previous, r.transportKeys.previousValidUntil],
     blsKeyHash: r.blsKeyHash,
+    blsPublicKey: [r.blsPublicKey.xIm, r.blsPublicKey.xRe, r.blsPublicKey.yIm, r.blsPublicKey.yRe],
   };
 }
 
