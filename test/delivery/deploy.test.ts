@@ -13,12 +13,15 @@ const SUITE = [
   "TimelockController",
   "SwarmCoordinator",
   "NetworkAttestations",
+  "NodeDirectory",
   "ServiceNodeRegistry",
   "ServiceNodeRewards",
   "SessionBridge",
   "StorageCommitment",
+  "NodeLens",
 ];
-const ADMINISTERED = SUITE.slice(1);
+/** The contracts with an admin the timelock takes over (the directory and the lens have none). */
+const ADMINISTERED = ["SwarmCoordinator", "NetworkAttestations", "ServiceNodeRegistry", "ServiceNodeRewards", "SessionBridge", "StorageCommitment"];
 const FLAGS = { yes: true, dryRun: false, json: false, confirmations: 1 };
 
 describe("delivery: deploy-suite on the in-process network", function () {
@@ -40,7 +43,7 @@ describe("delivery: deploy-suite on the in-process network", function () {
     await ethers.provider.send("evm_revert", [snapshot]);
   });
 
-  it("deploys the seven contracts and records each with its address, block, transaction, arguments and ABI", async () => {
+  it("deploys the nine contracts and records each with its address, block, transaction, arguments and ABI", async () => {
     expect(report.deployed).to.deep.equal(SUITE);
     const d = getDeployment(31337, dir)!;
     expect(d.chainId).to.equal(31337);
@@ -57,12 +60,16 @@ describe("delivery: deploy-suite on the in-process network", function () {
       expect((await hre.artifacts.readArtifact(c.artifact)).contractName).to.equal(name);
     }
     const [deployer, guardian, treasury] = await ethers.getSigners();
-    expect(d.contracts.ServiceNodeRegistry!.args).to.deep.equal([
-      deployer.address,
-      guardian.address,
+    expect(d.contracts.NodeDirectory!.args).to.deep.equal([
       0,
       "0x0000000000000000000000000000000000012202",
       "0x0000000000000000000000000000000000012201",
+      d.contracts.NetworkAttestations!.address,
+    ]);
+    expect(d.contracts.ServiceNodeRegistry!.args).to.deep.equal([
+      deployer.address,
+      guardian.address,
+      d.contracts.NodeDirectory!.address,
       d.contracts.SwarmCoordinator!.address,
       d.contracts.NetworkAttestations!.address,
       treasury.address,
