@@ -87,6 +87,13 @@ export function readmeBlocks(readme: string): { script: string; hardhatTest: str
   return { script: blocks[0], hardhatTest: blocks[1] };
 }
 
+/** The README's "Read the directory" client: the TypeScript block between its markers, exactly. */
+export function readmeDirectoryClient(readme: string): string {
+  const m = /<!-- directory-client:start -->\n```ts\n([\s\S]*?)\n```\n<!-- directory-client:end -->/.exec(readme);
+  if (!m) throw new Error("README: no TypeScript block between the directory-client markers");
+  return m[1] + "\n";
+}
+
 /** The same sources under the older "node10" resolution, which ignores "exports" and reads "typesVersions". */
 export const TSCONFIG_NODE10 = {
   extends: "./tsconfig.json",
@@ -121,6 +128,7 @@ import {
 } from "${PACKAGE_NAME}";
 import {
   IMLDSA__factory,
+  NodeDirectory__factory,
   ServiceNodeRegistry__factory,
   SessionBridge__factory,
   SwarmCoordinator__factory,
@@ -209,7 +217,8 @@ async function main(): Promise<void> {
     blsPublicKey: bls.g2ToTuple(blsKey.publicKey),
     heartbeatAnchor: anchor,
   });
-  const digestOnChain = await registry.registrationDigest(OPERATOR, mldsa.publicKey, mlkem.publicKey, blsKey.publicKey, anchor);
+  // The registry hands registrations to the directory, which computes the digest the proofs sign.
+  const digestOnChain = await NodeDirectory__factory.connect(addresses.NodeDirectory, provider).registrationDigest(OPERATOR, mldsa.publicKey, mlkem.publicKey, blsKey.publicKey, anchor);
   // The IMLDSA binding is the pip interface: sign under its (empty) context, call its address.
   const signature = mldsaSign(mldsa.secretKey, getBytes(digest), { profile: "pip" });
   const verified = mldsaVerify(mldsa.publicKey, getBytes(digest), signature, "pip");

@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import hre from "hardhat";
-import { JsonRpcProvider, getBytes, keccak256, toUtf8Bytes } from "ethers";
+import { JsonRpcProvider, getBytes, hexlify, keccak256, toUtf8Bytes } from "ethers";
 import { buildPackage, INSTALLER_MOCKS, type BuildResult } from "../../scripts/package/build";
 import { restoreManifest, stripManifest } from "../../scripts/package/manifest";
 import { startHardhatNode, type LocalNode } from "../helpers/node-process";
@@ -20,10 +20,12 @@ import { addressesOf } from "../../src/deployments";
 import { inboxToSwarm } from "../../src/swarm";
 import { autoSalt, deriveSessionId, CREATE_FEE } from "../../src/sessions";
 import { registrationDigest } from "../../src/registry";
-import { blsKeyPair, g2ToTuple } from "../../src/bls";
-import { mldsaKeyGen, mlkemKeyGen } from "../../src/pq";
-import { HeartbeatChain } from "../../src/heartbeat";
-import { ServiceNodeRegistry__factory, SwarmCoordinator__factory } from "../../typechain-types";
+import { blsKeyPair, g2ToTuple, proofOfPossession } from "../../src/bls";
+import { mldsaKeyGen, mldsaSign, mlkemKeyGen } from "../../src/pq";
+import { HeartbeatChain, epochOf } from "../../src/heartbeat";
+import { encodeMultiaddr } from "../../src/multiaddr";
+import { pqProfileOf } from "../../src/networks";
+import { NodeDirectory__factory, ServiceNodeRegistry__factory, SwarmCoordinator__factory } from "../../typechain-types";
 import * as consumerFiles from "./consumer";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -152,6 +154,7 @@ describe("package: the packed npm package in a fresh consumer project", function
     // The README's blocks exactly as a developer copies them.
     const readme = consumerFiles.readmeBlocks(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"));
     write(path.join(consumer, "src", "readme-script.ts"), readme.script);
+    write(path.join(consumer, "src", "directory-client.ts"), consumerFiles.readmeDirectoryClient(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")));
     write(path.join(consumer, "test", "readme.test.ts"), readme.hardhatTest);
     write(path.join(consumer, "hardhat.config.d.ts"), consumerFiles.HARDHAT_CONFIG_DTS);
     write(path.join(consumer, "esm-ts", "package.json"), JSON.stringify(consumerFiles.ESM_PROJECT.packageJson, null, 2));
@@ -181,7 +184,7 @@ describe("package: the packed npm package in a fresh consumer project", function
     for (const f of ["dist/index.js", "dist/index.d.ts", "dist/precompiles.js", "dist/precompiles.d.ts", "dist/dex.js", "dist/typechain/index.js", "dist/typechain/index.d.ts"]) {
       expect(files, f).to.include(f);
     }
-    for (const m of ["networks", "pq", "bls", "attestations", "heartbeat", "registry", "rewards", "swarm", "sessions", "storage", "deployments", "revert", "keystore", "precompiles/install"]) {
+    for (const m of ["networks", "pq", "bls", "attestations", "heartbeat", "registry", "rewards", "swarm", "sessions", "storage", "deployments", "revert", "keystore", "multiaddr", "directory", "precompiles/install"]) {
       expect(files, m).to.include.members([`dist/src/${m}.js`, `dist/src/${m}.d.ts`]);
     }
     // One ABI and one typed factory per production contract and interface.
@@ -250,7 +253,7 @@ describe("package: the packed npm package in a fresh consumer project", function
       run(process.execPath, [tsc(), "-p", "tsconfig.readme-test.json"], { cwd: consumer }),
       run(process.execPath, [tsc(), "-p", path.join("esm-ts", "tsconfig.json")], { cwd: consumer }),
     ]);
-    for (const f of ["out/main.js", "out/hardhat-tests.js", "out/readme-script.js", "out-test/test/readme.test.js", "esm-ts/out/readme-script.js"]) {
+    for (const f of ["out/main.js", "out/hardhat-tests.js", "out/readme-script.js", "out/directory-client.js", "out-test/test/readme.test.js", "esm-ts/out/readme-script.js"]) {
       expect(fs.existsSync(path.join(consumer, f)), f).to.equal(true);
     }
   });
@@ -380,5 +383,63 @@ describe("package: the packed npm package in a fresh consumer project", function
       factory: "function",
       installer: "function",
     });
+  });
+
+  it("runs the README's directory client against a node registered on the deployed suite: endpoint and keys as registered", async () => {
+    const provider = new JsonRpcProvider(node!.url, undefined, { staticNetwork: true });
+    try {
+      const addresses = addressesOf(31337, deploymentsDir);
+      const operator = await provider.getSigner(7);
+      const registry = ServiceNodeRegistry__factory.connect(addresses.ServiceNodeRegistry, operator);
+      const mldsa = mldsaKeyGen(65, filled(0x51, 32));
+      const mlkem = mlkemKeyGen(1, filled(0x52, 64));
+      const blsKey = blsKeyPair(filled(0x53, 32));
+      const anchor = HeartbeatChain.create({ length: 50, anchorEpoch: epochOf((await provider.getBlock("latest"))!.timestamp), seed: filled(0x54, 32) }).anchor;
+      const digest = registrationDigest({
+        chainId: 31337,
+        registry: addresses.ServiceNodeRegistry,
+        operator: await operator.getAddress(),
+        mldsaPublicKey: mldsa.publicKey,
+        mlkemPublicKey: mlkem.publicKey,
+        blsPublicKey: g2ToTuple(blsKey.publicKey),
+        heartbeatAnchor: anchor,
+      });
+      const reg = {
+        mldsaPublicKey: mldsa.publicKey,
+        mldsaSignature: mldsaSign(mldsa.secretKey, getBytes(digest), { profile: await pqProfileOf(registry) }),
+        mlkemPublicKey: mlkem.publicKey,
+        blsPublicKey: blsKey.publicKey,
+        blsSignature: proofOfPossession(blsKey.secretKey, digest),
+        heartbeatAnchor: anchor,
+        operatorFeeBps: 500,
+        reserved: [],
+      };
+      await (await registry.register(reg, { value: await registry.stakingRequirement() })).wait();
+      const nodeId = await registry.lastNodeId();
+      const directory = NodeDirectory__factory.connect(addresses.NodeDirectory, operator);
+      await (await directory.setEndpoint(nodeId, encodeMultiaddr("/ip4/203.0.113.7/udp/22025/quic-v1"))).wait();
+
+      const { stdout } = await run(process.execPath, [path.join("out", "directory-client.js")], {
+        cwd: consumer,
+        env: { ...process.env, PARS_RPC_URL: node!.url, PARS_DEPLOYMENTS_DIR: deploymentsDir },
+      });
+      const out = JSON.parse(stdout) as { swarmId: number; block: number; cursor: number; nodes: Record<string, unknown>[] };
+      expect(out.swarmId).to.equal(inboxToSwarm(keccak256(toUtf8Bytes("alice")), 1));
+      expect(out.cursor).to.equal(out.block);
+      expect(out.nodes).to.deep.equal([
+        {
+          nodeId: nodeId.toString(),
+          status: 2,
+          endpoint: "/ip4/203.0.113.7/udp/22025/quic-v1",
+          verified: true,
+          transportKey: hexlify(mlkem.publicKey),
+          previousTransportKey: null,
+          identityKey: hexlify(mldsa.publicKey),
+          blsKey: g2ToTuple(blsKey.publicKey).map(String),
+        },
+      ]);
+    } finally {
+      provider.destroy();
+    }
   });
 });
