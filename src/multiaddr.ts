@@ -78,10 +78,14 @@ const invalid = (offset: number) => new Refused({ ok: false, error: "InvalidEndp
 /** NodeDirectory._checkHost: the offset after the host. */
 function checkHost(e: Uint8Array): number {
   const code = e[0];
-  if (code === MULTIADDR_CODES.ip4) return 5;
-  if (code === MULTIADDR_CODES.ip6) return 17;
-  if (code !== MULTIADDR_CODES.dns && code !== MULTIADDR_CODES.dns4 && code !== MULTIADDR_CODES.dns6) throw invalid(0);
-  if (e.length < 2) throw invalid(1);
+  // An address cut short fails at its start.
+  const fixed = code === MULTIADDR_CODES.ip4 ? 5 : code === MULTIADDR_CODES.ip6 ? 17 : 0;
+  if (fixed !== 0) {
+    if (e.length < fixed) throw invalid(0);
+    return fixed;
+  }
+  const isDns = code === MULTIADDR_CODES.dns || code === MULTIADDR_CODES.dns4 || code === MULTIADDR_CODES.dns6;
+  if (!isDns || e.length < 2) throw invalid(0);
   const nameLength = e[1];
   if (nameLength === 0 || nameLength > MAX_DNS_NAME_BYTES || 2 + nameLength > e.length) throw invalid(1);
   const end = 2 + nameLength;

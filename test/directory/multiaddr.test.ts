@@ -121,13 +121,15 @@ describe("multiaddr endpoints: the TypeScript codec and check against NodeDirect
 
   it("names the contract's offsets and errors", () => {
     expect(checkEndpoint("0x07")).to.deep.equal({ ok: false, error: "InvalidEndpoint", offset: 0 });
-    expect(checkEndpoint("0x04010203")).to.deep.equal({ ok: false, error: "InvalidEndpoint", offset: 5 });
+    expect(checkEndpoint("0x04010203")).to.deep.equal({ ok: false, error: "InvalidEndpoint", offset: 0 }); // address cut short
+    expect(checkEndpoint("0x040102030406")).to.deep.equal({ ok: false, error: "InvalidEndpoint", offset: 5 }); // port cut short
+    expect(checkEndpoint("0x36")).to.deep.equal({ ok: false, error: "InvalidEndpoint", offset: 0 });
     expect(checkEndpoint("0x3603615f62060001")).to.deep.equal({ ok: false, error: "InvalidEndpoint", offset: 3 });
     expect(checkEndpoint("0x" + "00".repeat(65))).to.deep.equal({ ok: false, error: "EndpointTooLong", length: 65, maxLength: 64 });
   });
 
   it("agrees with the contract on every example above", async () => {
-    for (const bytes of ["0x", "0x07", "0x04010203", "0x3603615f62060001", "0x" + "00".repeat(65), encodeMultiaddr("/ip6/::/tcp/1/tls/wss")]) {
+    for (const bytes of ["0x", "0x07", "0x04010203", "0x040102030406", "0x36", "0x3603615f62060001", "0x" + "00".repeat(65), encodeMultiaddr("/ip6/::/tcp/1/tls/wss")]) {
       expect(checkEndpoint(bytes), bytes).to.deep.equal(await contractVerdict(bytes));
     }
   });
