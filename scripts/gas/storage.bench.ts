@@ -78,14 +78,16 @@ export const storageBench: Benchmark = {
     const bond = await storage.challengeBond();
     const small = MESSAGES[5];
     const large = MESSAGES[MESSAGES.length - 1];
-    const lost = MESSAGES[0];
-    const open = (node: BenchNode, msg: Uint8Array) => {
+    // A challenge cites the node's own committed root: the deviant is challenged on a message of its
+    // own tree, which it then leaves unanswered.
+    const unanswered = MESSAGES[1];
+    const open = (node: BenchNode, msg: Uint8Array, tree = HONEST) => {
       const hash = messageHash(msg);
-      return storage.connect(challenger).challenge(node.nodeId, epoch, hash, msg.length, HONEST.proof(hash), { ...TX, value: bond });
+      return storage.connect(challenger).challenge(node.nodeId, epoch, hash, msg.length, tree.proof(hash), { ...TX, value: bond });
     };
     await meter.measure("storage.challenge", () => open(agreeing, small));
     await (await open(first, large)).wait();
-    await (await open(deviant, lost)).wait();
+    await (await open(deviant, unanswered, DEVIANT)).wait();
 
     const answer = (node: BenchNode, msg: Uint8Array) => {
       const hash = messageHash(msg);
@@ -95,7 +97,7 @@ export const storageBench: Benchmark = {
     await meter.measure("storage.respond.16KiB", () => answer(first, large));
 
     await time.increase(RESPONSE_WINDOW + 1);
-    const id = challengeId(deviant.nodeId, epoch, messageHash(lost), lost.length);
+    const id = challengeId(deviant.nodeId, epoch, messageHash(unanswered), unanswered.length);
     await meter.measure("storage.resolve", () => storage.connect(keeper).resolve(id, TX));
     await meter.measure("storage.withdraw", () => storage.connect(challenger).withdraw(TX));
 
