@@ -7,8 +7,11 @@ pragma solidity 0.8.30;
 ///
 /// Membership is balanced rather than hashed: with N active nodes there are S(N) swarms, numbered
 /// densely 0..S-1, whose sizes differ by at most one after every change, so every swarm has 3..5
-/// nodes whenever N ≥ 3. A joining node enters a smallest swarm picked from `block.prevrandao` and the
-/// node id; when S grows by one, the new swarm (id S) is filled from the largest swarms; when S
+/// nodes whenever N ≥ 3. A joining node enters a smallest swarm (the first of its size class, no
+/// draw) and is queued: the first write in a later block that can read the hash of the block after
+/// the join (any addNode / removeNode, or anyone's `settle`) swaps it with a member drawn uniformly
+/// from a swarm drawn uniformly, from that hash. When S grows by one, the new swarm (id S) is filled
+/// from the largest swarms; when S
 /// shrinks, the last swarm's nodes move to the smallest swarms. Every change moves at most
 /// `MAX_MOVES_PER_CHANGE` nodes and costs the same gas at any N: nothing loops over nodes or swarms.
 ///
@@ -62,6 +65,18 @@ interface ISwarmCoordinator {
     /// @notice The swarm count shrank: swarm `swarmId` (the last one) was emptied and removed.
     event SwarmRemoved(uint32 indexed swarmId);
 
+    /// @notice A joining node's placement was queued; it will be drawn from the hash of `seedBlock`
+    /// (or of a later block, see PlacementsDeferred).
+    event PlacementQueued(uint64 indexed nodeId, uint256 seedBlock);
+
+    /// @notice A queued placement was drawn from the hash of `seedBlock`: the node is now in `swarmId`
+    /// (two NodeMovedSwarm events precede this one when it was swapped into another swarm).
+    event PlacementSettled(uint64 indexed nodeId, uint32 indexed swarmId, uint256 seedBlock);
+
+    /// @notice The state changed while a queued placement's seed was already known (or older than 256
+    /// blocks): every queued placement is now drawn from the hash of `seedBlock` or a later block.
+    event PlacementsDeferred(uint256 seedBlock);
+
     /// @notice The storage contract reported `usedBytes` for a node; `networkStorageUsed` is the new sum.
     event StorageUsedReported(uint64 indexed nodeId, uint64 usedBytes, uint256 networkStorageUsed);
 
@@ -103,6 +118,13 @@ interface ISwarmCoordinator {
     /// @notice The swarm count of `nodeCount` nodes does not fit in a uint32.
     error NodeCountTooLarge(uint256 nodeCount, uint256 maxNodeCount);
 
+    /// @notice `MAX_PENDING_PLACEMENTS` placements are queued and none could be settled in this block:
+    /// the activation must wait for a later block (or for anyone's `settle`).
+    error PlacementQueueFull(uint256 maxPending);
+
+    /// @notice `settle(0)`: a settle call must be allowed to settle something.
+    error InvalidSettleCount(uint256 maxCount);
+
     /// @notice Rebalancing did not converge within its move bound. Unreachable: the bound is proven in
     /// the contract's comments; the check keeps a bug from ever leaving swarms unbalanced.
     error SwarmsUnbalanced(uint256 minSwarmSize, uint256 maxSwarmSize);
@@ -140,6 +162,13 @@ interface ISwarmCoordinator {
     /// counted): a split moves at most 4, dissolving the last swarm at most 5, anything else at most 1.
     function MAX_MOVES_PER_CHANGE() external view returns (uint256);
 
+    /// @notice Most queued placements one addNode / removeNode settles before its own change (2);
+    /// each moves two nodes (a swap) or none.
+    function SETTLES_PER_CALL() external view returns (uint256);
+
+    /// @notice Most placements queued at once (8); addNode reverts with PlacementQueueFull beyond.
+    function MAX_PENDING_PLACEMENTS() external view returns (uint256);
+
     // ------------------------------------------------------------------------------------------
     // Governance (DEFAULT_ADMIN_ROLE: the 24 h timelock)
     // ------------------------------------------------------------------------------------------
@@ -162,8 +191,10 @@ interface ISwarmCoordinator {
     // ------------------------------------------------------------------------------------------
 
     /// @notice Puts a newly active node into a swarm and rebalances.
-    /// @dev The node enters a smallest swarm drawn from `block.prevrandao` and the node id, never
-    /// chosen by the caller. If the swarm count grows, the new swarm is then filled from the largest
+    /// @dev First settles up to SETTLES_PER_CALL earlier placements (see `settle`). The node enters the
+    /// first swarm of the smallest size class and is queued for its draw (PlacementQueued); reverts
+    /// with PlacementQueueFull when MAX_PENDING_PLACEMENTS are queued. If the swarm count grows, the
+    /// new swarm is then filled from the largest
     /// swarms, one member drawn at random from each giver (the first giver is the swarm just joined,
     /// so the joining node itself may move). At most 4 moves; O(1) gas in N.
     /// Reverts with InvalidNodeId (0 or ≥ 2^40), NodeAlreadyInSwarm, NetworkFull, or AccessControl's error.
@@ -173,11 +204,23 @@ interface ISwarmCoordinator {
 
     /// @notice Takes a node out of its swarm (exit, decommission) and rebalances. Its storage report
     /// leaves the network sum.
-    /// @dev If the swarm count shrinks, the last swarm's nodes move to the smallest swarms (at most 5
+    /// @dev First settles up to SETTLES_PER_CALL queued placements (see `settle`). If the swarm count
+    /// shrinks, the last swarm's nodes move to the smallest swarms (at most 5
     /// moves); otherwise at most one node moves, from a largest swarm to a smallest. O(1) gas in N.
     /// Reverts with NodeNotInSwarm or AccessControl's error.
     /// @param nodeId the registry's node id
     function removeNode(uint64 nodeId) external;
+
+    /// @notice Draws queued placements whose seed block's hash is available: each node swaps with a
+    /// member drawn uniformly from a swarm drawn uniformly (nothing moves when the drawn swarm is its
+    /// own). Anyone may call it; addNode and removeNode do the same for up to SETTLES_PER_CALL first.
+    /// @dev Settles oldest first, at most `maxCount`; if a placement whose seed is already known then
+    /// remains (or one older than 256 blocks), every queued seed moves to the next block
+    /// (PlacementsDeferred). Emits PlacementSettled per placement and NodeMovedSwarm per moved node,
+    /// and calls the listener. Reverts with InvalidSettleCount for 0.
+    /// @param maxCount most placements to settle in this call
+    /// @return settled placements settled
+    function settle(uint256 maxCount) external returns (uint256 settled);
 
     // ------------------------------------------------------------------------------------------
     // Storage flows (STORAGE_ROLE)
@@ -212,6 +255,10 @@ interface ISwarmCoordinator {
     /// @notice The nodes of a swarm (at most MAX_NODES_PER_SWARM), in storage order (not sorted).
     /// Reverts with SwarmNotFound for an id ≥ swarmCount.
     function swarmMembers(uint32 swarmId) external view returns (uint64[] memory);
+
+    /// @notice The queued placements, oldest first, and the block whose hash will draw each (at most
+    /// MAX_PENDING_PLACEMENTS). A seed block at or after the current block is not known to anyone yet.
+    function pendingPlacements() external view returns (uint64[] memory nodeIds, uint256[] memory seedBlocks);
 
     /// @notice Number of active nodes (nodes in a swarm).
     function activeNodes() external view returns (uint256);

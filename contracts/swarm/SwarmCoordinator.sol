@@ -18,7 +18,8 @@ import {INodeCounter} from "../interfaces/INodeCounter.sol";
 /// last of its class. The smallest and largest sizes come from the seven packed counters.
 ///
 /// What moves where:
-/// - a joining node enters a swarm drawn at random among the smallest ones;
+/// - a joining node enters the first swarm of the smallest class (no draw, no reordering) and its
+///   placement is left pending; a later write re-draws it (see "Placement" below);
 /// - a leaving node's swarm shrinks; if it was a smallest swarm while larger ones exist, one node
 ///   moves to it from a largest swarm;
 /// - when S grows, the new swarm (empty, the smallest) takes nodes from the largest swarms until the
@@ -26,8 +27,7 @@ import {INodeCounter} from "../interfaces/INodeCounter.sol";
 /// - when S shrinks, the last swarm's nodes fill the smallest swarms, smallest first.
 /// The swarms that give and receive nodes in rebalancing are the ones standing at the edges of their
 /// size classes (the last of the largest class, the first of the smallest), so their resize needs no
-/// reordering; the node that moves is drawn at random among the giver's members. Only the joiner's
-/// swarm is drawn among all the smallest swarms, and that draw is what keeps the order shuffled.
+/// reordering; the node that moves is drawn among the giver's members.
 ///
 /// Why the moves are bounded (S = S(N); "balanced" means sizes differ by at most one):
 /// - balanced with S(N) swarms means sizes floor(N/S) and ceil(N/S), which lie in 3..5 for N ≥ 3;
@@ -42,12 +42,24 @@ import {INodeCounter} from "../interfaces/INodeCounter.sol";
 /// Rebalancing re-checks the spread before every move and reverts (SwarmsUnbalanced) rather than
 /// exceed MAX_MOVES_PER_CHANGE, so the bound holds even if the reasoning above had a flaw.
 ///
-/// Randomness: draws come from keccak256(block.prevrandao, nodeId) and a draw counter. A registrant
-/// cannot know the prevrandao of the block its activation lands in, so it cannot choose its swarm; a
-/// block producer who can bias prevrandao could bias which of the equally small swarms a node
-/// enters, nothing more. (On a chain whose prevrandao were constant the draw would be predictable
-/// from the node id and the state.) The TS model in src/swarm.ts repeats every draw exactly from the
-/// block's prevrandao.
+/// Placement (DESIGN §5). On the Lux EVM `block.prevrandao` is a constant (the header's difficulty,
+/// 1), and everything else a transaction can read in its own block is known to its sender, who can
+/// moreover call through a contract that reverts on an outcome it dislikes. So no draw made inside
+/// the joining transaction can be fair. A join therefore places its node deterministically and
+/// queues it (`_ring`); the first coordinator write in a block after the hash of the seed block is
+/// known (any addNode / removeNode, or the permissionless `settle`) swaps the node with a member drawn
+/// uniformly from a swarm drawn uniformly, from keccak256(blockhash(seed block), node, queue index).
+/// The seed block is the block after the join; sizes do not change, so balance holds.
+/// - Every write settles the queue's ready entries first, so the state a seed is applied to is the
+///   state at the end of a block whose writers could not know the seed.
+/// - A write that changes state while an entry whose seed is already known stays queued (more than
+///   SETTLES_PER_CALL were ready, or the seed is older than the 256 blocks `blockhash` serves) moves
+///   every queued seed to the block after it (`deferredTo`): no one who has seen a seed can change
+///   the state before that seed is applied.
+/// What remains: a block producer (or a registrant that alone fills the seed block and can predict its
+/// header) can grind the seed block's hash; rebalancing moves still draw from prevrandao, which is
+/// predictable on Lux (they only choose which member of a given giver moves). The TS model in
+/// src/swarm.ts repeats every step from each block's prevrandao and the seed blocks' hashes.
 contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // ---------------------------------------------------------------------------------------------
     // Constants
@@ -71,6 +83,10 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     uint256 public constant MAX_ACTIVE_NODES = TARGET_NODES_PER_SWARM * POSITION_LIMIT;
     /// @inheritdoc ISwarmCoordinator
     uint256 public constant MAX_MOVES_PER_CHANGE = 5;
+    /// @inheritdoc ISwarmCoordinator
+    uint256 public constant SETTLES_PER_CALL = 2;
+    /// @inheritdoc ISwarmCoordinator
+    uint256 public constant MAX_PENDING_PLACEMENTS = 8;
 
     /// @dev Swarm ids, order positions and size counters are 24-bit fields; S ≤ 2^24 − 1 follows
     /// from N ≤ MAX_ACTIVE_NODES because S(N) = ceil(N / 5).
@@ -86,8 +102,11 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     uint256 private constant ID_BITS = 40;
     uint256 private constant ID_MASK = 2 ** 40 - 1;
     uint256 private constant HEAD_MEMBERS = 5;
-    /// @dev One join or leave plus at most MAX_MOVES_PER_CHANGE moves, recorded for the listener.
-    uint256 private constant MAX_CHANGES = 1 + MAX_MOVES_PER_CHANGE;
+    /// @dev The changes one call records for the listener: a join or leave, at most MAX_MOVES_PER_CHANGE
+    /// moves and two moves per settled placement (11), or a `settle` of the whole queue (16).
+    uint256 private constant MAX_CHANGES = 2 * MAX_PENDING_PLACEMENTS;
+    /// @dev `blockhash` serves the 256 most recent blocks.
+    uint256 private constant BLOCKHASH_WINDOW = 256;
     /// @dev calculateSwarmCount(n) fits in a uint32 up to this n.
     uint256 private constant MAX_COUNTABLE_NODES = TARGET_NODES_PER_SWARM * type(uint32).max;
     uint256 private constant WAD = 1e18;
@@ -153,6 +172,21 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     mapping(uint64 nodeId => Node) private _nodes;
     mapping(uint256 swarmId => Swarm) private _swarms;
 
+    /// @dev The placement queue's cursor in one slot: entries [head, tail) of `_ring` are pending
+    /// (`head` and `tail` count up forever; the slot of entry i is i mod MAX_PENDING_PLACEMENTS), and
+    /// no pending entry's seed block is below `deferredTo`. Declared after `_swarms` so that the slots
+    /// above keep their numbers.
+    struct Queue {
+        uint64 deferredTo;
+        uint32 head;
+        uint32 tail;
+    }
+
+    Queue private _queue;
+    /// @dev Entry: node id (40 bits) | join block << 64. Settled entries stay as stale values, so the
+    /// next join rewrites a non-zero slot (2,900 gas rather than 20,000).
+    uint256[MAX_PENDING_PLACEMENTS] private _ring;
+
     // ---------------------------------------------------------------------------------------------
     // Memory
     // ---------------------------------------------------------------------------------------------
@@ -214,11 +248,13 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         if (st.activeNodes >= MAX_ACTIVE_NODES) revert NetworkFull(st.activeNodes, MAX_ACTIVE_NODES);
 
         Context memory ctx = _newContext(nodeId);
-        // The joiner enters a smallest existing swarm even when a split follows: the new swarm is
-        // then filled from the largest swarms, so no registrant can time its activation to found one.
+        Queue memory q = _settleReady(ctx, st, SETTLES_PER_CALL);
+        if (q.tail - q.head == MAX_PENDING_PLACEMENTS) revert PlacementQueueFull(MAX_PENDING_PLACEMENTS);
+        // The joiner enters the first swarm of the smallest class (a resize at the class's edge needs no
+        // reordering) even when a split follows: the new swarm is then filled from the largest swarms,
+        // so no registrant can time its activation to found one. The fair draw comes later (settle).
         (uint256 smallest, ) = _sizeRange(st);
-        uint256 start = _atLeastOf(st, smallest + 1);
-        uint32 entered = _swarms[start + _draw(ctx, _atLeastOf(st, smallest) - start)].occupant;
+        uint32 entered = _swarms[_atLeastOf(st, smallest + 1)].occupant;
         _grow(st, entered, nodeId);
         emit NodeJoinedSwarm(nodeId, entered);
         _record(ctx, nodeId, NO_SWARM, entered);
@@ -238,6 +274,10 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         }
         _rebalance(ctx, st);
         _save(st);
+        _ring[q.tail % MAX_PENDING_PLACEMENTS] = uint256(nodeId) | (block.number << 64);
+        ++q.tail;
+        _queue = q;
+        emit PlacementQueued(nodeId, block.number + 1);
         _notify(ctx);
         return _nodes[nodeId].swarmId;
     }
@@ -249,6 +289,9 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         State memory st = _load();
 
         Context memory ctx = _newContext(nodeId);
+        _queue = _settleReady(ctx, st, SETTLES_PER_CALL);
+        // A settlement may have moved the leaving node.
+        node = _nodes[nodeId];
         _shrink(st, node.swarmId, _memberIndex(_swarms[node.swarmId], nodeId));
         delete _nodes[nodeId];
         if (node.usedBytes != 0) _storageUsed -= node.usedBytes;
@@ -262,6 +305,18 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             _rebalance(ctx, st);
         }
         _save(st);
+        _notify(ctx);
+    }
+
+    /// @inheritdoc ISwarmCoordinator
+    function settle(uint256 maxCount) external returns (uint256 settled) {
+        if (maxCount == 0) revert InvalidSettleCount(maxCount);
+        State memory st = _load();
+        Context memory ctx;
+        uint32 head = _queue.head;
+        Queue memory q = _settleReady(ctx, st, maxCount);
+        _queue = q;
+        settled = q.head - head;
         _notify(ctx);
     }
 
@@ -313,6 +368,19 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         members = new uint64[](size);
         for (uint256 i; i < size; ++i) {
             members[i] = _memberAt(sw, i);
+        }
+    }
+
+    /// @inheritdoc ISwarmCoordinator
+    function pendingPlacements() external view returns (uint64[] memory nodeIds, uint256[] memory seedBlocks) {
+        Queue memory q = _queue;
+        uint256 count = q.tail - q.head;
+        nodeIds = new uint64[](count);
+        seedBlocks = new uint256[](count);
+        for (uint256 i; i < count; ++i) {
+            uint256 e = _ring[(q.head + i) % MAX_PENDING_PLACEMENTS];
+            nodeIds[i] = uint64(e & ID_MASK);
+            seedBlocks[i] = Math.max(uint64(e >> 64) + 1, q.deferredTo);
         }
     }
 
@@ -420,14 +488,64 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // Internals: membership
     // ---------------------------------------------------------------------------------------------
 
+    /// @dev Settles up to `maxCount` queued placements whose seed block's hash is available, oldest
+    /// first; then, if an entry whose seed is already known (or lost) remains, moves every queued seed
+    /// past this block: the caller is about to change the state, and may have read those seeds.
+    /// Returns the updated cursor for the caller to store.
+    function _settleReady(Context memory ctx, State memory st, uint256 maxCount) private returns (Queue memory q) {
+        q = _queue;
+        uint256 settled;
+        while (q.head != q.tail) {
+            uint256 e = _ring[q.head % MAX_PENDING_PLACEMENTS];
+            uint256 seedBlock = Math.max(uint64(e >> 64) + 1, q.deferredTo);
+            if (seedBlock >= block.number) return q; // nobody knows this seed yet, nor any later one
+            if (settled == maxCount || block.number - seedBlock > BLOCKHASH_WINDOW) {
+                q.deferredTo = uint64(block.number + 1);
+                emit PlacementsDeferred(block.number + 1);
+                return q;
+            }
+            _place(ctx, st, uint64(e & ID_MASK), blockhash(seedBlock), seedBlock, q.head);
+            ++q.head;
+            ++settled;
+        }
+    }
+
+    /// @dev The fair draw of a queued node: a swarm uniform among all S, a member uniform within it,
+    /// and a swap (sizes unchanged). A node that left since it was queued is skipped.
+    function _place(Context memory ctx, State memory st, uint64 nodeId, bytes32 seed, uint256 seedBlock, uint256 index)
+        private
+    {
+        Node storage node = _nodes[nodeId];
+        if (!node.active) return;
+        uint256 r = uint256(keccak256(abi.encode(seed, nodeId, index)));
+        uint32 from = node.swarmId;
+        uint32 to = uint32(r % st.swarmCount);
+        if (to != from) {
+            Swarm storage a = _swarms[from];
+            Swarm storage b = _swarms[to];
+            uint256 j = (r >> 128) % b.size;
+            uint64 other = _memberAt(b, j);
+            _setMember(a, _memberIndex(a, nodeId), other);
+            _setMember(b, j, nodeId);
+            node.swarmId = to;
+            _nodes[other].swarmId = from;
+            emit NodeMovedSwarm(nodeId, from, to);
+            emit NodeMovedSwarm(other, to, from);
+            _record(ctx, nodeId, from, to);
+            _record(ctx, other, to, from);
+        }
+        emit PlacementSettled(nodeId, to, seedBlock);
+    }
+
     /// @dev Moves one node at a time from a largest swarm to a smallest until sizes differ by at most
     /// one. The giver is the last swarm of the largest class and the receiver the first of the
     /// smallest: resizing a swarm at the edge of its class keeps the order sorted without a swap.
     function _rebalance(Context memory ctx, State memory st) private {
+        uint256 limit = ctx.count + MAX_MOVES_PER_CHANGE;
         while (true) {
             (uint256 minSize, uint256 maxSize) = _sizeRange(st);
             if (maxSize - minSize <= 1) return;
-            if (ctx.count == MAX_CHANGES) revert SwarmsUnbalanced(minSize, maxSize);
+            if (ctx.count == limit) revert SwarmsUnbalanced(minSize, maxSize);
             uint32 from = _swarms[_atLeastOf(st, maxSize) - 1].occupant;
             uint32 to = _swarms[_atLeastOf(st, minSize + 1)].occupant;
             uint256 index = _draw(ctx, maxSize);

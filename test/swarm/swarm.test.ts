@@ -5,6 +5,7 @@ import fc from "fast-check";
 import {
   MAX_MOVES_PER_CHANGE,
   NO_SWARM,
+  SETTLES_PER_CALL,
   STORAGE_PER_NODE,
   SwarmModel,
   WAD,
@@ -16,9 +17,13 @@ import {
   isHealthy,
   networkHealth,
   storageUtilisationPercent,
+  type BlockContext,
 } from "../../src/swarm";
 import { deploySwarmFixture } from "./helpers";
 import { propertyRuns, sweepSize } from "../helpers/coverage";
+
+/** A block for model-only runs: number `n`, the given prevrandao, and made-up hashes. */
+const blockAt = (n: number, prevrandao: bigint): BlockContext => ({ number: n, prevrandao, hash: (b) => BigInt(ethers.id(`block ${b}`)) });
 
 /** Deterministic ids for the statistics below (fast-check covers random ones). */
 const ids = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ethers.id(`${tag} ${i}`));
@@ -175,13 +180,20 @@ describe("src/swarm", function () {
   describe("SwarmModel", function () {
     it("rejects what the contract rejects", () => {
       const m = new SwarmModel();
-      expect(() => m.addNode(0n, 1n)).to.throw("InvalidNodeId");
-      m.addNode(1n, 1n);
-      expect(() => m.addNode(1n, 2n)).to.throw("NodeAlreadyInSwarm");
-      expect(() => m.removeNode(2n, 1n)).to.throw("NodeNotInSwarm");
-      expect(() => m.reportStorageUsed(2n, 1n)).to.throw("NodeNotInSwarm");
-      expect(m.swarmOf(2n)).to.equal(NO_SWARM);
-      expect(() => m.swarmMembers(1)).to.throw(RangeError);
+      expect(() => m.addNode(0n, blockAt(1, 1n))).to.throw("InvalidNodeId");
+      m.addNode(1n, blockAt(1, 1n));
+      expect(() => m.addNode(1n, blockAt(2, 2n))).to.throw("NodeAlreadyInSwarm");
+      expect(() => m.removeNode(2n, blockAt(2, 1n))).to.throw("NodeNotInSwarm");
+      expect(() => m.settle(0, blockAt(2, 1n))).to.throw("InvalidSettleCount");
+      // Node 1's placement settles at the first join of block 3; the ninth join of that block finds
+      // the queue full, and the failed join changes nothing.
+      for (let id = 2n; id <= 9n; id++) m.addNode(id, blockAt(3, 0n));
+      expect(() => m.addNode(10n, blockAt(3, 0n))).to.throw("PlacementQueueFull");
+      expect(m.pendingPlacements()).to.deep.equal([2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n].map((nodeId) => ({ nodeId, seedBlock: 4 })));
+      expect(m.swarmOf(10n)).to.equal(NO_SWARM);
+      expect(() => m.reportStorageUsed(99n, 1n)).to.throw("NodeNotInSwarm");
+      expect(m.swarmOf(99n)).to.equal(NO_SWARM);
+      expect(() => m.swarmMembers(2)).to.throw(RangeError);
     });
 
     it("firstDraw is the contract's first draw: keccak256(keccak256(prevrandao, nodeId), 0) mod n, none below 2", () => {
@@ -204,13 +216,15 @@ describe("src/swarm", function () {
           (target, steps) => {
             const m = new SwarmModel();
             let next = 1n;
-            // Grow to the target in one go, then walk around it.
-            for (let i = 0; i < target; i++) m.addNode(next++, BigInt(i) * 7919n);
+            let block = 1;
+            // Grow to the target one block per join, then walk around it.
+            for (let i = 0; i < target; i++) m.addNode(next++, blockAt(block++, BigInt(i) * 7919n));
             m.checkInvariants();
             for (const [add, pick, r] of steps) {
               const n = m.activeNodes;
-              const changes = add || n === 0 ? m.addNode(next++, r) : m.removeNode(m.activeNodeIds()[pick % n], r);
-              expect(changes.length - 1).to.be.at.most(MAX_MOVES_PER_CHANGE);
+              const at = blockAt(block++, r);
+              const changes = add || n === 0 ? m.addNode(next++, at) : m.removeNode(m.activeNodeIds()[pick % n], at);
+              expect(changes.length - 1).to.be.at.most(MAX_MOVES_PER_CHANGE + 2 * SETTLES_PER_CALL);
               m.checkInvariants();
             }
           },
