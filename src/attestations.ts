@@ -49,10 +49,21 @@ export function deregistrationMessage(i: DeregistrationMessageInput): string {
   );
 }
 
-/** min(activeNodes / 3, cap): NetworkAttestations.nonSignerLimit. */
-export function nonSignerLimit(activeNodes: bigint, cap: bigint = MAX_NON_SIGNERS_CAP): bigint {
-  const third = activeNodes / 3n;
-  return third < cap ? third : cap;
+/** Signers a deregistration needs among `n` active nodes, the target counted: ceil(2n/3). */
+export function requiredSigners(n: bigint): bigint {
+  return (2n * n + 2n) / 3n;
+}
+
+/**
+ * NetworkAttestations.nonSignerLimit: the most non-signers a deregistration among `n` active nodes (the
+ * target counted, which never signs) may list, min(n - 1 - ceil(2n/3), cap); 0 where none is possible
+ * (n < 3, where the contract refuses every deregistration with `TooFewSigners`).
+ */
+export function nonSignerLimit(n: bigint, cap: bigint = MAX_NON_SIGNERS_CAP): bigint {
+  const required = requiredSigners(n);
+  if (n < required + 1n) return 0n;
+  const limit = n - 1n - required;
+  return limit < cap ? limit : cap;
 }
 
 /**

@@ -3,7 +3,8 @@
  *
  * - `deriveSessionId`, `autoSalt`, `messageId`, `nextMessageHead`, `participantFingerprint`,
  *   `isSessionParticipant`: identical to the contract.
- * - `feeMultiplier`, `quoteCreateSession`, `quoteMessage`: the contract's fee rules, to the wei.
+ * - `feeMultiplier`, `quoteCreateSession`, `quoteMessage`, `channelPriceAt`, `channelFillCost`: the
+ *   contract's fee rules, to the wei.
  * - `encodeWarpPayload` / `decodeWarpPayload`: the versioned Warp payload the bridge forwards.
  * - `decodeBridgeLogs` and `SessionIndex`: turn the bridge's logs into sessions and messages, which
  *   is what a swarm node runs to pick up the ciphertexts of the inboxes it serves.
@@ -33,6 +34,9 @@ export const MESSAGE_FEE_PER_KIB = 10n ** 14n;
 export const DEFAULT_SESSION_TTL = 86_400;
 export const DEFAULT_MAX_MESSAGES = 10_000;
 export const DEFAULT_MAX_CHANNELS = 1_000;
+/** Channel price curve defaults: base fee below 50% of the pool, then 20 doublings up to a full pool. */
+export const DEFAULT_CHANNEL_SURGE_FROM_BPS = 5_000;
+export const DEFAULT_CHANNEL_DOUBLINGS = 20;
 /** Ring of expiry buckets behind `health()`; a bucket is ceil(TTL / 24) seconds. */
 export const BUCKET_COUNT = 25;
 
@@ -171,6 +175,56 @@ export function quoteCreateSession(u: StorageUtilisation): bigint {
 /** `quoteMessage(size)`: MESSAGE_FEE_PER_KIB × ceil(size / 1024) × multiplier. */
 export function quoteMessage(size: number | bigint, u: StorageUtilisation): bigint {
   return MESSAGE_FEE_PER_KIB * messageKiB(size) * feeMultiplier(u);
+}
+
+/** What the channel price depends on besides storage utilisation (`maxChannels()`, `channelPricing()`). */
+export interface ChannelPricing {
+  maxChannels: bigint | number;
+  surgeFromBps: bigint | number;
+  doublings: bigint | number;
+}
+
+export const DEFAULT_CHANNEL_PRICING: ChannelPricing = {
+  maxChannels: DEFAULT_MAX_CHANNELS,
+  surgeFromBps: DEFAULT_CHANNEL_SURGE_FROM_BPS,
+  doublings: DEFAULT_CHANNEL_DOUBLINGS,
+};
+
+/**
+ * `channelPriceAt(slotsTaken)`: the fee of a channel created while `slotsTaken` slots are taken.
+ * base = CREATE_FEE × multiplier; knee = floor(maxChannels × surgeFromBps / 10,000); below the knee,
+ * base; above, with j = slotsTaken − knee and step = ceil((maxChannels − knee) / doublings),
+ * ceil(base × 2^floor(j / step) × (step + j mod step) / step). Throws like the contract
+ * (TooManyChannels) when no slot is free.
+ */
+export function channelPriceAt(slotsTaken: bigint | number, p: ChannelPricing, u: StorageUtilisation): bigint {
+  const taken = BigInt(slotsTaken);
+  const max = BigInt(p.maxChannels);
+  if (taken >= max) throw new RangeError(`TooManyChannels(${taken}, ${max})`);
+  const base = CREATE_FEE * feeMultiplier(u);
+  const knee = (max * BigInt(p.surgeFromBps)) / 10_000n;
+  if (taken < knee) return base;
+  const d = BigInt(p.doublings);
+  const step = (max - knee + d - 1n) / d;
+  const j = taken - knee;
+  const scaled = (base * (step + (j % step))) << (j / step);
+  return (scaled + step - 1n) / step;
+}
+
+/** What taking every free slot costs, one channel after another, from `slotsTaken` taken (default: an empty pool). */
+export function channelFillCost(p: ChannelPricing, u: StorageUtilisation, slotsTaken: bigint | number = 0): bigint {
+  let total = 0n;
+  for (let k = BigInt(slotsTaken); k < BigInt(p.maxChannels); k++) total += channelPriceAt(k, p, u);
+  return total;
+}
+
+/** Reads the channel price inputs from a SessionBridge. */
+export async function readChannelPricing(bridge: {
+  maxChannels(): Promise<bigint>;
+  channelPricing(): Promise<[bigint, bigint] & { surgeFromBps: bigint; doublings: bigint }>;
+}): Promise<ChannelPricing> {
+  const [maxChannels, [surgeFromBps, doublings]] = await Promise.all([bridge.maxChannels(), bridge.channelPricing()]);
+  return { maxChannels, surgeFromBps, doublings };
 }
 
 /** Reads the utilisation inputs from a SwarmCoordinator (anything with the two views). */

@@ -1,7 +1,8 @@
 /**
  * `rewards:claim`: claims a node's rewards for the sender (operator fee and/or contributor share).
- * `fees:quote`: what fees cost now and where they go. Session quotes (create session, store a
- * message) are the SessionBridge's; without it in the deployment the quote says so.
+ * `fees:quote`: what fees cost now and where they go. Session quotes (create a session, create a
+ * channel at the pool's current occupancy, store a message) are the SessionBridge's; without it in the
+ * deployment the quote says so.
  */
 import { task, types } from "hardhat/config";
 import { formatEther, isHexString, id as keccakId } from "ethers";
@@ -91,11 +92,17 @@ task("fees:quote", "Quotes session fees (with the SessionBridge) and shows the f
         };
       } else {
         const inboxSwarm = (result.inbox as { swarmId: number } | undefined)?.swarmId;
+        // A channel's price rises with the taken slots of the shared pool; a full pool has no price.
+        const channel = await bridge.quoteCreateChannel().then(
+          (fee) => ({ fee: fee.toString() }),
+          () => ({ full: true }),
+        );
         result.sessions = {
           available: true,
           bridge: await bridge.getAddress(),
           feeMultiplier: (await bridge.feeMultiplier()).toString(),
           createSession: (await bridge.quoteCreateSession()).toString(),
+          createChannel: { ...channel, slotsTaken: (await bridge.channelSlotsUsed()).toString(), maxChannels: (await bridge.maxChannels()).toString() },
           message: { bytes: args.messageBytes, fee: (await bridge.quoteMessage(args.messageBytes)).toString() },
           ...(inboxSwarm === undefined ? {} : { pendingFeesOfInboxSwarm: (await bridge.pendingFees(inboxSwarm)).toString() }),
         };
@@ -113,12 +120,16 @@ task("fees:quote", "Quotes session fees (with the SessionBridge) and shows the f
         available: boolean;
         reason?: string;
         createSession?: string;
+        createChannel?: { fee?: string; full?: boolean; slotsTaken: string; maxChannels: string };
         message?: { bytes: number; fee: string };
         feeMultiplier?: string;
         pendingFeesOfInboxSwarm?: string;
       };
       if (sessions.available) {
         rows.push(["create session", `${formatEther(BigInt(sessions.createSession!))} PARS`]);
+        const ch = sessions.createChannel!;
+        const slots = `${ch.slotsTaken} of ${ch.maxChannels} channel slots taken`;
+        rows.push(["create channel", ch.full ? `pool full (${slots})` : `${formatEther(BigInt(ch.fee!))} PARS (${slots})`]);
         rows.push([`message (${args.messageBytes} B)`, `${formatEther(BigInt(sessions.message!.fee))} PARS`]);
         rows.push(["multiplier", `×${sessions.feeMultiplier}`]);
         if (inbox && sessions.pendingFeesOfInboxSwarm !== undefined) {

@@ -188,23 +188,30 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         uint256 word1 = k.word1;
         // Single use: the first valid attestation sets this flag, and the node can never be active again.
         if (word1 & DEREGISTERED_FLAG != 0) revert NodeAlreadyDeregistered(nodeId);
-        if (word1 & ACTIVE_FLAG == 0) revert NodeNotActive(nodeId);
-        // An active key carries no other flag: clearing ACTIVE_FLAG leaves the plain compressed word.
-        word1 ^= ACTIVE_FLAG;
+        // A node that left after the attestation was issued is still deregistered: the penalty applies
+        // to its locked stake. It left the aggregate when it left, and counts among the n it signs for.
+        bool active = word1 & ACTIVE_FLAG != 0;
+        if (!active) _checkLeftAfter(nodeId, issuedAt);
+        uint256 limit = _nonSignerLimit(registry.activeNodes() + (active ? 0 : 1));
 
-        // The aggregate without the node is both what its removal stores and the base the signers'
-        // key is computed from.
-        BN254.G2Point memory remaining = _remainingWithout(nodeId, k.word0, word1, hint);
-        _verify(nodeId, deregistrationMessage(nodeId, issuedAt), remaining, nonSigners, nonSignerKeys, signature, hint);
-
-        k.word1 = word1 | DEREGISTERED_FLAG;
-        _setAggregate(remaining);
-
-        // The key is flagged deregistered already: the registry's `deactivate` call-back is a no-op.
+        if (active) {
+            // An active key carries no other flag: clearing ACTIVE_FLAG leaves the plain compressed word.
+            word1 ^= ACTIVE_FLAG;
+            // The aggregate without the node is both what its removal stores and the base the signers'
+            // key is computed from.
+            BN254.G2Point memory remaining = _remainingWithout(nodeId, k.word0, word1, hint);
+            _verify(nodeId, issuedAt, remaining, limit, nonSigners, nonSignerKeys, signature, hint);
+            k.word1 = word1 | DEREGISTERED_FLAG;
+            _setAggregate(remaining);
+        } else {
+            _verify(nodeId, issuedAt, _aggregateKey(), limit, nonSigners, nonSignerKeys, signature, hint);
+            k.word1 = word1 | DEREGISTERED_FLAG;
+        }
         IServiceNodeRegistry r = registry;
         uint16 bps = deregistrationPenaltyBps; // the registry's slot, read together
+        // The key is flagged deregistered already: the registry's `deactivate` call-back is a no-op.
+        if (active) r.decommission(nodeId);
         // The penalty is reported by the registry's NodeSlashed event.
-        r.decommission(nodeId);
         if (bps != 0) r.slash(nodeId, bps, address(0), 0);
         emit NodeDeregistered(nodeId, issuedAt, nonSigners.length);
     }
@@ -228,10 +235,9 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     }
 
     /// @inheritdoc INetworkAttestations
-    function nonSignerLimit() public view returns (uint256 limit) {
-        limit = registry.activeNodes() / 3;
-        uint256 cap = maxNonSigners;
-        if (cap < limit) limit = cap;
+    function nonSignerLimit() external view returns (uint256 limit) {
+        uint256 n = registry.activeNodes();
+        if (3 * n > 2 * n + 2) limit = _nonSignerLimit(n); // else no deregistration is possible: 0
     }
 
     /// @inheritdoc INetworkAttestations
@@ -262,6 +268,26 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev Most non-signers of a deregistration among `n` nodes, the target counted: the signers, at
+    /// most n - 1 (the target never signs), must be at least ceil(2n/3). Reverts when even n - 1 fall short.
+    function _nonSignerLimit(uint256 n) private view returns (uint256 limit) {
+        uint256 required = (2 * n + 2) / 3;
+        if (n < required + 1) revert TooFewSigners(n == 0 ? 0 : n - 1, required);
+        limit = n - 1 - required;
+        uint256 cap = maxNonSigners;
+        if (cap < limit) limit = cap;
+    }
+
+    /// @dev `nodeId`, no longer active, left the active set at or after `issuedAt` and its stake is still
+    /// locked (the registry's lock outlasts an attestation's validity); else it is simply not active.
+    function _checkLeftAfter(uint64 nodeId, uint64 issuedAt) private view {
+        IServiceNodeRegistry.NodeView memory v = registry.getNode(nodeId);
+        if (
+            v.status != IServiceNodeRegistry.Status.Decommissioning || v.decommissionedAt < issuedAt
+                || block.timestamp >= v.unlockAt
+        ) revert NodeNotActive(nodeId);
+    }
 
     /// @dev The aggregate minus the node's active key (decompressed), still Jacobian, and the key's
     /// second word with the active flag cleared. Writes nothing.
@@ -319,8 +345,9 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     /// pairing check.
     function _verify(
         uint64 nodeId,
-        bytes32 message,
+        uint64 issuedAt,
         BN254.G2Point memory base,
+        uint256 limit,
         uint64[] calldata nonSigners,
         BN254.G2Point[] calldata nonSignerKeys,
         BN254.G1Point calldata signature,
@@ -328,7 +355,8 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     ) private view {
         BN254.G2Point memory signersKey = nonSigners.length == 0 && nonSignerKeys.length == 0
             ? base
-            : _signersKey(nodeId, base, nonSigners, nonSignerKeys);
+            : _signersKey(nodeId, base, limit, nonSigners, nonSignerKeys);
+        bytes32 message = deregistrationMessage(nodeId, issuedAt);
         if (!BLS.verifyWithHashRoots(signersKey, message, hint.hashRoots, BN254.G1Point(signature.x, signature.y))) {
             revert InvalidAggregateSignature();
         }
@@ -341,6 +369,7 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     function _signersKey(
         uint64 nodeId,
         BN254.G2Point memory base,
+        uint256 limit,
         uint64[] calldata nonSigners,
         BN254.G2Point[] calldata nonSignerKeys
     ) private view returns (BN254.G2Point memory signersKey) {
@@ -349,7 +378,6 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         if (count != nonSignerKeys.length && !signersKeyGiven) {
             revert NonSignerLengthMismatch(count, nonSignerKeys.length);
         }
-        uint256 limit = nonSignerLimit();
         if (count > limit) revert TooManyNonSigners(count, limit);
         if (signersKeyGiven) {
             uint64 id = nonSigners[0];

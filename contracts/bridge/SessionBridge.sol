@@ -25,8 +25,16 @@ import {IWarpMessenger} from "../precompiles/IWarpMessenger.sol";
 ///
 /// Open sessions are counted by expiry bucket (`health`); open channels are kept in a doubly linked
 /// queue in creation order, which is also expiry order because the TTL is fixed, so the oldest open
-/// channel is always at the front and admission against maxChannels is exact: when all slots are
-/// taken, a channel that has expired sits at the front and is released on the way.
+/// channel is always at the front and admission against maxChannels is exact: creating a channel first
+/// releases up to MAX_RELEASES_ON_CREATE expired channels from the front, then takes a slot.
+///
+/// Channel pricing (DESIGN §12.6): the channel pool is shared, and sybils are free, so it is defended
+/// by price, not by a per-creator cap. A channel costs the storage-scaled base fee while fewer than
+/// `maxChannels × channelSurgeFromBps / 10,000` slots are taken; above that the price doubles every
+/// `ceil(priced slots / channelDoublings)` slots (linear between powers of two), so the last slot costs
+/// about 2^channelDoublings base fees and holding the whole pool for one TTL costs the sum of the
+/// curve. At the defaults (1,000 slots, from 50%, 20 doublings: a doubling every 25 slots) filling the
+/// pool costs 38,797,775 base fees = 38,797.775 PARS at ×1, where it used to cost 1 PARS.
 ///
 /// Warp payload, version 1 (`WARP_PAYLOAD_VERSION`):
 /// `abi.encode(uint8 version, uint8 kind, bytes32 sessionId, bytes body)` with
@@ -81,8 +89,18 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     uint256 public constant MAX_CHANNELS_LIMIT = 100_000;
     /// @notice Most expired channels one call releases.
     uint256 public constant MAX_RELEASES_PER_CALL = 100;
-    /// @notice Expired channels creating a channel may release to make room.
+    /// @notice Expired channels creating a channel releases from the front of the queue before it is
+    /// priced and admitted.
     uint256 public constant MAX_RELEASES_ON_CREATE = 4;
+    /// @notice Upper bound of channelSurgeFromBps: at least a tenth of the pool is priced by the curve,
+    /// so no setting leaves the whole pool at the base fee.
+    uint256 public constant MAX_CHANNEL_SURGE_FROM_BPS = 9_000;
+    /// @notice Lower bound of channelDoublings: the last slot costs at least 2^9 base fees, so filling
+    /// the pool always costs far more than its slots at the base fee.
+    uint256 public constant MIN_CHANNEL_DOUBLINGS = 10;
+    /// @notice Upper bound of channelDoublings: a price stays below CREATE_FEE × 50 × 2^65, far from
+    /// overflow, and is already beyond any supply.
+    uint256 public constant MAX_CHANNEL_DOUBLINGS = 64;
     /// @notice Size of the expiry-bucket ring. A bucket is ceil(TTL / 24) seconds, so the expiries of
     /// open sessions, between now and now + TTL, span at most 25 buckets: a slot is reused only after
     /// every session counted in it has expired.
@@ -90,6 +108,9 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     uint256 private constant DEFAULT_MAX_MESSAGES = 10_000;
     uint256 private constant DEFAULT_MAX_CHANNELS = 1_000;
+    uint256 private constant DEFAULT_CHANNEL_SURGE_FROM_BPS = 5_000;
+    uint256 private constant DEFAULT_CHANNEL_DOUBLINGS = 20;
+    uint256 private constant BPS = 10_000;
     uint256 private constant KIB = 1024;
     uint256 private constant ID_LOW_MASK = type(uint256).max >> 8;
 
@@ -147,12 +168,15 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         uint40 expiresAt;
     }
 
-    /// @dev The channel queue's ends, its length and the last number handed out, one slot (224 bits).
+    /// @dev The channel queue's ends, its length, the last number handed out, and the price curve's
+    /// parameters, one slot (248 bits): everything admitting a channel reads besides Config.
     struct ChannelQueue {
         uint64 head;
         uint64 tail;
         uint64 lastNumber;
         uint32 length;
+        uint16 surgeFromBps;
+        uint8 doublings;
     }
 
     /// @dev What `_open` hands back to the create functions (memory only).
@@ -220,6 +244,8 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
             maxChannels: uint32(DEFAULT_MAX_CHANNELS),
             paused: false
         });
+        _channels.surgeFromBps = uint16(DEFAULT_CHANNEL_SURGE_FROM_BPS);
+        _channels.doublings = uint8(DEFAULT_CHANNEL_DOUBLINGS);
         if (messenger_ != address(0)) emit MessengerSet(address(0), messenger_);
     }
 
@@ -244,6 +270,19 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         if (value > MAX_CHANNELS_LIMIT) revert InvalidParameter("maxChannels", value);
         _config.maxChannels = uint32(value);
         emit ParameterChanged("maxChannels", value);
+    }
+
+    /// @inheritdoc ISessionBridge
+    function setChannelPricing(uint256 surgeFromBps, uint256 doublings) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (surgeFromBps > MAX_CHANNEL_SURGE_FROM_BPS) revert InvalidParameter("channelSurgeFromBps", surgeFromBps);
+        if (doublings < MIN_CHANNEL_DOUBLINGS || doublings > MAX_CHANNEL_DOUBLINGS) {
+            revert InvalidParameter("channelDoublings", doublings);
+        }
+        ChannelQueue storage q = _channels;
+        q.surgeFromBps = uint16(surgeFromBps);
+        q.doublings = uint8(doublings);
+        emit ParameterChanged("channelSurgeFromBps", surgeFromBps);
+        emit ParameterChanged("channelDoublings", doublings);
     }
 
     /// @inheritdoc ISessionBridge
@@ -521,6 +560,32 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     }
 
     /// @inheritdoc ISessionBridge
+    function quoteCreateChannel() external view returns (uint256) {
+        ChannelQueue memory q = _channels;
+        uint256 taken = q.length;
+        uint64 head = q.head;
+        // The same releases createSession makes before it prices the channel.
+        for (uint256 i; i < MAX_RELEASES_ON_CREATE && head != 0; ++i) {
+            ChannelNode memory node = _channelNodes[head];
+            if (node.expiresAt > block.timestamp) break;
+            --taken;
+            head = node.next;
+        }
+        return _channelPrice(taken, _config.maxChannels, q, feeMultiplier());
+    }
+
+    /// @inheritdoc ISessionBridge
+    function channelPriceAt(uint256 slotsTaken) external view returns (uint256) {
+        return _channelPrice(slotsTaken, _config.maxChannels, _channels, feeMultiplier());
+    }
+
+    /// @inheritdoc ISessionBridge
+    function channelPricing() external view returns (uint256 surgeFromBps, uint256 doublings) {
+        ChannelQueue memory q = _channels;
+        return (q.surgeFromBps, q.doublings);
+    }
+
+    /// @inheritdoc ISessionBridge
     function quoteMessage(uint256 size) public view returns (uint256) {
         return _messageBaseFee(size) * feeMultiplier();
     }
@@ -534,7 +599,8 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         returns (Opened memory o)
     {
         uint256 n = participants.length; // checked by the caller
-        o.fee = _requireFee(CREATE_FEE);
+        bool channel = n > 2;
+        if (!channel) o.fee = _requireFee(CREATE_FEE);
         bytes32 sessionId = deriveSessionId(msg.sender, salt, participants);
         o.sessionId = sessionId;
         if (_sessions[sessionId] != 0) revert SessionExists(sessionId);
@@ -542,7 +608,6 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         uint256 expiresAt = block.timestamp + sessionTTL;
         o.expiresAt = uint40(expiresAt);
         uint256 word;
-        bool channel = n > 2;
         if (!channel) {
             word = expiresAt | _pairWord(sessionId, participants[0], participants[1], keyed);
         } else {
@@ -559,7 +624,9 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
                     ++pending;
                 }
             }
-            uint256 number = _enqueueChannel(uint40(expiresAt), config.maxChannels);
+            uint256 number;
+            (number, o.fee) = _admitChannel(uint40(expiresAt), config.maxChannels);
+            if (msg.value < o.fee) revert InsufficientFee(msg.value, o.fee);
             word = expiresAt | S_CHANNEL | (n << S_COUNT_SHIFT) | (pending << S_PENDING_SHIFT)
                 | (number << S_NUMBER_SHIFT);
         }
@@ -832,15 +899,13 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         _buckets[slot] = k;
     }
 
-    /// @dev Appends a channel to the queue, releasing expired channels at the front if every slot is
-    /// taken. Reverts with TooManyChannels if that does not free one.
-    function _enqueueChannel(uint40 expiresAt, uint256 maxChannels_) private returns (uint64 number) {
+    /// @dev Releases up to MAX_RELEASES_ON_CREATE expired channels at the front, prices a channel at
+    /// the slots still taken (`_channelPrice`, which reverts with TooManyChannels if none is free) and
+    /// appends it to the queue.
+    function _admitChannel(uint40 expiresAt, uint256 maxChannels_) private returns (uint64 number, uint256 price) {
         ChannelQueue memory q = _channels;
-        if (q.length >= maxChannels_) {
-            uint256 needed = q.length - maxChannels_ + 1;
-            _releaseExpired(q, needed < MAX_RELEASES_ON_CREATE ? needed : MAX_RELEASES_ON_CREATE);
-            if (q.length >= maxChannels_) revert TooManyChannels(q.length, maxChannels_);
-        }
+        _releaseExpired(q, MAX_RELEASES_ON_CREATE);
+        price = _channelPrice(q.length, maxChannels_, q, feeMultiplier());
         number = ++q.lastNumber;
         _channelNodes[number] = ChannelNode({prev: q.tail, next: 0, expiresAt: expiresAt});
         if (q.tail != 0) {
@@ -851,6 +916,28 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         q.tail = number;
         q.length += 1;
         _channels = q;
+    }
+
+    /// @dev The fee of a channel admitted while `taken` of `maxChannels_` slots are taken, at the storage
+    /// `multiplier`: with base = CREATE_FEE × multiplier and knee = maxChannels × surgeFromBps / 10,000
+    /// (rounded down: the curve starts no later), base below the knee; at j = taken − knee ≥ 0, with
+    /// step = ceil((maxChannels − knee) / doublings) (rounded up so that j / step < doublings: the
+    /// exponent stays bounded whatever maxChannels is), base × 2^(j / step) × (step + j % step) / step,
+    /// rounded up. Continuous at the knee (×1) and at each power of two. Reverts with TooManyChannels
+    /// if no slot is free.
+    function _channelPrice(uint256 taken, uint256 maxChannels_, ChannelQueue memory q, uint256 multiplier)
+        private
+        pure
+        returns (uint256)
+    {
+        if (taken >= maxChannels_) revert TooManyChannels(taken, maxChannels_);
+        uint256 base = CREATE_FEE * multiplier;
+        uint256 knee = maxChannels_ * q.surgeFromBps / BPS;
+        if (taken < knee) return base;
+        uint256 step = (maxChannels_ - knee + q.doublings - 1) / q.doublings;
+        uint256 j = taken - knee;
+        uint256 scaled = (base * (step + j % step)) << (j / step);
+        return (scaled + step - 1) / step;
     }
 
     /// @dev Releases up to `limit` expired channels from the front of `q` (the caller stores `q`).

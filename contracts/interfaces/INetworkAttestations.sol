@@ -60,6 +60,9 @@ interface INetworkAttestations is IBlsKeyRegistry {
     error NonSignerIsTarget(uint256 index);
     /// @notice More non-signers than a third of the active set or the governance cap.
     error TooManyNonSigners(uint256 count, uint256 limit);
+    /// @notice Fewer nodes could sign than the ceil(2n/3) required of `n` active nodes, the target counted
+    /// (the target never signs): no deregistration is possible in a network of fewer than 3 nodes.
+    error TooFewSigners(uint256 possibleSigners, uint256 required);
     /// @notice A listed non-signer has no key (no such node).
     error UnknownNonSigner(uint256 index, uint64 nodeId);
     /// @notice A listed non-signer is not in the active set (its key is not in the aggregate).
@@ -86,10 +89,13 @@ interface INetworkAttestations is IBlsKeyRegistry {
     /// @param value the penalty
     function setDeregistrationPenaltyBps(uint16 value) external;
 
-    /// @notice Deregisters active node `nodeId`: decommissions it and applies the deregistration penalty.
-    /// Anyone may submit a valid attestation.
+    /// @notice Deregisters node `nodeId`: decommissions it and applies the deregistration penalty. Anyone
+    /// may submit a valid attestation. A node that left the active set at or after `issuedAt` (an exit
+    /// raced against the attestation) is deregistered all the same: the penalty applies to its locked stake.
     /// @dev The signers are every active node except `nodeId` (which never signs its own removal, so it
-    /// is subtracted without being listed) and the listed non-signers.
+    /// is subtracted without being listed) and the listed non-signers. Of the n active nodes, the target
+    /// counted (also when it just left), at least ceil(2n/3) must sign: at most n - 1 - ceil(2n/3)
+    /// non-signers, and none at all in a network of 3 to 5 nodes.
     /// @param nodeId the node
     /// @param issuedAt when the network issued the attestation
     /// @param nonSigners ids of other active nodes that did not sign, strictly ascending, at most
@@ -117,7 +123,8 @@ interface INetworkAttestations is IBlsKeyRegistry {
     /// @return message the 32-byte message
     function deregistrationMessage(uint64 nodeId, uint64 issuedAt) external view returns (bytes32 message);
 
-    /// @notice Most non-signers an attestation may list now: min(active nodes / 3, the governance cap).
+    /// @notice Most non-signers an attestation against an active node may list now: min(n - 1 - ceil(2n/3),
+    /// the governance cap) for n active nodes; 0 where no deregistration is possible (n < 3).
     /// @return limit the limit
     function nonSignerLimit() external view returns (uint256 limit);
 

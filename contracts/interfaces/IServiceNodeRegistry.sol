@@ -66,6 +66,7 @@ interface IServiceNodeRegistry {
         uint16 withdrawnMask;
         uint40 activatedAt;
         uint40 unlockAt;
+        uint40 decommissionedAt;
         uint32 lastHeartbeatEpoch;
         uint32 penalizedThroughEpoch;
         uint96 stake;
@@ -219,8 +220,9 @@ interface IServiceNodeRegistry {
     /// @param value `v` with `H^(epoch - lastEpoch)(v) == lastRevealed`
     function heartbeat(uint64 nodeId, bytes32 value) external;
 
-    /// @notice Relays heartbeats of several nodes. Entries already proven this epoch are skipped (so a
-    /// front-run entry cannot make the batch fail); any other invalid entry reverts the batch.
+    /// @notice Relays heartbeats of several nodes. Entries that became stale before the batch was mined
+    /// (the node proved this epoch already, or left the active set, e.g. decommissioned by a front-run
+    /// `penalize`) are skipped, so no front-run can make the batch fail; any other invalid entry reverts it.
     /// @param nodeIds the nodes (at most `MAX_HEARTBEAT_BATCH`)
     /// @param values their revealed values
     /// @return accepted the number of heartbeats accepted
@@ -257,8 +259,9 @@ interface IServiceNodeRegistry {
     // ------------------------------------------------------------------ authorised contracts
 
     /// @notice Slashes `bps` of the node's stake (storage challenges, attestations); `beneficiaryShareBps`
-    /// of the slashed amount is credited to `beneficiary`, the rest to the treasury. A node that reaches
-    /// the penalty cap is decommissioned. Only SLASHER_ROLE.
+    /// of the slashed amount is credited to `beneficiary`, the rest to the treasury. Every penalty counts
+    /// toward `PENALTY_CAP_BPS` and nothing is taken beyond it; an active node that reaches it is
+    /// decommissioned. A decommissioning node stays slashable until its stake unlocks. Only SLASHER_ROLE.
     /// @return amount wei slashed
     function slash(uint64 nodeId, uint16 bps, address beneficiary, uint16 beneficiaryShareBps)
         external

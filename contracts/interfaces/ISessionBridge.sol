@@ -43,8 +43,16 @@ import {ISessionVM} from "./ISessionVM.sol";
 /// is refused); `messageHead` = the first 28 bytes of keccak256(abi.encode(previousHead, messageId)),
 /// followed by 4 zero bytes, from a zero head (a 224-bit chain, kept in one word with the count).
 ///
-/// Fees (PIP-0008 §2.2, §4.2, §6): creating costs CREATE_FEE, a message MESSAGE_FEE_PER_KIB per started
-/// KiB, both times the storage-utilisation multiplier; joining and closing are free. The whole fee is
+/// Fees (PIP-0008 §2.2, §4.2, §6): creating a two-party session costs CREATE_FEE, a message
+/// MESSAGE_FEE_PER_KIB per started KiB, both times the storage-utilisation multiplier; joining and
+/// closing are free. A channel (more than two participants) takes a slot of the shared maxChannels pool
+/// and is priced by how full the pool is (DESIGN §12.6: sybils are free, so one creator cornering the
+/// pool is stopped by price, not by a per-creator cap): CREATE_FEE × multiplier while fewer than
+/// maxChannels × channelSurgeFromBps / 10,000 slots are taken, then doubling every
+/// ceil(priced slots / channelDoublings) slots, linear between powers of two (`channelPriceAt`). At
+/// the defaults (1,000 slots, surge from 50%, 20 doublings) the first 500 channels cost 0.001 PARS, the
+/// price doubles every 25 slots above that, the last slot costs 1,027.60448 PARS, and taking every slot
+/// for one TTL costs 38,797.775 PARS (at ×1). The whole fee is
 /// collected for the swarm that serves the session id and paid by `flushFees` (anyone, never paused)
 /// into `rewards.depositFees(swarmId)`, which pays 80% to that swarm's nodes and 20% to the treasury.
 /// Overpayment is refunded in the same call. The bridge holds only collected fees, and flushing them
@@ -132,7 +140,8 @@ interface ISessionBridge is ISessionVM {
     /// @notice Governance set the Warp messenger (zero: no forwarding).
     event MessengerSet(address indexed previousMessenger, address indexed newMessenger);
 
-    /// @notice Governance changed a parameter (`maxMessages`, `maxChannels`).
+    /// @notice Governance changed a parameter (`maxMessages`, `maxChannels`, `channelSurgeFromBps`,
+    /// `channelDoublings`).
     event ParameterChanged(bytes32 indexed name, uint256 value);
 
     /// @notice The guardian stopped new sessions and messages.
@@ -183,7 +192,8 @@ interface ISessionBridge is ISessionVM {
     error InvalidSequence(bytes32 sessionId, uint64 sequence, uint64 expected);
     /// @notice The session has carried maxMessages messages.
     error MessageLimitReached(bytes32 sessionId, uint256 maxMessages);
-    /// @notice maxChannels channels are open and none of them has expired.
+    /// @notice maxChannels channel slots are taken (after releasing the expired channels a creation
+    /// releases), or a price was asked for a slot beyond maxChannels.
     error TooManyChannels(uint256 open, uint256 maxChannels);
     /// @notice New sessions and messages are paused.
     error EnforcedPause();
@@ -243,8 +253,16 @@ interface ISessionBridge is ISessionVM {
     /// Only DEFAULT_ADMIN_ROLE.
     function setMaxMessages(uint256 value) external;
     /// @notice Sets maxChannels (0..MAX_CHANNELS_LIMIT); open channels above a lowered limit stay open.
-    /// Only DEFAULT_ADMIN_ROLE.
+    /// The price curve scales with it (its knee and step are fractions of the pool). Only
+    /// DEFAULT_ADMIN_ROLE.
     function setMaxChannels(uint256 value) external;
+    /// @notice Sets the channel price curve (see `channelPriceAt`). Only DEFAULT_ADMIN_ROLE.
+    /// @param surgeFromBps share of maxChannels, in basis points, priced at the base fee
+    /// (0..MAX_CHANNEL_SURGE_FROM_BPS = 9,000: at least a tenth of the pool is always priced by the curve)
+    /// @param doublings times the price doubles between the knee and a full pool
+    /// (MIN_CHANNEL_DOUBLINGS = 10 .. MAX_CHANNEL_DOUBLINGS = 64: when at least `doublings` slots are
+    /// priced, the last one costs at least 2^(doublings − 1) base fees; prices stay far from overflow)
+    function setChannelPricing(uint256 surgeFromBps, uint256 doublings) external;
     /// @notice Stops new sessions and messages (GUARDIAN_ROLE). Joining and closing continue; the bridge
     /// holds no funds, so nothing can be trapped.
     function pause() external;
@@ -259,9 +277,10 @@ interface ISessionBridge is ISessionVM {
     /// a participant whose key is left empty supplies its own with `joinSession`, and the session stays
     /// pending until then. The creator need not be a participant (a contract may open sessions for
     /// its users, as in PIP-0007).
-    /// @dev Payable: at least `quoteCreateSession()`; the excess is refunded. Reverts while paused.
-    /// Channels (more than two participants) need a free channel slot: an expired channel's slot is
-    /// released on the way if all are taken. Forwarded over Warp as a WARP_SESSION_CREATED payload.
+    /// @dev Payable: at least `quoteCreateSession()` for two participants, `quoteCreateChannel()` for
+    /// more; the excess is refunded. Reverts while paused. Channels (more than two participants) first
+    /// release up to MAX_RELEASES_ON_CREATE expired channels from the front of the queue, then need a free
+    /// slot, and are priced at the slots still taken. Forwarded over Warp as a WARP_SESSION_CREATED payload.
     /// @param participants 2..MAX_PARTICIPANTS distinct non-zero addresses, in a fixed order
     /// @param mlkemPublicKeys one entry per participant: its 1,184-byte ML-KEM-768 key, or empty
     /// @param salt any value chosen by the creator, so that it can derive the id before sending
@@ -299,7 +318,9 @@ interface ISessionBridge is ISessionVM {
     function closeSession(bytes32 sessionId) external;
 
     /// @notice Releases up to `count` expired channels from the front of the channel queue (anyone).
-    /// Only needed after governance lowered maxChannels: creating a channel releases what it needs.
+    /// Creating a channel releases up to MAX_RELEASES_ON_CREATE itself; after many channels expired at
+    /// once (a burst, or an attacker's fill running out) or governance lowered maxChannels, calling this
+    /// first brings `quoteCreateChannel()` down to the price of the channels really open.
     /// @param count at most this many (capped at MAX_RELEASES_PER_CALL)
     /// @return released how many were released
     function releaseExpiredChannels(uint256 count) external returns (uint256 released);
@@ -351,8 +372,26 @@ interface ISessionBridge is ISessionVM {
     /// capacity (no active node, hence nothing stored) u is taken as 0.
     function feeMultiplier() external view returns (uint256);
 
-    /// @notice The exact fee `createSession` charges now: CREATE_FEE × feeMultiplier().
+    /// @notice The exact fee `createSession` charges now for a two-party session: CREATE_FEE ×
+    /// feeMultiplier(). A channel: `quoteCreateChannel()`.
     function quoteCreateSession() external view returns (uint256);
+
+    /// @notice The exact fee `createSession` charges now for a channel (more than two participants):
+    /// `channelPriceAt(slots still taken after the releases the creation makes)`. Reverts with
+    /// TooManyChannels if the creation would.
+    function quoteCreateChannel() external view returns (uint256);
+
+    /// @notice The fee of a channel created while `slotsTaken` slots of maxChannels are taken, at the
+    /// current storage multiplier and parameters: with base = CREATE_FEE × feeMultiplier(),
+    /// knee = floor(maxChannels × channelSurgeFromBps / 10,000) and
+    /// step = ceil((maxChannels − knee) / channelDoublings): base if slotsTaken < knee, otherwise, with
+    /// j = slotsTaken − knee, ceil(base × 2^floor(j / step) × (step + j mod step) / step). Summed over
+    /// 0..maxChannels − 1 it is what holding the whole pool for one TTL costs. Reverts with
+    /// TooManyChannels if slotsTaken ≥ maxChannels.
+    function channelPriceAt(uint256 slotsTaken) external view returns (uint256);
+
+    /// @notice The channel price curve's parameters (defaults 5,000 bps and 20).
+    function channelPricing() external view returns (uint256 surgeFromBps, uint256 doublings);
 
     /// @notice The exact fee `sendMessage` charges now for a ciphertext of `size` bytes:
     /// MESSAGE_FEE_PER_KIB × ceil(size / 1024) × feeMultiplier(). Reverts with EmptyMessage or

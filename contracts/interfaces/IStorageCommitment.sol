@@ -27,18 +27,22 @@ pragma solidity 0.8.30;
 /// a different root count with the leading one means matching 72 bits of a root that exists only once
 /// the epoch's messages do, before the epoch ends: about 2^72 hashes within the hour. The swarm root of an epoch
 /// is the root with the most counted commitments, if at least `SWARM_QUORUM` nodes committed it and they
-/// are more than half of the swarm's commitments in that epoch. It is final once the epoch is over, and
-/// only final swarm roots can be challenged. With four or more distinct roots the counts are lower
-/// bounds: the tally can then miss a swarm root, never report a false one.
+/// are more than half of the swarm's commitments in that epoch. It is final once the epoch is over. With
+/// four or more distinct roots the counts are lower bounds: the tally can then miss a swarm root, never
+/// report a false one. The swarm root is information, not evidence: a root that differs from it is
+/// reported (`StorageRootMismatch`) for the network to reconcile off chain, and punished only through a
+/// network-wide attestation, never by a swarm's majority alone.
 ///
 /// Challenges. A challenge names a node, a past epoch within `CHALLENGE_EPOCHS`, and a leaf that is
-/// proven to be in the swarm root of the node's swarm for that epoch, and posts exactly `challengeBond`.
-/// Within `RESPONSE_WINDOW` anyone may answer for the node with the message bytes and a proof against
-/// the node's own committed root: the bond is then credited to the node's operator. Otherwise anyone
-/// may resolve it: the bond is credited back to the challenger and the node is slashed
-/// `failedChallengePenaltyBps` of its stake through the registry, which credits `challengerShareBps` of
-/// the slashed amount to the challenger (collected with the registry's `claimCredit`). Bonds are pull
-/// payments collected with `withdraw`. A pause stops new challenges only.
+/// proven to be in the node's own signed root for that epoch (evidence the node cannot dispute), and
+/// posts exactly `challengeBond`. Within `RESPONSE_WINDOW` anyone may answer for the node with the
+/// message bytes: the bond is then credited to the node's operator. Otherwise anyone may resolve it: the
+/// bond is credited back to the challenger and, for the node's first default in that epoch, the node is
+/// slashed `failedChallengePenaltyBps` of its stake through the registry, which credits
+/// `challengerShareBps` of the slashed amount to the challenger (collected with the registry's
+/// `claimCredit`). The share is below the operator's smallest share of a node's stake, so an operator
+/// that challenges its own node loses more than it collects. Bonds are pull payments collected with
+/// `withdraw`. A pause stops new challenges only.
 interface IStorageCommitment {
     // ------------------------------------------------------------------ structs
 
@@ -160,7 +164,8 @@ interface IStorageCommitment {
     event ChallengeAnswered(bytes32 indexed challengeId, uint64 indexed nodeId, address indexed operator, uint256 bond);
     /// @notice The node did not answer in time: the bond was credited back to the challenger and, if the
     /// node was still slashable, `penaltyBps` of its stake was slashed with `challengerShareBps` of it
-    /// credited to the challenger by the registry (0 penalty: not slashable any more).
+    /// credited to the challenger by the registry (0 penalty: not slashable any more, or already
+    /// penalised for a default in that epoch).
     event ChallengeDefaulted(
         bytes32 indexed challengeId,
         uint64 indexed nodeId,
@@ -199,14 +204,12 @@ interface IStorageCommitment {
     error EpochNotChallengeable(uint32 epoch, uint32 currentEpoch);
     /// @notice The node has no kept commitment for this epoch.
     error NoCommitment(uint64 nodeId, uint32 epoch);
-    /// @notice The swarm has no swarm root for this epoch (no quorum or no majority).
-    error NoSwarmRoot(uint32 swarmId, uint32 epoch);
     /// @notice A challenged message or an answer is longer than `MAX_MESSAGE_BYTES`.
     error MessageTooLarge(uint256 size, uint256 maxSize);
     /// @notice A Merkle proof is longer than `MAX_PROOF_LENGTH`.
     error ProofTooLong(uint256 length, uint256 maxLength);
-    /// @notice The leaf is not in the swarm root (unknown leaf, or a proof for another root).
-    error LeafNotInSwarmRoot(uint32 swarmId, uint32 epoch, bytes32 leaf);
+    /// @notice The leaf is not in the node's own root for the epoch (unknown leaf, or a proof for another root).
+    error LeafNotCommitted(uint64 nodeId, uint32 epoch, bytes32 leaf);
     /// @notice `msg.value` is not exactly the challenge bond.
     error WrongBond(uint256 sent, uint256 required);
     /// @notice A challenge of this node, epoch and leaf already exists (one per triple, ever).
@@ -253,7 +256,7 @@ interface IStorageCommitment {
     function setFailedChallengePenaltyBps(uint16 value) external;
 
     /// @notice Sets the share of a slash credited to the challenger (the rest goes to the treasury). Only
-    /// DEFAULT_ADMIN_ROLE; at most 10,000.
+    /// DEFAULT_ADMIN_ROLE; at most MAX_CHALLENGER_SHARE_BPS.
     /// @param value basis points of the slashed amount
     function setChallengerShareBps(uint16 value) external;
 
@@ -302,16 +305,16 @@ interface IStorageCommitment {
 
     // ------------------------------------------------------------------ challenges
 
-    /// @notice Challenges `nodeId` to produce a message of its swarm's root for `epoch`; `msg.value` must
-    /// be exactly `challengeBond`. Not while paused.
+    /// @notice Challenges `nodeId` to produce a message of its own signed root for `epoch`; `msg.value`
+    /// must be exactly `challengeBond`. Not while paused.
     /// @dev The epoch must be one of the `CHALLENGE_EPOCHS` epochs before the current one, the node must
-    /// have committed for it, its swarm must have a swarm root for it, and `proof` must lead from the leaf
-    /// `(messageHash, size)` to that root. One challenge per (node, epoch, leaf), ever.
+    /// have committed for it, and `proof` must lead from the leaf `(messageHash, size)` to the node's root.
+    /// One challenge per (node, epoch, leaf), ever; one penalty per (node, epoch).
     /// @param nodeId the challenged node
     /// @param epoch the epoch of its commitment
     /// @param messageHash keccak256 of the message
     /// @param size the message's length in bytes, at most `MAX_MESSAGE_BYTES`
-    /// @param proof StandardMerkleTree proof of the leaf in the swarm root, at most `MAX_PROOF_LENGTH` hashes
+    /// @param proof StandardMerkleTree proof of the leaf in the node's root, at most `MAX_PROOF_LENGTH` hashes
     /// @return challengeId `challengeId(nodeId, epoch, messageHash, size)`
     function challenge(uint64 nodeId, uint32 epoch, bytes32 messageHash, uint256 size, bytes32[] calldata proof)
         external
@@ -327,7 +330,8 @@ interface IStorageCommitment {
 
     /// @notice Resolves a challenge the node did not answer by its deadline. Anyone may call it. Credits the
     /// bond back to the challenger and, if the node is still slashable (active, or decommissioning with
-    /// its stake locked), slashes it through the registry, which credits the challenger's share there.
+    /// its stake locked) and was not penalised for a default in the challenge's epoch yet, slashes it
+    /// through the registry, which credits the challenger's share there.
     /// @param challengeId the challenge
     /// @return slashed whether the node was slashed
     function resolve(bytes32 challengeId) external returns (bool slashed);

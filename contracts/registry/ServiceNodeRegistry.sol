@@ -38,7 +38,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     uint256 public constant SMALL_CONTRIBUTOR_EXIT_DELAY = 30 days;
     /// @notice Nobody may request exit sooner than this after activation.
     uint256 public constant MIN_EXIT_AGE = 2 hours;
-    /// @notice Missed-epoch penalties stop at, and decommission the node at, this total.
+    /// @notice A node's total loss: every penalty (missed epochs, storage challenges, deregistration)
+    /// counts toward it, nothing is taken beyond it, and an active node that reaches it is decommissioned.
     uint16 public constant PENALTY_CAP_BPS = 5_000;
     /// @notice Most epochs one heartbeat may bridge (hash steps it costs); beyond it, rotate the anchor.
     uint32 public constant MAX_HEARTBEAT_GAP = 64;
@@ -51,6 +52,14 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     uint256 public constant ACTIVATION_CAP_BPS = 200;
     /// @notice Bounds of governance parameters.
     uint256 public constant MAX_LOCK_PERIOD = 365 days;
+    /// @notice The lock outlasts everything that may still penalise a node after it leaves: a storage
+    /// challenge of an epoch before its exit (opened up to 3 epochs later, answered within an hour) and
+    /// an attestation issued before it (valid for 10 minutes). A day covers both with room to spare.
+    uint256 public constant MIN_LOCK_PERIOD = 1 days;
+    /// @notice The rewards accumulator (income per wei contributed, scaled by 1e36, packed in 160 bits)
+    /// stays below 2^96 * 1e36 / requirement, which fits only above 1e36 / 2^64 wei (about 0.054 PARS);
+    /// one PARS keeps an eighteen-fold margin.
+    uint256 public constant MIN_STAKING_REQUIREMENT = 1 ether;
     /// @notice Upper bound of the missed-epoch penalty rate.
     uint16 public constant MAX_MISSED_EPOCH_PENALTY_BPS = 1_000;
 
@@ -100,10 +109,11 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         uint32 uptime; // Uptime.ONE scale, valid as of `settledEpoch`
         // slot 2
         bytes32 lastRevealed;
-        // slot 3
-        uint96 requirement; // 0 while it equals `stake` (fully staked at registration)
-        uint96 withdrawnSum;
+        // slot 3 (amounts are at most the staking requirement, below 2^88)
+        uint88 requirement; // 0 while it equals `stake` (fully staked at registration)
+        uint88 withdrawnSum;
         uint40 unlockAt;
+        uint40 decommissionedAt;
     }
 
     /// @dev Network counters and the node id counter in one slot, read and written together on
@@ -195,15 +205,16 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
 
     /// @notice Sets the stake required of new registrations (existing nodes keep theirs).
     function setStakingRequirement(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        // At least MAX_CONTRIBUTORS wei so the minimum-contribution formula stays meaningful.
-        if (value < MAX_CONTRIBUTORS || value > type(uint88).max) revert InvalidParameter("stakingRequirement", value);
+        if (value < MIN_STAKING_REQUIREMENT || value > type(uint88).max) {
+            revert InvalidParameter("stakingRequirement", value);
+        }
         _stakingRequirement = uint88(value);
         emit ParameterChanged("stakingRequirement", value);
     }
 
     /// @notice Sets the lock period from decommissioning to withdrawal (applies to later decommissions).
     function setLockPeriod(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (value > MAX_LOCK_PERIOD) revert InvalidParameter("lockPeriod", value);
+        if (value < MIN_LOCK_PERIOD || value > MAX_LOCK_PERIOD) revert InvalidParameter("lockPeriod", value);
         lockPeriod = value;
         emit ParameterChanged("lockPeriod", value);
     }
@@ -277,7 +288,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         n.lastEpoch = currentEpoch();
         n.lastRevealed = r.heartbeatAnchor;
         if (msg.value < requirement) {
-            n.requirement = uint96(requirement);
+            n.requirement = uint88(requirement);
             _contributors[nodeId][0] = Contributor(msg.sender, uint96(msg.value));
         }
         if (reservedTotal != 0) _unfilledReserved[nodeId] = uint96(reservedTotal);
@@ -443,7 +454,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         if (bps == 0 || bps > BPS) revert InvalidParameter("bps", bps);
         if (beneficiaryShareBps > BPS) revert InvalidParameter("beneficiaryShareBps", beneficiaryShareBps);
         uint256 current = n.penaltyBps;
-        uint256 next = current + bps > BPS ? BPS : current + bps;
+        uint256 next = current + bps > PENALTY_CAP_BPS ? PENALTY_CAP_BPS : current + bps;
         amount = _applyPenalty(n, current, next);
         uint256 share;
         if (beneficiary != address(0)) {
@@ -510,6 +521,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
             withdrawnMask: n.withdrawnMask,
             activatedAt: n.activatedAt,
             unlockAt: n.unlockAt,
+            decommissionedAt: n.decommissionedAt,
             lastHeartbeatEpoch: n.lastEpoch,
             penalizedThroughEpoch: n.settledEpoch,
             stake: n.stake,
@@ -664,7 +676,8 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         uint40 unlockAt = uint40(block.timestamp + lockPeriod);
         n.status = Status.Decommissioning;
         n.unlockAt = unlockAt;
-        if (n.requirement == 0) n.requirement = n.stake;
+        n.decommissionedAt = uint40(block.timestamp);
+        if (n.requirement == 0) n.requirement = uint88(n.stake);
         emit NodeDecommissioned(nodeId, reason, msg.sender, unlockAt);
 
         BLS_KEYS.deactivate(nodeId);
@@ -712,13 +725,18 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         if (address(listener) != address(0)) listener.onNodeStakeChanged(nodeId, _effective(n));
     }
 
-    function _heartbeat(uint64 nodeId, bytes32 value, bool skipDuplicate) private returns (bool accepted) {
+    /// @dev In a batch (`skipStale`), an entry that became stale before the batch was mined (its node
+    /// left the active set, or proved this epoch already) is skipped, so no front-run sinks the batch.
+    function _heartbeat(uint64 nodeId, bytes32 value, bool skipStale) private returns (bool accepted) {
         Node storage n = _existing(nodeId);
-        if (n.status != Status.Active) revert InvalidNodeStatus(nodeId, n.status);
+        if (n.status != Status.Active) {
+            if (skipStale) return false;
+            revert InvalidNodeStatus(nodeId, n.status);
+        }
         uint32 epoch = currentEpoch();
         uint32 last = n.lastEpoch;
         if (epoch == last) {
-            if (skipDuplicate) return false;
+            if (skipStale) return false;
             revert HeartbeatAlreadySent(nodeId, epoch);
         }
         uint32 gap = epoch - last;
@@ -793,7 +811,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         if (!penalised) return amount;
 
         uint256 withdrawnSum = n.withdrawnSum + amount;
-        n.withdrawnSum = uint96(withdrawnSum);
+        n.withdrawnSum = uint88(withdrawnSum);
         if (withdrawnCount == n.contributorCount) {
             uint256 stake = n.stake;
             uint256 held = stake - stake * n.penaltyBps / BPS;

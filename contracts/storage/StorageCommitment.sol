@@ -52,6 +52,11 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     uint256 public constant MAX_CHALLENGE_BOND = 10_000 ether;
     /// @notice Upper bound of the failed-challenge penalty.
     uint16 public constant MAX_FAILED_CHALLENGE_PENALTY_BPS = 1_000;
+    /// @notice Upper bound of the challenger's share of a penalty: below the operator's smallest share of
+    /// a node's stake (the registry's OPERATOR_MIN_BPS, 25%), so an operator challenging its own node
+    /// loses at least 5% of every penalty it causes, and a challenger gains at most its bond back plus
+    /// 20% of one penalty per node and epoch.
+    uint16 public constant MAX_CHALLENGER_SHARE_BPS = 2_000;
 
     /// @notice Most commitments in one `commitBatch` (a swarm's largest size).
     uint256 public constant MAX_BATCH = PQPrecompiles.MAX_BATCH;
@@ -113,6 +118,8 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     /// epoch mod COMMITMENT_RING; rewritten in place like the commitments.
     mapping(uint32 swarmId => uint256[COMMITMENT_RING]) private _tallies;
     mapping(bytes32 challengeId => Challenge) private _challenges;
+    /// @dev Epochs in which a node was penalised for a default: at most one storage penalty per node and epoch.
+    mapping(uint64 nodeId => mapping(uint32 epoch => bool)) private _penalised;
     mapping(address account => uint256) private _credits;
     /// @dev Each node's published ML-DSA key: the address of a contract whose code is a STOP byte and the key.
     mapping(uint64 nodeId => address) private _keyCode;
@@ -149,7 +156,7 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
         if (registryEpoch != _epoch()) revert InvalidParameter("registryEpoch", registryEpoch);
         challengeBond = 10 ether;
         failedChallengePenaltyBps = 100;
-        challengerShareBps = 5_000;
+        challengerShareBps = MAX_CHALLENGER_SHARE_BPS;
     }
 
     // ------------------------------------------------------------------ governance
@@ -172,7 +179,7 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
 
     /// @inheritdoc IStorageCommitment
     function setChallengerShareBps(uint16 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (value > BPS) revert InvalidParameter("challengerShareBps", value);
+        if (value > MAX_CHALLENGER_SHARE_BPS) revert InvalidParameter("challengerShareBps", value);
         challengerShareBps = value;
         emit ParameterChanged("challengerShareBps", value);
     }
@@ -323,10 +330,16 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
         uint256 deadline = c.deadline;
         if (block.timestamp <= deadline) revert ResponseWindowOpen(id, deadline);
         uint64 nodeId = c.nodeId;
+        uint32 epoch = c.epoch;
         // Mirrors the registry's own rule, so that `slash` cannot revert on a node that has moved on.
         IServiceNodeRegistry.NodeView memory node = REGISTRY.getNode(nodeId);
         slashed = node.status == IServiceNodeRegistry.Status.Active
             || (node.status == IServiceNodeRegistry.Status.Decommissioning && block.timestamp < node.unlockAt);
+        // One penalty per node and epoch: further defaults of the epoch return their bonds only.
+        if (slashed) {
+            slashed = !_penalised[nodeId][epoch];
+            if (slashed) _penalised[nodeId][epoch] = true;
+        }
 
         c.status = ChallengeStatus.Defaulted;
         address challenger = c.challenger;
@@ -638,32 +651,15 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
         uint256 index = epoch % COMMITMENT_RING;
         uint256 entry = _commitments[nodeId][index];
         if (uint32(entry) != epoch) revert NoCommitment(nodeId, epoch);
-        uint32 swarmId = uint32(entry >> 32);
-        (bool agreed, uint256 swarmRootBits) = _agreedRoot(swarmId, epoch, index);
-        if (!agreed) revert NoSwarmRoot(swarmId, epoch);
+        // The evidence is the node's own signed root, never the swarm's: a majority cannot frame a minority.
         bytes32 leaf = _leaf(messageHash, size);
-        if (uint256(MerkleProof.processProofCalldata(proof, leaf)) >> ROOT_SHIFT != swarmRootBits) {
-            revert LeafNotInSwarmRoot(swarmId, epoch, leaf);
+        if (uint256(MerkleProof.processProofCalldata(proof, leaf)) >> ROOT_SHIFT != entry >> ROOT_SHIFT) {
+            revert LeafNotCommitted(nodeId, epoch, leaf);
         }
         id = _challengeId(nodeId, epoch, leaf);
         ChallengeStatus status = _challenges[id].status;
         if (status != ChallengeStatus.None) revert ChallengeExists(id, status);
         nodeRoot = bytes24(bytes32(entry));
-    }
-
-    /// @dev The swarm root of a kept epoch: whether one is agreed, and its first 192 bits.
-    function _agreedRoot(uint32 swarmId, uint32 epoch, uint256 index)
-        private
-        view
-        returns (bool agreed, uint256 rootBits)
-    {
-        uint256 t = _tallies[swarmId][index];
-        if (uint32(t) != epoch) return (false, 0);
-        uint256 lead = _lead(t);
-        if (lead == GROUPS) return (false, 0);
-        uint256 count = _groupCount(t, lead);
-        agreed = count >= SWARM_QUORUM && 2 * count > uint8(t >> COMMITMENTS_SHIFT);
-        rootBits = _rootBits(_leader(t, lead), index);
     }
 
     /// @dev The open challenge `id`, or the error saying why it is not open.

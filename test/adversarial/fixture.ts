@@ -7,8 +7,8 @@
  *   contract (`attacker`, a Reentrancy__Attacker), every one of them with real ML-DSA-65, ML-KEM-768
  *   and BLS keys; a sixth node waiting for contributions (operator 4), the attacker one of its
  *   contributors;
- * - storage commitments of every active node for `commitEpoch`, whose swarm root is final and
- *   challengeable;
+ * - storage commitments of HONEST by every active node for `commitEpoch`, final and challengeable
+ *   (each node on the leaves of its own committed root);
  * - a second deployment for replays and precompile faults: `twin`, a whole suite whose registry calls
  *   the PQ precompiles through FaultyPQPrecompile__Mock stand-ins (forwarding honestly by default),
  *   with the same five keys registered in the same order (so node ids and the BLS aggregate match);
@@ -61,7 +61,7 @@ export interface AdversarialNet extends Suite {
   /** A node of operator 4 waiting for contributions; `attacker` contributed `attackerContribution`. */
   partialNode: bigint;
   attackerContribution: bigint;
-  /** The epoch every active node committed HONEST for (final, challengeable). */
+  /** The epoch every active node committed HONEST for (final; each node challengeable on its own root). */
   commitEpoch: number;
   chainId: bigint;
   faultyDsa: FaultyPQPrecompile__Mock;

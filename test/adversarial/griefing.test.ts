@@ -7,7 +7,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { REQUIREMENT, buildRegistration, currentEpoch, nodeKeys } from "../helpers/suite";
 import { HONEST, SWARM_MESSAGES, message } from "../storage/helpers";
-import { answerChallenge, messageHash } from "../../src/storage";
+import { answerChallenge, messageHash, storageLeaf } from "../../src/storage";
 import { NodeStatus, operatorMinimum } from "../../src/registry";
 import { heartbeatHash } from "../../src/heartbeat";
 import { MESSAGE_FEE_PER_KIB } from "../../src/sessions";
@@ -58,7 +58,7 @@ describe("adversarial: griefing", () => {
     });
   });
 
-  describe("challenge spam (defence: exact bond, one challenge per leaf, the bond paid to the operator that answers)", () => {
+  describe("challenge spam (defence: exact bond, leaves of the node's own root only, one challenge per leaf, the bond paid to the operator that answers)", () => {
     it("every spurious challenge costs the challenger its bond, paid to the node's operator; the node loses nothing", async () => {
       const f = await loadFixture(adversarialNet);
       const spammer = f.others[9];
@@ -68,7 +68,7 @@ describe("adversarial: griefing", () => {
       const [note] = SWARM_MESSAGES;
       const noteHash = messageHash(note);
 
-      // No bond, a short bond, a message the swarm never stored, an epoch not final: refused, nothing kept.
+      // No bond, a short bond, a message the node never committed, an epoch not final: refused, nothing kept.
       const before = await systemState(f);
       const challenge = (hash: string, size: number, proof: string[], value: bigint, epoch = f.commitEpoch) =>
         f.storage.connect(spammer).challenge(target.nodeId, epoch, hash, size, proof, { value });
@@ -77,7 +77,9 @@ describe("adversarial: griefing", () => {
         .to.be.revertedWithCustomError(f.storage, "WrongBond")
         .withArgs(bond - 1n, bond);
       const junk = message("never stored", 77);
-      await expect(challenge(messageHash(junk), junk.length, HONEST.proof(noteHash), bond)).to.be.revertedWithCustomError(f.storage, "LeafNotInSwarmRoot");
+      await expect(challenge(messageHash(junk), junk.length, HONEST.proof(noteHash), bond))
+        .to.be.revertedWithCustomError(f.storage, "LeafNotCommitted")
+        .withArgs(target.nodeId, f.commitEpoch, storageLeaf(messageHash(junk), junk.length));
       const now = await currentEpoch();
       await expect(challenge(noteHash, note.length, HONEST.proof(noteHash), bond, now))
         .to.be.revertedWithCustomError(f.storage, "EpochNotChallengeable")

@@ -9,6 +9,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySuite, EMISSION_BASE, registerActive } from "../helpers/suite";
 import { usePrecompiles } from "../helpers/precompiles";
+import { deployStorage } from "../storage/helpers";
 
 const UINT88_MAX = (1n << 88n) - 1n;
 const UINT96_MAX = (1n << 96n) - 1n;
@@ -22,11 +23,19 @@ describe("adversarial: governance parameters outside their bounds", () => {
     const s = await loadFixture(deploySuite);
     const r = s.registry.connect(s.admin);
     const before = [await r.stakingRequirement(), await r.lockPeriod(), await r.missedEpochPenaltyBps(), await r.treasury()];
-    for (const v of [9n, UINT88_MAX + 1n]) {
+    // At least one PARS (the rewards accumulator's precision) and at least a day of lock (longer than
+    // any challenge or attestation that may still penalise a node that left).
+    const minRequirement = await r.MIN_STAKING_REQUIREMENT();
+    expect(minRequirement).to.equal(ethers.parseEther("1"));
+    for (const v of [9n, minRequirement - 1n, UINT88_MAX + 1n]) {
       await expect(r.setStakingRequirement(v)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("stakingRequirement"), v);
     }
+    const minLock = await r.MIN_LOCK_PERIOD();
+    expect(minLock).to.equal(DAY);
     const maxLock = await r.MAX_LOCK_PERIOD();
-    await expect(r.setLockPeriod(maxLock + 1n)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("lockPeriod"), maxLock + 1n);
+    for (const v of [0n, minLock - 1n, maxLock + 1n]) {
+      await expect(r.setLockPeriod(v)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("lockPeriod"), v);
+    }
     const maxPenalty = await r.MAX_MISSED_EPOCH_PENALTY_BPS();
     for (const v of [0n, maxPenalty + 1n]) {
       await expect(r.setMissedEpochPenaltyBps(v)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("missedEpochPenaltyBps"), v);
@@ -41,6 +50,11 @@ describe("adversarial: governance parameters outside their bounds", () => {
     await expect(slasher.slash(nodeId, 0, ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("bps"), 0n);
     await expect(slasher.slash(nodeId, 10_001, ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(r, "InvalidParameter").withArgs(b32("bps"), 10_001n);
     expect([await r.stakingRequirement(), await r.lockPeriod(), await r.missedEpochPenaltyBps(), await r.treasury()]).to.deep.equal(before);
+    // The bounds themselves are allowed.
+    for (const v of [minRequirement, UINT88_MAX]) {
+      await expect(r.setStakingRequirement(v)).to.emit(r, "ParameterChanged").withArgs(b32("stakingRequirement"), v);
+    }
+    for (const v of [minLock, maxLock]) await expect(r.setLockPeriod(v)).to.emit(r, "ParameterChanged").withArgs(b32("lockPeriod"), v);
   });
 
   it("the guardian cannot pause twice or unpause a running registry", async () => {
@@ -51,6 +65,27 @@ describe("adversarial: governance parameters outside their bounds", () => {
     await expect(g.pause()).to.be.revertedWithCustomError(g, "EnforcedPause");
     await expect(g.unpause()).to.emit(g, "Unpaused");
     expect(await g.paused()).to.equal(false);
+  });
+
+  it("storage challenges refuse a challenger share above 20% (below the operator's 25%), and bonds and penalties out of bounds, by name", async () => {
+    const s = await loadFixture(deploySuite);
+    const st = (await deployStorage(s)).connect(s.admin);
+    const maxShare = await st.MAX_CHALLENGER_SHARE_BPS();
+    expect(maxShare).to.equal(2_000n);
+    expect(await st.challengerShareBps()).to.equal(maxShare);
+    const before = [await st.challengeBond(), await st.failedChallengePenaltyBps(), await st.challengerShareBps()];
+    const [minBond, maxBond, maxPenalty] = [await st.MIN_CHALLENGE_BOND(), await st.MAX_CHALLENGE_BOND(), await st.MAX_FAILED_CHALLENGE_PENALTY_BPS()];
+    for (const v of [maxShare + 1n, 10_000n]) {
+      await expect(st.setChallengerShareBps(v)).to.be.revertedWithCustomError(st, "InvalidParameter").withArgs(b32("challengerShareBps"), v);
+    }
+    for (const v of [minBond - 1n, maxBond + 1n]) {
+      await expect(st.setChallengeBond(v)).to.be.revertedWithCustomError(st, "InvalidParameter").withArgs(b32("challengeBond"), v);
+    }
+    for (const v of [0n, maxPenalty + 1n]) {
+      await expect(st.setFailedChallengePenaltyBps(v)).to.be.revertedWithCustomError(st, "InvalidParameter").withArgs(b32("failedChallengePenaltyBps"), v);
+    }
+    expect([await st.challengeBond(), await st.failedChallengePenaltyBps(), await st.challengerShareBps()]).to.deep.equal(before);
+    for (const v of [0n, maxShare]) await expect(st.setChallengerShareBps(v)).to.emit(st, "ParameterChanged").withArgs(b32("challengerShareBps"), v);
   });
 
   it("the rewards contract refuses out-of-bound parameters and a zero treasury by name", async () => {

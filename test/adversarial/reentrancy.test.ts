@@ -198,7 +198,8 @@ describe("adversarial: reentrancy through malicious receivers", () => {
       await time.increase(3601);
       await (await f.storage.connect(f.others[1]).resolve(id)).wait();
       const share = await f.registry.creditOf(me);
-      expect(share).to.equal((REQUIREMENT * 100n) / 10_000n / 2n);
+      // The challenger's 20% (MAX_CHALLENGER_SHARE_BPS, the default) of the 1% slashed.
+      expect(share).to.equal((((REQUIREMENT * 100n) / 10_000n) * 2_000n) / 10_000n);
       expect(await f.storage.creditOf(me)).to.equal(bond);
 
       const nextHash = messageHash(next);

@@ -453,7 +453,7 @@ describe("ServiceNodeRegistry", () => {
       expect(heartbeatHash(fresh.valueForEpoch(e + 1))).to.equal(fresh.anchor);
     });
 
-    it("relays a batch, skipping entries already proven this epoch", async () => {
+    it("relays a batch, skipping entries already proven this epoch or whose node left the active set", async () => {
       const s = await loadFixture(deploySuite);
       const nodes = [];
       for (let i = 0; i < 3; i++) nodes.push(await registerActive(s, s.operators[i], `batch-${i}`));
@@ -464,6 +464,21 @@ describe("ServiceNodeRegistry", () => {
       await s.registry.heartbeat(ids[1], values[1]); // front-run one entry
       expect(await s.registry.heartbeatBatch.staticCall(ids, values)).to.equal(2n);
       await s.registry.heartbeatBatch(ids, values);
+      // A node that left (here by its own exit; decommissioned by a front-run penalize alike) is skipped
+      // in a batch, refused alone.
+      await time.increase(HOUR);
+      await s.registry.connect(s.operators[0]).requestExit(ids[0]);
+      const e2 = await currentEpoch();
+      const next = nodes.map((n) => n.keys.chain.valueForEpoch(e2));
+      await expect(s.registry.heartbeat(ids[0], next[0]))
+        .to.be.revertedWithCustomError(s.registry, "InvalidNodeStatus")
+        .withArgs(ids[0], NodeStatus.Decommissioning);
+      expect(await s.registry.heartbeatBatch.staticCall(ids, next)).to.equal(2n);
+      await expect(s.registry.heartbeatBatch(ids, next))
+        .to.emit(s.registry, "HeartbeatAccepted")
+        .withArgs(ids[2], e2, next[2])
+        .and.not.to.emit(s.registry, "NodePenalized");
+      expect((await s.registry.getNode(ids[0])).lastHeartbeatEpoch).to.equal(BigInt(e));
       await expect(s.registry.heartbeatBatch([], [])).to.be.revertedWithCustomError(s.registry, "InvalidBatch").withArgs(0);
       await expect(s.registry.heartbeatBatch(ids, values.slice(1))).to.be.revertedWithCustomError(s.registry, "InvalidBatch");
     });
@@ -581,10 +596,18 @@ describe("ServiceNodeRegistry", () => {
       expect(await s.registry.creditOf(challenger.address)).to.equal(amount / 2n);
       await expect(s.registry.connect(challenger).claimCredit()).to.changeEtherBalance(challenger, amount / 2n);
       await expect(s.registry.connect(challenger).claimCredit()).to.be.revertedWithCustomError(s.registry, "NothingToWithdraw");
-      await expect(s.registry.connect(s.slasher).slash(s.nodeId, 4900, ethers.ZeroAddress, 0)).to.emit(
-        s.registry,
-        "NodeDecommissioned",
-      );
+      // Every penalty counts toward the 50% cap and nothing is taken beyond it: a 100% slash takes the
+      // remaining 49% and decommissions the node.
+      await expect(s.registry.connect(s.slasher).slash(s.nodeId, 10_000, ethers.ZeroAddress, 0))
+        .to.emit(s.registry, "NodeSlashed")
+        .withArgs(s.nodeId, 10_000, (REQUIREMENT * 4_900n) / 10_000n, ethers.ZeroAddress, 0)
+        .and.to.emit(s.registry, "NodeDecommissioned");
+      expect((await s.registry.getNode(s.nodeId)).penaltyBps).to.equal(5_000n);
+      // Still locked, still slashable, but at the cap: nothing more is taken.
+      await expect(s.registry.connect(s.slasher).slash(s.nodeId, 100, challenger.address, 5000))
+        .to.emit(s.registry, "NodeSlashed")
+        .withArgs(s.nodeId, 100, 0, challenger.address, 0);
+      expect((await s.registry.getNode(s.nodeId)).penaltyBps).to.equal(5_000n);
       await expect(s.registry.connect(s.slasher).slash(s.nodeId, 0, ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(
         s.registry,
         "InvalidParameter",

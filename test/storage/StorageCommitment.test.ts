@@ -39,16 +39,20 @@ const BOND = ethers.parseEther("10");
 const HOUR = 3600;
 const PHOTO = SWARM_MESSAGES[1]; // in HONEST, missing from DEVIANT
 const NOTE = SWARM_MESSAGES[2]; // in both
+const JUNK = message("junk", 64); // in DEVIANT only
 
 async function gasCost(tx: Promise<ContractTransactionResponse> | ContractTransactionResponse): Promise<bigint> {
   const receipt = await (await tx).wait();
   return receipt!.gasUsed * receipt!.gasPrice;
 }
 
-/** Opens a challenge of `nodeId`'s commitment for `epoch` on `msg`, proven in the HONEST swarm root. */
-function openChallenge(s: StorageSuite, nodeId: bigint, epoch: number, msg: Uint8Array, from = s.others[0]) {
+/**
+ * Opens a challenge of `nodeId`'s commitment for `epoch` on `msg`, proven in `tree`: the root the node
+ * committed (HONEST for nodes 0..3 of `committedEpoch`, DEVIANT for node 4).
+ */
+function openChallenge(s: StorageSuite, nodeId: bigint, epoch: number, msg: Uint8Array, tree: StorageTree = HONEST, from = s.others[0]) {
   const hash = messageHash(msg);
-  return s.storage.connect(from).challenge(nodeId, epoch, hash, msg.length, HONEST.proof(hash), { value: BOND });
+  return s.storage.connect(from).challenge(nodeId, epoch, hash, msg.length, tree.proof(hash), { value: BOND });
 }
 
 describe("StorageCommitment", () => {
@@ -57,7 +61,8 @@ describe("StorageCommitment", () => {
       const s = await loadFixture(fiveNodes);
       expect(await s.storage.challengeBond()).to.equal(BOND);
       expect(await s.storage.failedChallengePenaltyBps()).to.equal(100);
-      expect(await s.storage.challengerShareBps()).to.equal(5_000);
+      expect(await s.storage.MAX_CHALLENGER_SHARE_BPS()).to.equal(2_000);
+      expect(await s.storage.challengerShareBps()).to.equal(2_000);
       expect(await s.storage.SIZE_LIMIT()).to.equal(SIZE_LIMIT);
       expect(await s.storage.MAX_MESSAGE_BYTES()).to.equal(MAX_MESSAGE_BYTES);
       expect(await s.storage.RESPONSE_WINDOW()).to.equal(RESPONSE_WINDOW);
@@ -88,7 +93,7 @@ describe("StorageCommitment", () => {
       const setters = [
         ["setChallengeBond", ethers.parseEther("25")],
         ["setFailedChallengePenaltyBps", 250],
-        ["setChallengerShareBps", 7_000],
+        ["setChallengerShareBps", 1_500],
       ] as const;
       for (const [fn, value] of setters) {
         await expect((st.connect(s.others[0]) as any)[fn](value))
@@ -101,19 +106,21 @@ describe("StorageCommitment", () => {
       await expect(admin.setFailedChallengePenaltyBps(250))
         .to.emit(st, "ParameterChanged")
         .withArgs(ethers.encodeBytes32String("failedChallengePenaltyBps"), 250);
-      await expect(admin.setChallengerShareBps(7_000))
+      await expect(admin.setChallengerShareBps(1_500))
         .to.emit(st, "ParameterChanged")
-        .withArgs(ethers.encodeBytes32String("challengerShareBps"), 7_000);
+        .withArgs(ethers.encodeBytes32String("challengerShareBps"), 1_500);
       expect(await st.challengeBond()).to.equal(ethers.parseEther("25"));
       expect(await st.failedChallengePenaltyBps()).to.equal(250);
-      expect(await st.challengerShareBps()).to.equal(7_000);
+      expect(await st.challengerShareBps()).to.equal(1_500);
 
       const outOfBounds = [
         ["setChallengeBond", "challengeBond", ethers.parseEther("0.01") - 1n],
         ["setChallengeBond", "challengeBond", ethers.parseEther("10000") + 1n],
         ["setFailedChallengePenaltyBps", "failedChallengePenaltyBps", 0n],
         ["setFailedChallengePenaltyBps", "failedChallengePenaltyBps", 1_001n],
-        ["setChallengerShareBps", "challengerShareBps", 10_001n],
+        // Below the operator's smallest stake share (25%): an operator never profits by challenging its own node.
+        ["setChallengerShareBps", "challengerShareBps", 2_001n],
+        ["setChallengerShareBps", "challengerShareBps", 10_000n],
       ] as const;
       for (const [fn, name, value] of outOfBounds) {
         await expect((admin as any)[fn](value))
@@ -126,7 +133,8 @@ describe("StorageCommitment", () => {
       await admin.setFailedChallengePenaltyBps(1);
       await admin.setFailedChallengePenaltyBps(1_000);
       await admin.setChallengerShareBps(0);
-      await admin.setChallengerShareBps(10_000);
+      await admin.setChallengerShareBps(2_000);
+      expect(await st.challengerShareBps()).to.equal(2_000);
     });
 
     it("lets only the guardian pause", async () => {
@@ -351,7 +359,7 @@ describe("StorageCommitment", () => {
   });
 
   describe("challenges", () => {
-    it("a leaf proven in the swarm root opens a challenge; the node answers from its store and its operator gets the bond", async () => {
+    it("a leaf proven in the node's own root opens a challenge; the node answers from its store and its operator gets the bond", async () => {
       const s = await loadFixture(committedEpoch);
       const node = s.nodes[0];
       const hash = messageHash(NOTE);
@@ -404,8 +412,8 @@ describe("StorageCommitment", () => {
       const s = await loadFixture(committedEpoch);
       const deviant = s.nodes[4];
       const hash = messageHash(NOTE);
-      // NOTE is in the deviant's tree too: it can answer from DEVIANT, not with HONEST's proof.
-      await (await openChallenge(s, deviant.nodeId, s.epoch, NOTE)).wait();
+      // NOTE is in the deviant's tree too: challenged with DEVIANT's proof, it can answer from DEVIANT, not with HONEST's proof.
+      await (await openChallenge(s, deviant.nodeId, s.epoch, NOTE, DEVIANT)).wait();
       const id = challengeId(deviant.nodeId, s.epoch, hash, NOTE.length);
       const before = await s.storage.getChallenge(id);
       const other = SWARM_MESSAGES[0];
@@ -445,20 +453,20 @@ describe("StorageCommitment", () => {
       const keeper = s.others[1];
       const b0 = await ethers.provider.getBalance(challenger.address);
       const owed0 = await s.registry.treasuryOwed();
-      let gas = await gasCost(openChallenge(s, deviant.nodeId, s.epoch, PHOTO, challenger));
-      const id = challengeId(deviant.nodeId, s.epoch, messageHash(PHOTO), PHOTO.length);
-      // The deviant lost the photo: its store has no answer.
-      expect(answerChallenge(DEVIANT, { messageHash: messageHash(PHOTO), size: PHOTO.length })).to.equal(undefined);
+      // A leaf of the deviant's own root, which it never answers.
+      let gas = await gasCost(openChallenge(s, deviant.nodeId, s.epoch, JUNK, DEVIANT, challenger));
+      const id = challengeId(deviant.nodeId, s.epoch, messageHash(JUNK), JUNK.length);
       const deadline = (await s.storage.getChallenge(id)).deadline;
       await expect(s.storage.resolve(id)).to.be.revertedWithCustomError(s.storage, "ResponseWindowOpen").withArgs(id, deadline);
 
       await time.increaseTo(deadline + 1n);
       const slashed = (REQUIREMENT * 100n) / 10_000n; // 1% of 15,000 PARS
-      const share = slashed / 2n;
+      const share = (slashed * 2_000n) / 10_000n; // the challenger's 20%
+      expect(await s.storage.connect(keeper).resolve.staticCall(id)).to.equal(true);
       const tx = s.storage.connect(keeper).resolve(id);
       await expect(tx)
         .to.emit(s.storage, "ChallengeDefaulted")
-        .withArgs(id, deviant.nodeId, challenger.address, BOND, 100, 5_000)
+        .withArgs(id, deviant.nodeId, challenger.address, BOND, 100, 2_000)
         .and.to.emit(s.registry, "NodeSlashed")
         .withArgs(deviant.nodeId, 100, slashed, challenger.address, share);
       expect((await s.storage.getChallenge(id)).status).to.equal(ChallengeStatus.Defaulted);
@@ -483,36 +491,97 @@ describe("StorageCommitment", () => {
     it("returns the bond without a slash when the node's stake is no longer locked", async () => {
       const s = await loadFixture(committedEpoch);
       const deviant = s.nodes[4];
-      await (await openChallenge(s, deviant.nodeId, s.epoch, PHOTO)).wait();
-      const id = challengeId(deviant.nodeId, s.epoch, messageHash(PHOTO), PHOTO.length);
+      await (await openChallenge(s, deviant.nodeId, s.epoch, JUNK, DEVIANT)).wait();
+      const id = challengeId(deviant.nodeId, s.epoch, messageHash(JUNK), JUNK.length);
       await time.increase(2 * HOUR); // exits come at least 2 hours after activation
       await (await s.registry.connect(deviant.operator).requestExit(deviant.nodeId)).wait();
       await time.increase(31 * 24 * HOUR);
       const owed = await s.registry.treasuryOwed();
       await expect(s.storage.resolve(id))
         .to.emit(s.storage, "ChallengeDefaulted")
-        .withArgs(id, deviant.nodeId, s.others[0].address, BOND, 0, 5_000)
+        .withArgs(id, deviant.nodeId, s.others[0].address, BOND, 0, 2_000)
         .and.not.to.emit(s.registry, "NodeSlashed");
       expect(await s.registry.treasuryOwed()).to.equal(owed);
       expect(await s.storage.creditOf(s.others[0].address)).to.equal(BOND);
     });
 
-    it("rejects an unknown leaf, a forged proof, duplicates, wrong bonds and unchallengeable epochs", async () => {
+    it("cannot frame a node: a leaf of the agreed swarm root that the node did not commit is refused", async () => {
+      const s = await loadFixture(committedEpoch);
+      const deviant = s.nodes[4];
+      // The photo is in the swarm root (HONEST, 4 of 5), but the deviant's own signed root says it lacks it.
+      const r = await s.storage.swarmRoot(0, s.epoch);
+      expect([r.rootPrefix, r.agreed, r.isFinal]).to.deep.equal([rootPrefix(HONEST.root), true, true]);
+      expect(() => DEVIANT.proof(messageHash(PHOTO))).to.throw(/not in this tree/);
+      const before = await storageState(s, s.epoch);
+      await expect(openChallenge(s, deviant.nodeId, s.epoch, PHOTO))
+        .to.be.revertedWithCustomError(s.storage, "LeafNotCommitted")
+        .withArgs(deviant.nodeId, s.epoch, storageLeaf(messageHash(PHOTO), PHOTO.length));
+      expect(await storageState(s, s.epoch)).to.deep.equal(before);
+      // What the deviant did commit can be challenged, proven in its own root.
+      await expect(openChallenge(s, deviant.nodeId, s.epoch, NOTE, DEVIANT)).to.emit(s.storage, "ChallengeOpened");
+    });
+
+    it("slashes a node at most once per epoch: a second default of the same epoch returns the bond only", async () => {
+      const s = await loadFixture(committedEpoch);
+      const deviant = s.nodes[4];
+      const [first, second] = [s.others[0], s.others[1]];
+      const slashed = (REQUIREMENT * 100n) / 10_000n;
+      const share = (slashed * 2_000n) / 10_000n;
+      // The deviant also commits for the current epoch e + 1 (challenged below, once it is over).
+      const later = s.epoch + 1;
+      await (await commitTree(s, deviant, DEVIANT, later)).wait();
+      // Two leaves of epoch e, two challengers; the deviant answers neither.
+      await (await openChallenge(s, deviant.nodeId, s.epoch, NOTE, DEVIANT, first)).wait();
+      await (await openChallenge(s, deviant.nodeId, s.epoch, JUNK, DEVIANT, second)).wait();
+      const id1 = challengeId(deviant.nodeId, s.epoch, messageHash(NOTE), NOTE.length);
+      const id2 = challengeId(deviant.nodeId, s.epoch, messageHash(JUNK), JUNK.length);
+      await time.increase(RESPONSE_WINDOW + 1);
+
+      await expect(s.storage.resolve(id1))
+        .to.emit(s.storage, "ChallengeDefaulted")
+        .withArgs(id1, deviant.nodeId, first.address, BOND, 100, 2_000)
+        .and.to.emit(s.registry, "NodeSlashed")
+        .withArgs(deviant.nodeId, 100, slashed, first.address, share);
+      const owed = await s.registry.treasuryOwed();
+      expect(await s.storage.resolve.staticCall(id2)).to.equal(false);
+      await expect(s.storage.resolve(id2))
+        .to.emit(s.storage, "ChallengeDefaulted")
+        .withArgs(id2, deviant.nodeId, second.address, BOND, 0, 2_000)
+        .and.not.to.emit(s.registry, "NodeSlashed");
+      expect((await s.storage.getChallenge(id2)).status).to.equal(ChallengeStatus.Defaulted);
+      expect((await s.registry.getNode(deviant.nodeId)).penaltyBps).to.equal(100n);
+      expect(await s.registry.treasuryOwed()).to.equal(owed);
+      expect(await s.storage.creditOf(second.address)).to.equal(BOND);
+      expect(await s.registry.creditOf(second.address)).to.equal(0n);
+      expect(await s.registry.creditOf(first.address)).to.equal(share);
+
+      // Another epoch's default is another penalty.
+      await (await openChallenge(s, deviant.nodeId, later, JUNK, DEVIANT, second)).wait();
+      const id3 = challengeId(deviant.nodeId, later, messageHash(JUNK), JUNK.length);
+      await time.increase(RESPONSE_WINDOW + 1);
+      await expect(s.storage.resolve(id3))
+        .to.emit(s.storage, "ChallengeDefaulted")
+        .withArgs(id3, deviant.nodeId, second.address, BOND, 100, 2_000)
+        .and.to.emit(s.registry, "NodeSlashed")
+        .withArgs(deviant.nodeId, 100, slashed, second.address, share);
+      expect((await s.registry.getNode(deviant.nodeId)).penaltyBps).to.equal(200n);
+    });
+
+    it("rejects a leaf the node did not commit, a forged proof, duplicates, wrong bonds and unchallengeable epochs", async () => {
       const s = await loadFixture(committedEpoch);
       const node = s.nodes[0];
       const st = s.storage.connect(s.others[0]);
       const before = await storageState(s, s.epoch);
-      // A leaf only the deviant has (with its valid proof in the deviant's root) is not in the swarm root.
-      const junk = message("junk", 64);
-      const junkHash = messageHash(junk);
+      // A leaf only the deviant has (with its valid proof in the deviant's root) is not in node 0's root.
+      const junkHash = messageHash(JUNK);
       await expect(st.challenge(node.nodeId, s.epoch, junkHash, 64, DEVIANT.proof(junkHash), { value: BOND }))
-        .to.be.revertedWithCustomError(s.storage, "LeafNotInSwarmRoot")
-        .withArgs(0, s.epoch, storageLeaf(junkHash, 64));
+        .to.be.revertedWithCustomError(s.storage, "LeafNotCommitted")
+        .withArgs(node.nodeId, s.epoch, storageLeaf(junkHash, 64));
       // A forged leaf: a real message with a wrong size, with the real proof.
       const hash = messageHash(NOTE);
       await expect(st.challenge(node.nodeId, s.epoch, hash, NOTE.length + 1, HONEST.proof(hash), { value: BOND }))
-        .to.be.revertedWithCustomError(s.storage, "LeafNotInSwarmRoot")
-        .withArgs(0, s.epoch, storageLeaf(hash, NOTE.length + 1));
+        .to.be.revertedWithCustomError(s.storage, "LeafNotCommitted")
+        .withArgs(node.nodeId, s.epoch, storageLeaf(hash, NOTE.length + 1));
       const tooLarge = SWARM_MESSAGES[4];
       const tlHash = messageHash(tooLarge);
       await expect(st.challenge(node.nodeId, s.epoch, tlHash, tooLarge.length, HONEST.proof(tlHash), { value: BOND }))
@@ -539,24 +608,26 @@ describe("StorageCommitment", () => {
 
       await (await openChallenge(s, node.nodeId, s.epoch, NOTE)).wait();
       const id = challengeId(node.nodeId, s.epoch, hash, NOTE.length);
-      await expect(openChallenge(s, node.nodeId, s.epoch, NOTE, s.others[2]))
+      await expect(openChallenge(s, node.nodeId, s.epoch, NOTE, HONEST, s.others[2]))
         .to.be.revertedWithCustomError(s.storage, "ChallengeExists")
         .withArgs(id, ChallengeStatus.Open);
       // Another leaf of the same node and epoch is another challenge.
       await expect(openChallenge(s, node.nodeId, s.epoch, PHOTO)).to.emit(s.storage, "ChallengeOpened");
     });
 
-    it("needs the node's commitment and a swarm root; the challengeable window is the last three epochs", async () => {
+    it("needs the node's commitment, not a swarm root; the challengeable window is the last three epochs", async () => {
       const s = await loadFixture(committedEpoch);
       const node = s.nodes[0];
-      // Epoch e+1: only two nodes commit, no quorum.
+      // Epoch e+1: only two nodes commit, no quorum; the node's own signed root is the evidence.
       const thin = s.epoch + 1;
       await (await commitTree(s, s.nodes[0], HONEST, thin)).wait();
       await (await commitTree(s, s.nodes[1], HONEST, thin)).wait();
       await nextEpoch();
+      expect((await s.storage.swarmRoot(0, thin)).agreed).to.equal(false);
+      const hash = messageHash(NOTE);
       await expect(openChallenge(s, node.nodeId, thin, NOTE))
-        .to.be.revertedWithCustomError(s.storage, "NoSwarmRoot")
-        .withArgs(0, thin);
+        .to.emit(s.storage, "ChallengeOpened")
+        .withArgs(challengeId(node.nodeId, thin, hash, NOTE.length), node.nodeId, s.others[0].address, thin, hash, NOTE.length, BOND, anyValue);
       await expect(openChallenge(s, s.nodes[2].nodeId, thin, NOTE))
         .to.be.revertedWithCustomError(s.storage, "NoCommitment")
         .withArgs(s.nodes[2].nodeId, thin);
@@ -572,7 +643,7 @@ describe("StorageCommitment", () => {
     it("a pause stops new challenges only: answers, resolutions and withdrawals go on", async () => {
       const s = await loadFixture(committedEpoch);
       await (await openChallenge(s, s.nodes[0].nodeId, s.epoch, NOTE)).wait();
-      await (await openChallenge(s, s.nodes[4].nodeId, s.epoch, PHOTO)).wait();
+      await (await openChallenge(s, s.nodes[4].nodeId, s.epoch, JUNK, DEVIANT)).wait();
       await (await s.storage.connect(s.guardian).pause()).wait();
       await expect(openChallenge(s, s.nodes[1].nodeId, s.epoch, NOTE)).to.be.revertedWithCustomError(s.storage, "EnforcedPause");
 
@@ -580,7 +651,7 @@ describe("StorageCommitment", () => {
       const answer = answerChallenge(HONEST, { messageHash: messageHash(NOTE), size: NOTE.length })!;
       await expect(s.storage.respond(answered, answer.message, answer.proof)).to.emit(s.storage, "ChallengeAnswered");
       await time.increase(RESPONSE_WINDOW + 1);
-      const defaulted = challengeId(s.nodes[4].nodeId, s.epoch, messageHash(PHOTO), PHOTO.length);
+      const defaulted = challengeId(s.nodes[4].nodeId, s.epoch, messageHash(JUNK), JUNK.length);
       await expect(s.storage.resolve(defaulted)).to.emit(s.storage, "ChallengeDefaulted");
       await expect(s.storage.connect(s.others[0]).withdraw()).to.changeEtherBalance(s.others[0], BOND);
       await expect(s.storage.connect(s.nodes[0].operator).withdraw()).to.changeEtherBalance(s.nodes[0].operator, BOND);

@@ -121,7 +121,8 @@ export const DEVIANT = StorageTree.fromMessages([...SWARM_MESSAGES.filter((_, i)
 
 /**
  * Five nodes; in epoch `e`, nodes 0..3 commit HONEST and node 4 commits DEVIANT; then the next epoch
- * starts, so the swarm root of `e` (HONEST, 4 of 5) is final and challengeable.
+ * starts, so `e` is challengeable (each node on the leaves of its own root) and its swarm root (HONEST,
+ * 4 of 5) is final.
  */
 export async function committedEpoch(): Promise<StorageSuite & { epoch: number }> {
   const s = await fiveNodes();
