@@ -18,10 +18,12 @@ export const NO_SWARM = 0xffffffff;
 export const STORAGE_PER_NODE = 10n * 2n ** 30n;
 /** Most nodes one add / remove moves between swarms (joins and leaves not counted). */
 export const MAX_MOVES_PER_CHANGE = 5;
-/** Most queued placements one add / remove settles before its own change; each moves 0 or 2 nodes. */
+/** Placements the registry's heartbeat batch asks `settle` for; each moves 0 or 2 nodes. */
 export const SETTLES_PER_CALL = 2;
-/** Most placements queued at once; an add beyond reverts (PlacementQueueFull). */
-export const MAX_PENDING_PLACEMENTS = 8;
+/** Most placements queued at once; an add into a full ring settles the oldest first, or reverts (PlacementQueueFull) if it is not ready. */
+export const MAX_PENDING_PLACEMENTS = 32;
+/** Most placements one `settle` settles, whatever its argument. */
+export const MAX_SETTLES_PER_TX = 8;
 /** `blockhash` serves the 256 most recent blocks. */
 const BLOCKHASH_WINDOW = 256;
 /** 5 × (2^24 − 1): swarm positions are 24-bit fields in the contract. */
@@ -298,10 +300,13 @@ export class SwarmModel {
     const block = SwarmModel.blockOf(at);
     const changes: SwarmChange[] = [];
     const pick = Picker.for(block.prevrandao, nodeId);
-    const settled = this.settleReady(block, SETTLES_PER_CALL, changes);
-    if (this.queue.length === MAX_PENDING_PLACEMENTS) {
-      this.undo(settled);
-      throw new Error("PlacementQueueFull");
+    // No swap, except into a full ring (its oldest entry first); a known seed is deferred.
+    if (this.queue.length > 0) {
+      const settled = this.settleReady(block, this.queue.length === MAX_PENDING_PLACEMENTS ? 1 : 0, changes);
+      if (this.queue.length === MAX_PENDING_PLACEMENTS) {
+        this.undo(settled);
+        throw new Error("PlacementQueueFull");
+      }
     }
 
     const smallest = this.range().min;
@@ -324,7 +329,8 @@ export class SwarmModel {
     const block = SwarmModel.blockOf(at);
     const changes: SwarmChange[] = [];
     const pick = Picker.for(block.prevrandao, nodeId);
-    this.settleReady(block, SETTLES_PER_CALL, changes);
+    // No swap: a known seed is deferred past this change.
+    this.settleReady(block, 0, changes);
     const node = this.nodes.get(nodeId)!;
 
     this.shrink(node.swarmId, node.index);
@@ -344,7 +350,7 @@ export class SwarmModel {
   settle(maxCount: number, at: bigint | BlockContext): SwarmChange[] {
     if (maxCount <= 0) throw new Error("InvalidSettleCount");
     const changes: SwarmChange[] = [];
-    this.settleReady(SwarmModel.blockOf(at), maxCount, changes);
+    this.settleReady(SwarmModel.blockOf(at), Math.min(maxCount, MAX_SETTLES_PER_TX), changes);
     return changes;
   }
 
@@ -427,7 +433,8 @@ export class SwarmModel {
         this.deferredTo = block.number + 1;
         break;
       }
-      const index = BigInt(this.queueHead);
+      // The contract's cursor counts modulo 2^16.
+      const index = BigInt(this.queueHead & 0xffff);
       this.queue.shift();
       this.queueHead++;
       settled++;

@@ -46,19 +46,26 @@ import {INodeCounter} from "../interfaces/INodeCounter.sol";
 /// 1), and everything else a transaction can read in its own block is known to its sender, who can
 /// moreover call through a contract that reverts on an outcome it dislikes. So no draw made inside
 /// the joining transaction can be fair. A join therefore places its node deterministically and
-/// queues it (`_ring`); the first coordinator write in a block after the hash of the seed block is
-/// known (any addNode / removeNode, or the permissionless `settle`) swaps the node with a member drawn
-/// uniformly from a swarm drawn uniformly, from keccak256(blockhash(seed block), node, queue index).
-/// The seed block is the block after the join; sizes do not change, so balance holds.
-/// - Every write settles the queue's ready entries first, so the state a seed is applied to is the
-///   state at the end of a block whose writers could not know the seed.
-/// - A write that changes state while an entry whose seed is already known stays queued (more than
-///   SETTLES_PER_CALL were ready, or the seed is older than the 256 blocks `blockhash` serves) moves
-///   every queued seed to the block after it (`deferredTo`): no one who has seen a seed can change
-///   the state before that seed is applied.
+/// queues it (`_ring`); a `settle` in a block after the hash of the seed block is known (anyone's, or
+/// the registry's at the end of a heartbeat batch that proves a newly activated node) swaps the node
+/// with a member drawn uniformly from a swarm drawn uniformly, from
+/// keccak256(blockhash(seed block), node, queue index). The seed block is the block after the join;
+/// sizes do not change, so balance holds. addNode and removeNode never swap (their gas stays that of
+/// the change itself), with one exception: a join that finds the ring full settles its oldest entry.
+/// - A write that changes state while an entry whose seed is already known stays queued (every
+///   addNode / removeNode in that case, a settle stopped by its count, or a seed older than the 256
+///   blocks `blockhash` serves) moves every queued seed to the block after it (`_deferredTo`): no
+///   one who has seen a seed can change the state before that seed is applied.
+/// - Until settled, a node stays at its deterministic swarm, which its registrant could predict.
+/// - The ring holds MAX_PENDING_PLACEMENTS = 32, above the registry's 20 activations per block below
+///   1,000 nodes and its 2% up to 1,600; beyond that, or with nobody settling, a join into a full ring
+///   whose oldest entry is not ready reverts (PlacementQueueFull) and the activation waits a block.
 /// What remains: a block producer (or a registrant that alone fills the seed block and can predict its
 /// header) can grind the seed block's hash; rebalancing moves still draw from prevrandao, which is
-/// predictable on Lux (they only choose which member of a given giver moves). The TS model in
+/// predictable on Lux (they only choose which member of a given giver moves); and since joins and
+/// leaves defer rather than settle, whoever sees a seed and can get an activation or exit of its own
+/// mined before the next settle re-draws every queued placement from a later block (one rejection
+/// per state change it pays for, never a chosen outcome). The TS model in
 /// src/swarm.ts repeats every step from each block's prevrandao and the seed blocks' hashes.
 contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // ---------------------------------------------------------------------------------------------
@@ -86,7 +93,9 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     /// @inheritdoc ISwarmCoordinator
     uint256 public constant SETTLES_PER_CALL = 2;
     /// @inheritdoc ISwarmCoordinator
-    uint256 public constant MAX_PENDING_PLACEMENTS = 8;
+    uint256 public constant MAX_PENDING_PLACEMENTS = 32;
+    /// @inheritdoc ISwarmCoordinator
+    uint256 public constant MAX_SETTLES_PER_TX = 8;
 
     /// @dev Swarm ids, order positions and size counters are 24-bit fields; S ≤ 2^24 − 1 follows
     /// from N ≤ MAX_ACTIVE_NODES because S(N) = ceil(N / 5).
@@ -103,8 +112,11 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     uint256 private constant ID_MASK = 2 ** 40 - 1;
     uint256 private constant HEAD_MEMBERS = 5;
     /// @dev The changes one call records for the listener: a join or leave, at most MAX_MOVES_PER_CHANGE
-    /// moves and two moves per settled placement (11), or a `settle` of the whole queue (16).
-    uint256 private constant MAX_CHANGES = 2 * MAX_PENDING_PLACEMENTS;
+    /// moves and one swap when a join finds the queue full (8), or the swaps of a `settle` (16).
+    uint256 private constant MAX_CHANGES = 2 * MAX_SETTLES_PER_TX;
+    /// @dev A non-zero filler for unused ring slots and `_deferredTo`: every later write rewrites a
+    /// non-zero slot, so a queued join costs the same wherever the ring's cursor stands.
+    uint256 private constant FILLED = 1;
     /// @dev `blockhash` serves the 256 most recent blocks.
     uint256 private constant BLOCKHASH_WINDOW = 256;
     /// @dev calculateSwarmCount(n) fits in a uint32 up to this n.
@@ -149,16 +161,24 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         uint32 activeNodes;
         uint24 swarmCount;
         uint168 atLeast;
+        address listener;
+        uint16 head;
+        uint16 tail;
     }
 
-    /// @dev One slot (20 + 4 + 3 = 27 bytes) for everything a join or leave reads and writes besides
-    /// the swarms and nodes it touches. The size counters are not stored: between calls the swarms
-    /// are balanced, so N nodes in S swarms are N mod S swarms of ceil(N / S) nodes and the rest of
-    /// floor(N / S), and `_load` rebuilds the counters from N and S.
+    /// @dev One slot (20 + 4 + 3 + 2 + 2 = 31 bytes) for everything a join or leave reads and writes
+    /// besides the swarms and nodes it touches, including the placement queue's cursor: entries
+    /// [head, tail) of `_ring` are pending; both count up modulo 2^16 (the slot of entry i is
+    /// i mod MAX_PENDING_PLACEMENTS, which divides 2^16), so queueing a join costs its ring slot only.
+    /// The size counters are not stored: between calls the swarms are balanced, so N nodes in S swarms
+    /// are N mod S swarms of ceil(N / S) nodes and the rest of floor(N / S), and `_load` rebuilds the
+    /// counters from N and S.
     struct Stored {
         address listener;
         uint32 activeNodes;
         uint24 swarmCount;
+        uint16 head;
+        uint16 tail;
     }
 
     Stored private _stored;
@@ -172,19 +192,11 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     mapping(uint64 nodeId => Node) private _nodes;
     mapping(uint256 swarmId => Swarm) private _swarms;
 
-    /// @dev The placement queue's cursor in one slot: entries [head, tail) of `_ring` are pending
-    /// (`head` and `tail` count up forever; the slot of entry i is i mod MAX_PENDING_PLACEMENTS), and
-    /// no pending entry's seed block is below `deferredTo`. Declared after `_swarms` so that the slots
-    /// above keep their numbers.
-    struct Queue {
-        uint64 deferredTo;
-        uint32 head;
-        uint32 tail;
-    }
-
-    Queue private _queue;
-    /// @dev Entry: node id (40 bits) | join block << 64. Settled entries stay as stale values, so the
-    /// next join rewrites a non-zero slot (2,900 gas rather than 20,000).
+    /// @dev No pending entry's seed block is below this block (read only while the queue is not
+    /// empty). Declared after `_swarms` so that the slots above keep their numbers.
+    uint256 private _deferredTo;
+    /// @dev Entry: node id (40 bits) | join block << 64. Every slot is filled at construction and
+    /// settled entries stay as stale values, so a join rewrites a non-zero slot (2,900 gas, not 20,000).
     uint256[MAX_PENDING_PLACEMENTS] private _ring;
 
     // ---------------------------------------------------------------------------------------------
@@ -210,6 +222,8 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         // S(0) = 1: swarm 0 always exists, alone at position 0 of the order.
         _stored.swarmCount = 1;
+        _deferredTo = FILLED;
+        for (uint256 i; i < MAX_PENDING_PLACEMENTS; ++i) _ring[i] = FILLED;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -248,8 +262,13 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         if (st.activeNodes >= MAX_ACTIVE_NODES) revert NetworkFull(st.activeNodes, MAX_ACTIVE_NODES);
 
         Context memory ctx = _newContext(nodeId);
-        Queue memory q = _settleReady(ctx, st, SETTLES_PER_CALL);
-        if (q.tail - q.head == MAX_PENDING_PLACEMENTS) revert PlacementQueueFull(MAX_PENDING_PLACEMENTS);
+        // No swap here, only the rule that keeps seeds unsteerable: a seed already known is deferred
+        // past this change. A full ring first settles its oldest entry if that one is ready.
+        uint256 pending = _pending(st.head, st.tail);
+        if (pending != 0) {
+            _settleReady(ctx, st, pending == MAX_PENDING_PLACEMENTS ? 1 : 0);
+            if (_pending(st.head, st.tail) == MAX_PENDING_PLACEMENTS) revert PlacementQueueFull(MAX_PENDING_PLACEMENTS);
+        }
         // The joiner enters the first swarm of the smallest class (a resize at the class's edge needs no
         // reordering) even when a split follows: the new swarm is then filled from the largest swarms,
         // so no registrant can time its activation to found one. The fair draw comes later (settle).
@@ -273,10 +292,11 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             emit SwarmCreated(created);
         }
         _rebalance(ctx, st);
+        _ring[st.tail % MAX_PENDING_PLACEMENTS] = uint256(nodeId) | (block.number << 64);
+        unchecked {
+            ++st.tail;
+        }
         _save(st);
-        _ring[q.tail % MAX_PENDING_PLACEMENTS] = uint256(nodeId) | (block.number << 64);
-        ++q.tail;
-        _queue = q;
         emit PlacementQueued(nodeId, block.number + 1);
         _notify(ctx);
         return _nodes[nodeId].swarmId;
@@ -289,9 +309,8 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         State memory st = _load();
 
         Context memory ctx = _newContext(nodeId);
-        _queue = _settleReady(ctx, st, SETTLES_PER_CALL);
-        // A settlement may have moved the leaving node.
-        node = _nodes[nodeId];
+        // No swap: a seed already known is deferred past this change (see addNode).
+        if (st.head != st.tail) _settleReady(ctx, st, 0);
         _shrink(st, node.swarmId, _memberIndex(_swarms[node.swarmId], nodeId));
         delete _nodes[nodeId];
         if (node.usedBytes != 0) _storageUsed -= node.usedBytes;
@@ -309,15 +328,28 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     }
 
     /// @inheritdoc ISwarmCoordinator
-    function settle(uint256 maxCount) external returns (uint256 settled) {
+    function settle(uint256 maxCount) external returns (uint256 settled, uint256 pending) {
         if (maxCount == 0) revert InvalidSettleCount(maxCount);
+        // The cheap exits first: an empty queue costs one read, a queue none of whose seeds is known
+        // yet two, and nothing is written.
+        Stored memory stored = _stored;
+        pending = _pending(stored.head, stored.tail);
+        if (pending == 0 || _deferredTo >= block.number) return (0, pending);
+        if (uint256(uint64(_ring[stored.head % MAX_PENDING_PLACEMENTS] >> 64)) + 1 >= block.number) return (0, pending);
         State memory st = _load();
         Context memory ctx;
-        uint32 head = _queue.head;
-        Queue memory q = _settleReady(ctx, st, maxCount);
-        _queue = q;
-        settled = q.head - head;
+        _settleReady(ctx, st, Math.min(maxCount, MAX_SETTLES_PER_TX));
+        settled = _pending(stored.head, st.head);
+        pending -= settled;
+        _stored.head = st.head;
         _notify(ctx);
+    }
+
+    /// @inheritdoc ISwarmCoordinator
+    function readyPlacements() external view returns (bool) {
+        Stored memory stored = _stored;
+        if (stored.head == stored.tail || _deferredTo >= block.number) return false;
+        return uint256(uint64(_ring[stored.head % MAX_PENDING_PLACEMENTS] >> 64)) + 1 < block.number;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -373,14 +405,15 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     /// @inheritdoc ISwarmCoordinator
     function pendingPlacements() external view returns (uint64[] memory nodeIds, uint256[] memory seedBlocks) {
-        Queue memory q = _queue;
-        uint256 count = q.tail - q.head;
+        Stored memory stored = _stored;
+        uint256 count = _pending(stored.head, stored.tail);
+        uint256 deferredTo = _deferredTo;
         nodeIds = new uint64[](count);
         seedBlocks = new uint256[](count);
         for (uint256 i; i < count; ++i) {
-            uint256 e = _ring[(q.head + i) % MAX_PENDING_PLACEMENTS];
+            uint256 e = _ring[(stored.head + i) % MAX_PENDING_PLACEMENTS];
             nodeIds[i] = uint64(e & ID_MASK);
-            seedBlocks[i] = Math.max(uint64(e >> 64) + 1, q.deferredTo);
+            seedBlocks[i] = Math.max(uint64(e >> 64) + 1, deferredTo);
         }
     }
 
@@ -488,24 +521,27 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // Internals: membership
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev Settles up to `maxCount` queued placements whose seed block's hash is available, oldest
-    /// first; then, if an entry whose seed is already known (or lost) remains, moves every queued seed
-    /// past this block: the caller is about to change the state, and may have read those seeds.
-    /// Returns the updated cursor for the caller to store.
-    function _settleReady(Context memory ctx, State memory st, uint256 maxCount) private returns (Queue memory q) {
-        q = _queue;
+    /// @dev Settles up to `maxCount` (0 for none) queued placements whose seed block's hash is
+    /// available, oldest first, advancing `st.head` (the caller stores it); then, if an entry whose
+    /// seed is already known (or lost) remains, moves every queued seed past this block: the caller
+    /// is about to change the state, or stopped early, and may have read those seeds.
+    function _settleReady(Context memory ctx, State memory st, uint256 maxCount) private {
+        uint256 deferredTo = _deferredTo;
+        if (deferredTo >= block.number) return; // no queued seed is known yet
         uint256 settled;
-        while (q.head != q.tail) {
-            uint256 e = _ring[q.head % MAX_PENDING_PLACEMENTS];
-            uint256 seedBlock = Math.max(uint64(e >> 64) + 1, q.deferredTo);
-            if (seedBlock >= block.number) return q; // nobody knows this seed yet, nor any later one
+        while (st.head != st.tail) {
+            uint256 e = _ring[st.head % MAX_PENDING_PLACEMENTS];
+            uint256 seedBlock = Math.max(uint64(e >> 64) + 1, deferredTo);
+            if (seedBlock >= block.number) return; // nobody knows this seed yet, nor any later one
             if (settled == maxCount || block.number - seedBlock > BLOCKHASH_WINDOW) {
-                q.deferredTo = uint64(block.number + 1);
+                _deferredTo = block.number + 1;
                 emit PlacementsDeferred(block.number + 1);
-                return q;
+                return;
             }
-            _place(ctx, st, uint64(e & ID_MASK), blockhash(seedBlock), seedBlock, q.head);
-            ++q.head;
+            _place(ctx, st, uint64(e & ID_MASK), blockhash(seedBlock), seedBlock, st.head);
+            unchecked {
+                ++st.head;
+            }
             ++settled;
         }
     }
@@ -679,12 +715,21 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         st.activeNodes = uint32(n);
         st.swarmCount = uint24(count);
         st.atLeast = uint168(packed);
+        st.listener = stored.listener;
+        st.head = stored.head;
+        st.tail = stored.tail;
     }
 
-    /// @dev Stores the counts; the caller has rebalanced, so the counters follow from them again.
+    /// @dev Stores the counts and the queue cursor in one write; the caller has rebalanced, so the
+    /// counters follow from the counts again.
     function _save(State memory st) private {
-        _stored.activeNodes = st.activeNodes;
-        _stored.swarmCount = st.swarmCount;
+        _stored = Stored({
+            listener: st.listener,
+            activeNodes: st.activeNodes,
+            swarmCount: st.swarmCount,
+            head: st.head,
+            tail: st.tail
+        });
     }
 
     /// @dev atLeast[s]: the swarm count for s = 0, the packed counter for 1 ≤ s ≤ 7, 0 above.
@@ -718,6 +763,13 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         for (uint256 i; i < ctx.count; ++i) {
             uint256 c = ctx.changes[i];
             ISwarmListener(listener).onSwarmMove(uint64(c >> 64), uint32(c >> 32), uint32(c));
+        }
+    }
+
+    /// @dev Entries from `head` to `tail` of the wrapping 16-bit cursor.
+    function _pending(uint16 head, uint16 tail) private pure returns (uint256) {
+        unchecked {
+            return uint16(tail - head);
         }
     }
 

@@ -5,7 +5,7 @@ import { operatorMinimum } from "../../src/registry";
 import { hashToG1Tries, type BLSKeyPair } from "../../src/bls";
 import { buildDeregistration, deregistrationMessage } from "../../src/attestations";
 import { TX, type Benchmark } from "./meter";
-import { leaver, steerJoin } from "./draws";
+import { flushPlacements, leaver } from "./draws";
 
 const HOUR = 3600;
 
@@ -19,16 +19,16 @@ export const registryBench: Benchmark = {
     // With 10 or 1,000 active nodes the next one makes the swarm count grow (S = ceil(N / 5)): that
     // registration also forms a swarm from the largest ones. After an unmeasured one, the next
     // registration and activation are common joins, among 3 and then 2 smallest swarms at both scales
-    // (13 / 1,003 and 14 / 1,004 nodes). Every measured join is steered onto the same path (draws.ts).
+    // (13 / 1,003 and 14 / 1,004 nodes). Every measured join finds the placement queue empty (draws.ts).
     const keys = nodeKeys("bench-new-node", await currentEpoch());
     const reg = await buildRegistration(registry, op.address, keys);
-    await steerJoin(swarms, (await registry.lastNodeId()) + 1n);
+    await flushPlacements(swarms);
     await meter.measure("registry.register.formsSwarm", () => registry.connect(op).register(reg, { ...TX, value: REQUIREMENT }));
     const filler = nodeKeys("bench-filler-node", await currentEpoch());
     await (await registry.connect(op).register(await buildRegistration(registry, op.address, filler), { ...TX, value: REQUIREMENT })).wait();
     const keys2 = nodeKeys("bench-new-node-2", await currentEpoch());
     const reg2 = await buildRegistration(registry, op.address, keys2);
-    await steerJoin(swarms, (await registry.lastNodeId()) + 1n);
+    await flushPlacements(swarms);
     await meter.measure("registry.register", () => registry.connect(op).register(reg2, { ...TX, value: REQUIREMENT }));
     const registeredId = await registry.lastNodeId();
 
@@ -39,7 +39,7 @@ export const registryBench: Benchmark = {
     const min = await registry.minimumContribution(partialId);
     await meter.measure("registry.contribute", () => registry.connect(contributor).contribute(partialId, { ...TX, value: min }));
     const rest = REQUIREMENT - operatorMinimum(REQUIREMENT) - min;
-    await steerJoin(swarms, partialId);
+    await flushPlacements(swarms);
     await meter.measure("registry.contributeAndActivate", () =>
       registry.connect(net.suite.others[1]).contribute(partialId, { ...TX, value: rest }),
     );
@@ -73,6 +73,7 @@ export const registryBench: Benchmark = {
       { nodeId: registeredId, keys: keys2, operator: op },
       { nodeId: partialId, keys: partialKeys, operator: op },
     ];
+    await flushPlacements(swarms);
     const candidates = [...net.nodes.filter((n) => n !== silent), ...benchNodes];
     for (const [name, from] of [["registry.requestExit", "largest"], ["registry.requestExit.rebalances", "smallest"]] as const) {
       const snapshot = await ethers.provider.send("evm_snapshot", []);

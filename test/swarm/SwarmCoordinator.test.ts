@@ -4,6 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import {
   MAX_ACTIVE_NODES,
   MAX_PENDING_PLACEMENTS,
+  MAX_SETTLES_PER_TX,
   NO_SWARM,
   STORAGE_PER_NODE,
   SwarmModel,
@@ -43,7 +44,7 @@ function withNodes(n: number) {
     for (const id of range(1, n)) {
       history.push([id, await at(await mined(f.coordinator.connect(f.registrar).addNode(id)))]);
     }
-    history.push([undefined, await at(await settleAll(f, undefined))]);
+    for (const receipt of await settleAll(f, undefined)) history.push([undefined, await at(receipt)]);
     for (let b = 0; b <= (await ethers.provider.getBlockNumber()); b++) hashes.set(b, testChain.hash(b));
     return { ...f, history };
   };
@@ -52,7 +53,7 @@ function withNodes(n: number) {
     const f = await loadFixture(fixture);
     const model = new SwarmModel();
     for (const [id, at] of f.history) {
-      if (id === undefined) model.settle(MAX_PENDING_PLACEMENTS, at);
+      if (id === undefined) model.settle(MAX_SETTLES_PER_TX, at);
       else model.addNode(id, at);
     }
     expect(model.pendingPlacements()).to.deep.equal([]);

@@ -6,7 +6,7 @@ import type {
   SwarmListener__Mock,
   SwarmNodeRegistry__Mock,
 } from "../../typechain-types";
-import { MAX_PENDING_PLACEMENTS, NO_SWARM, SwarmModel, type ChainView, type SwarmChange } from "../../src/swarm";
+import { MAX_PENDING_PLACEMENTS, MAX_SETTLES_PER_TX, NO_SWARM, SwarmModel, type ChainView, type SwarmChange } from "../../src/swarm";
 
 /** Coordinator with an EOA registry, an EOA storage reporter, a recording listener and a test lens. */
 export async function deploySwarmFixture() {
@@ -133,12 +133,22 @@ export async function bulkAdd(
   }
 }
 
-/** Mines a block (the seed block of the latest joins), then settles every queued placement. */
-export async function settleAll(f: Pick<SwarmFixture, "coordinator">, model: SwarmModel | undefined): Promise<TransactionReceipt> {
+/**
+ * Mines a block (the seed block of the latest joins), then settles every queued placement, at most
+ * MAX_SETTLES_PER_TX per call and one block each (a call that leaves known seeds defers them to the
+ * next block). Returns the settle receipts in order.
+ */
+export async function settleAll(f: Pick<SwarmFixture, "coordinator">, model: SwarmModel | undefined): Promise<TransactionReceipt[]> {
   await network.provider.send("evm_mine", []);
-  const receipt = await mined(f.coordinator.settle(MAX_PENDING_PLACEMENTS));
-  if (model) model.settle(MAX_PENDING_PLACEMENTS, await prevrandaoOf(receipt));
-  return receipt;
+  const receipts: TransactionReceipt[] = [];
+  for (;;) {
+    const receipt = await mined(f.coordinator.settle(MAX_SETTLES_PER_TX));
+    receipts.push(receipt);
+    if (model) model.settle(MAX_SETTLES_PER_TX, await prevrandaoOf(receipt));
+    const [pending] = await f.coordinator.pendingPlacements();
+    if (pending.length === 0) return receipts;
+    if (receipts.length > MAX_PENDING_PLACEMENTS) throw new Error("settleAll: the queue does not drain");
+  }
 }
 
 /** Grants the registry mock REGISTRY_ROLE (beside the EOA registrar) so it can bulk-add. */

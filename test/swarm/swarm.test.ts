@@ -5,7 +5,8 @@ import fc from "fast-check";
 import {
   MAX_MOVES_PER_CHANGE,
   NO_SWARM,
-  SETTLES_PER_CALL,
+  MAX_PENDING_PLACEMENTS,
+  MAX_SETTLES_PER_TX,
   STORAGE_PER_NODE,
   SwarmModel,
   WAD,
@@ -185,15 +186,23 @@ describe("src/swarm", function () {
       expect(() => m.addNode(1n, blockAt(2, 2n))).to.throw("NodeAlreadyInSwarm");
       expect(() => m.removeNode(2n, blockAt(2, 1n))).to.throw("NodeNotInSwarm");
       expect(() => m.settle(0, blockAt(2, 1n))).to.throw("InvalidSettleCount");
-      // Node 1's placement settles at the first join of block 3; the ninth join of that block finds
-      // the queue full, and the failed join changes nothing.
-      for (let id = 2n; id <= 9n; id++) m.addNode(id, blockAt(3, 0n));
-      expect(() => m.addNode(10n, blockAt(3, 0n))).to.throw("PlacementQueueFull");
-      expect(m.pendingPlacements()).to.deep.equal([2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n].map((nodeId) => ({ nodeId, seedBlock: 4 })));
-      expect(m.swarmOf(10n)).to.equal(NO_SWARM);
+      // A join never settles: the first join of block 3 finds node 1's seed (block 2) known and defers
+      // it to block 4. Thirty-one joins fill the ring; the next one in block 3 cannot settle the oldest
+      // (its seed is block 4's hash) and fails, changing nothing.
+      const ids = Array.from({ length: MAX_PENDING_PLACEMENTS }, (_, i) => BigInt(i + 1));
+      for (const id of ids.slice(1)) m.addNode(id, blockAt(3, 0n));
+      const full = ids.map((nodeId) => ({ nodeId, seedBlock: 4 }));
+      expect(m.pendingPlacements()).to.deep.equal(full);
+      const extra = BigInt(MAX_PENDING_PLACEMENTS + 1);
+      expect(() => m.addNode(extra, blockAt(3, 0n))).to.throw("PlacementQueueFull");
+      expect(m.pendingPlacements()).to.deep.equal(full);
+      expect(m.swarmOf(extra)).to.equal(NO_SWARM);
+      // In block 5 the oldest is ready: the join into the full ring settles it (and defers the rest).
+      m.addNode(extra, blockAt(5, 0n));
+      expect(m.pendingPlacements()).to.deep.equal([...ids.slice(1), extra].map((nodeId) => ({ nodeId, seedBlock: 6 })));
       expect(() => m.reportStorageUsed(99n, 1n)).to.throw("NodeNotInSwarm");
       expect(m.swarmOf(99n)).to.equal(NO_SWARM);
-      expect(() => m.swarmMembers(2)).to.throw(RangeError);
+      expect(() => m.swarmMembers(m.swarmCount)).to.throw(RangeError);
     });
 
     it("firstDraw is the contract's first draw: keccak256(keccak256(prevrandao, nodeId), 0) mod n, none below 2", () => {
@@ -217,15 +226,27 @@ describe("src/swarm", function () {
             const m = new SwarmModel();
             let next = 1n;
             let block = 1;
-            // Grow to the target one block per join, then walk around it.
-            for (let i = 0; i < target; i++) m.addNode(next++, blockAt(block++, BigInt(i) * 7919n));
+            // Grow to the target one block per join, then walk around it; a settle every eighth block
+            // (as heartbeat batches would) keeps the ring from filling.
+            for (let i = 0; i < target; i++) {
+              m.addNode(next++, blockAt(block++, BigInt(i) * 7919n));
+              // A join defers known seeds to the next block, so the settle comes a block later.
+              if (i % 8 === 7) {
+                block++;
+                m.settle(MAX_SETTLES_PER_TX, blockAt(block++, 0n));
+              }
+            }
             m.checkInvariants();
             for (const [add, pick, r] of steps) {
               const n = m.activeNodes;
               const at = blockAt(block++, r);
               const changes = add || n === 0 ? m.addNode(next++, at) : m.removeNode(m.activeNodeIds()[pick % n], at);
-              expect(changes.length - 1).to.be.at.most(MAX_MOVES_PER_CHANGE + 2 * SETTLES_PER_CALL);
+              expect(changes.length - 1).to.be.at.most(MAX_MOVES_PER_CHANGE + 2);
               m.checkInvariants();
+              if (block % 8 === 0) {
+                block++;
+                m.settle(MAX_SETTLES_PER_TX, blockAt(block++, 0n));
+              }
             }
           },
         ),
