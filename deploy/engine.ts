@@ -28,13 +28,11 @@ import type { Chain, Sender } from "../tasks/lib/chain";
 import { confirm, ParsTaskError, type Output } from "../tasks/lib/io";
 import { prepareTx, printDryRun, showCost, sendPrepared, type PreparedTx, type SendFlags, type TxIntent } from "../tasks/lib/tx";
 import { probeOptions, type ResolvedConfig } from "./config";
+import { checkCreation, checkRuntimeCode, readArtifactCode } from "./provenance";
+import { compareRoles, configuredRoles, describeFinding, isAccessControlled, DEFAULT_ADMIN_ROLE, type AccessControlled, type RoleFinding } from "./roles";
 import { stepName, type DeployStep, type Step, type StepContext, type Value } from "./steps";
 
 const ADMIN_ROLE = ZeroHash;
-const ROLE_GRANTED = keccakId("RoleGranted(bytes32,address,address)");
-const ROLE_REVOKED = keccakId("RoleRevoked(bytes32,address,address)");
-/** Blocks per eth_getLogs request when reading role history. */
-const LOG_CHUNK = 10_000;
 
 export interface CheckResult {
   check: string;
@@ -164,27 +162,6 @@ class Reader {
   async read(name: string, getter: string, args: unknown[] = []): Promise<unknown> {
     if (getter.startsWith("hasRole:")) return this.hasRole(name, getter.slice(8), args[0] as string);
     return this.contract(name).getFunction(getter).staticCall(...args);
-  }
-
-  /** Holders of DEFAULT_ADMIN_ROLE reconstructed from the role events since the deployment block. */
-  async adminHolders(name: string, fromBlock: number): Promise<Set<string>> {
-    const address = this.ctx.addr(name);
-    const head = await this.chain.provider.getBlockNumber();
-    const holders = new Set<string>();
-    for (let from = fromBlock; from <= head; from += LOG_CHUNK) {
-      const logs = await this.chain.provider.getLogs({
-        address,
-        fromBlock: from,
-        toBlock: Math.min(head, from + LOG_CHUNK - 1),
-        topics: [[ROLE_GRANTED, ROLE_REVOKED], ADMIN_ROLE],
-      });
-      for (const log of logs) {
-        const account = getAddress(`0x${log.topics[2].slice(26)}`);
-        if (log.topics[0] === ROLE_GRANTED) holders.add(account);
-        else holders.delete(account);
-      }
-    }
-    return holders;
   }
 }
 
@@ -401,6 +378,8 @@ export class DeploymentEngine {
     await this.loadArtifacts();
     await this.loadOrStartRecord();
     const { actions, governance } = await this.plan();
+    await this.refuseForeignContracts();
+    await this.refuseUnexpectedHolders();
     const file = deploymentPath(chain.chainId, this.input.dir);
 
     const report: DeployReport = { chainId: chain.chainId, network: cfg.network, file, dryRun: flags.dryRun, deployed: [], transactions: [], addresses: {}, checks: [] };
@@ -568,6 +547,87 @@ export class DeploymentEngine {
     );
   }
 
+  /**
+   * Every recorded contract of the suite is its artifact (runtime code outside the immutables) and
+   * was created by its recorded transaction, from the deployer, with the recorded arguments.
+   */
+  private async provenance(atBlock: number): Promise<CheckResult[]> {
+    const { chain, hre } = this.input;
+    const results: CheckResult[] = [];
+    for (const s of this.deploySteps) {
+      const rec = this.record.contracts[s.name];
+      if (!rec) continue;
+      const code = await readArtifactCode(hre, s.artifact);
+      results.push(await checkRuntimeCode(chain.provider, s.name, rec, code, atBlock));
+      results.push(...(await checkCreation(chain.provider, s.name, rec, code, this.record.deployer)));
+    }
+    return results;
+  }
+
+  /**
+   * The holders of every role of every deployed access-controlled contract (the timelock's included),
+   * rebuilt from the role events up to `atBlock`, against the holders the steps configure.
+   */
+  private async roleFindings(atBlock: number): Promise<RoleFinding[]> {
+    const c = this.ctx();
+    const contracts: AccessControlled[] = this.deploySteps
+      .filter((s) => this.record.contracts[s.name] && isAccessControlled(this.abis[s.name]))
+      .map((s) => ({ name: s.name, address: this.record.contracts[s.name].address, fromBlock: this.record.contracts[s.name].blockNumber, abi: this.abis[s.name] }));
+    const table = configuredRoles(
+      this.input.steps,
+      c,
+      contracts.map((x) => x.name),
+      this.deploySteps.filter((s) => s.administered).map((s) => s.name),
+    );
+    return compareRoles(this.input.chain.provider, contracts, table, atBlock);
+  }
+
+  /**
+   * Before sending anything: a recorded contract that is not its artifact, or not created by its
+   * recorded transaction, stops the run; wiring would otherwise grant roles to it or point the suite at it.
+   */
+  private async refuseForeignContracts(): Promise<void> {
+    const wrong = (await this.provenance(await this.input.chain.provider.getBlockNumber())).filter((x) => !x.ok);
+    if (wrong.length === 0) return;
+    const lines = wrong.map((x) => `  ✗ ${x.check}: expected ${x.expected}, read ${x.actual}`);
+    throw new ParsTaskError(
+      `${deploymentPath(this.input.chain.chainId, this.input.dir)} records contracts that are not what it says; nothing sent:\n${lines.join("\n")}\n` +
+        "Check the record against the chain (and the artifacts against the sources it was deployed from) before running deploy-suite again",
+      { failed: wrong },
+    );
+  }
+
+  /**
+   * Before sending anything: an account holding a role the config does not give it (the deployer's
+   * own admin role excepted, which the hand-over removes) stops the run. Handing over a suite with
+   * such a holder would leave it a power no check of the config shows.
+   */
+  private async refuseUnexpectedHolders(): Promise<void> {
+    const atBlock = await this.input.chain.provider.getBlockNumber();
+    const c = this.ctx();
+    const administered = new Set(this.deploySteps.filter((s) => s.administered).map((s) => s.name));
+    const wrong = (await this.roleFindings(atBlock)).filter(
+      (f) => (f.kind === "unexpected" || f.kind === "disagrees") && !(f.role === DEFAULT_ADMIN_ROLE && f.account === getAddress(c.deployer) && administered.has(f.contract)),
+    );
+    if (wrong.length === 0) return;
+    const revocations = wrong
+      .filter((f) => f.kind === "unexpected")
+      .map((f) => ({
+        contract: f.contract,
+        role: f.role,
+        account: f.account,
+        to: c.addr(f.contract),
+        data: new Interface(this.abis[f.contract]).encodeFunctionData("revokeRole", [f.roleId, f.account]),
+      }));
+    const lines = wrong.map((f) => describeFinding(f, atBlock)).map((x) => `  ✗ ${x.check}: expected ${x.expected}, read ${x.actual}`);
+    throw new ParsTaskError(
+      `chain ${this.input.chain.chainId} has role holders the config does not name; nothing sent:\n${lines.join("\n")}\n` +
+        "Revoke them (revokeRole: from the deployer while it administers the contract, otherwise by a timelock proposal; " +
+        "the calldata is in the error details with --json), or name them in the config, then run deploy-suite again",
+      { unexpected: wrong, revocations },
+    );
+  }
+
   /** Reads everything back; throws listing every mismatch. */
   async check(): Promise<CheckResult[]> {
     const { chain, cfg, out } = this.input;
@@ -589,16 +649,14 @@ export class DeploymentEngine {
       }
       results.push(...(await evaluate(s, r, c)));
     }
-    const timelock = c.addr("TimelockController");
     for (const s of this.deploySteps) {
-      const administered = s.administered || s.name === "TimelockController";
-      if (!administered || !this.record.contracts[s.name]) continue;
-      const fromBlock = this.record.contracts[s.name].blockNumber;
-      const holders = [...(await r.adminHolders(s.name, fromBlock))].sort();
-      results.push({ check: `${s.name}: the timelock is the only DEFAULT_ADMIN_ROLE holder`, ok: holders.length === 1 && holders[0] === timelock, expected: timelock, actual: holders.join(",") || "(none)" });
+      if (!s.administered || !this.record.contracts[s.name]) continue;
       const deployerHas = await r.hasRole(s.name, "DEFAULT_ADMIN_ROLE", c.deployer);
       results.push({ check: `${s.name}: the deployer holds no DEFAULT_ADMIN_ROLE`, ok: !deployerHas, expected: "false", actual: String(deployerHas) });
     }
+    const atBlock = await chain.provider.getBlockNumber();
+    results.push(...(await this.provenance(atBlock)));
+    results.push(...(await this.roleFindings(atBlock)).map((f) => describeFinding(f, atBlock)));
     results.push(...(await checkPrecompiles(chain, cfg, c.deployer)));
 
     const failed = results.filter((x) => !x.ok);

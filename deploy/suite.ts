@@ -3,8 +3,10 @@
  * deploys nothing that is already on chain and re-checks everything; `deploy:check` only checks.
  *
  * After the list, the engine hands every `administered` contract over to the timelock: it grants
- * the timelock DEFAULT_ADMIN_ROLE and the deployer renounces its own, then checks (from the role
- * events) that the timelock is the only admin left.
+ * the timelock DEFAULT_ADMIN_ROLE and the deployer renounces its own. The checks then rebuild the
+ * holders of every role of every contract from the role events and require exactly the accounts
+ * this list names (`grant`, `expectRole`, `expectRoles`; the timelock alone as admin): a role held
+ * by an account the list does not name fails, so every role a contract uses must appear here.
  *
  * Deployments are sent first, in list order, then every other step in list order.
  *
@@ -112,6 +114,8 @@ export const SUITE: Step[] = [
   expectRoles("TimelockController", "PROPOSER_ROLE", (c) => c.cfg.timelock.proposers),
   expectRoles("TimelockController", "CANCELLER_ROLE", (c) => c.cfg.timelock.proposers),
   expectRoles("TimelockController", "EXECUTOR_ROLE", (c) => c.cfg.timelock.executors),
+  // The timelock administers its own roles; no account does.
+  expectRoles("TimelockController", "DEFAULT_ADMIN_ROLE", (c) => [c.addr("TimelockController")]),
   expectValue("SessionBridge", "SWARMS", (c) => c.addr("SwarmCoordinator")),
   expectValue("SessionBridge", "REWARDS", (c) => c.addr("ServiceNodeRewards")),
   expectValue("SessionBridge", "sessionTTL", (c) => c.cfg.bridge.sessionTTL),

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       `partial claims ${stats.partialClaims}x; claim cycles waited in settlements ${stats.cyclesWaited}; ` +
         `largest rounding dust left in the rewards contract ${stats.rewardsDust} wei`,
     );
+    console.log(`no profit from faults: checked on ${stats.honestNodes} honest and ${stats.faultyNodes} faulty nodes and ${stats.culprits} culprits`);
   } catch (e) {
     // fast-check refuses a replay path that does not belong to this seed, path and command count
     // before running anything: that is a usage error, not a broken invariant.

@@ -1,6 +1,7 @@
 /**
  * `deploy-suite`: deploys, wires and hands over the suite (idempotent), then checks it.
- * `deploy:check`: reads a recorded deployment back and checks roles, wiring and parameters.
+ * `deploy:check`: reads a recorded deployment back: each contract's code and creation transaction
+ * against its artifact, every role's holders (exactly the configured ones), wiring and parameters.
  */
 import * as path from "path";
 import { task, types } from "hardhat/config";
@@ -93,7 +94,7 @@ task("deploy-suite", "Deploys the Pars service-node suite, wires it, hands it to
     });
   });
 
-task("deploy:check", "Reads the recorded deployment back and checks roles, wiring, parameters and precompiles")
+task("deploy:check", "Reads the recorded deployment back: code and creation transactions, every role's holders, wiring, parameters and precompiles")
   .addOptionalParam("deployConfig", "Deployment config (default: deploy/config/<network>.json)")
   .addOptionalParam("deploymentsDir", "Where deployments/<chainId>.json is kept (default: PARS_DEPLOYMENTS_DIR or ./deployments)")
   .addFlag("json", "Print the result as JSON")

@@ -6,7 +6,7 @@ import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network
 import { addressesOf, getDeployment, listDeployments } from "../../src/deployments";
 import { readConfigFile, resolveConfig, configPathFor, DeployConfigError } from "../../deploy/config";
 import type { DeployReport } from "../../deploy/engine";
-import { rejection, runTask, setEnv, tempDir } from "./helpers";
+import { rejection, runTask, setEnv, tempDir, withDroppedSends } from "./helpers";
 
 const ADMIN = ethers.ZeroHash;
 const SUITE = [
@@ -228,8 +228,15 @@ describe("delivery: deploy-suite on the in-process network", function () {
     const inner = (await ethers.provider.send("evm_snapshot", [])) as string;
     const older = tempDir("older");
     try {
-      // A record made before StorageCommitment was part of the suite.
+      // A record made before StorageCommitment was part of the suite, and a chain where no storage
+      // contract holds a role (the exact role check would otherwise name the one deployed above).
       const d = getDeployment(31337, dir)!;
+      const timelockSigner = await ethers.getImpersonatedSigner(d.contracts.TimelockController!.address);
+      await setBalance(timelockSigner.address, ethers.parseEther("1"));
+      const oldRegistry = await ethers.getContractAt("ServiceNodeRegistry", d.contracts.ServiceNodeRegistry!.address, timelockSigner);
+      const oldSwarms = await ethers.getContractAt("SwarmCoordinator", d.contracts.SwarmCoordinator!.address, timelockSigner);
+      await (await oldRegistry.revokeRole(await oldRegistry.SLASHER_ROLE(), d.contracts.StorageCommitment!.address)).wait();
+      await (await oldSwarms.revokeRole(await oldSwarms.STORAGE_ROLE(), d.contracts.StorageCommitment!.address)).wait();
       delete d.contracts.StorageCommitment;
       fs.writeFileSync(path.join(older, "31337.json"), JSON.stringify(d));
       const err = await rejection(runTask(hre, "deploy-suite", { ...FLAGS, deploymentsDir: older }));
@@ -255,6 +262,159 @@ describe("delivery: deploy-suite on the in-process network", function () {
       fs.rmSync(older, { recursive: true, force: true });
       await ethers.provider.send("evm_revert", [inner]);
     }
+  });
+
+  describe("deploy:check against hidden powers and look-alike contracts", () => {
+    let inner: string;
+    let other: string;
+    beforeEach(async () => {
+      inner = (await ethers.provider.send("evm_snapshot", [])) as string;
+      other = tempDir("forged");
+    });
+    afterEach(async () => {
+      fs.rmSync(other, { recursive: true, force: true });
+      await ethers.provider.send("evm_revert", [inner]);
+    });
+
+    /** The failure line deploy:check prints for a check. */
+    const line = (check: string, expected: string, actual: string) => `  ✗ ${check}: expected ${expected}, read ${actual}`;
+    const failedChecks = (e: { details?: Record<string, unknown> }) => (e.details!.failed as { check: string }[]).map((f) => f.check);
+
+    it("an interrupted deploy whose deployer grants itself SLASHER_ROLE: the resumed deploy-suite refuses to hand over, and deploy:check names the role, the registry and the deployer", async () => {
+      const [deployer] = await ethers.getSigners();
+      // The connection drops as the first admin grant of the hand-over is sent.
+      const adminGrant = ethers.id("grantRole(bytes32,address)").slice(0, 10) + ethers.ZeroHash.slice(2);
+      const stopped = await rejection(
+        withDroppedSends(hre, (tx) => (tx.data ?? "").startsWith(adminGrant), () => runTask(hre, "deploy-suite", { ...FLAGS, deploymentsDir: other })),
+      );
+      expect(stopped.message).to.match(/connection reset by peer[\s\S]*Run deploy-suite again to resume where it stopped/);
+      const d = getDeployment(31337, other)!;
+      const registry = await ethers.getContractAt("ServiceNodeRegistry", d.contracts.ServiceNodeRegistry!.address);
+      expect(await registry.hasRole(ADMIN, deployer.address)).to.equal(true);
+
+      // Still admin, the deployer gives itself the power to slash any node to its own account.
+      await (await registry.grantRole(await registry.SLASHER_ROLE(), deployer.address)).wait();
+      const slashers = [d.contracts.StorageCommitment!.address, d.contracts.NetworkAttestations!.address].sort();
+      const block = await ethers.provider.getBlockNumber();
+      const hidden = line(
+        `ServiceNodeRegistry: unexpected SLASHER_ROLE holder ${deployer.address}`,
+        `only ${slashers.join(", ")} (the config)`,
+        `${[...slashers, deployer.address].sort().join(", ")} (role events to block ${block})`,
+      );
+      const rerun = await rejection(runTask(hre, "deploy-suite", { ...FLAGS, deploymentsDir: other }));
+      expect(rerun.message).to.equal(
+        `chain 31337 has role holders the config does not name; nothing sent:\n${hidden}\n` +
+          "Revoke them (revokeRole: from the deployer while it administers the contract, otherwise by a timelock proposal; " +
+          "the calldata is in the error details with --json), or name them in the config, then run deploy-suite again",
+      );
+      expect(rerun.details!.revocations).to.deep.equal([
+        {
+          contract: "ServiceNodeRegistry",
+          role: "SLASHER_ROLE",
+          account: deployer.address,
+          to: d.contracts.ServiceNodeRegistry!.address,
+          data: registry.interface.encodeFunctionData("revokeRole", [await registry.SLASHER_ROLE(), deployer.address]),
+        },
+      ]);
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+
+      // Handing over by hand does not hide it either: deploy:check fails on that holder alone.
+      const timelock = d.contracts.TimelockController!.address;
+      for (const name of ADMINISTERED) {
+        const c = (await ethers.getContractAt(name, d.contracts[name].address)) as unknown as {
+          grantRole(role: string, a: string): Promise<{ wait(): Promise<unknown> }>;
+          renounceRole(role: string, a: string): Promise<{ wait(): Promise<unknown> }>;
+        };
+        await (await c.grantRole(ADMIN, timelock)).wait();
+        await (await c.renounceRole(ADMIN, deployer.address)).wait();
+      }
+      const atBlock = await ethers.provider.getBlockNumber();
+      const check = await rejection(runTask(hre, "deploy:check", { json: false, deploymentsDir: other }));
+      expect(failedChecks(check)).to.deep.equal([`ServiceNodeRegistry: unexpected SLASHER_ROLE holder ${deployer.address}`]);
+      expect(check.message).to.equal(`post-deploy checks failed on chain 31337:\n${hidden.replace(`to block ${block}`, `to block ${atBlock}`)}`);
+    });
+
+    it("an extra timelock proposer fails deploy:check", async () => {
+      const d = getDeployment(31337, dir)!;
+      const [deployer, , , stranger] = await ethers.getSigners();
+      const timelockSigner = await ethers.getImpersonatedSigner(d.contracts.TimelockController!.address);
+      await setBalance(timelockSigner.address, ethers.parseEther("1"));
+      const timelock = await ethers.getContractAt("TimelockController", timelockSigner.address, timelockSigner);
+      await (await timelock.grantRole(await timelock.PROPOSER_ROLE(), stranger.address)).wait();
+      const block = await ethers.provider.getBlockNumber();
+      const check = await rejection(runTask(hre, "deploy:check", { json: false }));
+      expect(failedChecks(check)).to.deep.equal([`TimelockController: unexpected PROPOSER_ROLE holder ${stranger.address}`]);
+      expect(check.message).to.include(
+        line(
+          `TimelockController: unexpected PROPOSER_ROLE holder ${stranger.address}`,
+          `only ${deployer.address} (the config)`,
+          `${[deployer.address, stranger.address].sort().join(", ")} (role events to block ${block})`,
+        ),
+      );
+    });
+
+    it("a look-alike recorded as the SessionBridge answers every getter and role as the bridge does, and fails the code checks; deploy-suite refuses to resume from that record", async () => {
+      const d = getDeployment(31337, dir)!;
+      const [, guardian] = await ethers.getSigners();
+      const bridge = d.contracts.SessionBridge!;
+      const lookAlike = await ethers.deployContract("SessionBridgeLookAlike__Mock", [
+        d.contracts.TimelockController!.address,
+        guardian.address,
+        d.contracts.SwarmCoordinator!.address,
+        d.contracts.ServiceNodeRewards!.address,
+        ethers.ZeroAddress,
+        86400,
+      ]);
+      const receipt = (await lookAlike.deploymentTransaction()!.wait())!;
+      const address = await lookAlike.getAddress();
+      d.contracts.SessionBridge = { ...bridge, address, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash, transactionHash: receipt.hash };
+      fs.writeFileSync(path.join(other, "31337.json"), JSON.stringify(d));
+
+      const check = await rejection(runTask(hre, "deploy:check", { json: false, deploymentsDir: other }));
+      const artifact = await hre.artifacts.readArtifact("SessionBridge");
+      const code = ethers.getBytes(await ethers.provider.getCode(address));
+      const want = ethers.getBytes(artifact.deployedBytecode);
+      const input = ethers.getBytes(lookAlike.deploymentTransaction()!.data);
+      const init = ethers.getBytes(artifact.bytecode);
+      const firstDiff = (a: Uint8Array, b: Uint8Array) => a.findIndex((x, i) => x !== b[i]);
+      const runtime = `SessionBridge: the code at ${address} is the artifact's (contracts/bridge/SessionBridge.sol:SessionBridge)`;
+      const creation = `SessionBridge: transaction ${receipt.hash} sends the artifact's creation code and the recorded constructor arguments`;
+      // Everything the checks read from it passes: only its code and its creation tell it apart.
+      expect(failedChecks(check)).to.deep.equal([runtime, creation]);
+      expect(check.message).to.equal(
+        "post-deploy checks failed on chain 31337:\n" +
+          line(runtime, `${want.length} bytes, equal outside the immutables`, `${code.length} bytes, keccak ${ethers.keccak256(code).slice(0, 18)}…, different from byte ${firstDiff(code, want)}`) +
+          "\n" +
+          line(creation, `the artifact's creation code (${init.length} bytes), then the 6 recorded arguments`, `other creation code (${input.length} bytes of input, different from byte ${firstDiff(input, init)})`),
+      );
+
+      // deploy-suite resuming from that record sends nothing: wiring would point the suite at it.
+      const block = await ethers.provider.getBlockNumber();
+      const rerun = await rejection(runTask(hre, "deploy-suite", { ...FLAGS, deploymentsDir: other }));
+      expect(rerun.message).to.match(/records contracts that are not what it says; nothing sent:\n {2}✗ SessionBridge: the code at 0x[0-9a-fA-F]{40} is the artifact's/);
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+    });
+
+    it("the real SessionBridge recorded with another contract's creation transaction fails the creation checks", async () => {
+      const d = getDeployment(31337, dir)!;
+      const [deployer] = await ethers.getSigners();
+      const bridge = d.contracts.SessionBridge!;
+      const storage = d.contracts.StorageCommitment!;
+      d.contracts.SessionBridge = { ...bridge, transactionHash: storage.transactionHash };
+      fs.writeFileSync(path.join(other, "31337.json"), JSON.stringify(d));
+
+      const check = await rejection(runTask(hre, "deploy:check", { json: false, deploymentsDir: other }));
+      const created = `SessionBridge: transaction ${storage.transactionHash} created ${bridge.address}`;
+      const sends = `SessionBridge: transaction ${storage.transactionHash} sends the artifact's creation code and the recorded constructor arguments`;
+      expect(failedChecks(check)).to.deep.equal([created, sends]);
+      expect(check.message).to.include(
+        line(
+          created,
+          `the creation of ${bridge.address} by ${deployer.address} in block ${bridge.blockNumber} (${bridge.blockHash})`,
+          `the creation of ${storage.address} by ${deployer.address} in block ${storage.blockNumber} (${storage.blockHash})`,
+        ),
+      );
+    });
   });
 
   it("validates configs: the testnet template names every field to fill, and testnet refuses a delay under 24 h", () => {

@@ -26,6 +26,8 @@ export interface ModelNode {
   penaltyBps: bigint;
   activatedAt: bigint;
   unlockAt: bigint;
+  /** When it left the active set (0 while it has not). */
+  decommissionedAt: bigint;
   lastEpoch: number;
   settledEpoch: number;
   uptime: bigint;
@@ -60,6 +62,7 @@ export class RegistryModel {
       penaltyBps: 0n,
       activatedAt: 0n,
       unlockAt: 0n,
+      decommissionedAt: 0n,
       lastEpoch: epoch,
       settledEpoch: 0,
       uptime: 0n,
@@ -100,6 +103,7 @@ export class RegistryModel {
   decommission(node: ModelNode, now: bigint): void {
     node.status = NodeStatus.Decommissioning;
     node.unlockAt = now + this.lockPeriod;
+    node.decommissionedAt = now;
     this.activeNodes--;
   }
 
@@ -136,10 +140,13 @@ export class RegistryModel {
     return node.status === NodeStatus.Active || (node.status === NodeStatus.Decommissioning && now < node.unlockAt);
   }
 
-  /** Mirrors `slash`: the amount taken; `shareBps` of it is credited to `beneficiary` (if any). */
+  /**
+   * Mirrors `slash`: the amount taken; `shareBps` of it is credited to `beneficiary` (if any). A slash
+   * counts toward the same PENALTY_CAP_BPS as missed epochs and takes nothing beyond it.
+   */
   slash(node: ModelNode, bps: bigint, beneficiary: string | undefined, shareBps: bigint, now: bigint): bigint {
     const wasActive = node.status === NodeStatus.Active;
-    const next = node.penaltyBps + bps > BPS ? BPS : node.penaltyBps + bps;
+    const next = node.penaltyBps + bps > PENALTY_CAP_BPS ? PENALTY_CAP_BPS : node.penaltyBps + bps;
     const amount = this.penalty(node, next);
     if (beneficiary !== undefined) {
       const share = (amount * shareBps) / BPS;

@@ -9,6 +9,13 @@
  * snapshot of it; node keys (ML-DSA-65, ML-KEM-768, BLS on BN254, heartbeat chains) come from a pool
  * made once, with their registrations pre-signed; only storage commitments are signed as they go.
  * Block timestamps are set explicitly, so a seed replays exactly.
+ *
+ * Adversaries (DESIGN.md §12) act beside the honest users: an operator that commits a junk root for
+ * its node and challenges it itself without answering; a colluding minority or majority of a swarm
+ * that commits a shared invented root and tries to frame the honest members with its leaves; a griefer
+ * that opens challenges against honest nodes (answered, its bonds lost) and sessions at the bridge's
+ * quoted price; a node that requests exit with a challenge open. At the end of every sequence the
+ * economic-security invariant (NO_PROFIT_FROM_FAULTS, ./model.ts) is checked on everyone's flows.
  */
 import { TEST_PROFILE } from "../helpers/precompiles";
 import { expect } from "chai";
@@ -17,14 +24,15 @@ import fc from "fast-check";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import { EMISSION_BASE, REQUIREMENT, buildRegistration, deploySuite, nodeKeys, type NodeKeys, type RegistrationArgs, type Suite } from "../helpers/suite";
-import { deployStorage, HONEST, DEVIANT, SWARM_MESSAGES } from "../storage/helpers";
+import { deployStorage, HONEST, DEVIANT, message } from "../storage/helpers";
 import { deployBridge, keyOf, bytes } from "../bridge/fixture";
 import { prevrandaoOf } from "../swarm/helpers";
-import { SystemModel, type Outcome, type SystemParams } from "./model";
+import { SystemModel, leafKey, NO_PROFIT_FROM_FAULTS, type ModelChallenge, type Outcome, type SystemParams } from "./model";
+import { PENALTY_CAP_BPS } from "../registry/model";
 import { NodeStatus, minimumContribution, operatorMinimum } from "../../src/registry";
-import { epochOf } from "../../src/heartbeat";
-import { MAX_NODES_PER_SWARM, MIN_NODES_PER_SWARM, calculateSwarmCount } from "../../src/swarm";
-import { answerChallenge, challengeId, messageHash, rootPrefix, signStorageProof, storageProofOf, type StorageTree } from "../../src/storage";
+import { EPOCH_SECONDS, epochOf } from "../../src/heartbeat";
+import { MAX_NODES_PER_SWARM, MIN_NODES_PER_SWARM, NO_SWARM, calculateSwarmCount } from "../../src/swarm";
+import { answerChallenge, challengeId, rootPrefix, signStorageProof, storageProofOf, StorageTree } from "../../src/storage";
 import { DEFAULT_SESSION_TTL, deriveSessionId } from "../../src/sessions";
 import type { SessionBridge, StorageCommitment } from "../../typechain-types";
 
@@ -39,8 +47,31 @@ const OPERATOR_FEES = [0n, 500n, 1000n, 2500n, 10_000n];
 export const CLAIM_THRESHOLD = ethers.parseEther("2500");
 const INITIAL_FUNDING = ethers.parseEther("20000");
 const FUNDING = ethers.parseEther("5000");
-/** Messages a challenge may name: the ones of at most 16 KiB (SWARM_MESSAGES[4] is one byte over). */
-const CHALLENGEABLE = [0, 1, 2, 3, 5];
+/** StorageCommitment.MAX_MESSAGE_BYTES: a leaf above it cannot be challenged (nor answered). */
+const MAX_MESSAGE_BYTES = 16 * 1024;
+
+/**
+ * The trees nodes commit, by root: HONEST (the swarm's messages), DEVIANT (a node that lost one and
+ * holds one nobody else has: still honest, it commits what it stores), a per-node junk tree only its
+ * operator knows, and the coalition's invented tree.
+ */
+const TREES = new Map<string, StorageTree>();
+function known(tree: StorageTree): StorageTree {
+  TREES.set(tree.root.toLowerCase(), tree);
+  return tree;
+}
+known(HONEST);
+known(DEVIANT);
+const COLLUDED = known(StorageTree.fromMessages([message("invented by the coalition", 96), message("invented 2", 300), message("invented 3", 4000)]));
+const junkTrees = new Map<number, StorageTree>();
+/** Node `id`'s junk tree: messages its operator invented and nobody stores for the swarm. */
+function junkOf(id: number): StorageTree {
+  let t = junkTrees.get(id);
+  if (!t) junkTrees.set(id, (t = known(StorageTree.fromMessages([message(`junk of node ${id}`, 64), message(`more junk of node ${id}`, 700)]))));
+  return t;
+}
+/** The leaves of a tree, as ModelCommitment keys. */
+const leavesOf = (tree: StorageTree) => new Set(tree.leaves().map(([hash, size]) => leafKey(hash, size)));
 
 export const PARAMS: SystemParams = {
   requirement: REQUIREMENT,
@@ -51,7 +82,7 @@ export const PARAMS: SystemParams = {
   claimCycle: 12n * HOUR,
   challengeBond: ethers.parseEther("10"),
   failedChallengePenaltyBps: 100n,
-  challengerShareBps: 5_000n,
+  challengerShareBps: 2_000n,
   sessionTTL: BigInt(DEFAULT_SESSION_TTL),
 };
 
@@ -74,6 +105,8 @@ export interface SystemFixture extends Suite {
   funder: HardhatEthersSigner;
   relayer: HardhatEthersSigner;
   stranger: HardhatEthersSigner;
+  /** Opens challenges against honest nodes and sessions, only to fill the shared pools. */
+  griefer: HardhatEthersSigner;
   addresses: { registry: string; rewards: string; bridge: string; storage: string };
   /** The model of the base state, rebuilt for each sequence by replaying these steps. */
   baseSteps: ((m: SystemModel) => void)[];
@@ -92,6 +125,10 @@ export class Stats {
   cyclesWaited = 0;
   /** Largest rounding dust (wei) a settled sequence left in the rewards contract beyond the unallocated pool. */
   rewardsDust = 0n;
+  /** Nodes and accounts NO_PROFIT_FROM_FAULTS was checked on: honest nodes, faulty nodes, culprits. */
+  honestNodes = 0;
+  faultyNodes = 0;
+  culprits = 0;
   add(key: string): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
@@ -133,6 +170,20 @@ export async function systemFixture(): Promise<SystemFixture> {
   }
   for (const u of o.slice(7, 12)) keyOf(u); // ML-KEM keys of the session users, made now
   await (await s.rewards.connect(s.admin).setClaimThreshold(CLAIM_THRESHOLD)).wait();
+  // The model's parameters are the deployment's, and within the governance bounds of DESIGN.md §12.
+  const deployed = {
+    requirement: await s.registry.stakingRequirement(),
+    penaltyPerEpochBps: await s.registry.missedEpochPenaltyBps(),
+    lockPeriod: await s.registry.lockPeriod(),
+    challengeBond: await storage.challengeBond(),
+    failedChallengePenaltyBps: await storage.failedChallengePenaltyBps(),
+    challengerShareBps: await storage.challengerShareBps(),
+  };
+  for (const [k, v] of Object.entries(deployed)) expect(BigInt(v), `PARAMS.${k} is the deployment's`).to.equal(PARAMS[k as keyof SystemParams]);
+  expect(PARAMS.lockPeriod >= (await s.registry.MIN_LOCK_PERIOD()) && PARAMS.lockPeriod <= (await s.registry.MAX_LOCK_PERIOD()), "lock period within bounds").to.equal(true);
+  expect(PARAMS.requirement >= (await s.registry.MIN_STAKING_REQUIREMENT()), "staking requirement above its floor").to.equal(true);
+  expect(PARAMS.challengerShareBps <= (await storage.MAX_CHALLENGER_SHARE_BPS()), "challenger share within its bound").to.equal(true);
+  expect(PARAMS.challengerShareBps < 2_500n, "the challenger's share stays below the operator's smallest stake share").to.equal(true);
 
   const f: SystemFixture = {
     ...s,
@@ -147,6 +198,7 @@ export async function systemFixture(): Promise<SystemFixture> {
     funder: o[12],
     relayer: o[13],
     stranger: o[14],
+    griefer: o[15],
     addresses: {
       registry: registryAddress,
       rewards: await s.rewards.getAddress(),
@@ -186,6 +238,8 @@ export class World {
   nextKey: number;
   saltCounter = 0;
   readonly chains = new Map<number, NodeKeys>();
+  /** Coalitions that committed an invented root: swarm, epoch, members, whether it was the swarm root. */
+  readonly coalitions: { swarm: number; epoch: number; colluders: number[]; majority: boolean }[] = [];
   /** Model steps of this world so far (the base fixture keeps them to rebuild its model). */
   readonly replay: ((m: SystemModel) => void)[] = [];
 
@@ -324,6 +378,13 @@ export async function checkInvariants(w: World, after: string): Promise<void> {
     const v = views[i];
     say(Number(v.status) === n.status, `Every node is in exactly one state: node ${n.id} is ${NodeStatus[Number(v.status)]}, the model says ${NodeStatus[n.status]}`);
     say(v.stake === n.stake && BigInt(v.penaltyBps) === n.penaltyBps, `Node ${n.id}'s stake and penalty are the model's (${v.stake}/${v.penaltyBps} vs ${n.stake}/${n.penaltyBps})`);
+    say(BigInt(v.decommissionedAt) === n.decommissionedAt, `Node ${n.id} left the active set at ${v.decommissionedAt}, the model says ${n.decommissionedAt}`);
+    // NO_PROFIT_FROM_FAULTS, its per-step half: what a node lost is exactly what its own faults cost, capped.
+    const cost = m.faultCost(n.id);
+    say(
+      BigInt(v.penaltyBps) === cost && cost <= PENALTY_CAP_BPS,
+      `A node pays for its own faults and no more, at most ${PENALTY_CAP_BPS} bps: node ${n.id}'s penalty is ${v.penaltyBps} bps, its faults (${(m.faults.get(n.id) ?? ["none"]).join("; ")}) cost ${cost} bps`,
+    );
   });
   const [activeNodes, totalNodes, registryOwed] = await Promise.all([f.registry.activeNodes(), f.registry.totalNodes(), f.registry.treasuryOwed()]);
   say(Number(activeNodes) === m.reg.activeNodes && Number(totalNodes) === m.reg.totalNodes, `The registry counts ${activeNodes} active of ${totalNodes} nodes, the model ${m.reg.activeNodes} of ${m.reg.totalNodes}`);
@@ -452,7 +513,7 @@ class Contribute extends Command {
     if (w.m.registryPaused) return w.reverts(w.f.registry, "EnforcedPause", send);
     const { t, prevrandao } = await w.tx(send);
     w.m.prevrandao = prevrandao;
-    w.m.reg.contribute(n, c.address, value, epochOf(t), t);
+    w.m.contribute(n, c.address, value, epochOf(t), t);
     w.stats.add(`contribute:${n.status === NodeStatus.Active ? "activates" : "ok"}`);
   }
   toString() {
@@ -460,27 +521,46 @@ class Contribute extends Command {
   }
 }
 
-/** Liveness proofs relayed by a third party for every live node but those skipped (one batch). */
+/**
+ * Liveness proofs relayed by a third party for every live node but those skipped (one batch). With
+ * `stale`, the batch also carries an entry of a node that left the active set (as if a `penalize`
+ * decommissioned it after the batch was signed): it is skipped, and the batch goes through.
+ */
 class Heartbeats extends Command {
-  constructor(readonly skip: number) {
+  constructor(readonly skip: number, readonly stale = false) {
     super();
   }
   async act(w: World) {
-    const e = w.epoch;
-    const due = w
-      .nodes()
-      .filter((n, i) => n.status === NodeStatus.Active && n.lastEpoch < e && e - n.lastEpoch <= 64 && e <= w.chains.get(n.id)!.chain.lastEpoch && ((this.skip >> i) & 1) === 0);
-    if (due.length === 0) return;
-    const ids = due.map((n) => n.id);
-    const values = due.map((n) => w.chains.get(n.id)!.chain.valueForEpoch(e));
-    const { t, prevrandao } = await w.tx(() => w.f.registry.connect(w.f.relayer).heartbeatBatch(ids, values));
-    w.m.prevrandao = prevrandao;
-    for (const n of due) w.m.reg.heartbeat(n, e, t);
-    w.stats.add("heartbeats");
+    const accepted = await heartbeatAll(w, (_, i) => ((this.skip >> i) & 1) === 0, this.stale);
+    if (accepted !== undefined) w.stats.add(this.stale ? "heartbeats:stale-skipped" : "heartbeats");
   }
   toString() {
-    return `heartbeats(skip ${this.skip.toString(2)})`;
+    return `heartbeats(skip ${this.skip.toString(2)}${this.stale ? ", stale entry" : ""})`;
   }
+}
+
+/** One heartbeat batch of the due active nodes `pick` keeps (and a stale entry); undefined if nothing was sent. */
+async function heartbeatAll(w: World, pick: (n: ReturnType<World["nodes"]>[number], i: number) => boolean, stale = false): Promise<number | undefined> {
+  const e = w.epoch;
+  const due = w
+    .nodes()
+    .filter((n, i) => n.status === NodeStatus.Active && n.lastEpoch < e && e - n.lastEpoch <= 64 && e <= w.chains.get(n.id)!.chain.lastEpoch && pick(n, i));
+  const gone = stale ? w.nodes().find((n) => n.status === NodeStatus.Decommissioning || n.status === NodeStatus.Retired) : undefined;
+  if (due.length === 0 && !gone) return undefined;
+  const ids = due.map((n) => n.id);
+  const values = due.map((n) => w.chains.get(n.id)!.chain.valueForEpoch(e));
+  if (gone) {
+    ids.splice(ids.length >> 1, 0, gone.id);
+    values.splice(values.length >> 1, 0, ethers.ZeroHash);
+  }
+  const { receipt, t, prevrandao } = await w.tx(() => w.f.registry.connect(w.f.relayer).heartbeatBatch(ids, values));
+  if (gone) {
+    const proven = receipt.logs.map((l) => w.f.registry.interface.parseLog(l)).filter((l) => l?.name === "HeartbeatAccepted").map((l) => Number(l!.args.nodeId));
+    expect(proven, "a heartbeat batch skips the entry of a node that left the active set").not.to.include(gone.id);
+  }
+  w.m.prevrandao = prevrandao;
+  for (const n of due) w.m.reg.heartbeat(n, e, t);
+  return due.length;
 }
 
 /** Anyone settles a node's missed epochs (penalty, possibly decommissioning it). */
@@ -545,7 +625,7 @@ async function withdraw(w: World, n: ReturnType<World["nodes"]>[number], who: st
   const outcome = w.m.withdrawal(n, who, w.t);
   const send = () => w.f.registry.connect(w.signer(who)).withdraw(n.id);
   const r = await w.perform("withdraw", w.f.registry, outcome, who, send, (a) => a);
-  if (r) expect(w.m.reg.withdraw(n, who)).to.equal(outcome.ok ? outcome.amount : -1n, "the registry model pays what it predicted");
+  if (r) expect(w.m.withdraw(n, who)).to.equal(outcome.ok ? outcome.amount : -1n, "the registry model pays what it predicted");
 }
 
 /**
@@ -790,17 +870,12 @@ class CommitSwarm extends Command {
     const members = w.m.swarms.swarmMembers(swarm);
     for (const [i, id] of members.entries()) {
       const nodeId = Number(id);
-      const epoch = w.epoch;
-      if (w.m.committed(nodeId, epoch) || w.m.swarms.swarmOf(id) !== swarm) continue;
-      const honest = i !== this.deviant % (members.length + 1);
-      const tree: StorageTree = honest ? HONEST : DEVIANT;
-      const usedBytes = USED_BYTES[this.used % USED_BYTES.length] || tree.usedBytes;
-      const proof = { ...storageProofOf(tree, id, swarm, epoch), usedBytes };
-      const keys = w.chains.get(nodeId)!;
-      const signature = signStorageProof(keys.mldsa.secretKey, w.f.chainId, w.f.addresses.storage, proof, TEST_PROFILE);
-      await w.tx(() => w.f.storage.connect(w.f.relayer).commit(proof, keys.mldsa.publicKey, signature));
-      w.m.commit(nodeId, swarm, epoch, tree.root, honest, usedBytes);
-      w.stats.add(`commit:${honest ? "honest" : "deviant"}`);
+      if (w.m.committed(nodeId, w.epoch) || w.m.swarms.swarmOf(id) !== swarm) continue;
+      // The deviant lost a message and holds one nobody else has: it commits what it stores (honest).
+      const deviant = i === this.deviant % (members.length + 1);
+      const tree = deviant ? DEVIANT : HONEST;
+      await commitTree(w, nodeId, swarm, tree, true, USED_BYTES[this.used % USED_BYTES.length] || tree.usedBytes);
+      w.stats.add(`commit:${deviant ? "deviant" : "honest"}`);
     }
   }
   toString() {
@@ -808,34 +883,75 @@ class CommitSwarm extends Command {
   }
 }
 
-/** A challenger bonds a challenge of a message of a swarm root against a node's commitment. */
+/** Node `nodeId` of `swarm` signs its commitment of `tree` for the current epoch; a relayer sends it. */
+async function commitTree(w: World, nodeId: number, swarm: number, tree: StorageTree, honest: boolean, usedBytes = tree.usedBytes): Promise<void> {
+  const epoch = w.epoch;
+  const proof = { ...storageProofOf(tree, BigInt(nodeId), swarm, epoch), usedBytes };
+  const keys = w.chains.get(nodeId)!;
+  const signature = signStorageProof(keys.mldsa.secretKey, w.f.chainId, w.f.addresses.storage, proof, TEST_PROFILE);
+  await w.tx(() => w.f.storage.connect(w.f.relayer).commit(proof, keys.mldsa.publicKey, signature));
+  w.m.commit(nodeId, swarm, epoch, tree.root, leavesOf(tree), honest, usedBytes);
+}
+
+/** Roots whose messages everybody can know: the swarm's, and the deviant's (the swarm's less one, plus one). */
+const PUBLIC = new Set([HONEST.root.toLowerCase(), DEVIANT.root.toLowerCase()]);
+
+/** Commitments of epochs a challenge may name now (epoch < current <= epoch + 3), as [nodeId, epoch]. */
+function challengeable(w: World, keep: (nodeId: number, epoch: number, c: ModelCommitmentOf) => boolean = () => true): [number, number][] {
+  const e = w.epoch;
+  const out: [number, number][] = [];
+  for (const [key, c] of w.m.commitments) {
+    const [nodeId, epoch] = key.split(":").map(Number);
+    if (epoch < e && epoch + 3 >= e && keep(nodeId, epoch, c)) out.push([nodeId, epoch]);
+  }
+  return out;
+}
+type ModelCommitmentOf = NonNullable<ReturnType<SystemModel["committed"]>>;
+
+/**
+ * `challenger` bonds a challenge of node `nodeId`'s commitment of `epoch`, naming the `pick`-th leaf of
+ * `cited` (of those a node could answer, with `answerable`) with a proof in `cited`'s root: accepted
+ * only if that is the node's own committed root and holds the leaf (LeafNotCommitted otherwise).
+ */
+async function openChallenge(
+  w: World,
+  kind: string,
+  challenger: HardhatEthersSigner,
+  nodeId: number,
+  epoch: number,
+  cited: StorageTree,
+  pick: number,
+  answerable = false,
+): Promise<{ outcome: Outcome; id: string }> {
+  const leaves = cited.leaves().filter(([, size]) => !answerable || size <= BigInt(MAX_MESSAGE_BYTES));
+  const [hash, size] = leaves[pick % leaves.length];
+  const id = challengeId(BigInt(nodeId), epoch, hash, size);
+  const outcome = w.m.challenge(id, challenger.address, nodeId, epoch, { messageHash: hash, size: Number(size), citedRoot: cited.root }, w.t, w.epoch);
+  const send = () => w.f.storage.connect(challenger).challenge(nodeId, epoch, hash, size, cited.proof(hash), { value: PARAMS.challengeBond });
+  await w.perform(kind, w.f.storage, outcome, challenger.address, send, (bond) => -bond);
+  return { outcome, id };
+}
+
+/**
+ * A challenger bonds a challenge of a leaf it can know against a node's commitment: mostly a leaf of
+ * the node's own root (public roots only), one time in four a leaf of the swarm's messages, which a
+ * node that committed another root does not answer for (LeafNotCommitted).
+ */
 class Challenge extends Command {
-  constructor(readonly target: number, readonly message: number, readonly challenger: number) {
+  constructor(readonly target: number, readonly message: number, readonly challenger: number, readonly cite: number) {
     super();
   }
   async act(w: World) {
-    const e = w.epoch;
-    const targets = [...w.m.commitments.keys()]
-      .map((k) => k.split(":").map(Number))
-      .filter(([, epoch]) => epoch < e && epoch + 3 >= e);
+    const targets = challengeable(w);
     if (targets.length === 0) return;
     const [nodeId, epoch] = targets[this.target % targets.length];
-    const msg = CHALLENGEABLE[this.message % CHALLENGEABLE.length];
-    const bytesOf = SWARM_MESSAGES[msg];
-    const hash = messageHash(bytesOf);
-    const id = challengeId(BigInt(nodeId), epoch, hash, bytesOf.length);
+    const own = w.m.committed(nodeId, epoch)!.root;
+    const cited = this.cite % 4 === 3 || !PUBLIC.has(own) ? HONEST : TREES.get(own)!;
     const challenger = w.f.challengers[this.challenger % w.f.challengers.length];
-    const c = w.m.committed(nodeId, epoch)!;
-    const view = w.m.tallies.get(`${c.swarm}:${epoch}`)?.view();
-    const outcome =
-      !w.m.storagePaused && view?.agreed && view.rootPrefix !== rootPrefix(HONEST.root).toLowerCase()
-        ? ({ ok: false, error: "LeafNotInSwarmRoot" } as Outcome)
-        : w.m.challenge(id, challenger.address, nodeId, epoch, msg, w.t, e);
-    const send = () => w.f.storage.connect(challenger).challenge(nodeId, epoch, hash, bytesOf.length, HONEST.proof(hash), { value: PARAMS.challengeBond });
-    await w.perform("challenge", w.f.storage, outcome, challenger.address, send, (bond) => -bond);
+    await openChallenge(w, "challenge", challenger, nodeId, epoch, cited, this.message);
   }
   toString() {
-    return `challenge(${this.target}, message ${this.message}, challenger ${this.challenger})`;
+    return `challenge(${this.target}, message ${this.message}, challenger ${this.challenger}, cite ${this.cite % 4 === 3 ? "swarm" : "own"})`;
   }
 }
 
@@ -844,26 +960,30 @@ function pickChallenge(w: World, pick: number) {
   return all.length === 0 ? undefined : all[pick % all.length];
 }
 
-/** Anyone answers a challenge with the node's stored message, if the node has it. */
+/** Anyone answers a challenge with the message of the node's committed tree (a self-challenger never does). */
 class Respond extends Command {
   constructor(readonly challenge: number) {
     super();
   }
   async act(w: World) {
     const c = pickChallenge(w, this.challenge);
-    if (!c) return;
-    const committed = w.m.committed(c.nodeId, c.epoch)!;
-    const msg = SWARM_MESSAGES[c.message];
-    const answer = answerChallenge(committed.honest ? HONEST : DEVIANT, { messageHash: messageHash(msg), size: msg.length });
-    if (!answer) return; // the node lost the message: it cannot answer
-    const outcome = w.m.respond(c, w.t);
-    const operator = w.m.node(c.nodeId)!.operator;
-    const send = () => w.f.storage.connect(w.f.relayer).respond(c.id, answer.message, answer.proof);
-    await w.perform("respond", w.f.storage, outcome, operator, send, () => 0n);
+    if (!c || c.self) return;
+    await respond(w, c);
   }
   toString() {
     return `respond(${this.challenge})`;
   }
+}
+
+async function respond(w: World, c: ModelChallenge, kind = "respond") {
+  const tree = TREES.get(w.m.committed(c.nodeId, c.epoch)!.root)!;
+  // Only leaves of the node's own root are challengeable, and the node holds what it committed.
+  const answer = answerChallenge(tree, { messageHash: c.messageHash, size: c.size });
+  expect(answer, "a node can answer every challenge of its own committed root").not.to.equal(undefined);
+  const outcome = w.m.respond(c, w.t);
+  const operator = w.m.node(c.nodeId)!.operator;
+  const send = () => w.f.storage.connect(w.f.relayer).respond(c.id, answer!.message, answer!.proof);
+  await w.perform(kind, w.f.storage, outcome, operator, send, () => 0n);
 }
 
 /** Anyone resolves an unanswered challenge after its window: the bond back and the node slashed. */
@@ -881,16 +1001,233 @@ class Resolve extends Command {
   }
 }
 
-async function resolve(w: World, c: NonNullable<ReturnType<typeof pickChallenge>>) {
+/**
+ * Resolves challenge `c` (or sees it refused as the model predicts): the bond credited back and, for the
+ * first default of its node and epoch while the node is slashable, the penalty. Returns whether it slashed.
+ */
+async function resolve(w: World, c: ModelChallenge): Promise<boolean | undefined> {
   const send = () => w.f.storage.connect(w.f.relayer).resolve(c.id);
-  if (c.status !== "open") return w.reverts(w.f.storage, "ChallengeNotOpen", send);
-  if (w.t <= c.deadline) return w.reverts(w.f.storage, "ResponseWindowOpen", send);
+  if (c.status !== "open") return void (await w.reverts(w.f.storage, "ChallengeNotOpen", send));
+  if (w.t <= c.deadline) return void (await w.reverts(w.f.storage, "ResponseWindowOpen", send));
   const before = await ethers.provider.getBalance(c.challenger);
   const r = await w.tx(send);
   expect(await ethers.provider.getBalance(c.challenger), "resolving credits the bond, it sends nothing").to.equal(before);
   w.m.prevrandao = r.prevrandao;
-  w.m.resolve(c, r.t);
-  w.stats.add("resolve:ok");
+  const { slashed } = w.m.resolve(c, r.t) as { slashed: boolean };
+  const event = r.receipt.logs.map((l) => w.f.storage.interface.parseLog(l)).find((l) => l?.name === "ChallengeDefaulted")!;
+  expect(event.args.penaltyBps, "a default is penalised at most once per node and epoch, and only while the stake is locked").to.equal(
+    slashed ? PARAMS.failedChallengePenaltyBps : 0n,
+  );
+  w.stats.add(`resolve:${slashed ? "slashed" : "bond only"}${c.self ? ":self" : ""}`);
+  return slashed;
+}
+
+// ------------------------------------------------------------------ adversaries
+
+/**
+ * An operator's node commits a junk root (messages its operator invented, that nobody stores for the
+ * swarm) for the current epoch: a fault, and the start of a self-challenge.
+ */
+class CommitJunk extends Command {
+  constructor(readonly node: number) {
+    super();
+  }
+  async act(w: World) {
+    await commitJunk(w, this.node);
+  }
+  toString() {
+    return `commitJunk(${this.node})`;
+  }
+}
+
+async function commitJunk(w: World, pick: number): Promise<boolean> {
+  const e = w.epoch;
+  const candidates = w.m.activeNodes().filter((n) => !w.m.committed(n.id, e) && w.m.swarms.swarmOf(BigInt(n.id)) !== NO_SWARM);
+  if (candidates.length === 0) return false;
+  const n = candidates[pick % candidates.length];
+  await commitTree(w, n.id, w.m.swarms.swarmOf(BigInt(n.id)), junkOf(n.id), false);
+  w.m.culprits.add(n.operator);
+  w.stats.add("commit:junk");
+  return true;
+}
+
+/** Lets time run to the first second of the next epoch (the current one becomes challengeable). */
+async function nextEpoch(w: World): Promise<void> {
+  const e = BigInt(EPOCH_SECONDS);
+  await advance(w, (w.now / e + 1n) * e - w.now);
+}
+
+/**
+ * The operator challenges a leaf of its node's junk root and never answers, to collect the challenger's
+ * share of its own node's penalty: its bond comes back, but the share (20%) is below its own stake's
+ * share of the penalty (at least 25%), so it ends poorer.
+ */
+class SelfChallenge extends Command {
+  constructor(readonly target: number, readonly leaf: number) {
+    super();
+  }
+  async act(w: World) {
+    const junk = () => challengeable(w, (id, _, c) => c.root === junkOf(id).root.toLowerCase());
+    let targets = junk();
+    if (targets.length === 0) {
+      // None yet: a node commits junk now, and its operator challenges it in the next epoch.
+      if (!(await commitJunk(w, this.target))) return;
+      await nextEpoch(w);
+      targets = junk();
+    }
+    const [nodeId, epoch] = targets[this.target % targets.length];
+    const operator = w.signer(w.m.node(nodeId)!.operator);
+    await openChallenge(w, "selfChallenge", operator, nodeId, epoch, junkOf(nodeId), this.leaf);
+  }
+  toString() {
+    return `selfChallenge(${this.target}, leaf ${this.leaf})`;
+  }
+}
+
+/**
+ * A coalition of `size` members of a swarm (a minority or a majority of the ones yet to commit this
+ * epoch, at least one honest member left) commits one invented root; the others commit the swarm's
+ * messages. A coalition of SWARM_QUORUM or more and more than half makes its root the swarm root.
+ */
+class Collude extends Command {
+  constructor(readonly swarm: number, readonly size: number) {
+    super();
+  }
+  async act(w: World) {
+    if (w.m.swarms.swarmCount === 0) return;
+    const swarm = this.swarm % w.m.swarms.swarmCount;
+    const e = w.epoch;
+    const members = w.m.swarms.swarmMembers(swarm).map(Number).filter((id) => !w.m.committed(id, e));
+    if (members.length < 2) return;
+    const colluders = members.slice(0, 1 + (this.size % (members.length - 1)));
+    for (const id of members) {
+      if (w.m.swarms.swarmOf(BigInt(id)) !== swarm) continue;
+      const colluding = colluders.includes(id);
+      await commitTree(w, id, swarm, colluding ? COLLUDED : HONEST, !colluding);
+      if (colluding) w.m.culprits.add(w.m.node(id)!.operator);
+    }
+    const view = w.m.tallies.get(`${swarm}:${e}`)!.view();
+    const majority = view.agreed && view.rootPrefix.toLowerCase() === rootPrefix(COLLUDED.root).toLowerCase();
+    w.coalitions.push({ swarm, epoch: e, colluders, majority });
+    w.stats.add(`collude:${majority ? "majority" : "minority"}`);
+  }
+  toString() {
+    return `collude(${this.swarm}, ${this.size})`;
+  }
+}
+
+/**
+ * A colluder challenges an honest member of its swarm on a leaf of the coalition's root, with a proof
+ * in that root (the swarm root, when the coalition is a majority): refused with LeafNotCommitted, since
+ * the evidence is the honest node's own root. A majority cannot frame a minority.
+ */
+class Frame extends Command {
+  constructor(readonly pick: number, readonly leaf: number) {
+    super();
+  }
+  async act(w: World) {
+    const live = () => w.coalitions.filter((c) => c.epoch < w.epoch && c.epoch + 3 >= w.epoch);
+    if (live().length === 0) {
+      // No coalition yet: one forms now, and tries to frame in the next epoch.
+      await new Collude(this.pick, this.pick >> 2).act(w);
+      await nextEpoch(w);
+    }
+    const coalitions = live();
+    if (coalitions.length === 0) return;
+    const co = coalitions[this.pick % coalitions.length];
+    const honest = challengeable(w, (_, epoch, c) => epoch === co.epoch && c.swarm === co.swarm && c.honest);
+    if (honest.length === 0) return;
+    const [target] = honest[this.pick % honest.length];
+    const colluder = w.signer(w.m.node(co.colluders[(this.pick >> 4) % co.colluders.length])!.operator);
+    const sr = await w.f.storage.swarmRoot(co.swarm, co.epoch);
+    const view = w.m.tallies.get(`${co.swarm}:${co.epoch}`)!.view();
+    expect(sr.agreed, "the swarm root agreement is the tally model's").to.equal(view.agreed);
+    if (co.majority) expect(sr.rootPrefix.toLowerCase(), "a colluding majority's root is the swarm root").to.equal(rootPrefix(COLLUDED.root).toLowerCase());
+    const kind = `frame:${co.majority ? "majority" : "minority"}`;
+    const { outcome } = await openChallenge(w, kind, colluder, target, co.epoch, COLLUDED, this.leaf);
+    expect(outcome.ok, "a coalition cannot challenge an honest node on its own invented leaves").to.equal(false);
+    if (!w.m.storagePaused) expect(outcome.ok ? "" : outcome.error).to.equal("LeafNotCommitted");
+  }
+  toString() {
+    return `frame(${this.pick}, leaf ${this.leaf})`;
+  }
+}
+
+/**
+ * A griefer fills the shared pools: it challenges `count` honest commitments on leaves their nodes hold
+ * (each answered at once, its bond paid to the node's operator), and opens a two-party session (not a
+ * channel: no cap to corner) at the price the bridge quotes (`quoteCreateSession`).
+ */
+class Grief extends Command {
+  constructor(readonly count: number, readonly pick: number) {
+    super();
+  }
+  async act(w: World) {
+    const g = w.f.griefer;
+    w.m.culprits.add(g.address);
+    const targets = challengeable(w, (_, __, c) => c.honest && PUBLIC.has(c.root));
+    for (let i = 0; i < Math.min(this.count, targets.length); i++) {
+      const [nodeId, epoch] = targets[(this.pick + i) % targets.length];
+      const tree = TREES.get(w.m.committed(nodeId, epoch)!.root)!;
+      const { outcome, id } = await openChallenge(w, "grief:challenge", g, nodeId, epoch, tree, this.pick + i, true);
+      if (outcome.ok) await respond(w, w.m.challenges.get(id)!, "grief:answered");
+    }
+    const participants = [w.f.users[this.pick % w.f.users.length], w.f.users[(this.pick + 1) % w.f.users.length]];
+    const addrs = participants.map((p) => p.address);
+    const salt = ethers.id(`system session ${w.saltCounter++}`);
+    const id = deriveSessionId({ chainId: w.f.chainId, bridge: w.f.addresses.bridge, creator: g.address, salt, participants: addrs });
+    const quote = await w.f.bridge.quoteCreateSession();
+    const outcome = w.m.createSession(id, addrs, [true, true], w.t);
+    if (outcome.ok) expect(quote, "the bridge quotes the model's session price").to.equal(outcome.amount);
+    const send = () => w.f.bridge.connect(g)["createSession(address[],bytes[],bytes32)"](addrs, participants.map(keyOf), salt, { value: quote });
+    await w.perform("grief:session", w.f.bridge, outcome, g.address, send, (fee) => -fee);
+  }
+  toString() {
+    return `grief(${this.count}, ${this.pick})`;
+  }
+}
+
+/**
+ * An exit raced against a pending penalty: a node with a challenge open (opened now on one of its
+ * public leaves if none is) requests exit instead of answering. Past the window the default still
+ * reaches its locked stake: the penalty rises by the failed-challenge rate (to the cap), once per epoch.
+ */
+class ExitRace extends Command {
+  constructor(readonly pick: number) {
+    super();
+  }
+  async act(w: World) {
+    const open = [...w.m.challenges.values()].filter((c) => c.status === "open" && !c.self && w.t <= c.deadline && w.m.node(c.nodeId)!.status === NodeStatus.Active);
+    let c = open.length ? open[this.pick % open.length] : undefined;
+    if (!c) {
+      const targets = challengeable(w, (id, _, cm) => PUBLIC.has(cm.root) && w.m.node(id)!.status === NodeStatus.Active);
+      if (targets.length === 0) return;
+      const [nodeId, epoch] = targets[this.pick % targets.length];
+      const tree = TREES.get(w.m.committed(nodeId, epoch)!.root)!;
+      const challenger = w.f.challengers[this.pick % w.f.challengers.length];
+      const { outcome, id } = await openChallenge(w, "exitRace:challenge", challenger, nodeId, epoch, tree, this.pick, true);
+      if (!outcome.ok) return;
+      c = w.m.challenges.get(id)!;
+    }
+    const n = w.m.node(c.nodeId)!;
+    const send = () => w.f.registry.connect(w.signer(n.operator)).requestExit(n.id);
+    const r = await w.perform("exitRace:exit", w.f.registry, w.m.exit(n, n.operator, w.t), n.operator, send, () => 0n);
+    if (!r) return;
+    w.m.prevrandao = r.prevrandao;
+    w.m.reg.requestExit(n, epochOf(r.t), r.t);
+    const before = n.penaltyBps;
+    const first = !w.m.penalised.has(`${n.id}:${c.epoch}`);
+    if (w.t <= c.deadline) await advance(w, c.deadline - w.now);
+    const slashed = await resolve(w, c);
+    expect(slashed, "a default of an exited node is penalised while its stake is locked (once per epoch)").to.equal(first);
+    const v = await w.f.registry.getNode(n.id);
+    const want = before + PARAMS.failedChallengePenaltyBps > PENALTY_CAP_BPS ? PENALTY_CAP_BPS : before + PARAMS.failedChallengePenaltyBps;
+    if (slashed) expect(BigInt(v.penaltyBps), "the penalty reached the exited node's locked stake").to.equal(want);
+    expect(Number(v.status), "the node stays decommissioning, its stake locked").to.equal(NodeStatus.Decommissioning);
+  }
+  toString() {
+    return `exitRace(${this.pick})`;
+  }
 }
 
 /** Challenge bonds and answers are credited; anyone withdraws their credit. */
@@ -939,7 +1276,8 @@ export const commandArbitraries: fc.Arbitrary<Cmd>[] = [
   fc.boolean().map((full) => new Register(full)),
   fc.boolean().map((full) => new Register(full)),
   ...weighted(2, fc.tuple(fc.nat(), fc.nat(), fc.boolean()).map(([n, w, r]) => new Contribute(n, w, r))),
-  ...weighted(2, fc.nat(255).map((skip) => new Heartbeats(skip))),
+  fc.nat(255).map((skip) => new Heartbeats(skip)),
+  fc.tuple(fc.nat(255), fc.nat(3)).map(([skip, s]) => new Heartbeats(skip, s === 0)),
   fc.nat(1).map(() => new Heartbeats(0)),
   fc.nat().map((n) => new Penalize(n)),
   fc.tuple(fc.nat(), fc.nat()).map(([n, w]) => new RequestExit(n, w)),
@@ -964,11 +1302,18 @@ export const commandArbitraries: fc.Arbitrary<Cmd>[] = [
   fc.nat().map((s) => new FlushFees(s)),
   fc.boolean().map((r) => new PayTreasury(r)),
   ...weighted(2, fc.tuple(fc.nat(), fc.nat(), fc.nat()).map(([s, d, u]) => new CommitSwarm(s, d, u))),
-  ...weighted(3, fc.tuple(fc.nat(), fc.nat(), fc.nat()).map(([t, m, c]) => new Challenge(t, m, c))),
+  ...weighted(3, fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat()).map(([t, m, c, k]) => new Challenge(t, m, c, k))),
   ...weighted(2, fc.nat().map((c) => new Respond(c))),
   ...weighted(2, fc.nat().map((c) => new Resolve(c))),
   fc.nat().map((k) => new StorageWithdraw(k)),
   fc.nat().map((k) => new ClaimCredit(k)),
+  // adversaries
+  fc.nat().map((n) => new CommitJunk(n)),
+  fc.tuple(fc.nat(), fc.nat()).map(([t, l]) => new SelfChallenge(t, l)),
+  fc.tuple(fc.nat(), fc.nat()).map(([s, k]) => new Collude(s, k)),
+  fc.tuple(fc.nat(), fc.nat()).map(([p, l]) => new Frame(p, l)),
+  fc.tuple(fc.integer({ min: 1, max: 4 }), fc.nat()).map(([c, p]) => new Grief(c, p)),
+  fc.nat().map((p) => new ExitRace(p)),
 ];
 
 // --------------------------------------------------------------------------------------- settlement
@@ -982,7 +1327,17 @@ export const commandArbitraries: fc.Arbitrary<Cmd>[] = [
 export async function settleEverything(w: World): Promise<void> {
   const check = (what: string) => checkInvariants(w, `settlement: ${what}`);
   for (const target of TARGETS) if (!pausedOf(w, target)) await setPaused(w, target, true);
-  await advance(w, 2n * HOUR);
+  // Every node still active is online for the settlement (heartbeats are not pausable): it answers the
+  // challenges still in their window (a self-challenger never does) and proves every epoch, so only
+  // what it missed before counts against it. Two hours pass (every node may then exit, every window closes).
+  for (const c of w.m.challenges.values()) if (c.status === "open" && !c.self && w.t <= c.deadline) await respond(w, c);
+  const until = w.now + 2n * HOUR;
+  await heartbeatAll(w, () => true);
+  while (w.now < until) {
+    const next = (w.now / BigInt(EPOCH_SECONDS) + 1n) * BigInt(EPOCH_SECONDS);
+    await advance(w, (next < until ? next : until) - w.now);
+    await heartbeatAll(w, () => true);
+  }
   for (const c of w.m.challenges.values()) if (c.status === "open") await resolve(w, c);
   for (const n of w.m.activeNodes()) {
     const r = await w.tx(() => w.f.registry.connect(w.signer(n.operator)).requestExit(n.id));
@@ -1035,6 +1390,13 @@ export async function settleEverything(w: World): Promise<void> {
   const dust = left - unallocated;
   if (dust > w.stats.rewardsDust) w.stats.rewardsDust = dust;
   expect(dust, "only rounding dust of allocated emission stays behind").to.be.lessThan(10n ** 9n);
+
+  // Everybody took what is due: the economic-security invariant on everyone's flows.
+  const economics = w.m.noProfitFromFaults();
+  w.stats.honestNodes += economics.honest;
+  w.stats.faultyNodes += economics.faulty;
+  w.stats.culprits += economics.culprits;
+  if (economics.broken.length) throw new Error(`settled: ${NO_PROFIT_FROM_FAULTS}:\n  - ${economics.broken.join("\n  - ")}`);
 }
 
 // --------------------------------------------------------------------------------------- runner

@@ -6,8 +6,12 @@
  * the storage commitments' swarm roots; plus small models of the challenge bonds, the session bridge and
  * the rewards contract's claim cycle. Lifecycle events of the registry are forwarded to the swarm,
  * rewards and BLS models in the order the contracts call each other.
+ *
+ * Beside the contracts' state it keeps the economics of every actor (DESIGN.md §12): each node's faults
+ * and what they cost it, what every account put in and took out, and which accounts caused a fault
+ * on purpose, for the invariant NO_PROFIT_FROM_FAULTS.
  */
-import { RegistryModel, BPS, type ModelNode } from "../registry/model";
+import { RegistryModel, BPS, PENALTY_CAP_BPS, type ModelNode } from "../registry/model";
 import { NodeStatus } from "../../src/registry";
 import { SwarmModel, NO_SWARM as SWARM_NONE, STORAGE_PER_NODE, inboxToSwarm } from "../../src/swarm";
 import { RewardsCalculator, NO_SWARM, cumulativeEmission } from "../../src/rewards";
@@ -47,15 +51,51 @@ export interface ModelChallenge {
   challenger: string;
   nodeId: number;
   epoch: number;
-  message: number;
+  /** The challenged leaf: keccak256 of the message and its size. */
+  messageHash: string;
+  size: number;
   deadline: bigint;
   status: "open" | "answered" | "defaulted";
   bond: bigint;
+  /** The node's own operator challenged it (it never answers). */
+  self: boolean;
 }
 
+/**
+ * A node's signed commitment of one epoch: its root and the leaves (message hash and size) the root
+ * holds. Honest commitments hold the messages the node stores (the swarm's, or what is left of them);
+ * dishonest ones a set nobody else has (a junk root, or a colluding coalition's invented root).
+ */
 export interface ModelCommitment {
   swarm: number;
+  root: string;
+  leaves: ReadonlySet<string>;
+  /** Committed what the node stores (false: a junk or colluding root, itself a fault). */
   honest: boolean;
+}
+
+/** A leaf's key in ModelCommitment.leaves. */
+export const leafKey = (messageHash: string, size: number | bigint): string => `${messageHash.toLowerCase()}:${size}`;
+
+/**
+ * The economic-security invariant, checked at the end of every sequence once everybody has taken what
+ * is due (and its first half, a node's penalty equals its own faults' cost, after every step).
+ */
+export const NO_PROFIT_FROM_FAULTS =
+  "a contributor of an honest node loses nothing, and a contributor of a faulty node loses no more than that node's own faults cost; nobody ends richer for a fault they caused";
+
+/** What an account put into and took out of the suite, by kind (rewards are income for service, apart). */
+export interface Flows {
+  /** Stake paid in (register, contribute) and paid back (withdraw). */
+  staked: bigint;
+  unstaked: bigint;
+  /** Challenge bonds posted, and bonds credited back to it (its default refunds, its own answers). */
+  bonded: bigint;
+  refunded: bigint;
+  /** Slash shares credited to it as a challenger. */
+  shares: bigint;
+  /** Credited for answering others' challenges of its node, and reward claims: pay for service. */
+  income: bigint;
 }
 
 const EXIT_MIN_AGE = 2n * 3600n;
@@ -63,6 +103,8 @@ const SMALL_EXIT_DELAY = 30n * 86400n;
 const SMALL_CONTRIBUTOR_BPS = 2_500n;
 const CHALLENGE_EPOCHS = 3;
 const RESPONSE_WINDOW = 3600n;
+/** StorageCommitment.MAX_MESSAGE_BYTES: a larger leaf cannot be challenged (it could not be answered). */
+const MAX_MESSAGE_BYTES = 16 * 1024;
 
 /**
  * The registry model with the registry's calls into the coordinator, the BLS key registry and the
@@ -86,6 +128,12 @@ class WiredRegistry extends RegistryModel {
   protected override stakeChanged(node: ModelNode, now: bigint): void {
     this.sys.rewards.update(now);
     this.sys.rewards.setNodeStake(BigInt(node.id), this.effective(node));
+  }
+  /** Every epoch settled as missed is the node's own fault (it sent no heartbeat), costing the per-epoch rate. */
+  override settle(node: ModelNode, epoch: number, proven: boolean, now: bigint): boolean {
+    const missed = epoch - 1 > node.settledEpoch ? epoch - 1 - node.settledEpoch : 0;
+    if (missed > 0) this.sys.fault(node.id, `missed ${missed} epoch(s) before ${epoch}`, BigInt(missed) * this.penaltyPerEpochBps);
+    return super.settle(node, epoch, proven, now);
   }
 }
 
@@ -123,6 +171,19 @@ export class SystemModel {
   readonly tallies = new Map<string, SwarmTallyModel>();
   readonly challenges = new Map<string, ModelChallenge>();
   readonly storageCredits = new Map<string, bigint>();
+  /** `node:epoch` of every storage penalty: at most one per node and epoch. */
+  readonly penalised = new Set<string>();
+
+  // economics (NO_PROFIT_FROM_FAULTS)
+  /** Each node's faults, in words, and what they cost it by the rules (bps, summed before the cap). */
+  readonly faults = new Map<number, string[]>();
+  readonly faultBps = new Map<number, bigint>();
+  /** Accounts that caused a fault on purpose (an operator challenging its own node, a colluder, a griefer). */
+  readonly culprits = new Set<string>();
+  readonly flows = new Map<string, Flows>();
+  /** Stake each account put into / took out of each node, by `node:account`. */
+  readonly stakeIn = new Map<string, bigint>();
+  readonly stakeOut = new Map<string, bigint>();
 
   registryPaused = false;
 
@@ -163,7 +224,93 @@ export class SystemModel {
     this.feeBps.set(id, feeBps);
     this.blsKeys.set(id, blsKey);
     this.prevrandao = prevrandao;
+    this.stakePaid(id, operator, value);
     return this.reg.register(operator, value, epoch, now);
+  }
+
+  /** `contribute` of `value` from `who`. */
+  contribute(node: ModelNode, who: string, value: bigint, epoch: number, now: bigint): void {
+    this.stakePaid(node.id, who, value);
+    this.reg.contribute(node, who, value, epoch, now);
+  }
+
+  /** `withdraw(nodeId)` from `who`: the amount paid. */
+  withdraw(node: ModelNode, who: string): bigint {
+    const amount = this.reg.withdraw(node, who);
+    const key = `${node.id}:${who}`;
+    this.stakeOut.set(key, (this.stakeOut.get(key) ?? 0n) + amount);
+    this.account(who).unstaked += amount;
+    return amount;
+  }
+
+  // ------------------------------------------------------------------ economics
+
+  account(who: string): Flows {
+    let f = this.flows.get(who);
+    if (!f) this.flows.set(who, (f = { staked: 0n, unstaked: 0n, bonded: 0n, refunded: 0n, shares: 0n, income: 0n }));
+    return f;
+  }
+
+  private stakePaid(nodeId: number, who: string, value: bigint): void {
+    const key = `${nodeId}:${who}`;
+    this.stakeIn.set(key, (this.stakeIn.get(key) ?? 0n) + value);
+    this.account(who).staked += value;
+  }
+
+  /** Records a fault of node `nodeId` and what the rules make it cost (bps of its stake). */
+  fault(nodeId: number, what: string, bps: bigint): void {
+    const list = this.faults.get(nodeId) ?? [];
+    list.push(what);
+    this.faults.set(nodeId, list);
+    this.faultBps.set(nodeId, (this.faultBps.get(nodeId) ?? 0n) + bps);
+  }
+
+  /** What a node's own faults cost it in all: their sum, capped at PENALTY_CAP_BPS. */
+  faultCost(nodeId: number): bigint {
+    const bps = this.faultBps.get(nodeId) ?? 0n;
+    return bps > PENALTY_CAP_BPS ? PENALTY_CAP_BPS : bps;
+  }
+
+  /**
+   * NO_PROFIT_FROM_FAULTS, once everybody took what is due (every stake withdrawn, every credit
+   * claimed): the broken parts, as sentences.
+   *  (1) every contributor of an honest node (no fault at all) got its whole stake back;
+   *  (2) a contributor of a faulty node lost at most its pro-rata share of the node's faults' cost,
+   *      ceil(contributed * min(Σ fault bps, 50%) / 10,000), so never more than half;
+   *  (3) an account that caused a fault on purpose took out (stake back, bonds back, slash shares) no
+   *      more than it put in (stake, bonds). Pay for service (rewards, others' bonds for answers) apart.
+   * Returns [sentences broken, honest nodes checked, faulty nodes checked, culprits checked].
+   */
+  noProfitFromFaults(): { broken: string[]; honest: number; faulty: number; culprits: number } {
+    const broken: string[] = [];
+    let honest = 0;
+    let faulty = 0;
+    for (const n of this.reg.nodes.values()) {
+      const isHonest = !this.faults.has(n.id);
+      if (isHonest) honest++;
+      else faulty++;
+      const cost = this.faultCost(n.id);
+      for (const [key, paid] of this.stakeIn) {
+        const [id, who] = key.split(":");
+        if (Number(id) !== n.id) continue;
+        const loss = paid - (this.stakeOut.get(key) ?? 0n);
+        const bound = isHonest ? 0n : (paid * cost + BPS - 1n) / BPS;
+        if (loss < 0n || loss > bound) {
+          broken.push(
+            isHonest
+              ? `(1) ${who}, a contributor of honest node ${n.id}, got back ${paid - loss} of its ${paid}`
+              : `(2) ${who}, a contributor of faulty node ${n.id} (${this.faults.get(n.id)!.join("; ")}: ${cost} bps), lost ${loss} of its ${paid}, more than its share ${bound}`,
+          );
+        }
+      }
+    }
+    for (const who of this.culprits) {
+      const f = this.account(who);
+      const out = f.unstaked + f.refunded + f.shares;
+      const put = f.staked + f.bonded;
+      if (out > put) broken.push(`(3) ${who} caused a fault and took out ${out} (stake ${f.unstaked}, bonds ${f.refunded}, shares ${f.shares}), more than the ${put} it put in`);
+    }
+    return { broken, honest, faulty, culprits: this.culprits.size };
   }
 
   // ------------------------------------------------------------------ views
@@ -252,6 +399,7 @@ export class SystemModel {
     const { contribution, isOperator } = this.reg.shareOf(node, who);
     const amount = this.rewards.claim(now, BigInt(node.id), who, contribution, isOperator);
     this.claimsPaid += amount;
+    this.account(who).income += amount;
     return amount;
   }
 
@@ -361,8 +509,13 @@ export class SystemModel {
 
   // ------------------------------------------------------------------ storage commitments
 
-  commit(nodeId: number, swarm: number, epoch: number, root: string, honest: boolean, usedBytes: bigint): void {
-    this.commitments.set(`${nodeId}:${epoch}`, { swarm, honest });
+  /**
+   * A node's commitment of `root`, whose tree holds `leaves`. A dishonest one (a root of messages the
+   * node does not store for the swarm: junk, or a coalition's invention) is a fault costing nothing by itself.
+   */
+  commit(nodeId: number, swarm: number, epoch: number, root: string, leaves: ReadonlySet<string>, honest: boolean, usedBytes: bigint): void {
+    this.commitments.set(`${nodeId}:${epoch}`, { swarm, root: root.toLowerCase(), leaves, honest });
+    if (!honest) this.fault(nodeId, `committed an invented root in epoch ${epoch}`, 0n);
     const key = `${swarm}:${epoch}`;
     let tally = this.tallies.get(key);
     if (!tally) this.tallies.set(key, (tally = new SwarmTallyModel()));
@@ -374,24 +527,43 @@ export class SystemModel {
     return this.commitments.get(`${nodeId}:${epoch}`);
   }
 
-  /** Whether a challenge of `nodeId` for `epoch` is accepted at `currentEpoch` (the message is in the swarm root). */
-  challenge(id: string, challenger: string, nodeId: number, epoch: number, message: number, now: bigint, currentEpoch: number): Outcome {
+  /**
+   * Whether a challenge of `nodeId` for `epoch` at `currentEpoch` is accepted: the leaf (`messageHash`,
+   * `size`) proven, with a proof of the tree whose root is `citedRoot`, to be in the node's OWN committed
+   * root. A leaf of another root (the swarm's, a coalition's) is refused with LeafNotCommitted, whatever
+   * the swarm's majority committed.
+   */
+  challenge(
+    id: string,
+    challenger: string,
+    nodeId: number,
+    epoch: number,
+    leaf: { messageHash: string; size: number; citedRoot: string },
+    now: bigint,
+    currentEpoch: number,
+  ): Outcome {
     if (this.storagePaused) return fail("EnforcedPause");
     if (epoch >= currentEpoch || epoch + CHALLENGE_EPOCHS < currentEpoch) return fail("EpochNotChallengeable");
+    if (leaf.size > MAX_MESSAGE_BYTES) return fail("MessageTooLarge");
     const c = this.committed(nodeId, epoch);
     if (!c) return fail("NoCommitment");
-    if (!this.tallies.get(`${c.swarm}:${epoch}`)?.view().agreed) return fail("NoSwarmRoot");
+    if (leaf.citedRoot.toLowerCase() !== c.root || !c.leaves.has(leafKey(leaf.messageHash, leaf.size))) return fail("LeafNotCommitted");
     if (this.challenges.has(id)) return fail("ChallengeExists");
+    const self = challenger === this.node(nodeId)!.operator;
     this.challenges.set(id, {
       id,
       challenger,
       nodeId,
       epoch,
-      message,
+      messageHash: leaf.messageHash,
+      size: leaf.size,
       deadline: now + RESPONSE_WINDOW,
       status: "open",
       bond: this.p.challengeBond,
+      self,
     });
+    this.account(challenger).bonded += this.p.challengeBond;
+    if (self) this.culprits.add(challenger);
     return ok(this.p.challengeBond);
   }
 
@@ -401,20 +573,34 @@ export class SystemModel {
     c.status = "answered";
     const operator = this.node(c.nodeId)!.operator;
     this.storageCredits.set(operator, (this.storageCredits.get(operator) ?? 0n) + c.bond);
+    // The operator's own bond comes back to it; another challenger's bond pays the node for its answer.
+    if (operator === c.challenger) this.account(operator).refunded += c.bond;
+    else this.account(operator).income += c.bond;
     return ok(c.bond);
   }
 
-  /** `resolve`: the bond back to the challenger and, if the node is still slashable, the slash. */
-  resolve(c: ModelChallenge, now: bigint): Outcome {
+  /**
+   * `resolve`: the bond back to the challenger and, if the node is still slashable and was not penalised
+   * for a default in the challenge's epoch yet, the slash (at most one storage penalty per node and
+   * epoch). Returns the outcome and whether the node was slashed.
+   */
+  resolve(c: ModelChallenge, now: bigint): Outcome & { slashed?: boolean } {
     if (c.status !== "open") return fail("ChallengeNotOpen");
     if (now <= c.deadline) return fail("ResponseWindowOpen");
     c.status = "defaulted";
     this.storageCredits.set(c.challenger, (this.storageCredits.get(c.challenger) ?? 0n) + c.bond);
+    this.account(c.challenger).refunded += c.bond;
     const node = this.node(c.nodeId)!;
-    if (this.reg.slashable(node, now)) {
+    const key = `${c.nodeId}:${c.epoch}`;
+    const slashed = this.reg.slashable(node, now) && !this.penalised.has(key);
+    this.fault(node.id, `defaulted a challenge of epoch ${c.epoch}${c.self ? " its operator opened" : ""}`, slashed ? this.p.failedChallengePenaltyBps : 0n);
+    if (slashed) {
+      this.penalised.add(key);
+      const before = this.reg.credits.get(c.challenger) ?? 0n;
       this.reg.slash(node, this.p.failedChallengePenaltyBps, c.challenger, this.p.challengerShareBps, now);
+      this.account(c.challenger).shares += (this.reg.credits.get(c.challenger) ?? 0n) - before;
     }
-    return ok(c.bond);
+    return { ok: true, amount: c.bond, slashed };
   }
 
   storageWithdraw(who: string): Outcome {

@@ -18,6 +18,7 @@ describe("The Pars network against the system model (short campaign)", () => {
     console.log(`      ${stats.sequences} sequences, ${stats.steps} commands (seed ${seed}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`      ${stats.summary()}`);
     console.log(`      partial claims ${stats.partialClaims}x; claim cycles waited in settlements ${stats.cyclesWaited}; largest rounding dust left ${stats.rewardsDust} wei`);
+    console.log(`      no profit from faults checked on ${stats.honestNodes} honest and ${stats.faultyNodes} faulty nodes, ${stats.culprits} culprits`);
     expect(stats.sequences).to.equal(runs);
     expect(stats.steps, "enough commands ran").to.be.greaterThan(runs * 10);
   });
