@@ -90,3 +90,19 @@ export async function leaver(swarms: SwarmCoordinator, nodes: BenchNode[], from:
   if (!best) throw new Error(`no node in a ${from} swarm`);
   return best.node;
 }
+
+/**
+ * A node whose leave shrinks the swarm standing at the end of its size class (no reordering, no
+ * move): the path the deregistration benchmarks measure at both scales. Settled placements swap nodes
+ * between swarms, so a fixed node id would stand at the edge at one scale and away from it at the
+ * other (a leave away from the edge rewrites up to four swarm records more, measured by
+ * `registry.requestExit`).
+ */
+export async function leaverAtEdge(swarms: SwarmCoordinator): Promise<bigint> {
+  const order = await readOrder(swarms);
+  const count = order.occupants.length;
+  // All swarms of one size: the class ends at the last position; otherwise the largest class ends
+  // just before the edge.
+  const position = order.edge === 0 ? count - 1 : order.edge - 1;
+  return (await swarms.swarmMembers(order.occupants[position]))[0];
+}
