@@ -18,6 +18,14 @@ export const NO_SWARM = 0xffffffff;
 export const STORAGE_PER_NODE = 10n * 2n ** 30n;
 /** Most nodes one add / remove moves between swarms (joins and leaves not counted). */
 export const MAX_MOVES_PER_CHANGE = 5;
+/** Placements the registry's heartbeat batch asks `settle` for; each moves 0 or 2 nodes. */
+export const SETTLES_PER_CALL = 2;
+/** Most placements queued at once; an add into a full ring settles the oldest first, or reverts (PlacementQueueFull) if it is not ready. */
+export const MAX_PENDING_PLACEMENTS = 32;
+/** Most placements one `settle` settles, whatever its argument. */
+export const MAX_SETTLES_PER_TX = 8;
+/** `blockhash` serves the 256 most recent blocks. */
+const BLOCKHASH_WINDOW = 256;
 /** 5 × (2^24 − 1): swarm positions are 24-bit fields in the contract. */
 export const MAX_ACTIVE_NODES = TARGET_NODES_PER_SWARM * (2 ** 24 - 1);
 /** Swarm sizes the contract's packed counters track (balanced swarms never exceed 5, a join makes 6). */
@@ -181,13 +189,44 @@ export function firstDraw(prevrandao: bigint, nodeId: bigint, n: number): number
   return Picker.for(prevrandao, nodeId).draw(n);
 }
 
+/** keccak256(abi.encode(bytes32 seed, uint64 nodeId, uint256 index)): the draw of a queued placement. */
+export function placementDraw(seed: bigint, nodeId: bigint, index: bigint): bigint {
+  return BigInt(keccak256("0x" + word(seed) + word(nodeId) + word(index)));
+}
+
+/** The block a call executes in: its number, its prevrandao, and the hashes of earlier blocks. */
+export interface BlockContext {
+  number: number;
+  prevrandao: bigint;
+  /** The hash of an earlier block (what `blockhash(n)` returns in this block). */
+  hash(n: number): bigint;
+}
+
+/** Where a model finds the block of a call that passed only a prevrandao. */
+export interface ChainView {
+  /** The number of the block the latest call executed in. */
+  number(): number;
+  hash(n: number): bigint;
+}
+
+interface QueuedPlacement {
+  nodeId: bigint;
+  joined: number;
+}
+
 /**
- * The SwarmCoordinator's membership, step for step. `addNode` / `removeNode` take the `prevrandao`
- * of the block that executed the call (the header's `mixHash`; ethers' `block.prevRandao` on a plain
- * JSON-RPC provider) and return the changes in the order the contract reports them to its listener.
- * Several calls in one block (a batch) each use that block's prevrandao.
+ * The SwarmCoordinator's membership, step for step. `addNode` / `removeNode` / `settle` take the block
+ * that executed the call: a `BlockContext`, or just its `prevrandao` (the header's `mixHash`), the
+ * number and hashes then coming from `SwarmModel.chain`. They return the changes in the order the
+ * contract reports them to its listener (settled placements first). Several calls in one block (a
+ * batch) each use that block.
  */
 export class SwarmModel {
+  /** The chain view used when a call passes only a prevrandao (tests set it). */
+  static chain: ChainView | undefined;
+  private readonly queue: QueuedPlacement[] = [];
+  private queueHead = 0;
+  private deferredTo = 0;
   private readonly swarms: ModelSwarm[] = [];
   private readonly nodes = new Map<bigint, ModelNode>();
   /** atLeast[s] for s = 1..7 (index 0 unused: it is the swarm count). */
@@ -249,16 +288,29 @@ export class SwarmModel {
 
   // ---- flows -------------------------------------------------------------------------------
 
-  addNode(nodeId: bigint, prevrandao: bigint): SwarmChange[] {
+  /** Queued placements, oldest first, with the block whose hash will draw each. */
+  pendingPlacements(): { nodeId: bigint; seedBlock: number }[] {
+    return this.queue.map((e) => ({ nodeId: e.nodeId, seedBlock: Math.max(e.joined + 1, this.deferredTo) }));
+  }
+
+  addNode(nodeId: bigint, at: bigint | BlockContext): SwarmChange[] {
     if (nodeId === 0n) throw new Error("InvalidNodeId");
     if (this.nodes.has(nodeId)) throw new Error("NodeAlreadyInSwarm");
     if (this.nodes.size >= MAX_ACTIVE_NODES) throw new Error("NetworkFull");
+    const block = SwarmModel.blockOf(at);
     const changes: SwarmChange[] = [];
-    const pick = Picker.for(prevrandao, nodeId);
+    const pick = Picker.for(block.prevrandao, nodeId);
+    // No swap, except into a full ring (its oldest entry first); a known seed is deferred.
+    if (this.queue.length > 0) {
+      const settled = this.settleReady(block, this.queue.length === MAX_PENDING_PLACEMENTS ? 1 : 0, changes);
+      if (this.queue.length === MAX_PENDING_PLACEMENTS) {
+        this.undo(settled);
+        throw new Error("PlacementQueueFull");
+      }
+    }
 
     const smallest = this.range().min;
-    const start = this.atLeastOf(smallest + 1);
-    const entered = this.swarms[start + pick.draw(this.atLeastOf(smallest) - start)].occupant;
+    const entered = this.swarms[this.atLeastOf(smallest + 1)].occupant;
     this.grow(entered, nodeId, 0n);
     changes.push({ nodeId, fromSwarm: NO_SWARM, toSwarm: entered });
 
@@ -268,14 +320,18 @@ export class SwarmModel {
       this.count = oldCount + 1;
     }
     this.rebalance(pick, changes);
+    this.queue.push({ nodeId, joined: block.number });
     return changes;
   }
 
-  removeNode(nodeId: bigint, prevrandao: bigint): SwarmChange[] {
-    const node = this.nodes.get(nodeId);
-    if (!node) throw new Error("NodeNotInSwarm");
+  removeNode(nodeId: bigint, at: bigint | BlockContext): SwarmChange[] {
+    if (!this.nodes.has(nodeId)) throw new Error("NodeNotInSwarm");
+    const block = SwarmModel.blockOf(at);
     const changes: SwarmChange[] = [];
-    const pick = Picker.for(prevrandao, nodeId);
+    const pick = Picker.for(block.prevrandao, nodeId);
+    // No swap: a known seed is deferred past this change.
+    this.settleReady(block, 0, changes);
+    const node = this.nodes.get(nodeId)!;
 
     this.shrink(node.swarmId, node.index);
     this.nodes.delete(nodeId);
@@ -287,6 +343,14 @@ export class SwarmModel {
     } else {
       this.rebalance(pick, changes);
     }
+    return changes;
+  }
+
+  /** `settle(maxCount)`: anyone draws up to `maxCount` ready placements. */
+  settle(maxCount: number, at: bigint | BlockContext): SwarmChange[] {
+    if (maxCount <= 0) throw new Error("InvalidSettleCount");
+    const changes: SwarmChange[] = [];
+    this.settleReady(SwarmModel.blockOf(at), Math.min(maxCount, MAX_SETTLES_PER_TX), changes);
     return changes;
   }
 
@@ -338,11 +402,74 @@ export class SwarmModel {
 
   // ---- the contract's internals, mirrored ----------------------------------------------------
 
+  private static blockOf(at: bigint | BlockContext): BlockContext {
+    if (typeof at !== "bigint") return at;
+    const chain = SwarmModel.chain;
+    if (!chain) throw new Error("SwarmModel: pass a BlockContext or set SwarmModel.chain");
+    return { number: chain.number(), prevrandao: at, hash: (n) => chain.hash(n) };
+  }
+
+  /** Undo record of a settle pass, for an add that then reverts (PlacementQueueFull). */
+  private snapshotQueue() {
+    return { queue: [...this.queue], head: this.queueHead, deferredTo: this.deferredTo };
+  }
+
+  private undo(saved: { queue: QueuedPlacement[]; head: number; deferredTo: number; swaps: [bigint, bigint][] }): void {
+    // Only swaps can have happened: undo them in reverse order.
+    for (const [x, y] of [...saved.swaps].reverse()) this.swapNodes(x, y);
+    this.queue.splice(0, this.queue.length, ...saved.queue);
+    this.queueHead = saved.head;
+    this.deferredTo = saved.deferredTo;
+  }
+
+  private settleReady(block: BlockContext, maxCount: number, changes: SwarmChange[]) {
+    const saved = { ...this.snapshotQueue(), swaps: [] as [bigint, bigint][] };
+    let settled = 0;
+    while (this.queue.length > 0) {
+      const e = this.queue[0];
+      const seedBlock = Math.max(e.joined + 1, this.deferredTo);
+      if (seedBlock >= block.number) break;
+      if (settled === maxCount || block.number - seedBlock > BLOCKHASH_WINDOW) {
+        this.deferredTo = block.number + 1;
+        break;
+      }
+      // The contract's cursor counts modulo 2^16.
+      const index = BigInt(this.queueHead & 0xffff);
+      this.queue.shift();
+      this.queueHead++;
+      settled++;
+      const node = this.nodes.get(e.nodeId);
+      if (!node) continue;
+      const r = placementDraw(block.hash(seedBlock), e.nodeId, index);
+      const from = node.swarmId;
+      const to = Number(r % BigInt(this.count));
+      if (to === from) continue;
+      const b = this.swarms[to];
+      const other = b.members[Number((r >> 128n) % BigInt(b.size))];
+      this.swapNodes(e.nodeId, other);
+      saved.swaps.push([e.nodeId, other]);
+      changes.push({ nodeId: e.nodeId, fromSwarm: from, toSwarm: to });
+      changes.push({ nodeId: other, fromSwarm: to, toSwarm: from });
+    }
+    return saved;
+  }
+
+  /** Exchanges two nodes of different swarms, each taking the other's member slot. */
+  private swapNodes(x: bigint, y: bigint): void {
+    const nx = this.nodes.get(x)!;
+    const ny = this.nodes.get(y)!;
+    this.swarms[nx.swarmId].members[nx.index] = y;
+    this.swarms[ny.swarmId].members[ny.index] = x;
+    [nx.swarmId, ny.swarmId] = [ny.swarmId, nx.swarmId];
+    [nx.index, ny.index] = [ny.index, nx.index];
+  }
+
   private rebalance(pick: Picker, changes: SwarmChange[]): void {
+    const limit = changes.length + MAX_MOVES_PER_CHANGE;
     for (;;) {
       const { min, max } = this.range();
       if (max - min <= 1) return;
-      if (changes.length === 1 + MAX_MOVES_PER_CHANGE) throw new Error(`SwarmsUnbalanced(${min}, ${max})`);
+      if (changes.length === limit) throw new Error(`SwarmsUnbalanced(${min}, ${max})`);
       const from = this.swarms[this.atLeastOf(max) - 1].occupant;
       const to = this.swarms[this.atLeastOf(min + 1)].occupant;
       const index = pick.draw(max);

@@ -228,6 +228,10 @@ interface IServiceNodeRegistry {
     /// @notice Relays heartbeats of several nodes. Entries that became stale before the batch was mined
     /// (the node proved this epoch already, or left the active set, e.g. decommissioned by a front-run
     /// `penalize`) are skipped, so no front-run can make the batch fail; any other invalid entry reverts it.
+    /// A batch that proves a node activated since its last batched heartbeat (its swarm placement was
+    /// queued) ends with `swarms.settle(2)`: relayers prove every node every epoch, so queued
+    /// placements are drawn within about an epoch without a keeper. While placements stay queued that
+    /// node is marked again for its next batch. A batch without such a node does not call the coordinator.
     /// @param nodeIds the nodes (at most `MAX_HEARTBEAT_BATCH`)
     /// @param values their revealed values
     /// @return accepted the number of heartbeats accepted

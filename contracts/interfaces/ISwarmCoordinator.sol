@@ -7,9 +7,13 @@ pragma solidity 0.8.30;
 ///
 /// Membership is balanced rather than hashed: with N active nodes there are S(N) swarms, numbered
 /// densely 0..S-1, whose sizes differ by at most one after every change, so every swarm has 3..5
-/// nodes whenever N ≥ 3. A joining node enters a smallest swarm picked from `block.prevrandao` and the
-/// node id; when S grows by one, the new swarm (id S) is filled from the largest swarms; when S
-/// shrinks, the last swarm's nodes move to the smallest swarms. Every change moves at most
+/// nodes whenever N ≥ 3. A joining node enters a smallest swarm (the first of its size class, no
+/// draw) and is queued: a `settle` in a later block that can read the hash of the block after the
+/// join (anyone's, or the registry's at the end of a heartbeat batch that proves a queued node)
+/// swaps it with a member drawn uniformly from a swarm drawn uniformly, from that hash. addNode and
+/// removeNode never swap (except a join finding the queue full, which settles the oldest entry).
+/// When S grows by one, the new swarm (id S) is filled from the largest swarms; when S shrinks, the
+/// last swarm's nodes move to the smallest swarms. Every change moves at most
 /// `MAX_MOVES_PER_CHANGE` nodes and costs the same gas at any N: nothing loops over nodes or swarms.
 ///
 /// Every membership change emits an event (storage servers hand data over on moves) and is passed to
@@ -62,6 +66,18 @@ interface ISwarmCoordinator {
     /// @notice The swarm count shrank: swarm `swarmId` (the last one) was emptied and removed.
     event SwarmRemoved(uint32 indexed swarmId);
 
+    /// @notice A joining node's placement was queued; it will be drawn from the hash of `seedBlock`
+    /// (or of a later block, see PlacementsDeferred).
+    event PlacementQueued(uint64 indexed nodeId, uint256 seedBlock);
+
+    /// @notice A queued placement was drawn from the hash of `seedBlock`: the node is now in `swarmId`
+    /// (two NodeMovedSwarm events precede this one when it was swapped into another swarm).
+    event PlacementSettled(uint64 indexed nodeId, uint32 indexed swarmId, uint256 seedBlock);
+
+    /// @notice The state changed while a queued placement's seed was already known (or older than 256
+    /// blocks): every queued placement is now drawn from the hash of `seedBlock` or a later block.
+    event PlacementsDeferred(uint256 seedBlock);
+
     /// @notice The storage contract reported `usedBytes` for a node; `networkStorageUsed` is the new sum.
     event StorageUsedReported(uint64 indexed nodeId, uint64 usedBytes, uint256 networkStorageUsed);
 
@@ -103,6 +119,15 @@ interface ISwarmCoordinator {
     /// @notice The swarm count of `nodeCount` nodes does not fit in a uint32.
     error NodeCountTooLarge(uint256 nodeCount, uint256 maxNodeCount);
 
+    /// @notice `MAX_PENDING_PLACEMENTS` placements are queued and the oldest joined in this block (so
+    /// none can be settled yet): the activation must wait for a later block. Only reachable with more
+    /// than MAX_PENDING_PLACEMENTS activations in one block, i.e. above 1,600 active nodes, where
+    /// the registry's cap of 2% per block exceeds 32.
+    error PlacementQueueFull(uint256 maxPending);
+
+    /// @notice `settle(0)`: a settle call must be allowed to settle something.
+    error InvalidSettleCount(uint256 maxCount);
+
     /// @notice Rebalancing did not converge within its move bound. Unreachable: the bound is proven in
     /// the contract's comments; the check keeps a bug from ever leaving swarms unbalanced.
     error SwarmsUnbalanced(uint256 minSwarmSize, uint256 maxSwarmSize);
@@ -140,6 +165,17 @@ interface ISwarmCoordinator {
     /// counted): a split moves at most 4, dissolving the last swarm at most 5, anything else at most 1.
     function MAX_MOVES_PER_CHANGE() external view returns (uint256);
 
+    /// @notice Placements the registry's heartbeat batch asks `settle` for (2); each moves two nodes
+    /// (a swap) or none.
+    function SETTLES_PER_CALL() external view returns (uint256);
+
+    /// @notice Most placements queued at once (32). A join that finds the ring full settles the oldest
+    /// entry first (one swap) and reverts with PlacementQueueFull only if that entry is not ready.
+    function MAX_PENDING_PLACEMENTS() external view returns (uint256);
+
+    /// @notice Most placements one `settle` call settles (8), whatever its argument.
+    function MAX_SETTLES_PER_TX() external view returns (uint256);
+
     // ------------------------------------------------------------------------------------------
     // Governance (DEFAULT_ADMIN_ROLE: the 24 h timelock)
     // ------------------------------------------------------------------------------------------
@@ -162,8 +198,12 @@ interface ISwarmCoordinator {
     // ------------------------------------------------------------------------------------------
 
     /// @notice Puts a newly active node into a swarm and rebalances.
-    /// @dev The node enters a smallest swarm drawn from `block.prevrandao` and the node id, never
-    /// chosen by the caller. If the swarm count grows, the new swarm is then filled from the largest
+    /// @dev Settles nothing: if a queued seed is already known it defers every queued seed to the next
+    /// block (PlacementsDeferred), as any state change must. The node enters the first swarm of the
+    /// smallest size class and is queued for its draw (PlacementQueued). When MAX_PENDING_PLACEMENTS
+    /// are queued, the oldest is settled first (one swap) or, if it joined in this block, the call
+    /// reverts with PlacementQueueFull. If the swarm count grows, the
+    /// new swarm is then filled from the largest
     /// swarms, one member drawn at random from each giver (the first giver is the swarm just joined,
     /// so the joining node itself may move). At most 4 moves; O(1) gas in N.
     /// Reverts with InvalidNodeId (0 or ≥ 2^40), NodeAlreadyInSwarm, NetworkFull, or AccessControl's error.
@@ -173,11 +213,27 @@ interface ISwarmCoordinator {
 
     /// @notice Takes a node out of its swarm (exit, decommission) and rebalances. Its storage report
     /// leaves the network sum.
-    /// @dev If the swarm count shrinks, the last swarm's nodes move to the smallest swarms (at most 5
-    /// moves); otherwise at most one node moves, from a largest swarm to a smallest. O(1) gas in N.
+    /// @dev Settles nothing; defers known queued seeds as addNode does. If the swarm count shrinks,
+    /// the last swarm's nodes move to the smallest swarms (at most 5 moves); otherwise at most one
+    /// node moves, from a largest swarm to a smallest. O(1) gas in N.
     /// Reverts with NodeNotInSwarm or AccessControl's error.
     /// @param nodeId the registry's node id
     function removeNode(uint64 nodeId) external;
+
+    /// @notice Draws queued placements whose seed block's hash is available: each node swaps with a
+    /// member drawn uniformly from a swarm drawn uniformly (nothing moves when the drawn swarm is its
+    /// own). Anyone may call it; the registry calls it at the end of a heartbeat batch that proves a
+    /// node whose placement was queued. The only path that swaps (besides a join into a full ring).
+    /// @dev Settles oldest first, at most min(`maxCount`, MAX_SETTLES_PER_TX); if a placement whose
+    /// seed is already known then remains (or one older than 256 blocks), every queued seed moves to
+    /// the next block (PlacementsDeferred). Emits PlacementSettled per placement and NodeMovedSwarm per
+    /// moved node, and calls the listener. With nothing ready it returns after at most three storage
+    /// reads (one when the queue is empty) and writes nothing. Reverts with
+    /// InvalidSettleCount for 0.
+    /// @param maxCount most placements to settle in this call
+    /// @return settled placements settled
+    /// @return pending placements still queued
+    function settle(uint256 maxCount) external returns (uint256 settled, uint256 pending);
 
     // ------------------------------------------------------------------------------------------
     // Storage flows (STORAGE_ROLE)
@@ -212,6 +268,15 @@ interface ISwarmCoordinator {
     /// @notice The nodes of a swarm (at most MAX_NODES_PER_SWARM), in storage order (not sorted).
     /// Reverts with SwarmNotFound for an id ≥ swarmCount.
     function swarmMembers(uint32 swarmId) external view returns (uint64[] memory);
+
+    /// @notice The queued placements, oldest first, and the block whose hash will draw each (at most
+    /// MAX_PENDING_PLACEMENTS). A seed block at or after the current block is not known to anyone yet.
+    function pendingPlacements() external view returns (uint64[] memory nodeIds, uint256[] memory seedBlocks);
+
+    /// @notice Whether a `settle` executing in this block would settle or defer something: the oldest
+    /// queued placement's seed block is before this block. (An eth_call answers for the block it
+    /// simulates, which on some nodes is the latest block rather than the next one.)
+    function readyPlacements() external view returns (bool);
 
     /// @notice Number of active nodes (nodes in a swarm).
     function activeNodes() external view returns (uint256);

@@ -46,6 +46,11 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
     uint32 public constant MAX_HEARTBEAT_GAP = 64;
     /// @notice Most heartbeats in one batch.
     uint256 public constant MAX_HEARTBEAT_BATCH = 100;
+    /// @dev Queued swarm placements a heartbeat batch asks the coordinator to settle.
+    uint256 private constant SETTLES_PER_BATCH = 2;
+    /// @dev Transient slot: a node of the running heartbeat batch whose placement mark was cleared.
+    /// keccak256("pars.registry.batchQueuedPlacement") - 1.
+    uint256 private constant QUEUED_SLOT = 0xacad2360a0efde660849ce905d44b2b06d81bd8f2aa7de4aabe97ca29e9d439c;
     /// @notice Activations per block: max(ACTIVATION_CAP_BPS of the nodes active before the block,
     /// min(ACTIVATION_CAP_MIN, those nodes), 1).
     uint256 public constant ACTIVATION_CAP_MIN = 20;
@@ -97,6 +102,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         uint32 lastEpoch; // epoch of `lastRevealed` on the hash chain
         uint32 settledEpoch; // epochs up to this one are settled for penalties and uptime
         uint32 uptime; // Uptime.ONE scale, valid as of `settledEpoch`
+        bool placementPending; // swarm placement queued: the next batched heartbeat settles the queue
         // slot 2
         bytes32 lastRevealed;
         // slot 3 (amounts are at most the staking requirement, below 2^88)
@@ -357,6 +363,19 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         if (len == 0 || len != values.length || len > MAX_HEARTBEAT_BATCH) revert InvalidBatch(len);
         for (uint256 i; i < len; ++i) {
             if (_heartbeat(nodeIds[i], values[i], true)) ++accepted;
+        }
+        // A batch that proves a node whose swarm placement was queued settles the queue; while
+        // placements stay queued, that node is marked again for its next batch.
+        uint64 queued;
+        assembly ("memory-safe") {
+            queued := tload(QUEUED_SLOT)
+        }
+        if (queued != 0) {
+            assembly ("memory-safe") {
+                tstore(QUEUED_SLOT, 0)
+            }
+            (, uint256 pending) = swarms.settle(SETTLES_PER_BATCH);
+            if (pending != 0) _nodes[queued].placementPending = true;
         }
     }
 
@@ -635,6 +654,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         n.activatedAt = uint40(block.timestamp);
         n.settledEpoch = epoch;
         n.uptime = Uptime.ONE;
+        n.placementPending = true;
         emit NodeActivated(nodeId, n.stake);
 
         if (!blsKeyActive) BLS_KEYS.activate(nodeId);
@@ -703,6 +723,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
 
     /// @dev In a batch (`skipStale`), an entry that became stale before the batch was mined (its node
     /// left the active set, or proved this epoch already) is skipped, so no front-run sinks the batch.
+    /// @dev `skipStale` is the batch, which also takes over a node's placement mark (QUEUED_SLOT).
     function _heartbeat(uint64 nodeId, bytes32 value, bool skipStale) private returns (bool accepted) {
         Node storage n = _existing(nodeId);
         if (n.status != Status.Active) {
@@ -710,7 +731,12 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
             revert InvalidNodeStatus(nodeId, n.status);
         }
         uint32 epoch = currentEpoch();
-        uint32 last = n.lastEpoch;
+        // Slot 1 read once for `lastEpoch` (bits 136..167) and `placementPending` (bit 232).
+        uint256 slot1;
+        assembly ("memory-safe") {
+            slot1 := sload(add(n.slot, 1))
+        }
+        uint32 last = uint32(slot1 >> 136);
         if (epoch == last) {
             if (skipStale) return false;
             revert HeartbeatAlreadySent(nodeId, epoch);
@@ -727,6 +753,12 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         n.lastEpoch = epoch;
         n.lastRevealed = value;
         emit HeartbeatAccepted(nodeId, epoch, value);
+        if (skipStale && (slot1 >> 232) & 1 != 0) {
+            n.placementPending = false;
+            assembly ("memory-safe") {
+                tstore(QUEUED_SLOT, nodeId)
+            }
+        }
         return true;
     }
 

@@ -18,7 +18,8 @@ import {INodeCounter} from "../interfaces/INodeCounter.sol";
 /// last of its class. The smallest and largest sizes come from the seven packed counters.
 ///
 /// What moves where:
-/// - a joining node enters a swarm drawn at random among the smallest ones;
+/// - a joining node enters the first swarm of the smallest class (no draw, no reordering) and its
+///   placement is left pending; a later write re-draws it (see "Placement" below);
 /// - a leaving node's swarm shrinks; if it was a smallest swarm while larger ones exist, one node
 ///   moves to it from a largest swarm;
 /// - when S grows, the new swarm (empty, the smallest) takes nodes from the largest swarms until the
@@ -26,8 +27,7 @@ import {INodeCounter} from "../interfaces/INodeCounter.sol";
 /// - when S shrinks, the last swarm's nodes fill the smallest swarms, smallest first.
 /// The swarms that give and receive nodes in rebalancing are the ones standing at the edges of their
 /// size classes (the last of the largest class, the first of the smallest), so their resize needs no
-/// reordering; the node that moves is drawn at random among the giver's members. Only the joiner's
-/// swarm is drawn among all the smallest swarms, and that draw is what keeps the order shuffled.
+/// reordering; the node that moves is drawn among the giver's members.
 ///
 /// Why the moves are bounded (S = S(N); "balanced" means sizes differ by at most one):
 /// - balanced with S(N) swarms means sizes floor(N/S) and ceil(N/S), which lie in 3..5 for N ≥ 3;
@@ -42,12 +42,31 @@ import {INodeCounter} from "../interfaces/INodeCounter.sol";
 /// Rebalancing re-checks the spread before every move and reverts (SwarmsUnbalanced) rather than
 /// exceed MAX_MOVES_PER_CHANGE, so the bound holds even if the reasoning above had a flaw.
 ///
-/// Randomness: draws come from keccak256(block.prevrandao, nodeId) and a draw counter. A registrant
-/// cannot know the prevrandao of the block its activation lands in, so it cannot choose its swarm; a
-/// block producer who can bias prevrandao could bias which of the equally small swarms a node
-/// enters, nothing more. (On a chain whose prevrandao were constant the draw would be predictable
-/// from the node id and the state.) The TS model in src/swarm.ts repeats every draw exactly from the
-/// block's prevrandao.
+/// Placement (DESIGN §5). On the Lux EVM `block.prevrandao` is a constant (the header's difficulty,
+/// 1), and everything else a transaction can read in its own block is known to its sender, who can
+/// moreover call through a contract that reverts on an outcome it dislikes. So no draw made inside
+/// the joining transaction can be fair. A join therefore places its node deterministically and
+/// queues it (`_ring`); a `settle` in a block after the hash of the seed block is known (anyone's, or
+/// the registry's at the end of a heartbeat batch that proves a newly activated node) swaps the node
+/// with a member drawn uniformly from a swarm drawn uniformly, from
+/// keccak256(blockhash(seed block), node, queue index). The seed block is the block after the join;
+/// sizes do not change, so balance holds. addNode and removeNode never swap (their gas stays that of
+/// the change itself), with one exception: a join that finds the ring full settles its oldest entry.
+/// - A write that changes state while an entry whose seed is already known stays queued (every
+///   addNode / removeNode in that case, a settle stopped by its count, or a seed older than the 256
+///   blocks `blockhash` serves) moves every queued seed to the block after it (`_deferredTo`): no
+///   one who has seen a seed can change the state before that seed is applied.
+/// - Until settled, a node stays at its deterministic swarm, which its registrant could predict.
+/// - The ring holds MAX_PENDING_PLACEMENTS = 32, above the registry's 20 activations per block below
+///   1,000 nodes and its 2% up to 1,600; beyond that, or with nobody settling, a join into a full ring
+///   whose oldest entry is not ready reverts (PlacementQueueFull) and the activation waits a block.
+/// What remains: a block producer (or a registrant that alone fills the seed block and can predict its
+/// header) can grind the seed block's hash; rebalancing moves still draw from prevrandao, which is
+/// predictable on Lux (they only choose which member of a given giver moves); and since joins and
+/// leaves defer rather than settle, whoever sees a seed and can get an activation or exit of its own
+/// mined before the next settle re-draws every queued placement from a later block (one rejection
+/// per state change it pays for, never a chosen outcome). The TS model in
+/// src/swarm.ts repeats every step from each block's prevrandao and the seed blocks' hashes.
 contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // ---------------------------------------------------------------------------------------------
     // Constants
@@ -71,6 +90,12 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     uint256 public constant MAX_ACTIVE_NODES = TARGET_NODES_PER_SWARM * POSITION_LIMIT;
     /// @inheritdoc ISwarmCoordinator
     uint256 public constant MAX_MOVES_PER_CHANGE = 5;
+    /// @inheritdoc ISwarmCoordinator
+    uint256 public constant SETTLES_PER_CALL = 2;
+    /// @inheritdoc ISwarmCoordinator
+    uint256 public constant MAX_PENDING_PLACEMENTS = 32;
+    /// @inheritdoc ISwarmCoordinator
+    uint256 public constant MAX_SETTLES_PER_TX = 8;
 
     /// @dev Swarm ids, order positions and size counters are 24-bit fields; S ≤ 2^24 − 1 follows
     /// from N ≤ MAX_ACTIVE_NODES because S(N) = ceil(N / 5).
@@ -86,8 +111,14 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     uint256 private constant ID_BITS = 40;
     uint256 private constant ID_MASK = 2 ** 40 - 1;
     uint256 private constant HEAD_MEMBERS = 5;
-    /// @dev One join or leave plus at most MAX_MOVES_PER_CHANGE moves, recorded for the listener.
-    uint256 private constant MAX_CHANGES = 1 + MAX_MOVES_PER_CHANGE;
+    /// @dev The changes one call records for the listener: a join or leave, at most MAX_MOVES_PER_CHANGE
+    /// moves and one swap when a join finds the queue full (8), or the swaps of a `settle` (16).
+    uint256 private constant MAX_CHANGES = 2 * MAX_SETTLES_PER_TX;
+    /// @dev A non-zero filler for unused ring slots and `_deferredTo`: every later write rewrites a
+    /// non-zero slot, so a queued join costs the same wherever the ring's cursor stands.
+    uint256 private constant FILLED = 1;
+    /// @dev `blockhash` serves the 256 most recent blocks.
+    uint256 private constant BLOCKHASH_WINDOW = 256;
     /// @dev calculateSwarmCount(n) fits in a uint32 up to this n.
     uint256 private constant MAX_COUNTABLE_NODES = TARGET_NODES_PER_SWARM * type(uint32).max;
     uint256 private constant WAD = 1e18;
@@ -130,16 +161,24 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         uint32 activeNodes;
         uint24 swarmCount;
         uint168 atLeast;
+        address listener;
+        uint16 head;
+        uint16 tail;
     }
 
-    /// @dev One slot (20 + 4 + 3 = 27 bytes) for everything a join or leave reads and writes besides
-    /// the swarms and nodes it touches. The size counters are not stored: between calls the swarms
-    /// are balanced, so N nodes in S swarms are N mod S swarms of ceil(N / S) nodes and the rest of
-    /// floor(N / S), and `_load` rebuilds the counters from N and S.
+    /// @dev One slot (20 + 4 + 3 + 2 + 2 = 31 bytes) for everything a join or leave reads and writes
+    /// besides the swarms and nodes it touches, including the placement queue's cursor: entries
+    /// [head, tail) of `_ring` are pending; both count up modulo 2^16 (the slot of entry i is
+    /// i mod MAX_PENDING_PLACEMENTS, which divides 2^16), so queueing a join costs its ring slot only.
+    /// The size counters are not stored: between calls the swarms are balanced, so N nodes in S swarms
+    /// are N mod S swarms of ceil(N / S) nodes and the rest of floor(N / S), and `_load` rebuilds the
+    /// counters from N and S.
     struct Stored {
         address listener;
         uint32 activeNodes;
         uint24 swarmCount;
+        uint16 head;
+        uint16 tail;
     }
 
     Stored private _stored;
@@ -152,6 +191,13 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
 
     mapping(uint64 nodeId => Node) private _nodes;
     mapping(uint256 swarmId => Swarm) private _swarms;
+
+    /// @dev No pending entry's seed block is below this block (read only while the queue is not
+    /// empty). Declared after `_swarms` so that the slots above keep their numbers.
+    uint256 private _deferredTo;
+    /// @dev Entry: node id (40 bits) | join block << 64. Every slot is filled at construction and
+    /// settled entries stay as stale values, so a join rewrites a non-zero slot (2,900 gas, not 20,000).
+    uint256[MAX_PENDING_PLACEMENTS] private _ring;
 
     // ---------------------------------------------------------------------------------------------
     // Memory
@@ -176,6 +222,8 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         // S(0) = 1: swarm 0 always exists, alone at position 0 of the order.
         _stored.swarmCount = 1;
+        _deferredTo = FILLED;
+        for (uint256 i; i < MAX_PENDING_PLACEMENTS; ++i) _ring[i] = FILLED;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -214,11 +262,18 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         if (st.activeNodes >= MAX_ACTIVE_NODES) revert NetworkFull(st.activeNodes, MAX_ACTIVE_NODES);
 
         Context memory ctx = _newContext(nodeId);
-        // The joiner enters a smallest existing swarm even when a split follows: the new swarm is
-        // then filled from the largest swarms, so no registrant can time its activation to found one.
+        // No swap here, only the rule that keeps seeds unsteerable: a seed already known is deferred
+        // past this change. A full ring first settles its oldest entry if that one is ready.
+        uint256 pending = _pending(st.head, st.tail);
+        if (pending != 0) {
+            _settleReady(ctx, st, pending == MAX_PENDING_PLACEMENTS ? 1 : 0);
+            if (_pending(st.head, st.tail) == MAX_PENDING_PLACEMENTS) revert PlacementQueueFull(MAX_PENDING_PLACEMENTS);
+        }
+        // The joiner enters the first swarm of the smallest class (a resize at the class's edge needs no
+        // reordering) even when a split follows: the new swarm is then filled from the largest swarms,
+        // so no registrant can time its activation to found one. The fair draw comes later (settle).
         (uint256 smallest, ) = _sizeRange(st);
-        uint256 start = _atLeastOf(st, smallest + 1);
-        uint32 entered = _swarms[start + _draw(ctx, _atLeastOf(st, smallest) - start)].occupant;
+        uint32 entered = _swarms[_atLeastOf(st, smallest + 1)].occupant;
         _grow(st, entered, nodeId);
         emit NodeJoinedSwarm(nodeId, entered);
         _record(ctx, nodeId, NO_SWARM, entered);
@@ -237,7 +292,12 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             emit SwarmCreated(created);
         }
         _rebalance(ctx, st);
+        _ring[st.tail % MAX_PENDING_PLACEMENTS] = uint256(nodeId) | (block.number << 64);
+        unchecked {
+            ++st.tail;
+        }
         _save(st);
+        emit PlacementQueued(nodeId, block.number + 1);
         _notify(ctx);
         return _nodes[nodeId].swarmId;
     }
@@ -249,6 +309,8 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         State memory st = _load();
 
         Context memory ctx = _newContext(nodeId);
+        // No swap: a seed already known is deferred past this change (see addNode).
+        if (st.head != st.tail) _settleReady(ctx, st, 0);
         _shrink(st, node.swarmId, _memberIndex(_swarms[node.swarmId], nodeId));
         delete _nodes[nodeId];
         if (node.usedBytes != 0) _storageUsed -= node.usedBytes;
@@ -263,6 +325,31 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         }
         _save(st);
         _notify(ctx);
+    }
+
+    /// @inheritdoc ISwarmCoordinator
+    function settle(uint256 maxCount) external returns (uint256 settled, uint256 pending) {
+        if (maxCount == 0) revert InvalidSettleCount(maxCount);
+        // The cheap exits first: an empty queue costs one read, a queue none of whose seeds is known
+        // yet two, and nothing is written.
+        Stored memory stored = _stored;
+        pending = _pending(stored.head, stored.tail);
+        if (pending == 0 || _deferredTo >= block.number) return (0, pending);
+        if (uint256(uint64(_ring[stored.head % MAX_PENDING_PLACEMENTS] >> 64)) + 1 >= block.number) return (0, pending);
+        State memory st = _load();
+        Context memory ctx;
+        _settleReady(ctx, st, Math.min(maxCount, MAX_SETTLES_PER_TX));
+        settled = _pending(stored.head, st.head);
+        pending -= settled;
+        _stored.head = st.head;
+        _notify(ctx);
+    }
+
+    /// @inheritdoc ISwarmCoordinator
+    function readyPlacements() external view returns (bool) {
+        Stored memory stored = _stored;
+        if (stored.head == stored.tail || _deferredTo >= block.number) return false;
+        return uint256(uint64(_ring[stored.head % MAX_PENDING_PLACEMENTS] >> 64)) + 1 < block.number;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -313,6 +400,20 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         members = new uint64[](size);
         for (uint256 i; i < size; ++i) {
             members[i] = _memberAt(sw, i);
+        }
+    }
+
+    /// @inheritdoc ISwarmCoordinator
+    function pendingPlacements() external view returns (uint64[] memory nodeIds, uint256[] memory seedBlocks) {
+        Stored memory stored = _stored;
+        uint256 count = _pending(stored.head, stored.tail);
+        uint256 deferredTo = _deferredTo;
+        nodeIds = new uint64[](count);
+        seedBlocks = new uint256[](count);
+        for (uint256 i; i < count; ++i) {
+            uint256 e = _ring[(stored.head + i) % MAX_PENDING_PLACEMENTS];
+            nodeIds[i] = uint64(e & ID_MASK);
+            seedBlocks[i] = Math.max(uint64(e >> 64) + 1, deferredTo);
         }
     }
 
@@ -420,14 +521,67 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     // Internals: membership
     // ---------------------------------------------------------------------------------------------
 
+    /// @dev Settles up to `maxCount` (0 for none) queued placements whose seed block's hash is
+    /// available, oldest first, advancing `st.head` (the caller stores it); then, if an entry whose
+    /// seed is already known (or lost) remains, moves every queued seed past this block: the caller
+    /// is about to change the state, or stopped early, and may have read those seeds.
+    function _settleReady(Context memory ctx, State memory st, uint256 maxCount) private {
+        uint256 deferredTo = _deferredTo;
+        if (deferredTo >= block.number) return; // no queued seed is known yet
+        uint256 settled;
+        while (st.head != st.tail) {
+            uint256 e = _ring[st.head % MAX_PENDING_PLACEMENTS];
+            uint256 seedBlock = Math.max(uint64(e >> 64) + 1, deferredTo);
+            if (seedBlock >= block.number) return; // nobody knows this seed yet, nor any later one
+            if (settled == maxCount || block.number - seedBlock > BLOCKHASH_WINDOW) {
+                _deferredTo = block.number + 1;
+                emit PlacementsDeferred(block.number + 1);
+                return;
+            }
+            _place(ctx, st, uint64(e & ID_MASK), blockhash(seedBlock), seedBlock, st.head);
+            unchecked {
+                ++st.head;
+            }
+            ++settled;
+        }
+    }
+
+    /// @dev The fair draw of a queued node: a swarm uniform among all S, a member uniform within it,
+    /// and a swap (sizes unchanged). A node that left since it was queued is skipped.
+    function _place(Context memory ctx, State memory st, uint64 nodeId, bytes32 seed, uint256 seedBlock, uint256 index)
+        private
+    {
+        Node storage node = _nodes[nodeId];
+        if (!node.active) return;
+        uint256 r = uint256(keccak256(abi.encode(seed, nodeId, index)));
+        uint32 from = node.swarmId;
+        uint32 to = uint32(r % st.swarmCount);
+        if (to != from) {
+            Swarm storage a = _swarms[from];
+            Swarm storage b = _swarms[to];
+            uint256 j = (r >> 128) % b.size;
+            uint64 other = _memberAt(b, j);
+            _setMember(a, _memberIndex(a, nodeId), other);
+            _setMember(b, j, nodeId);
+            node.swarmId = to;
+            _nodes[other].swarmId = from;
+            emit NodeMovedSwarm(nodeId, from, to);
+            emit NodeMovedSwarm(other, to, from);
+            _record(ctx, nodeId, from, to);
+            _record(ctx, other, to, from);
+        }
+        emit PlacementSettled(nodeId, to, seedBlock);
+    }
+
     /// @dev Moves one node at a time from a largest swarm to a smallest until sizes differ by at most
     /// one. The giver is the last swarm of the largest class and the receiver the first of the
     /// smallest: resizing a swarm at the edge of its class keeps the order sorted without a swap.
     function _rebalance(Context memory ctx, State memory st) private {
+        uint256 limit = ctx.count + MAX_MOVES_PER_CHANGE;
         while (true) {
             (uint256 minSize, uint256 maxSize) = _sizeRange(st);
             if (maxSize - minSize <= 1) return;
-            if (ctx.count == MAX_CHANGES) revert SwarmsUnbalanced(minSize, maxSize);
+            if (ctx.count == limit) revert SwarmsUnbalanced(minSize, maxSize);
             uint32 from = _swarms[_atLeastOf(st, maxSize) - 1].occupant;
             uint32 to = _swarms[_atLeastOf(st, minSize + 1)].occupant;
             uint256 index = _draw(ctx, maxSize);
@@ -561,12 +715,21 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         st.activeNodes = uint32(n);
         st.swarmCount = uint24(count);
         st.atLeast = uint168(packed);
+        st.listener = stored.listener;
+        st.head = stored.head;
+        st.tail = stored.tail;
     }
 
-    /// @dev Stores the counts; the caller has rebalanced, so the counters follow from them again.
+    /// @dev Stores the counts and the queue cursor in one write; the caller has rebalanced, so the
+    /// counters follow from the counts again.
     function _save(State memory st) private {
-        _stored.activeNodes = st.activeNodes;
-        _stored.swarmCount = st.swarmCount;
+        _stored = Stored({
+            listener: st.listener,
+            activeNodes: st.activeNodes,
+            swarmCount: st.swarmCount,
+            head: st.head,
+            tail: st.tail
+        });
     }
 
     /// @dev atLeast[s]: the swarm count for s = 0, the packed counter for 1 ≤ s ≤ 7, 0 above.
@@ -600,6 +763,13 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         for (uint256 i; i < ctx.count; ++i) {
             uint256 c = ctx.changes[i];
             ISwarmListener(listener).onSwarmMove(uint64(c >> 64), uint32(c >> 32), uint32(c));
+        }
+    }
+
+    /// @dev Entries from `head` to `tail` of the wrapping 16-bit cursor.
+    function _pending(uint16 head, uint16 tail) private pure returns (uint256) {
+        unchecked {
+            return uint16(tail - head);
         }
     }
 

@@ -6,16 +6,15 @@
  * the swarm at the edge of its size class. When it is not at the edge itself (the common case), the
  * swap rewrites the order entries of two positions and the positions of two swarms: up to four swarm
  * records, about 14k more than a resize at the edge.
- * - A join enters a swarm drawn at random among the k smallest, from the block's prevrandao: a single
- *   measurement is a coin toss between the two paths (the swap has probability (k − 1) / k).
- *   `steerJoin` sets the next block's prevrandao so that the draw lands away from the edge.
+ * - A join enters the first swarm of the smallest class, at the edge, at both scales; its fair draw is
+ *   queued and applied later by `settle` (a swap, no resize). `flushPlacements` empties that queue
+ *   before a measurement, so no measured join or leave also defers queued seeds.
  * - A leave shrinks the leaving node's swarm. `leaver` picks a node whose swarm is away from the edge
  *   (where its class has more than the edge).
- * Among the candidates both prefer the ones whose swap touches the most distinct records, as it does
+ * Among the candidates `leaver` prefers the ones whose swap touches the most distinct records, as it does
  * in a large network (a network of three swarms has only three records to touch).
  */
 import hre, { ethers } from "hardhat";
-import { firstDraw } from "../../src/swarm";
 import type { SwarmCoordinator } from "../../typechain-types";
 import type { BenchNode } from "./network";
 
@@ -57,23 +56,17 @@ function recordsTouched(order: Order, pos: number, target: number): number {
 }
 
 /**
- * Sets the next block's prevrandao so that the join of `nodeId` enters a smallest swarm away from the
- * edge of its class (which must have more than one swarm).
+ * Settles every queued swarm placement (each settle runs in its own block, after the seeds it reads),
+ * so that a measured join or leave finds an empty queue at both scales: with seeds known and unapplied
+ * it would also defer them, and the cost would depend on what the setup left behind.
  */
-export async function steerJoin(swarms: SwarmCoordinator, nodeId: bigint): Promise<void> {
-  const order = await readOrder(swarms);
-  const smallest = order.occupants.length - order.edge;
-  // One smallest swarm leaves the join one path, not the common one: the benchmark must measure
-  // joins where both scales have a choice.
-  if (smallest <= 1) throw new Error(`join of node ${nodeId}: only one smallest swarm, nothing to steer`);
-  let best: { prevrandao: bigint; touched: number } | undefined;
-  for (let candidate = 1n; candidate <= 256n; candidate++) {
-    const pos = order.edge + firstDraw(candidate, nodeId, smallest);
-    if (pos === order.edge) continue;
-    const touched = recordsTouched(order, pos, order.edge);
-    if (!best || touched > best.touched) best = { prevrandao: candidate, touched };
+export async function flushPlacements(swarms: SwarmCoordinator): Promise<void> {
+  for (let i = 0; i < 64; i++) {
+    const [ids] = await swarms.pendingPlacements();
+    if (ids.length === 0) return;
+    await (await swarms.settle(await swarms.MAX_SETTLES_PER_TX())).wait();
   }
-  await hre.network.provider.request({ method: "hardhat_setPrevRandao", params: [ethers.toBeHex(best!.prevrandao, 32)] });
+  throw new Error("placements still queued after 64 settle calls");
 }
 
 /**
@@ -96,4 +89,20 @@ export async function leaver(swarms: SwarmCoordinator, nodes: BenchNode[], from:
   }
   if (!best) throw new Error(`no node in a ${from} swarm`);
   return best.node;
+}
+
+/**
+ * A node whose leave shrinks the swarm standing at the end of its size class (no reordering, no
+ * move): the path the deregistration benchmarks measure at both scales. Settled placements swap nodes
+ * between swarms, so a fixed node id would stand at the edge at one scale and away from it at the
+ * other (a leave away from the edge rewrites up to four swarm records more, measured by
+ * `registry.requestExit`).
+ */
+export async function leaverAtEdge(swarms: SwarmCoordinator): Promise<bigint> {
+  const order = await readOrder(swarms);
+  const count = order.occupants.length;
+  // All swarms of one size: the class ends at the last position; otherwise the largest class ends
+  // just before the edge.
+  const position = order.edge === 0 ? count - 1 : order.edge - 1;
+  return (await swarms.swarmMembers(order.occupants[position]))[0];
 }

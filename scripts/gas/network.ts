@@ -6,6 +6,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { EPOCH_SECONDS } from "../../src/heartbeat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { flushPlacements } from "./draws";
 import { REQUIREMENT, buildRegistration, currentEpoch, deploySuite, nodeKeys, type NodeKeys, type Suite } from "../../test/helpers/suite";
 
 export interface BenchNode {
@@ -30,15 +31,21 @@ export async function buildNetwork(size: number): Promise<BenchNetwork> {
   const nodes: BenchNode[] = [];
   const lanes = suite.operators.length;
   // Operators send in parallel lanes; each lane waits for its own transactions only.
-  const lane = async (l: number) => {
-    for (let i = l; i < size; i += lanes) {
-      const operator = suite.operators[l];
-      const keys = nodeKeys(`bench-node-${i}`, epoch);
-      const reg = await buildRegistration(suite.registry, operator.address, keys, { chainId, registryAddress });
-      await (await suite.registry.connect(operator).register(reg, { value: REQUIREMENT, gasLimit: 2_000_000 })).wait();
-    }
+  const lane = async (l: number, round: number) => {
+    const i = round + l;
+    if (i >= size) return;
+    const operator = suite.operators[l];
+    const keys = nodeKeys(`bench-node-${i}`, epoch);
+    const reg = await buildRegistration(suite.registry, operator.address, keys, { chainId, registryAddress });
+    await (await suite.registry.connect(operator).register(reg, { value: REQUIREMENT, gasLimit: 2_000_000 })).wait();
   };
-  await Promise.all(Array.from({ length: Math.min(lanes, size) }, (_, l) => lane(l)));
+  // Rounds of one registration per lane, each followed by settling the queued swarm placements, so
+  // the coordinator's ring of MAX_PENDING_PLACEMENTS never fills (a keeper's or the heartbeat
+  // batches' role on a live network).
+  for (let round = 0; round < size; round += lanes) {
+    await Promise.all(Array.from({ length: Math.min(lanes, size) }, (_, l) => lane(l, round)));
+    await flushPlacements(suite.swarms);
+  }
   const count = Number(await suite.registry.lastNodeId());
   if (count !== size) throw new Error(`expected ${size} nodes, registered ${count}`);
   // Map ids back to keys by the ML-DSA key hash of each registration event.
@@ -51,6 +58,9 @@ export async function buildNetwork(size: number): Promise<BenchNetwork> {
   }
   nodes.sort((a, b) => Number(a.nodeId - b.nodeId));
   if ((await currentEpoch()) !== epoch) throw new Error("the network took more than one epoch to build");
+  // The queued swarm placements are settled first: the batches below then find the queue empty and
+  // clear every node's placement mark, so a measured batch takes the common path at both scales.
+  await flushPlacements(suite.swarms);
   // Every node proves liveness in the next epoch, so all of them start the benchmarks settled alike.
   await time.increaseTo((epoch + 1) * EPOCH_SECONDS);
   for (let i = 0; i < nodes.length; i += 100) {

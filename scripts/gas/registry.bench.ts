@@ -5,7 +5,7 @@ import { operatorMinimum } from "../../src/registry";
 import { hashToG1Tries, type BLSKeyPair } from "../../src/bls";
 import { buildDeregistration, deregistrationMessage } from "../../src/attestations";
 import { TX, type Benchmark } from "./meter";
-import { leaver, steerJoin } from "./draws";
+import { flushPlacements, leaver, leaverAtEdge } from "./draws";
 
 const HOUR = 3600;
 
@@ -19,16 +19,16 @@ export const registryBench: Benchmark = {
     // With 10 or 1,000 active nodes the next one makes the swarm count grow (S = ceil(N / 5)): that
     // registration also forms a swarm from the largest ones. After an unmeasured one, the next
     // registration and activation are common joins, among 3 and then 2 smallest swarms at both scales
-    // (13 / 1,003 and 14 / 1,004 nodes). Every measured join is steered onto the same path (draws.ts).
+    // (13 / 1,003 and 14 / 1,004 nodes). Every measured join finds the placement queue empty (draws.ts).
     const keys = nodeKeys("bench-new-node", await currentEpoch());
     const reg = await buildRegistration(registry, op.address, keys);
-    await steerJoin(swarms, (await registry.lastNodeId()) + 1n);
+    await flushPlacements(swarms);
     await meter.measure("registry.register.formsSwarm", () => registry.connect(op).register(reg, { ...TX, value: REQUIREMENT }));
     const filler = nodeKeys("bench-filler-node", await currentEpoch());
     await (await registry.connect(op).register(await buildRegistration(registry, op.address, filler), { ...TX, value: REQUIREMENT })).wait();
     const keys2 = nodeKeys("bench-new-node-2", await currentEpoch());
     const reg2 = await buildRegistration(registry, op.address, keys2);
-    await steerJoin(swarms, (await registry.lastNodeId()) + 1n);
+    await flushPlacements(swarms);
     await meter.measure("registry.register", () => registry.connect(op).register(reg2, { ...TX, value: REQUIREMENT }));
     const registeredId = await registry.lastNodeId();
 
@@ -49,7 +49,7 @@ export const registryBench: Benchmark = {
     const min = await registry.minimumContribution(partialId);
     await meter.measure("registry.contribute", () => registry.connect(contributor).contribute(partialId, { ...TX, value: min }));
     const rest = REQUIREMENT - operatorMinimum(REQUIREMENT) - min;
-    await steerJoin(swarms, partialId);
+    await flushPlacements(swarms);
     await meter.measure("registry.contributeAndActivate", () =>
       registry.connect(net.suite.others[1]).contribute(partialId, { ...TX, value: rest }),
     );
@@ -83,6 +83,7 @@ export const registryBench: Benchmark = {
       { nodeId: registeredId, keys: keys2, operator: op },
       { nodeId: partialId, keys: partialKeys, operator: op },
     ];
+    await flushPlacements(swarms);
     const candidates = [...net.nodes.filter((n) => n !== silent), ...benchNodes];
     for (const [name, from] of [["registry.requestExit", "largest"], ["registry.requestExit.rebalances", "smallest"]] as const) {
       const snapshot = await ethers.provider.send("evm_snapshot", []);
@@ -102,6 +103,7 @@ export const registryBench: Benchmark = {
  * Deregistration by a BLS aggregate attestation of the active set, with 0 / 1 / 10 / 100 non-signers.
  * Each round starts from the same full network (a snapshot), so every measurement removes the same
  * node and none crosses a change of the swarm count (which would add the swarms' own rebalancing).
+ * The node is one of the swarm at the end of its size class at both scales (`leaverAtEdge`).
  */
 export const attestationBench: Benchmark = {
   name: "attest",
@@ -111,7 +113,8 @@ export const attestationBench: Benchmark = {
     const ids = net.nodes.map((n) => n.nodeId);
     const chainId = (await ethers.provider.getNetwork()).chainId;
     const verifier = await attestations.getAddress();
-    const nodeId = ids[ids.length - 1];
+    const nodeId = await leaverAtEdge(net.suite.swarms);
+    const others = ids.filter((id) => id !== nodeId);
     // "cold": the penalty is the first amount the registry owes the treasury, so it writes that slot
     // from zero (~17k more). The other rounds run in the steady state where the slot is nonzero, as
     // after any penalty since the last payout: an unmeasured 0.01% slash of another node sets it.
@@ -121,7 +124,7 @@ export const attestationBench: Benchmark = {
     for (const count of ids.length >= 300 ? [0, 1, 10, 100] : [0, 1]) rounds.push([`attest.deregister.nonSigners${count}`, count]);
     for (const [name, count] of rounds) {
       const snapshot = await ethers.provider.send("evm_snapshot", []);
-      if (!name.endsWith(".cold")) await (await registry.connect(slasher).slash(ids[0], 1, ethers.ZeroAddress, 0, TX)).wait();
+      if (!name.endsWith(".cold")) await (await registry.connect(slasher).slash(others[0], 1, ethers.ZeroAddress, 0, TX)).wait();
       // The hash to G1 takes one modexp per try and a message needs two tries on average: issuedAt is
       // the latest second within the last two minutes whose message needs exactly two, so every
       // round (and every run of the script) measures a typical message, not a lucky or unlucky one.
@@ -132,7 +135,7 @@ export const attestationBench: Benchmark = {
         if (--issuedAt < latest - 120n) throw new Error("no two-try message within two minutes");
       }
       // The target never signs and is not listed: `count` other nodes are the non-signers.
-      const d = buildDeregistration({ keys, nodeId, issuedAt, chainId, verifier, absent: ids.slice(0, count) });
+      const d = buildDeregistration({ keys, nodeId, issuedAt, chainId, verifier, absent: others.slice(0, count) });
       if ((await attestations.deregistrationMessage(nodeId, issuedAt)) !== d.message) throw new Error("message mismatch");
       const send = () => attestations.deregister(...d.args, TX);
       if (count >= 10) await meter.measureAs(name, send);

@@ -99,7 +99,7 @@ const TARGETS: Target[] = [
       grantRole: "admin of the role",
       revokeRole: "admin of the role",
     },
-    permissionless: ["renounceRole"],
+    permissionless: ["settle", "renounceRole"],
   },
   {
     name: "NetworkAttestations",

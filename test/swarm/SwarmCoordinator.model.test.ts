@@ -1,12 +1,14 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import fc from "fast-check";
+import { network } from "hardhat";
 import type { TransactionReceipt } from "ethers";
 import {
   MAX_MOVES_PER_CHANGE,
   MAX_NODES_PER_SWARM,
   MIN_NODES_PER_SWARM,
   NO_SWARM,
+  MAX_SETTLES_PER_TX,
   SwarmModel,
   calculateSwarmCount,
   type SwarmChange,
@@ -57,7 +59,7 @@ describe("SwarmCoordinator: model-based sequences", function () {
 
   const toChange = (c: SwarmChange) => ({ nodeId: c.nodeId, fromSwarm: c.fromSwarm, toSwarm: c.toSwarm });
 
-  async function checkStep(w: World, receipt: TransactionReceipt, expected: SwarmChange[]): Promise<void> {
+  async function checkStep(w: World, receipt: TransactionReceipt, expected: SwarmChange[], bound = MAX_MOVES_PER_CHANGE + 2): Promise<void> {
     w.steps++;
     // The contract reported exactly the model's changes, in order, by event and to the listener.
     const emitted = coordinatorChanges(f.coordinator, receipt.logs);
@@ -68,8 +70,9 @@ describe("SwarmCoordinator: model-based sequences", function () {
       // Called after the coordinator's state was final: it already answers the node's final swarm.
       expect(h.swarmOfAtCall, "listener runs after the state update").to.equal(w.model.swarmOf(h.nodeId));
     }
-    // Bounded work: one join or leave plus at most MAX_MOVES_PER_CHANGE moves.
-    expect(emitted.length - 1, "moves per change are bounded").to.be.at.most(MAX_MOVES_PER_CHANGE);
+    // Bounded work: one join or leave, at most MAX_MOVES_PER_CHANGE moves and one swap (a join into a
+    // full ring); a settle, one swap per settled placement.
+    expect(emitted.length - 1, "moves per change are bounded").to.be.at.most(bound);
     await checkChainState(w);
   }
 
@@ -137,6 +140,22 @@ describe("SwarmCoordinator: model-based sequences", function () {
     toString = () => `remove(${this.pick})`;
   }
 
+  /** Anyone settles up to `count` queued placements (at most MAX_SETTLES_PER_TX). */
+  class Settle implements Cmd {
+    constructor(readonly count: number) {}
+    check = () => true;
+    async run(w: World) {
+      // A block without writes first: a join defers the seeds it knew to the block after it.
+      await network.provider.send("evm_mine", []);
+      const receipt = await mined(f.coordinator.settle(this.count));
+      const expected = w.model.settle(this.count, await prevrandaoOf(receipt));
+      await checkStep(w, receipt, expected, 2 * MAX_SETTLES_PER_TX);
+      const [ids, seeds] = await f.coordinator.pendingPlacements();
+      expect(ids.map((id, i) => ({ nodeId: id, seedBlock: Number(seeds[i]) }))).to.deep.equal(w.model.pendingPlacements());
+    }
+    toString = () => `settle(${this.count})`;
+  }
+
   /** A removed node joins again: its old record must not leak (index, usage). */
   class Rejoin implements Cmd {
     constructor(readonly pick: number) {}
@@ -191,6 +210,7 @@ describe("SwarmCoordinator: model-based sequences", function () {
       fc.nat().map((k) => new Rejoin(k)),
       fc.tuple(fc.nat(), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })).map(([k, b]) => new Report(k, b)),
       fc.nat().map((k) => new Invalid(k)),
+      fc.integer({ min: 1, max: 10 }).map((k) => new Settle(k)),
     ],
     { maxCommands: 50, size: "max" },
   );
@@ -226,8 +246,15 @@ describe("SwarmCoordinator: model-based sequences", function () {
     const w = await freshWorld(0);
     const add = new Add();
     const top = sweepSize(60, 26); // under coverage: swarm counts 1..6 and back
-    for (let i = 0; i < top; i++) await add.run(w);
-    for (let i = 0; i < top; i++) await new Remove(i * 7919).run(w);
+    // A settle every eight steps, as the registry's heartbeat batches would: the ring never fills.
+    for (let i = 0; i < top; i++) {
+      await add.run(w);
+      if (i % 8 === 7) await new Settle(8).run(w);
+    }
+    for (let i = 0; i < top; i++) {
+      await new Remove(i * 7919).run(w);
+      if (i % 8 === 7) await new Settle(8).run(w);
+    }
     expect(w.model.activeNodes).to.equal(0);
     expect(await f.coordinator.swarmCount()).to.equal(1n);
   });

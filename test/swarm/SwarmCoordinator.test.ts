@@ -3,14 +3,18 @@ import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import {
   MAX_ACTIVE_NODES,
+  MAX_PENDING_PLACEMENTS,
+  MAX_SETTLES_PER_TX,
   NO_SWARM,
   STORAGE_PER_NODE,
   SwarmModel,
   WAD,
   inboxToSwarm,
   networkHealth,
+  type BlockContext,
 } from "../../src/swarm";
-import { bulkAdd, coordinatorChanges, deploySwarmFixture, enableBulk, mined, prevrandaoOf, type SwarmFixture } from "./helpers";
+import { bulkAdd, coordinatorChanges, deploySwarmFixture, enableBulk, mined, prevrandaoOf, settleAll, testChain, type SwarmFixture } from "./helpers";
+import type { TransactionReceipt } from "ethers";
 
 const REGISTRY_ROLE = ethers.id("REGISTRY_ROLE");
 const STORAGE_ROLE = ethers.id("STORAGE_ROLE");
@@ -28,22 +32,31 @@ async function addNodes(f: Pick<SwarmFixture, "coordinator" | "registrar">, mode
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => BigInt(from + i));
 
-/** Fixture with nodes 1..n; it keeps the joins' prevrandao so each test replays a fresh model. */
+/** Fixture with nodes 1..n; it keeps the joins' blocks so each test replays a fresh model. */
 function withNodes(n: number) {
   const fixture = async () => {
     const f = await deploySwarmFixture();
-    const history: [bigint, bigint][] = [];
+    // Joins one block each, then every placement settled: a test starts with an empty queue.
+    const history: [bigint | undefined, BlockContext][] = [];
+    const hashes = new Map<number, bigint>();
+    const hash = (b: number) => hashes.get(b)!;
+    const at = async (receipt: TransactionReceipt) => ({ number: receipt.blockNumber, prevrandao: await prevrandaoOf(receipt), hash });
     for (const id of range(1, n)) {
-      const receipt = await mined(f.coordinator.connect(f.registrar).addNode(id));
-      history.push([id, await prevrandaoOf(receipt)]);
+      history.push([id, await at(await mined(f.coordinator.connect(f.registrar).addNode(id)))]);
     }
+    for (const receipt of await settleAll(f, undefined)) history.push([undefined, await at(receipt)]);
+    for (let b = 0; b <= (await ethers.provider.getBlockNumber()); b++) hashes.set(b, testChain.hash(b));
     return { ...f, history };
   };
   // loadFixture hands back the same object every time: the model must be rebuilt per test.
   return async () => {
     const f = await loadFixture(fixture);
     const model = new SwarmModel();
-    for (const [id, r] of f.history) model.addNode(id, r);
+    for (const [id, at] of f.history) {
+      if (id === undefined) model.settle(MAX_SETTLES_PER_TX, at);
+      else model.addNode(id, at);
+    }
+    expect(model.pendingPlacements()).to.deep.equal([]);
     return { ...f, model };
   };
 }

@@ -6,7 +6,7 @@ import type {
   SwarmListener__Mock,
   SwarmNodeRegistry__Mock,
 } from "../../typechain-types";
-import { NO_SWARM, SwarmModel, type SwarmChange } from "../../src/swarm";
+import { MAX_PENDING_PLACEMENTS, MAX_SETTLES_PER_TX, NO_SWARM, SwarmModel, type ChainView, type SwarmChange } from "../../src/swarm";
 
 /** Coordinator with an EOA registry, an EOA storage reporter, a recording listener and a test lens. */
 export async function deploySwarmFixture() {
@@ -22,13 +22,47 @@ export async function deploySwarmFixture() {
 
 export type SwarmFixture = Awaited<ReturnType<typeof deploySwarmFixture>>;
 
-/** The prevrandao of the block that mined a receipt: the input of the coordinator's random picks. */
+type RawBlock = { hash: string; mixHash?: string } | null;
+
+async function rawBlock(n: number): Promise<RawBlock> {
+  return (await network.provider.send("eth_getBlockByNumber", [ethers.toQuantity(n), false])) as RawBlock;
+}
+
+/**
+ * The chain as the tests have followed it: the block of the latest receipt read by `prevrandaoOf`,
+ * and the hashes of the blocks up to it (a reverted snapshot is noticed by a hash that changed).
+ * Models built without a BlockContext read it (`SwarmModel.chain`).
+ */
+const followed = { latest: 0, hashes: new Map<number, bigint>() };
+export const testChain: ChainView = {
+  number: () => followed.latest,
+  hash: (n) => {
+    const h = followed.hashes.get(n);
+    if (h === undefined) throw new Error(`block ${n} has not been followed`);
+    return h;
+  },
+};
+SwarmModel.chain = testChain;
+
+/** Follows the chain up to block `n` (fetching only the hashes that changed since the last call). */
+async function follow(n: number, top: RawBlock): Promise<void> {
+  for (let b = n; b >= 0; b--) {
+    const h = BigInt((b === n ? top : await rawBlock(b))!.hash);
+    if (followed.hashes.get(b) === h) break;
+    followed.hashes.set(b, h);
+  }
+  followed.latest = n;
+}
+
+/**
+ * The prevrandao of the block that mined a receipt (the rebalancing draws' input). Also follows the
+ * chain to that block, so that a model fed this value knows the block number and the seed hashes.
+ */
 export async function prevrandaoOf(receipt: TransactionReceipt): Promise<bigint> {
   // Post-merge headers carry prevrandao in the mixHash field (ethers' hardhat wrapper drops it).
-  const block = (await network.provider.send("eth_getBlockByNumber", [ethers.toQuantity(receipt.blockNumber), false])) as {
-    mixHash?: string;
-  } | null;
+  const block = await rawBlock(receipt.blockNumber);
   if (!block?.mixHash) throw new Error("block has no mixHash / prevrandao");
+  await follow(receipt.blockNumber, block);
   return BigInt(block.mixHash);
 }
 
@@ -76,14 +110,18 @@ export function listenerMoves(listener: SwarmListener__Mock, logs: readonly Log[
     }));
 }
 
-/** Adds nodes through the registry mock in batches (one block each), replaying them in the model. */
+/**
+ * Adds nodes through the registry mock in batches of at most MAX_PENDING_PLACEMENTS (one block each),
+ * then leaves one block for the seed and settles the batch, replaying everything in the model.
+ */
 export async function bulkAdd(
   f: Pick<SwarmFixture, "coordinator" | "registryMock">,
   model: SwarmModel | undefined,
   firstId: bigint,
   count: number,
-  batch = 200,
+  batch = MAX_PENDING_PLACEMENTS,
 ): Promise<void> {
+  batch = Math.min(batch, MAX_PENDING_PLACEMENTS);
   for (let done = 0; done < count; done += batch) {
     const n = Math.min(batch, count - done);
     const receipt = await mined(f.registryMock.mock__addNodes(f.coordinator.target, firstId + BigInt(done), n));
@@ -91,6 +129,25 @@ export async function bulkAdd(
       const r = await prevrandaoOf(receipt);
       for (let i = 0; i < n; i++) model.addNode(firstId + BigInt(done + i), r);
     }
+    await settleAll(f, model);
+  }
+}
+
+/**
+ * Mines a block (the seed block of the latest joins), then settles every queued placement, at most
+ * MAX_SETTLES_PER_TX per call and one block each (a call that leaves known seeds defers them to the
+ * next block). Returns the settle receipts in order.
+ */
+export async function settleAll(f: Pick<SwarmFixture, "coordinator">, model: SwarmModel | undefined): Promise<TransactionReceipt[]> {
+  await network.provider.send("evm_mine", []);
+  const receipts: TransactionReceipt[] = [];
+  for (;;) {
+    const receipt = await mined(f.coordinator.settle(MAX_SETTLES_PER_TX));
+    receipts.push(receipt);
+    if (model) model.settle(MAX_SETTLES_PER_TX, await prevrandaoOf(receipt));
+    const [pending] = await f.coordinator.pendingPlacements();
+    if (pending.length === 0) return receipts;
+    if (receipts.length > MAX_PENDING_PLACEMENTS) throw new Error("settleAll: the queue does not drain");
   }
 }
 

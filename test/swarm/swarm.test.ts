@@ -5,6 +5,8 @@ import fc from "fast-check";
 import {
   MAX_MOVES_PER_CHANGE,
   NO_SWARM,
+  MAX_PENDING_PLACEMENTS,
+  MAX_SETTLES_PER_TX,
   STORAGE_PER_NODE,
   SwarmModel,
   WAD,
@@ -16,9 +18,13 @@ import {
   isHealthy,
   networkHealth,
   storageUtilisationPercent,
+  type BlockContext,
 } from "../../src/swarm";
 import { deploySwarmFixture } from "./helpers";
 import { propertyRuns, sweepSize } from "../helpers/coverage";
+
+/** A block for model-only runs: number `n`, the given prevrandao, and made-up hashes. */
+const blockAt = (n: number, prevrandao: bigint): BlockContext => ({ number: n, prevrandao, hash: (b) => BigInt(ethers.id(`block ${b}`)) });
 
 /** Deterministic ids for the statistics below (fast-check covers random ones). */
 const ids = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ethers.id(`${tag} ${i}`));
@@ -175,13 +181,28 @@ describe("src/swarm", function () {
   describe("SwarmModel", function () {
     it("rejects what the contract rejects", () => {
       const m = new SwarmModel();
-      expect(() => m.addNode(0n, 1n)).to.throw("InvalidNodeId");
-      m.addNode(1n, 1n);
-      expect(() => m.addNode(1n, 2n)).to.throw("NodeAlreadyInSwarm");
-      expect(() => m.removeNode(2n, 1n)).to.throw("NodeNotInSwarm");
-      expect(() => m.reportStorageUsed(2n, 1n)).to.throw("NodeNotInSwarm");
-      expect(m.swarmOf(2n)).to.equal(NO_SWARM);
-      expect(() => m.swarmMembers(1)).to.throw(RangeError);
+      expect(() => m.addNode(0n, blockAt(1, 1n))).to.throw("InvalidNodeId");
+      m.addNode(1n, blockAt(1, 1n));
+      expect(() => m.addNode(1n, blockAt(2, 2n))).to.throw("NodeAlreadyInSwarm");
+      expect(() => m.removeNode(2n, blockAt(2, 1n))).to.throw("NodeNotInSwarm");
+      expect(() => m.settle(0, blockAt(2, 1n))).to.throw("InvalidSettleCount");
+      // A join never settles: the first join of block 3 finds node 1's seed (block 2) known and defers
+      // it to block 4. Thirty-one joins fill the ring; the next one in block 3 cannot settle the oldest
+      // (its seed is block 4's hash) and fails, changing nothing.
+      const ids = Array.from({ length: MAX_PENDING_PLACEMENTS }, (_, i) => BigInt(i + 1));
+      for (const id of ids.slice(1)) m.addNode(id, blockAt(3, 0n));
+      const full = ids.map((nodeId) => ({ nodeId, seedBlock: 4 }));
+      expect(m.pendingPlacements()).to.deep.equal(full);
+      const extra = BigInt(MAX_PENDING_PLACEMENTS + 1);
+      expect(() => m.addNode(extra, blockAt(3, 0n))).to.throw("PlacementQueueFull");
+      expect(m.pendingPlacements()).to.deep.equal(full);
+      expect(m.swarmOf(extra)).to.equal(NO_SWARM);
+      // In block 5 the oldest is ready: the join into the full ring settles it (and defers the rest).
+      m.addNode(extra, blockAt(5, 0n));
+      expect(m.pendingPlacements()).to.deep.equal([...ids.slice(1), extra].map((nodeId) => ({ nodeId, seedBlock: 6 })));
+      expect(() => m.reportStorageUsed(99n, 1n)).to.throw("NodeNotInSwarm");
+      expect(m.swarmOf(99n)).to.equal(NO_SWARM);
+      expect(() => m.swarmMembers(m.swarmCount)).to.throw(RangeError);
     });
 
     it("firstDraw is the contract's first draw: keccak256(keccak256(prevrandao, nodeId), 0) mod n, none below 2", () => {
@@ -204,14 +225,28 @@ describe("src/swarm", function () {
           (target, steps) => {
             const m = new SwarmModel();
             let next = 1n;
-            // Grow to the target in one go, then walk around it.
-            for (let i = 0; i < target; i++) m.addNode(next++, BigInt(i) * 7919n);
+            let block = 1;
+            // Grow to the target one block per join, then walk around it; a settle every eighth block
+            // (as heartbeat batches would) keeps the ring from filling.
+            for (let i = 0; i < target; i++) {
+              m.addNode(next++, blockAt(block++, BigInt(i) * 7919n));
+              // A join defers known seeds to the next block, so the settle comes a block later.
+              if (i % 8 === 7) {
+                block++;
+                m.settle(MAX_SETTLES_PER_TX, blockAt(block++, 0n));
+              }
+            }
             m.checkInvariants();
             for (const [add, pick, r] of steps) {
               const n = m.activeNodes;
-              const changes = add || n === 0 ? m.addNode(next++, r) : m.removeNode(m.activeNodeIds()[pick % n], r);
-              expect(changes.length - 1).to.be.at.most(MAX_MOVES_PER_CHANGE);
+              const at = blockAt(block++, r);
+              const changes = add || n === 0 ? m.addNode(next++, at) : m.removeNode(m.activeNodeIds()[pick % n], at);
+              expect(changes.length - 1).to.be.at.most(MAX_MOVES_PER_CHANGE + 2);
               m.checkInvariants();
+              if (block % 8 === 0) {
+                block++;
+                m.settle(MAX_SETTLES_PER_TX, blockAt(block++, 0n));
+              }
             }
           },
         ),
