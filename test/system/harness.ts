@@ -26,7 +26,8 @@ import type { BaseContract, ContractTransactionReceipt, ContractTransactionRespo
 import { EMISSION_BASE, REQUIREMENT, buildRegistration, deploySuite, nodeKeys, type NodeKeys, type RegistrationArgs, type Suite } from "../helpers/suite";
 import { deployStorage, HONEST, DEVIANT, message } from "../storage/helpers";
 import { deployBridge, keyOf, bytes } from "../bridge/fixture";
-import { prevrandaoOf } from "../swarm/helpers";
+import { prevrandaoOf, testChain } from "../swarm/helpers";
+import type { BlockContext } from "../../src/swarm";
 import { SystemModel, leafKey, NO_PROFIT_FROM_FAULTS, type ModelChallenge, type Outcome, type SystemParams } from "./model";
 import { PENALTY_CAP_BPS } from "../registry/model";
 import { NodeStatus, minimumContribution, operatorMinimum } from "../../src/registry";
@@ -269,13 +270,14 @@ export class World {
     return epochOf(this.t);
   }
 
-  /** Sends a transaction in a block one second after the latest; returns its receipt, time and prevrandao. */
-  async tx(send: Tx): Promise<{ receipt: ContractTransactionReceipt; t: bigint; prevrandao: bigint }> {
+  /** Sends a transaction in a block one second after the latest; returns its receipt, time and block (number, prevrandao, hashes). */
+  async tx(send: Tx): Promise<{ receipt: ContractTransactionReceipt; t: bigint; block: BlockContext }> {
     const t = this.t;
     await network.provider.send("evm_setNextBlockTimestamp", [Number(t)]);
     const receipt = (await (await send()).wait())!;
     this.now = t;
-    return { receipt, t, prevrandao: await prevrandaoOf(receipt) };
+    const prevrandao = await prevrandaoOf(receipt);
+    return { receipt, t, block: { number: receipt.blockNumber, prevrandao, hash: testChain.hash } };
   }
 
   /** The transaction must revert with `error` (the model's prediction); nothing is mined. */
@@ -297,7 +299,7 @@ export class World {
     who: string,
     send: Tx,
     received: (amount: bigint) => bigint,
-  ): Promise<{ t: bigint; prevrandao: bigint } | undefined> {
+  ): Promise<{ t: bigint; block: BlockContext } | undefined> {
     if (!outcome.ok) {
       await this.reverts(contract, outcome.error, send);
       this.stats.add(`${kind}:${outcome.error}`);
@@ -480,10 +482,10 @@ export class Register extends Command {
     const value = this.full ? REQUIREMENT : operatorMinimum(REQUIREMENT);
     const send = () => w.f.registry.connect(k.operator).register(k.registration, { value });
     if (w.m.registryPaused) return w.reverts(w.f.registry, "EnforcedPause", send);
-    const { t, prevrandao } = await w.tx(send);
+    const { t, block } = await w.tx(send);
     w.nextKey++;
     const epoch = epochOf(t);
-    const step = (m: SystemModel) => m.register(k.operator.address, value, k.feeBps, k.keys.bls.publicKey, epoch, t, prevrandao);
+    const step = (m: SystemModel) => m.register(k.operator.address, value, k.feeBps, k.keys.bls.publicKey, epoch, t, block);
     const node = step(w.m);
     w.replay.push(step);
     w.chains.set(node.id, { ...k.keys, chain: k.keys.chain.withAnchorEpoch(epoch) });
@@ -511,8 +513,8 @@ class Contribute extends Command {
     if (value === 0n) return;
     const send = () => w.f.registry.connect(c).contribute(n.id, { value });
     if (w.m.registryPaused) return w.reverts(w.f.registry, "EnforcedPause", send);
-    const { t, prevrandao } = await w.tx(send);
-    w.m.prevrandao = prevrandao;
+    const { t, block } = await w.tx(send);
+    w.m.block = block;
     w.m.contribute(n, c.address, value, epochOf(t), t);
     w.stats.add(`contribute:${n.status === NodeStatus.Active ? "activates" : "ok"}`);
   }
@@ -553,13 +555,12 @@ async function heartbeatAll(w: World, pick: (n: ReturnType<World["nodes"]>[numbe
     ids.splice(ids.length >> 1, 0, gone.id);
     values.splice(values.length >> 1, 0, ethers.ZeroHash);
   }
-  const { receipt, t, prevrandao } = await w.tx(() => w.f.registry.connect(w.f.relayer).heartbeatBatch(ids, values));
+  const { receipt, t, block } = await w.tx(() => w.f.registry.connect(w.f.relayer).heartbeatBatch(ids, values));
   if (gone) {
     const proven = receipt.logs.map((l) => w.f.registry.interface.parseLog(l)).filter((l) => l?.name === "HeartbeatAccepted").map((l) => Number(l!.args.nodeId));
     expect(proven, "a heartbeat batch skips the entry of a node that left the active set").not.to.include(gone.id);
   }
-  w.m.prevrandao = prevrandao;
-  for (const n of due) w.m.reg.heartbeat(n, e, t);
+  w.m.heartbeatBatch(due, e, t, block);
   return due.length;
 }
 
@@ -575,8 +576,8 @@ class Penalize extends Command {
     const send = () => w.f.registry.connect(w.f.relayer).penalize(n.id);
     if (n.status !== NodeStatus.Active) return w.reverts(w.f.registry, "InvalidNodeStatus", send);
     if (e - 1 <= n.settledEpoch) return w.reverts(w.f.registry, "NothingToPenalize", send);
-    const { t, prevrandao } = await w.tx(send);
-    w.m.prevrandao = prevrandao;
+    const { t, block } = await w.tx(send);
+    w.m.block = block;
     w.m.reg.settle(n, e, false, t);
     w.stats.add("penalize:ok");
   }
@@ -597,7 +598,7 @@ class RequestExit extends Command {
     const send = () => w.f.registry.connect(w.signer(who)).requestExit(n.id);
     const r = await w.perform("exit", w.f.registry, outcome, who, send, () => 0n);
     if (r) {
-      w.m.prevrandao = r.prevrandao;
+      w.m.block = r.block;
       w.m.reg.requestExit(n, epochOf(r.t), r.t);
     }
   }
@@ -1012,7 +1013,7 @@ async function resolve(w: World, c: ModelChallenge): Promise<boolean | undefined
   const before = await ethers.provider.getBalance(c.challenger);
   const r = await w.tx(send);
   expect(await ethers.provider.getBalance(c.challenger), "resolving credits the bond, it sends nothing").to.equal(before);
-  w.m.prevrandao = r.prevrandao;
+  w.m.block = r.block;
   const { slashed } = w.m.resolve(c, r.t) as { slashed: boolean };
   const event = r.receipt.logs.map((l) => w.f.storage.interface.parseLog(l)).find((l) => l?.name === "ChallengeDefaulted")!;
   expect(event.args.penaltyBps, "a default is penalised at most once per node and epoch, and only while the stake is locked").to.equal(
@@ -1213,7 +1214,7 @@ class ExitRace extends Command {
     const send = () => w.f.registry.connect(w.signer(n.operator)).requestExit(n.id);
     const r = await w.perform("exitRace:exit", w.f.registry, w.m.exit(n, n.operator, w.t), n.operator, send, () => 0n);
     if (!r) return;
-    w.m.prevrandao = r.prevrandao;
+    w.m.block = r.block;
     w.m.reg.requestExit(n, epochOf(r.t), r.t);
     const before = n.penaltyBps;
     const first = !w.m.penalised.has(`${n.id}:${c.epoch}`);
@@ -1341,7 +1342,7 @@ export async function settleEverything(w: World): Promise<void> {
   for (const c of w.m.challenges.values()) if (c.status === "open") await resolve(w, c);
   for (const n of w.m.activeNodes()) {
     const r = await w.tx(() => w.f.registry.connect(w.signer(n.operator)).requestExit(n.id));
-    w.m.prevrandao = r.prevrandao;
+    w.m.block = r.block;
     w.m.reg.requestExit(n, epochOf(r.t), r.t);
   }
   await check("every node exited while paused");

@@ -1,7 +1,8 @@
 /**
  * One reference model of the whole Pars network, composed of the per-contract models:
  * the registry model (test/registry/model.ts) for stakes, lifecycle, liveness, penalties and slashes;
- * SwarmModel (src/swarm) for membership, repeating the coordinator's picks from each block's prevrandao;
+ * SwarmModel (src/swarm) for membership, repeating the coordinator's picks from each block's prevrandao
+ * and its placement draws from the hash of the block after each join;
  * RewardsCalculator (src/rewards) for emission, swarm fees and claims; SwarmTallyModel (src/storage) for
  * the storage commitments' swarm roots; plus small models of the challenge bonds, the session bridge and
  * the rewards contract's claim cycle. Lifecycle events of the registry are forwarded to the swarm,
@@ -13,7 +14,7 @@
  */
 import { RegistryModel, BPS, PENALTY_CAP_BPS, type ModelNode } from "../registry/model";
 import { NodeStatus } from "../../src/registry";
-import { SwarmModel, NO_SWARM as SWARM_NONE, STORAGE_PER_NODE, inboxToSwarm } from "../../src/swarm";
+import { SwarmModel, NO_SWARM as SWARM_NONE, STORAGE_PER_NODE, SETTLES_PER_CALL, inboxToSwarm, type BlockContext } from "../../src/swarm";
 import { RewardsCalculator, NO_SWARM, cumulativeEmission } from "../../src/rewards";
 import { SwarmTallyModel } from "../../src/storage";
 import { CREATE_FEE, MESSAGE_FEE_PER_KIB, feeMultiplier, messageKiB, SessionStatus } from "../../src/sessions";
@@ -146,8 +147,13 @@ export class SystemModel {
   readonly blsActive = new Set<number>();
   /** Operator fee of each node (bps), as registered. */
   readonly feeBps = new Map<number, bigint>();
-  /** prevrandao of the block being applied (the coordinator's entropy). */
-  prevrandao = 0n;
+  /** The block being applied: its number, prevrandao and earlier hashes (the coordinator's entropy and placement seeds). */
+  block: BlockContext = { number: 0, prevrandao: 0n, hash: () => 0n };
+  /**
+   * Nodes whose `placementPending` bit is set in the registry: marked at activation (the swarm
+   * placement was queued); a batched heartbeat takes the mark over and the batch ends with `settle(2)`.
+   */
+  readonly placementMarked = new Set<number>();
 
   // rewards contract
   rewardsFunded = 0n;
@@ -201,7 +207,8 @@ export class SystemModel {
     const id = BigInt(node.id);
     this.rewards.update(now);
     this.blsActive.add(node.id);
-    for (const c of this.swarms.addNode(id, this.prevrandao)) {
+    this.placementMarked.add(node.id);
+    for (const c of this.swarms.addNode(id, this.block)) {
       if (c.nodeId !== id) this.rewards.move(c.nodeId, BigInt(c.toSwarm));
     }
     const swarm = this.swarms.swarmOf(id);
@@ -209,21 +216,41 @@ export class SystemModel {
     this.rewards.activate(id, swarm === SWARM_NONE ? NO_SWARM : BigInt(swarm), node.stake, feeBps, node.stake);
   }
 
+  /**
+   * `heartbeatBatch` of `nodes` (the due ones; stale entries are skipped and change nothing), in a
+   * block `block`. Each proven node that is still active takes over its placement mark (the
+   * last such node is the batch's); a batch that took one ends with `swarms.settle(2)`, its swaps
+   * reported to rewards, and marks that node again while placements stay queued.
+   */
+  heartbeatBatch(nodes: readonly ModelNode[], epoch: number, now: bigint, block: BlockContext): void {
+    this.block = block;
+    let queued: number | undefined;
+    for (const n of nodes) {
+      this.reg.heartbeat(n, epoch, now);
+      if (n.status === NodeStatus.Active && this.placementMarked.delete(n.id)) queued = n.id;
+    }
+    if (queued === undefined) return;
+    const changes = this.swarms.settle(SETTLES_PER_CALL, block);
+    if (changes.length > 0) this.rewards.update(now);
+    for (const c of changes) this.rewards.move(c.nodeId, BigInt(c.toSwarm));
+    if (this.swarms.pendingPlacements().length !== 0) this.placementMarked.add(queued);
+  }
+
   /** `_decommission`: BLS key out, `swarms.removeNode` (every move reported), `onNodeDeactivated`. */
   left(node: ModelNode, now: bigint): void {
     const id = BigInt(node.id);
     this.rewards.update(now);
     this.blsActive.delete(node.id);
-    for (const c of this.swarms.removeNode(id, this.prevrandao)) this.rewards.move(c.nodeId, BigInt(c.toSwarm));
+    for (const c of this.swarms.removeNode(id, this.block)) this.rewards.move(c.nodeId, BigInt(c.toSwarm));
     this.rewards.setNodeStake(id, 0n);
   }
 
-  /** `register` with `value`, the node's BLS key and operator fee, in a block with `prevrandao`. */
-  register(operator: string, value: bigint, feeBps: bigint, blsKey: G2Point, epoch: number, now: bigint, prevrandao: bigint): ModelNode {
+  /** `register` with `value`, the node's BLS key and operator fee, in `block`. */
+  register(operator: string, value: bigint, feeBps: bigint, blsKey: G2Point, epoch: number, now: bigint, block: BlockContext): ModelNode {
     const id = this.reg.lastId + 1;
     this.feeBps.set(id, feeBps);
     this.blsKeys.set(id, blsKey);
-    this.prevrandao = prevrandao;
+    this.block = block;
     this.stakePaid(id, operator, value);
     return this.reg.register(operator, value, epoch, now);
   }
