@@ -24,6 +24,7 @@ import {
   readUtilisation,
 } from "../../src/sessions";
 import { adversarialNet, balances, type AdversarialNet } from "./fixture";
+import { itFullSize } from "../helpers/coverage";
 
 const CREATE_VM = "createSession(address[])";
 /** Two throw-away participants per channel: sybils cost nothing. */
@@ -62,7 +63,7 @@ async function honestChannel(f: AdversarialNet, creator: HardhatEthersSigner, va
 }
 
 describe("adversarial: cornering the channel pool (defence: channel price rising with occupancy, DESIGN §12.6)", () => {
-  it("filling the pool for a day costs 38,797.775 PARS instead of 1 PARS, all of it booked for the serving swarm; the pool frees at expiry", async function () {
+  itFullSize("filling the pool for a day costs 38,797.775 PARS instead of 1 PARS, all of it booked for the serving swarm; the pool frees at expiry", async function () {
     this.timeout(600_000);
     const f = await loadFixture(adversarialNet);
     const attacker = f.others[6];

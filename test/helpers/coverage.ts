@@ -14,6 +14,12 @@ export const UNDER_COVERAGE = Boolean(
 /** `it` for a gas assertion: skipped under coverage. */
 export const itGas: Mocha.TestFunction = UNDER_COVERAGE ? (it.skip as unknown as Mocha.TestFunction) : it;
 
+/**
+ * `it` for a test whose point is its full size (a whole channel pool filled): skipped under coverage,
+ * whose instrumented run reaches the same lines through the smaller tests beside it.
+ */
+export const itFullSize: Mocha.TestFunction = UNDER_COVERAGE ? (it.skip as unknown as Mocha.TestFunction) : it;
+
 /** The number of property-test runs: `n`, or a fifth of it (at least 2) under coverage. */
 export function propertyRuns(n: number): number {
   return UNDER_COVERAGE ? Math.max(2, Math.round(n / 5)) : n;
