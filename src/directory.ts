@@ -54,6 +54,11 @@ const coder = AbiCoder.defaultAbiCoder();
 
 /** Blocks per eth_getLogs request to start with; halved while the node refuses the range. */
 export const DIRECTORY_LOG_RANGE = 5_000;
+/**
+ * Blocks every sync reads again below its cursor: a shallow reorg, or an RPC that answered `getLogs` a
+ * few blocks behind the head it reported, cannot leave a key unread (reading a log twice changes nothing).
+ */
+export const DIRECTORY_REORG_OVERLAP = 32;
 
 /** A BN254 G2 public key, EIP-197 order. */
 export interface G2Key {
@@ -151,6 +156,7 @@ export class DirectoryCache {
   /** The last block scanned (fromBlock − 1 before the first sync). */
   cursor: number;
   private range: number;
+  private readonly firstBlock: number;
   private readonly published = new Map<bigint, PublishedKeys>();
   /** Every transport key seen, by its hash. */
   private readonly transport = new Map<string, string>();
@@ -166,6 +172,7 @@ export class DirectoryCache {
     logRange: number,
   ) {
     this.cursor = fromBlock - 1;
+    this.firstBlock = fromBlock;
     this.range = logRange;
     this.lens = new Contract(addresses.NodeLens, NODE_LENS_ABI, provider);
     this.directory = new Contract(addresses.NodeDirectory, NODE_DIRECTORY_ABI, provider);
@@ -194,10 +201,14 @@ export class DirectoryCache {
     );
   }
 
-  /** Scans the directory's logs of the blocks after the cursor up to `toBlock` (default: latest). */
+  /**
+   * Scans the directory's logs of the blocks after the cursor up to `toBlock` (default: latest), and
+   * the last DIRECTORY_REORG_OVERLAP blocks before it again. Nothing new: no request.
+   */
   async sync(toBlock?: number): Promise<number> {
     const to = toBlock ?? (await this.provider.getBlockNumber());
-    let from = this.cursor + 1;
+    if (to <= this.cursor) return this.cursor;
+    let from = Math.max(this.firstBlock, this.cursor + 1 - DIRECTORY_REORG_OVERLAP);
     while (from <= to) {
       const end = Math.min(to, from + this.range - 1);
       let logs: Log[];

@@ -126,7 +126,8 @@ interface INodeDirectory {
     function setBeneficiary(uint64 nodeId, address beneficiary) external;
 
     /// @notice Changes the operator fee: a decrease applies at once, an increase after
-    /// `FEE_INCREASE_NOTICE` (a later call replaces a scheduled one). The owner only.
+    /// `FEE_INCREASE_NOTICE` (a later call replaces a scheduled one), and only for an active node
+    /// (`InvalidNodeStatus` otherwise: contributors who join later could not leave in time). The owner only.
     function setOperatorFee(uint64 nodeId, uint16 feeBps) external;
 
     /// @notice Applies a scheduled fee increase whose notice has passed. Anyone.

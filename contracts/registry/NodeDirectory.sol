@@ -150,7 +150,7 @@ contract NodeDirectory is INodeDirectory {
         view
     {
         if (
-            _keyOwner[KEY_MLDSA][keccak256(publicKey)] != nodeId
+            nodeId == 0 || _keyOwner[KEY_MLDSA][keccak256(publicKey)] != nodeId
                 || !PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, publicKey, digest, signature)
         ) revert IServiceNodeRegistry.InvalidNodeSignature(nodeId);
     }
@@ -207,6 +207,11 @@ contract NodeDirectory is INodeDirectory {
             registry.setOperatorFee(nodeId, feeBps);
             return;
         }
+        // An increase waits for contributors who can leave: only an active node's (contributions close
+        // at activation, and every contributor may exit within the notice). Announced before
+        // activation, it would apply to contributors who joined unaware and cannot leave yet.
+        IServiceNodeRegistry.Status status = registry.getNode(nodeId).status;
+        if (status != IServiceNodeRegistry.Status.Active) revert IServiceNodeRegistry.InvalidNodeStatus(nodeId, status);
         uint40 effectiveAt = uint40(block.timestamp + FEE_INCREASE_NOTICE);
         _pendingFee[nodeId] = PendingFee(feeBps, effectiveAt);
         emit FeeChangeScheduled(nodeId, feeBps, effectiveAt);

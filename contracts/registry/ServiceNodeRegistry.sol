@@ -485,6 +485,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
 
     /// @inheritdoc IServiceNodeRegistry
     function claimCreditTo(address to) public nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert ZeroAddress();
         amount = _credits[msg.sender];
         if (amount == 0) revert NothingToWithdraw(0, msg.sender);
         _credits[msg.sender] = 0;

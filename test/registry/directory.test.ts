@@ -224,6 +224,23 @@ describe("NodeDirectory", () => {
       expect(gained).to.be.closeTo(expected, 10n);
     });
 
+    it("an increase needs an active node: announced before activation it would bind contributors who cannot leave in time", async () => {
+      const s = await loadFixture(withNodes);
+      const op = s.operators[1];
+      const reg = await buildRegistration(s.registry, op.address, nodeKeys("directory-partial", await currentEpoch()));
+      await (await s.registry.connect(op).register(reg, { value: operatorMinimum(REQUIREMENT) })).wait();
+      const partial = await s.registry.lastNodeId();
+      await expect(s.directory.connect(op).setOperatorFee(partial, 2_000))
+        .to.be.revertedWithCustomError(s.registry, "InvalidNodeStatus")
+        .withArgs(partial, 1); // AwaitingContributions
+      await expect(s.directory.connect(op).setOperatorFee(partial, 100)).to.emit(s.registry, "OperatorFeeChanged").withArgs(partial, 100);
+      // Node 0 has no key: no signature passes for it, whatever key signed.
+      const keys = nodeKeys("directory-owner", 0);
+      await expect(s.directory.checkNodeSignature(0n, keys.mldsa.publicKey, ethers.ZeroHash, new Uint8Array(3309)))
+        .to.be.revertedWithCustomError(s.registry, "InvalidNodeSignature")
+        .withArgs(0n);
+    });
+
     it("payOperator pays the operator's income to its beneficiary, anyone calling; claims and credits go where the claimer says", async () => {
       const s = await loadFixture(withNodes);
       const [owner, contributor, beneficiary, keeper] = [s.operators[0], s.others[0], s.others[7], s.others[8]];
@@ -239,6 +256,7 @@ describe("NodeDirectory", () => {
       // A slash credit, claimed to another address.
       await (await s.registry.connect(s.slasher).slash(s.nodeId, 100, keeper.address, 10_000)).wait();
       const credit = await s.registry.creditOf(keeper.address);
+      await expect(s.registry.connect(keeper).claimCreditTo(ethers.ZeroAddress)).to.be.revertedWithCustomError(s.registry, "ZeroAddress");
       await expect(s.registry.connect(keeper).claimCreditTo(beneficiary.address)).to.changeEtherBalance(beneficiary, credit);
       // Without a beneficiary, the owner is paid.
       await (await s.directory.connect(owner).setBeneficiary(s.nodeId, ethers.ZeroAddress)).wait();
