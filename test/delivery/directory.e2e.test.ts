@@ -9,13 +9,12 @@ import { startHardhatNode, type LocalNode } from "../helpers/node-process";
 import { addressesOf, getDeployment } from "../../src/deployments";
 import { DIRECTORY_REORG_OVERLAP, DirectoryCache, DirectoryKeyError, NODE_DIRECTORY_ABI, NODE_LENS_ABI, NODE_REGISTERED_ABI, blsKeyHashOf, type InboxAnswer } from "../../src/directory";
 import { encodeMultiaddr } from "../../src/multiaddr";
-import { registrationDigest } from "../../src/registry";
-import { blsKeyPair, g2ToTuple, proofOfPossession } from "../../src/bls";
-import { mldsaKeyGen, mldsaSign, mlkemKeyGen } from "../../src/pq";
-import { pqProfileOf } from "../../src/networks";
+import { blsKeyPair } from "../../src/bls";
+import { mldsaKeyGen, mlkemKeyGen } from "../../src/pq";
 import { HeartbeatChain, epochOf } from "../../src/heartbeat";
 import { ServiceNodeRegistry__factory, NodeDirectory__factory } from "../../typechain-types";
 import { rpc, tempDir } from "./helpers";
+import { buildRegistration } from "../helpers/suite";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -107,26 +106,9 @@ describe("delivery: resolving the node directory on a real `hardhat node`", func
     const registry = ServiceNodeRegistry__factory.connect(addresses.ServiceNodeRegistry, provider);
     const operator = await wallet.getAddress();
     const block = await provider.getBlock("latest");
-    const anchor = HeartbeatChain.create({ length: 100, anchorEpoch: epochOf(block!.timestamp), seed: seed("dir-e2e/hb") }).anchor;
-    const digest = registrationDigest({
-      chainId: 31337,
-      registry: addresses.ServiceNodeRegistry,
-      operator,
-      mldsaPublicKey: mldsa.publicKey,
-      mlkemPublicKey: mlkem.publicKey,
-      blsPublicKey: g2ToTuple(bls.publicKey),
-      heartbeatAnchor: anchor,
-    });
-    const reg = {
-      mldsaPublicKey: mldsa.publicKey,
-      mldsaSignature: mldsaSign(mldsa.secretKey, getBytes(digest), { profile: await pqProfileOf(registry) }),
-      mlkemPublicKey: mlkem.publicKey,
-      blsPublicKey: bls.publicKey,
-      blsSignature: proofOfPossession(bls.secretKey, digest),
-      heartbeatAnchor: anchor,
-      operatorFeeBps: 500,
-      reserved: [],
-    };
+    const chain = HeartbeatChain.create({ length: 100, anchorEpoch: epochOf(block!.timestamp), seed: seed("dir-e2e/hb") });
+    // The proofs bind the node's chain id and registry, read from its deployment, not the in-process network's.
+    const reg = await buildRegistration(registry, operator, { mldsa, mlkem, bls, chain }, { chainId: 31337n, registryAddress: addresses.ServiceNodeRegistry });
     const requirement = await registry.stakingRequirement();
     await viaWallet(addresses.ServiceNodeRegistry, registry.interface.encodeFunctionData("register", [reg]), requirement);
     nodeId = await registry.lastNodeId();
