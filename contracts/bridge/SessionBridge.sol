@@ -8,6 +8,7 @@ import {ISessionVM} from "../interfaces/ISessionVM.sol";
 import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
 import {IServiceNodeRewards} from "../interfaces/IServiceNodeRewards.sol";
 import {IWarpMessenger} from "../precompiles/IWarpMessenger.sol";
+import {SessionWord, SessionWordLib, MessageWord} from "./SessionWord.sol";
 
 /// @title SessionBridge
 /// @notice LP-042 sessions and PIP-0007's ISessionVM on the Pars EVM chain: sessions, ML-KEM keys
@@ -115,26 +116,7 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     uint256 private constant ID_LOW_MASK = type(uint256).max >> 8;
 
     /// @notice Width of the participant fingerprints a two-party session keeps (see `participantFingerprint`).
-    uint256 public constant FINGERPRINT_BITS = 104;
-
-    // Session word layout. Common: bits 0..39 expiresAt, bit 40 closed, bit 41 channel.
-    // Two-party session (channel bit clear): bit 42 / 43 first / second participant has no key yet,
-    // bits 48..151 / 152..255 their fingerprints.
-    // Channel: bits 48..55 participant count, 56..63 participants without a key, 64..127 channel number.
-    uint256 private constant S_EXPIRES_MASK = (1 << 40) - 1;
-    uint256 private constant S_CLOSED = 1 << 40;
-    uint256 private constant S_CHANNEL = 1 << 41;
-    uint256 private constant S_PENDING_A = 1 << 42;
-    uint256 private constant S_PENDING_B = 1 << 43;
-    uint256 private constant S_FP_A_SHIFT = 48;
-    uint256 private constant S_FP_B_SHIFT = 152;
-    uint256 private constant S_COUNT_SHIFT = 48;
-    uint256 private constant S_PENDING_SHIFT = 56;
-    uint256 private constant S_NUMBER_SHIFT = 64;
-    uint256 private constant FP_MASK = (1 << FINGERPRINT_BITS) - 1;
-
-    /// @dev Message word: the count in the low 32 bits, the head above.
-    uint256 private constant M_COUNT_MASK = 0xffffffff;
+    uint256 public constant FINGERPRINT_BITS = SessionWordLib.FINGERPRINT_BITS;
 
     /// @dev Channel membership values.
     uint256 private constant MEMBER_PENDING = 1;
@@ -198,11 +180,10 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     ChannelQueue private _channels;
     /// @dev Fees collected per swarm, paid into the rewards pool by `flushFees`.
     mapping(uint32 swarmId => uint256) private _pendingFees;
-    /// @dev The session record, one word (see the S_* layout below); zero: no session.
-    mapping(bytes32 sessionId => uint256) private _sessions;
-    /// @dev The message word: the message head in the high 224 bits, the message count in the low 32.
-    /// Zero until the first message.
-    mapping(bytes32 sessionId => uint256) private _messages;
+    /// @dev The session record (`SessionWord`); zero: no session.
+    mapping(bytes32 sessionId => SessionWord) private _sessions;
+    /// @dev The message word (`MessageWord`): count and head; zero until the first message.
+    mapping(bytes32 sessionId => MessageWord) private _messages;
     /// @dev Channel membership: MEMBER_PENDING until the participant has a key, then MEMBER_KEYED;
     /// zero for non-participants. Two-party sessions keep their participants in the session word.
     mapping(bytes32 sessionId => mapping(address account => uint256)) private _members;
@@ -345,32 +326,28 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     /// @inheritdoc ISessionBridge
     function joinSession(bytes32 sessionId, bytes calldata mlkemPublicKey) external nonReentrant {
-        uint256 word = _existing(sessionId);
-        bool channel = word & S_CHANNEL != 0;
-        uint256 pendingBit;
+        SessionWord word = _existing(sessionId);
+        bool channel = word.isChannel();
+        uint256 side;
         if (channel) {
             uint256 member = _members[sessionId][msg.sender];
             if (member == 0) revert NotParticipant(sessionId, msg.sender);
             if (member == MEMBER_KEYED) revert AlreadyJoined(sessionId, msg.sender);
         } else {
-            pendingBit = _pairSide(sessionId, word, msg.sender);
-            if (pendingBit == 0) revert NotParticipant(sessionId, msg.sender);
-            if (word & pendingBit == 0) revert AlreadyJoined(sessionId, msg.sender);
+            side = word.sideOf(_fingerprint(sessionId, msg.sender));
+            if (side == 0) revert NotParticipant(sessionId, msg.sender);
+            if (!word.isPending(side)) revert AlreadyJoined(sessionId, msg.sender);
         }
         SessionStatus status = _statusOf(word);
         if (status != SessionStatus.Pending) revert InvalidSessionStatus(sessionId, status);
         if (mlkemPublicKey.length != MLKEM768_PUBLIC_KEY_BYTES) revert InvalidKeyLength(0, mlkemPublicKey.length);
 
-        if (channel) {
-            _members[sessionId][msg.sender] = MEMBER_KEYED;
-            word -= 1 << S_PENDING_SHIFT; // the caller was pending, so the count is positive
-        } else {
-            word &= ~pendingBit;
-        }
+        if (channel) _members[sessionId][msg.sender] = MEMBER_KEYED;
+        word = word.withKeyGiven(side);
         _sessions[sessionId] = word;
 
         emit ParticipantJoined(sessionId, msg.sender, mlkemPublicKey);
-        if (!_hasPending(word)) emit SessionActivated(sessionId);
+        if (!word.hasPending()) emit SessionActivated(sessionId);
 
         address messenger_ = _config.messenger;
         if (messenger_ != address(0)) {
@@ -396,20 +373,20 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     /// @inheritdoc ISessionBridge
     function closeSession(bytes32 sessionId) external nonReentrant {
-        uint256 word = _existing(sessionId);
+        SessionWord word = _existing(sessionId);
         if (!_isMember(sessionId, word, msg.sender)) revert NotParticipant(sessionId, msg.sender);
         SessionStatus status = _statusOf(word);
         if (status != SessionStatus.Pending && status != SessionStatus.Active) {
             revert InvalidSessionStatus(sessionId, status);
         }
 
-        _sessions[sessionId] = word | S_CLOSED;
-        bool channel = word & S_CHANNEL != 0;
-        _uncount(uint40(word), channel);
+        _sessions[sessionId] = word.closed();
+        bool channel = word.isChannel();
+        _uncount(word.expiresAt(), channel);
         if (channel) {
             // An open channel is still in the queue: only expired channels are released.
             ChannelQueue memory q = _channels;
-            _unlink(q, uint64(word >> S_NUMBER_SHIFT));
+            _unlink(q, word.channelNumber());
             _channels = q;
         }
 
@@ -451,19 +428,18 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     /// @inheritdoc ISessionBridge
     function getSession(bytes32 sessionId) external view returns (SessionInfo memory info) {
-        uint256 word = _existing(sessionId);
-        uint256 m = _messages[sessionId];
-        bool channel = word & S_CHANNEL != 0;
-        uint256 expiresAt = word & S_EXPIRES_MASK;
+        SessionWord word = _existing(sessionId);
+        MessageWord m = _messages[sessionId];
+        uint40 expiresAt = word.expiresAt();
         info = SessionInfo({
             status: _statusOf(word),
             createdAt: uint40(expiresAt - sessionTTL),
-            expiresAt: uint40(expiresAt),
-            participantCount: channel ? uint8(word >> S_COUNT_SHIFT) : 2,
-            pendingKeys: _pendingKeys(word),
-            messageCount: uint32(m),
-            channel: channel,
-            messageHead: bytes32(m & ~M_COUNT_MASK)
+            expiresAt: expiresAt,
+            participantCount: word.participantCount(),
+            pendingKeys: word.pendingKeys(),
+            messageCount: m.count(),
+            channel: word.isChannel(),
+            messageHead: m.head()
         });
     }
 
@@ -478,14 +454,14 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         view
         returns (bool isParticipant, bool hasKey)
     {
-        uint256 word = _sessions[sessionId];
-        if (word == 0) return (false, false);
-        if (word & S_CHANNEL != 0) {
+        SessionWord word = _sessions[sessionId];
+        if (word.isEmpty()) return (false, false);
+        if (word.isChannel()) {
             uint256 member = _members[sessionId][account];
             return (member != 0, member == MEMBER_KEYED);
         }
-        uint256 side = _pairSide(sessionId, word, account);
-        return (side != 0, side != 0 && word & side == 0);
+        uint256 side = word.sideOf(_fingerprint(sessionId, account));
+        return (side != 0, side != 0 && !word.isPending(side));
     }
 
     /// @inheritdoc ISessionBridge
@@ -603,13 +579,13 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         if (!channel) o.fee = _requireFee(CREATE_FEE);
         bytes32 sessionId = deriveSessionId(msg.sender, salt, participants);
         o.sessionId = sessionId;
-        if (_sessions[sessionId] != 0) revert SessionExists(sessionId);
+        if (!_sessions[sessionId].isEmpty()) revert SessionExists(sessionId);
 
-        uint256 expiresAt = block.timestamp + sessionTTL;
-        o.expiresAt = uint40(expiresAt);
-        uint256 word;
+        uint40 expiresAt = uint40(block.timestamp + sessionTTL);
+        o.expiresAt = expiresAt;
+        SessionWord word;
         if (!channel) {
-            word = expiresAt | _pairWord(sessionId, participants[0], participants[1], keyed);
+            word = _pairWord(sessionId, expiresAt, participants[0], participants[1], keyed);
         } else {
             uint256 pending;
             mapping(address => uint256) storage members = _members[sessionId];
@@ -625,27 +601,29 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
                 }
             }
             uint256 number;
-            (number, o.fee) = _admitChannel(uint40(expiresAt), config.maxChannels);
+            (number, o.fee) = _admitChannel(expiresAt, config.maxChannels);
             if (msg.value < o.fee) revert InsufficientFee(msg.value, o.fee);
-            word = expiresAt | S_CHANNEL | (n << S_COUNT_SHIFT) | (pending << S_PENDING_SHIFT)
-                | (number << S_NUMBER_SHIFT);
+            // n ≤ MAX_PARTICIPANTS < 2^8, pending ≤ n
+            word = SessionWordLib.channel(expiresAt, uint8(n), uint8(pending), uint64(number));
         }
         _sessions[sessionId] = word;
-        _count(uint40(expiresAt), channel);
+        _count(expiresAt, channel);
         o.swarmId = _swarmFor(sessionId);
     }
 
-    /// @dev The participant half of a two-party session word: both fingerprints and the pending bits.
-    function _pairWord(bytes32 sessionId, address a, address b, uint256 keyed) private pure returns (uint256 word) {
+    /// @dev A two-party session's word: both fingerprints and the pending bits.
+    function _pairWord(bytes32 sessionId, uint40 expiresAt, address a, address b, uint256 keyed)
+        private
+        pure
+        returns (SessionWord)
+    {
         if (a == address(0)) revert ZeroParticipant(0);
         if (b == address(0)) revert ZeroParticipant(1);
         if (a == b) revert DuplicateParticipant(b);
         uint256 fa = _fingerprint(sessionId, a);
         uint256 fb = _fingerprint(sessionId, b);
         if (fa == fb) revert FingerprintCollision(a, b);
-        word = (fa << S_FP_A_SHIFT) | (fb << S_FP_B_SHIFT);
-        if (keyed & 1 == 0) word |= S_PENDING_A;
-        if (keyed & 2 == 0) word |= S_PENDING_B;
+        return SessionWordLib.pair(expiresAt, fa, fb, keyed & 1 != 0, keyed & 2 != 0);
     }
 
     /// @dev Checks the keys given at creation; bit i of the result is set if key i is given.
@@ -670,8 +648,8 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         Config memory config = _config;
         if (config.paused) revert EnforcedPause();
         _requireSender(sessionId);
-        uint256 m = _messages[sessionId];
-        uint64 expected = uint64(m & M_COUNT_MASK);
+        MessageWord m = _messages[sessionId];
+        uint64 expected = m.count();
         if (!checkSequence) {
             sequence = expected;
         } else if (sequence != expected) {
@@ -682,7 +660,7 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         uint32 swarmId = _swarmFor(sessionId);
 
         messageId = _emitMessageSent(sessionId, swarmId, sequence, ciphertext, fee);
-        _messages[sessionId] = _nextMessageWord(m, messageId);
+        _messages[sessionId] = m.next(messageId);
 
         bytes memory payload;
         if (config.messenger != address(0)) payload = abi.encode(msg.sender, sequence, messageId, ciphertext);
@@ -691,22 +669,10 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
 
     /// @dev Reverts unless the session exists, is active and the caller is one of its participants.
     function _requireSender(bytes32 sessionId) private view {
-        uint256 word = _existing(sessionId);
+        SessionWord word = _existing(sessionId);
         SessionStatus status = _statusOf(word);
         if (status != SessionStatus.Active) revert InvalidSessionStatus(sessionId, status);
         if (!_isMember(sessionId, word, msg.sender)) revert NotParticipant(sessionId, msg.sender);
-    }
-
-    /// @dev The message word after `messageId`: the chained head (224 bits) and the count plus one.
-    /// The head is keccak256(abi.encode(previousHead, messageId)) with its low 32 bits cleared.
-    function _nextMessageWord(uint256 m, bytes32 messageId) private pure returns (uint256) {
-        uint256 head;
-        assembly ("memory-safe") {
-            mstore(0x00, and(m, not(M_COUNT_MASK)))
-            mstore(0x20, messageId)
-            head := keccak256(0x00, 0x40)
-        }
-        return (head & ~M_COUNT_MASK) | ((m & M_COUNT_MASK) + 1);
     }
 
     /// @dev Computes the message id and emits MessageSent with one copy of the ciphertext in memory:
@@ -813,22 +779,13 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
             mstore(0x20, account)
             fp := keccak256(0x00, 0x40)
         }
-        fp &= FP_MASK;
-    }
-
-    /// @dev In a two-party session: S_PENDING_A for its first participant, S_PENDING_B for its second,
-    /// 0 for anyone else.
-    function _pairSide(bytes32 sessionId, uint256 word, address account) private pure returns (uint256) {
-        uint256 fp = _fingerprint(sessionId, account);
-        if (fp == (word >> S_FP_A_SHIFT) & FP_MASK) return S_PENDING_A;
-        if (fp == word >> S_FP_B_SHIFT) return S_PENDING_B;
-        return 0;
+        fp &= SessionWordLib.FINGERPRINT_MASK;
     }
 
     /// @dev Whether `account` is a participant of the existing session `word`.
-    function _isMember(bytes32 sessionId, uint256 word, address account) private view returns (bool) {
-        if (word & S_CHANNEL != 0) return _members[sessionId][account] != 0;
-        return _pairSide(sessionId, word, account) != 0;
+    function _isMember(bytes32 sessionId, SessionWord word, address account) private view returns (bool) {
+        if (word.isChannel()) return _members[sessionId][account] != 0;
+        return word.sideOf(_fingerprint(sessionId, account)) != 0;
     }
 
     // ------------------------------------------------------------------ internals: fees
@@ -853,30 +810,18 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         return n;
     }
 
-    function _existing(bytes32 sessionId) private view returns (uint256 word) {
+    function _existing(bytes32 sessionId) private view returns (SessionWord word) {
         word = _sessions[sessionId];
-        if (word == 0) revert UnknownSession(sessionId);
+        if (word.isEmpty()) revert UnknownSession(sessionId);
     }
 
-    function _statusOf(uint256 word) private view returns (SessionStatus) {
-        uint256 expiresAt = word & S_EXPIRES_MASK;
+    function _statusOf(SessionWord word) private view returns (SessionStatus) {
+        uint256 expiresAt = word.expiresAt();
         if (expiresAt == 0) return SessionStatus.None;
-        if (word & S_CLOSED != 0) return SessionStatus.Closed;
+        if (word.isClosed()) return SessionStatus.Closed;
         if (block.timestamp >= expiresAt) return SessionStatus.Expired;
-        if (_hasPending(word)) return SessionStatus.Pending;
+        if (word.hasPending()) return SessionStatus.Pending;
         return SessionStatus.Active;
-    }
-
-    /// @dev Whether some participant of the session has no key yet.
-    function _hasPending(uint256 word) private pure returns (bool) {
-        if (word & S_CHANNEL != 0) return uint8(word >> S_PENDING_SHIFT) != 0;
-        return word & (S_PENDING_A | S_PENDING_B) != 0;
-    }
-
-    /// @dev How many participants of the session have no key yet.
-    function _pendingKeys(uint256 word) private pure returns (uint8) {
-        if (word & S_CHANNEL != 0) return uint8(word >> S_PENDING_SHIFT);
-        return (word & S_PENDING_A != 0 ? 1 : 0) + (word & S_PENDING_B != 0 ? 1 : 0);
     }
 
     /// @dev Counts a new open session in the bucket of its expiry (resetting a slot left by an old bucket).
