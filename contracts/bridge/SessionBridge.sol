@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ISessionBridge} from "../interfaces/ISessionBridge.sol";
 import {ISessionVM} from "../interfaces/ISessionVM.sol";
@@ -9,6 +8,7 @@ import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
 import {IServiceNodeRewards} from "../interfaces/IServiceNodeRewards.sol";
 import {IWarpMessenger} from "../precompiles/IWarpMessenger.sol";
 import {SessionWord, SessionWordLib, MessageWord} from "./SessionWord.sol";
+import {GuardianPause} from "../governance/GuardianPause.sol";
 
 /// @title SessionBridge
 /// @notice LP-042 sessions and PIP-0007's ISessionVM on the Pars EVM chain: sessions, ML-KEM keys
@@ -46,11 +46,8 @@ import {SessionWord, SessionWordLib, MessageWord} from "./SessionWord.sol";
 ///   bytes ciphertext)
 /// - kind 4 WARP_SESSION_CLOSED: body = abi.encode(address by)
 /// The Warp envelope already names the source chain and this contract, so the payload does not.
-contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransient {
+contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ constants
-
-    /// @notice Pauses and unpauses new sessions and messages; no power over anything else.
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @inheritdoc ISessionBridge
     bytes1 public constant SESSION_ID_PREFIX = 0x07;
@@ -266,18 +263,12 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
         emit ParameterChanged("channelDoublings", doublings);
     }
 
-    /// @inheritdoc ISessionBridge
-    function pause() external onlyRole(GUARDIAN_ROLE) {
-        if (_config.paused) revert EnforcedPause();
-        _config.paused = true;
-        emit Paused(msg.sender);
+    function _isPaused() internal view override returns (bool) {
+        return _config.paused;
     }
 
-    /// @inheritdoc ISessionBridge
-    function unpause() external onlyRole(GUARDIAN_ROLE) {
-        if (!_config.paused) revert ExpectedPause();
-        _config.paused = false;
-        emit Unpaused(msg.sender);
+    function _setPaused(bool value) internal override {
+        _config.paused = value;
     }
 
     // ------------------------------------------------------------------ session flows
@@ -419,11 +410,6 @@ contract SessionBridge is ISessionBridge, AccessControl, ReentrancyGuardTransien
     /// @inheritdoc ISessionBridge
     function messenger() external view returns (address) {
         return _config.messenger;
-    }
-
-    /// @inheritdoc ISessionBridge
-    function paused() external view returns (bool) {
-        return _config.paused;
     }
 
     /// @inheritdoc ISessionBridge

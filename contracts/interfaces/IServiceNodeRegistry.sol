@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {BN254} from "../libraries/BN254.sol";
 import {INodeDirectory} from "./INodeDirectory.sol";
+import {IGuardianPause} from "./IGuardianPause.sol";
 
 /// @title IServiceNodeRegistry
 /// @notice Registry of Pars service nodes: post-quantum identity (ML-DSA-65) and transport (ML-KEM-768)
@@ -10,7 +11,7 @@ import {INodeDirectory} from "./INodeDirectory.sol";
 /// lifecycle, hourly hash-chain liveness proofs, penalties, exits and pull-payment withdrawals.
 /// @dev Node ids are assigned sequentially from 1. An epoch is one hour: `epoch = block.timestamp / 3600`.
 /// Full PQ public keys are never stored: their keccak256 is, and the keys travel in calldata and events.
-interface IServiceNodeRegistry {
+interface IServiceNodeRegistry is IGuardianPause {
     /// @notice Lifecycle of a node. `None` is the state of an unknown id.
     enum Status {
         None,

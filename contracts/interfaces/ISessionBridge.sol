@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ISessionVM} from "./ISessionVM.sol";
+import {IGuardianPause} from "./IGuardianPause.sol";
 
 /// @title ISessionBridge
 /// @notice The EVM face of SessionVM (LP-042 + PIP-0007, DESIGN §9): sessions between participants who
@@ -56,8 +57,9 @@ import {ISessionVM} from "./ISessionVM.sol";
 /// collected for the swarm that serves the session id and paid by `flushFees` (anyone, never paused)
 /// into `rewards.depositFees(swarmId)`, which pays 80% to that swarm's nodes and 20% to the treasury.
 /// Overpayment is refunded in the same call. The bridge holds only collected fees, and flushing them
-/// is never blocked, so pausing it cannot trap funds.
-interface ISessionBridge is ISessionVM {
+/// is never blocked, so pausing it cannot trap funds. A pause stops new sessions and messages; joining
+/// and closing continue.
+interface ISessionBridge is ISessionVM, IGuardianPause {
     // ------------------------------------------------------------------------------------------
     // Types
     // ------------------------------------------------------------------------------------------
@@ -144,11 +146,6 @@ interface ISessionBridge is ISessionVM {
     /// `channelDoublings`).
     event ParameterChanged(bytes32 indexed name, uint256 value);
 
-    /// @notice The guardian stopped new sessions and messages.
-    event Paused(address account);
-
-    /// @notice The guardian resumed new sessions and messages.
-    event Unpaused(address account);
 
     // ------------------------------------------------------------------------------------------
     // Errors
@@ -195,10 +192,6 @@ interface ISessionBridge is ISessionVM {
     /// @notice maxChannels channel slots are taken (after releasing the expired channels a creation
     /// releases), or a price was asked for a slot beyond maxChannels.
     error TooManyChannels(uint256 open, uint256 maxChannels);
-    /// @notice New sessions and messages are paused.
-    error EnforcedPause();
-    /// @notice `unpause` while not paused.
-    error ExpectedPause();
     /// @notice msg.value is below the fee.
     error InsufficientFee(uint256 sent, uint256 required);
     /// @notice The refund of an overpayment could not be sent.
@@ -240,8 +233,6 @@ interface ISessionBridge is ISessionVM {
     function maxChannels() external view returns (uint256);
     /// @notice The Warp messenger that session actions are forwarded to (zero: none).
     function messenger() external view returns (address);
-    /// @notice Whether new sessions and messages are paused.
-    function paused() external view returns (bool);
 
     // ------------------------------------------------------------------------------------------
     // Governance
@@ -263,11 +254,6 @@ interface ISessionBridge is ISessionVM {
     /// (MIN_CHANNEL_DOUBLINGS = 10 .. MAX_CHANNEL_DOUBLINGS = 64: when at least `doublings` slots are
     /// priced, the last one costs at least 2^(doublings − 1) base fees; prices stay far from overflow)
     function setChannelPricing(uint256 surgeFromBps, uint256 doublings) external;
-    /// @notice Stops new sessions and messages (GUARDIAN_ROLE). Joining and closing continue; the bridge
-    /// holds no funds, so nothing can be trapped.
-    function pause() external;
-    /// @notice Resumes new sessions and messages (GUARDIAN_ROLE).
-    function unpause() external;
 
     // ------------------------------------------------------------------------------------------
     // Session flows

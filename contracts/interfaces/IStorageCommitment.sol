@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IGuardianPause} from "./IGuardianPause.sol";
+
 /// @title IStorageCommitment
 /// @notice Storage proofs of the Pars service nodes (DESIGN §6, PIP-0008 `StorageProof` and
 /// `StorageChallenge`): once per epoch each active node commits the Merkle root of the messages it
@@ -42,8 +44,9 @@ pragma solidity 0.8.30;
 /// `challengerShareBps` of the slashed amount to the challenger (collected with the registry's
 /// `claimCredit`). The share is below the operator's smallest share of a node's stake, so an operator
 /// that challenges its own node loses more than it collects. Bonds are pull payments collected with
-/// `withdraw`. A pause stops new challenges only.
-interface IStorageCommitment {
+/// `withdraw`. A pause stops new challenges only: commitments, answers, resolutions and withdrawals go
+/// on, so no bond is ever trapped.
+interface IStorageCommitment is IGuardianPause {
     // ------------------------------------------------------------------ structs
 
     /// @notice PIP-0008's `StorageProof`: what a node signs and commits once per epoch.
@@ -260,12 +263,6 @@ interface IStorageCommitment {
     /// @param value basis points of the slashed amount
     function setChallengerShareBps(uint16 value) external;
 
-    /// @notice Stops new challenges. Only GUARDIAN_ROLE. Commitments, answers, resolutions and
-    /// withdrawals go on, so no bond is ever trapped.
-    function pause() external;
-
-    /// @notice Allows new challenges again. Only GUARDIAN_ROLE.
-    function unpause() external;
 
     // ------------------------------------------------------------------ nodes
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
 import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
@@ -9,6 +8,7 @@ import {INodeLifecycleListener} from "../interfaces/INodeLifecycleListener.sol";
 import {INodeDirectory} from "../interfaces/INodeDirectory.sol";
 import {IBlsKeyRegistry} from "../interfaces/IBlsKeyRegistry.sol";
 import {Uptime} from "./Uptime.sol";
+import {GuardianPause} from "../governance/GuardianPause.sol";
 
 /// @title ServiceNodeRegistry
 /// @notice Pars service nodes' stake book: registration, native-PARS stake from up to 10 contributors,
@@ -19,11 +19,9 @@ import {Uptime} from "./Uptime.sol";
 /// (contributors ≤ 10, heartbeat hash steps ≤ MAX_HEARTBEAT_GAP, batch ≤ MAX_HEARTBEAT_BATCH).
 /// Pausing stops new inflows (registrations, contributions) only: withdrawals, exits, heartbeats,
 /// penalties and payouts are never blocked.
-contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyGuardTransient {
+contract ServiceNodeRegistry is IServiceNodeRegistry, GuardianPause, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ constants
 
-    /// @notice Pauses and unpauses new inflows; no power over funds.
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     /// @notice Contracts that may slash and decommission (storage challenges, attestations).
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
 
@@ -125,15 +123,6 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         uint32 lastNodeId;
     }
 
-    /// @notice The guardian paused registrations and contributions (OpenZeppelin Pausable's event).
-    event Paused(address account);
-    /// @notice The guardian resumed registrations and contributions.
-    event Unpaused(address account);
-    /// @notice The operation is stopped while paused.
-    error EnforcedPause();
-    /// @notice `unpause` while not paused.
-    error ExpectedPause();
-
     /// @notice Time from decommissioning to withdrawal.
     uint256 public lockPeriod;
     /// @notice Penalty per missed epoch, bps of the node's stake.
@@ -228,32 +217,17 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, AccessControl, ReentrancyG
         emit AddressChanged("lifecycleListener", address(value));
     }
 
-    /// @notice Stops registrations and contributions. Nothing else.
-    function pause() external onlyRole(GUARDIAN_ROLE) whenNotPaused {
-        _paused = true;
-        emit Paused(msg.sender);
-    }
-
-    /// @notice Resumes registrations and contributions.
-    function unpause() external onlyRole(GUARDIAN_ROLE) {
-        if (!_paused) revert ExpectedPause();
-        _paused = false;
-        emit Unpaused(msg.sender);
-    }
-
-    /// @notice True while registrations and contributions are stopped.
-    function paused() external view returns (bool) {
-        return _paused;
-    }
-
     /// @notice Stake required of a new node (wei); existing nodes keep theirs.
     function stakingRequirement() external view returns (uint256) {
         return _stakingRequirement;
     }
 
-    modifier whenNotPaused() {
-        if (_paused) revert EnforcedPause();
-        _;
+    function _isPaused() internal view override returns (bool) {
+        return _paused;
+    }
+
+    function _setPaused(bool value) internal override {
+        _paused = value;
     }
 
     // ------------------------------------------------------------------ registration and stake

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IStorageCommitment} from "../interfaces/IStorageCommitment.sol";
@@ -10,6 +8,7 @@ import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
 import {INodeDirectory} from "../interfaces/INodeDirectory.sol";
 import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
 import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
+import {GuardianPause} from "../governance/GuardianPause.sol";
 
 /// @title StorageCommitment
 /// @notice Per-epoch ML-DSA-signed storage commitments of the Pars service nodes, swarm roots, and bonded
@@ -25,11 +24,8 @@ import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
 /// place, the node's ring slot and the swarm's tally slot, which recognises the leading root by a tag
 /// it keeps (no further read). A node's first COMMITMENT_RING commitments fill fresh ring slots
 /// (about 17k more each).
-contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, ReentrancyGuardTransient {
+contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ constants
-
-    /// @notice Pauses and unpauses new challenges; no power over funds.
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Most bytes a node may report: 10 GiB (PIP-0008's 10 GB SIZE_LIMIT, as the coordinator reads it).
     uint256 public constant SIZE_LIMIT = 10 * 2 ** 30;
@@ -112,6 +108,8 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
     uint16 public failedChallengePenaltyBps;
     /// @inheritdoc IStorageCommitment
     uint16 public challengerShareBps;
+    /// @dev The pause flag (`GuardianPause`); read by `challenge` only.
+    bool private _paused;
 
     /// @dev Each node's last COMMITMENT_RING commitments, one packed word each (epoch, swarm, root's first
     /// 192 bits), at index epoch mod COMMITMENT_RING. Once a node has committed COMMITMENT_RING times,
@@ -188,14 +186,12 @@ contract StorageCommitment is IStorageCommitment, AccessControl, Pausable, Reent
         emit ParameterChanged("challengerShareBps", value);
     }
 
-    /// @inheritdoc IStorageCommitment
-    function pause() external onlyRole(GUARDIAN_ROLE) {
-        _pause();
+    function _isPaused() internal view override returns (bool) {
+        return _paused;
     }
 
-    /// @inheritdoc IStorageCommitment
-    function unpause() external onlyRole(GUARDIAN_ROLE) {
-        _unpause();
+    function _setPaused(bool value) internal override {
+        _paused = value;
     }
 
     // ------------------------------------------------------------------ nodes

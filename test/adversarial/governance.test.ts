@@ -54,6 +54,7 @@ function gatesOf(files: string[]): Map<string, Gate> {
 const contractsDir = hre.config.paths.sources;
 const oz = (p: string) => require.resolve(`@openzeppelin/contracts/${p}`);
 const ACCESS_CONTROL = oz("access/AccessControl.sol");
+const GUARDIAN_PAUSE = path.join(contractsDir, "governance/GuardianPause.sol");
 
 interface Target {
   name: string;
@@ -69,7 +70,7 @@ const TARGETS: Target[] = [
   {
     name: "ServiceNodeRegistry",
     contract: (f) => f.registry,
-    sources: [path.join(contractsDir, "registry/ServiceNodeRegistry.sol"), ACCESS_CONTROL],
+    sources: [path.join(contractsDir, "registry/ServiceNodeRegistry.sol"), GUARDIAN_PAUSE, ACCESS_CONTROL],
     gated: {
       setStakingRequirement: "DEFAULT_ADMIN_ROLE",
       setLockPeriod: "DEFAULT_ADMIN_ROLE",
@@ -151,7 +152,7 @@ const TARGETS: Target[] = [
   {
     name: "StorageCommitment",
     contract: (f) => f.storage,
-    sources: [path.join(contractsDir, "storage/StorageCommitment.sol"), ACCESS_CONTROL],
+    sources: [path.join(contractsDir, "storage/StorageCommitment.sol"), GUARDIAN_PAUSE, ACCESS_CONTROL],
     gated: {
       setChallengeBond: "DEFAULT_ADMIN_ROLE",
       setFailedChallengePenaltyBps: "DEFAULT_ADMIN_ROLE",
@@ -166,7 +167,7 @@ const TARGETS: Target[] = [
   {
     name: "SessionBridge",
     contract: (f) => f.bridge,
-    sources: [path.join(contractsDir, "bridge/SessionBridge.sol"), ACCESS_CONTROL],
+    sources: [path.join(contractsDir, "bridge/SessionBridge.sol"), GUARDIAN_PAUSE, ACCESS_CONTROL],
     gated: {
       setMessenger: "DEFAULT_ADMIN_ROLE",
       setMaxMessages: "DEFAULT_ADMIN_ROLE",

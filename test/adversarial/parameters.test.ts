@@ -1,15 +1,16 @@
 /**
  * Governance inside its bounds: every parameter setter refuses values outside the hard-coded bounds,
- * every constructor refuses a zero address, and the guardian's pause refuses a second pause or an
- * unpause of a running contract — each by its named error, changing nothing. (Who may call them is
+ * every constructor refuses a zero address, and the suite's one pause (IGuardianPause, on the registry,
+ * storage and bridge) refuses a second pause or an unpause of a running contract — each by its named error, changing nothing. (Who may call them is
  * `governance.test.ts`; these are the calls the right role makes with wrong values.)
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { artifacts, ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySuite, EMISSION_BASE, registerActive } from "../helpers/suite";
 import { usePrecompiles } from "../helpers/precompiles";
 import { deployStorage } from "../storage/helpers";
+import { deployBridge } from "../bridge/fixture";
 
 const UINT88_MAX = (1n << 88n) - 1n;
 const UINT96_MAX = (1n << 96n) - 1n;
@@ -57,14 +58,31 @@ describe("adversarial: governance parameters outside their bounds", () => {
     for (const v of [minLock, maxLock]) await expect(r.setLockPeriod(v)).to.emit(r, "ParameterChanged").withArgs(b32("lockPeriod"), v);
   });
 
-  it("the guardian cannot pause twice or unpause a running registry", async () => {
+  it("registry, storage and bridge pause through one mechanism: only the guardian, never twice, never an unpause of a running contract", async () => {
     const s = await loadFixture(deploySuite);
-    const g = s.registry.connect(s.guardian);
-    await expect(g.unpause()).to.be.revertedWithCustomError(g, "ExpectedPause");
-    await expect(g.pause()).to.emit(g, "Paused");
-    await expect(g.pause()).to.be.revertedWithCustomError(g, "EnforcedPause");
-    await expect(g.unpause()).to.emit(g, "Unpaused");
-    expect(await g.paused()).to.equal(false);
+    const storage = await deployStorage(s);
+    const bridge = await deployBridge(s);
+    const pausable = new ethers.Interface((await artifacts.readArtifact("IGuardianPause")).abi);
+    const role = ethers.id("GUARDIAN_ROLE");
+    for (const c of [s.registry, storage, bridge]) {
+      // The same pause surface on each: IGuardianPause's functions, events and errors, nothing of its own.
+      for (const f of ["pause", "unpause", "paused", "GUARDIAN_ROLE", "Paused", "Unpaused", "EnforcedPause", "ExpectedPause"]) {
+        const mine = c.interface.fragments.filter((x) => "name" in x && x.name === f).map((x) => x.format("full"));
+        const spec = pausable.fragments.filter((x) => "name" in x && x.name === f).map((x) => x.format("full"));
+        expect(mine, f).to.deep.equal(spec);
+      }
+      expect(await c.GUARDIAN_ROLE()).to.equal(role);
+      await expect(c.connect(s.admin).pause())
+        .to.be.revertedWithCustomError(c, "AccessControlUnauthorizedAccount")
+        .withArgs(s.admin.address, role);
+      const g = c.connect(s.guardian);
+      await expect(g.unpause()).to.be.revertedWithCustomError(g, "ExpectedPause");
+      await expect(g.pause()).to.emit(g, "Paused").withArgs(s.guardian.address);
+      expect(await g.paused()).to.equal(true);
+      await expect(g.pause()).to.be.revertedWithCustomError(g, "EnforcedPause");
+      await expect(g.unpause()).to.emit(g, "Unpaused").withArgs(s.guardian.address);
+      expect(await g.paused()).to.equal(false);
+    }
   });
 
   it("storage challenges refuse a challenger share above 20% (below the operator's 25%), and bonds and penalties out of bounds, by name", async () => {
