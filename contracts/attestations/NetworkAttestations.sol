@@ -39,13 +39,13 @@ import {BLS} from "../libraries/BLS.sol";
 contract NetworkAttestations is INetworkAttestations, AccessControl {
     // ------------------------------------------------------------------ constants
 
-    /// @notice The node registry's role here.
+    /// @inheritdoc INetworkAttestations
     bytes32 public constant REGISTRY_ROLE = keccak256("REGISTRY_ROLE");
-    /// @notice How long an attestation stays valid after `issuedAt`.
+    /// @inheritdoc INetworkAttestations
     uint256 public constant SIGNATURE_EXPIRY = 10 minutes;
-    /// @notice Upper bound of the governance cap on non-signers.
+    /// @inheritdoc INetworkAttestations
     uint256 public constant MAX_NON_SIGNERS_CAP = 500;
-    /// @notice Upper bound of the deregistration penalty (bps of stake).
+    /// @inheritdoc INetworkAttestations
     uint16 public constant MAX_DEREGISTRATION_PENALTY_BPS = 5_000;
     bytes32 private constant DEREGISTER_TYPEHASH =
         keccak256("ParsDeregisterNode(uint256 chainId,address verifier,uint64 nodeId,uint64 issuedAt)");
@@ -65,12 +65,11 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         uint256 word1;
     }
 
-    /// @notice The node registry (set by the admin, with its role).
-    /// @dev Packed with the two parameters below: a deregistration reads all three with one cold read.
+    /// @inheritdoc INetworkAttestations
     IServiceNodeRegistry public registry;
-    /// @notice Most non-signers an attestation may list (also at most a third of the active set).
+    /// @inheritdoc INetworkAttestations
     uint16 public maxNonSigners;
-    /// @notice Penalty of a deregistered node, bps of its stake.
+    /// @inheritdoc INetworkAttestations
     uint16 public deregistrationPenaltyBps;
 
     mapping(uint64 nodeId => CompressedPoint) private _keys;

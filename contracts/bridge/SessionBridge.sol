@@ -63,45 +63,39 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
     uint256 public constant MESSAGE_FEE_PER_KIB = 0.0001 ether;
     /// @inheritdoc ISessionBridge
     uint8 public constant WARP_PAYLOAD_VERSION = 1;
-    /// @notice Warp payload kind: a session was created.
+    /// @inheritdoc ISessionBridge
     uint8 public constant WARP_SESSION_CREATED = 1;
-    /// @notice Warp payload kind: a participant supplied its key.
+    /// @inheritdoc ISessionBridge
     uint8 public constant WARP_PARTICIPANT_JOINED = 2;
-    /// @notice Warp payload kind: a message was sent.
+    /// @inheritdoc ISessionBridge
     uint8 public constant WARP_MESSAGE_SENT = 3;
-    /// @notice Warp payload kind: a session was closed.
+    /// @inheritdoc ISessionBridge
     uint8 public constant WARP_SESSION_CLOSED = 4;
 
-    /// @notice Domain of the session id hash.
+    /// @inheritdoc ISessionBridge
     bytes32 public constant SESSION_ID_DOMAIN = keccak256("ParsSessionBridge.sessionId");
-    /// @notice Domain of the salts the PIP-0007 overload derives from a creator's nonce.
+    /// @inheritdoc ISessionBridge
     bytes32 public constant AUTO_SALT_DOMAIN = keccak256("ParsSessionBridge.autoSalt");
 
-    /// @notice Bounds of the session TTL fixed at deployment.
+    /// @inheritdoc ISessionBridge
     uint256 public constant MIN_SESSION_TTL = 1 hours;
-    /// @notice See MIN_SESSION_TTL.
+    /// @inheritdoc ISessionBridge
     uint256 public constant MAX_SESSION_TTL = 30 days;
-    /// @notice Upper bound of maxMessages (the sequence is stored in 32 bits).
+    /// @inheritdoc ISessionBridge
     uint256 public constant MAX_MESSAGES_LIMIT = 1_000_000;
-    /// @notice Upper bound of maxChannels.
+    /// @inheritdoc ISessionBridge
     uint256 public constant MAX_CHANNELS_LIMIT = 100_000;
-    /// @notice Most expired channels one call releases.
+    /// @inheritdoc ISessionBridge
     uint256 public constant MAX_RELEASES_PER_CALL = 100;
-    /// @notice Expired channels creating a channel releases from the front of the queue before it is
-    /// priced and admitted.
+    /// @inheritdoc ISessionBridge
     uint256 public constant MAX_RELEASES_ON_CREATE = 4;
-    /// @notice Upper bound of channelSurgeFromBps: at least a tenth of the pool is priced by the curve,
-    /// so no setting leaves the whole pool at the base fee.
+    /// @inheritdoc ISessionBridge
     uint256 public constant MAX_CHANNEL_SURGE_FROM_BPS = 9_000;
-    /// @notice Lower bound of channelDoublings: the last slot costs at least 2^9 base fees, so filling
-    /// the pool always costs far more than its slots at the base fee.
+    /// @inheritdoc ISessionBridge
     uint256 public constant MIN_CHANNEL_DOUBLINGS = 10;
-    /// @notice Upper bound of channelDoublings: a price stays below CREATE_FEE × 50 × 2^65, far from
-    /// overflow, and is already beyond any supply.
+    /// @inheritdoc ISessionBridge
     uint256 public constant MAX_CHANNEL_DOUBLINGS = 64;
-    /// @notice Size of the expiry-bucket ring. A bucket is ceil(TTL / 24) seconds, so the expiries of
-    /// open sessions, between now and now + TTL, span at most 25 buckets: a slot is reused only after
-    /// every session counted in it has expired.
+    /// @inheritdoc ISessionBridge
     uint256 public constant BUCKET_COUNT = 25;
 
     uint256 private constant DEFAULT_MAX_MESSAGES = 10_000;
@@ -112,7 +106,7 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
     uint256 private constant KIB = 1024;
     uint256 private constant ID_LOW_MASK = type(uint256).max >> 8;
 
-    /// @notice Width of the participant fingerprints a two-party session keeps (see `participantFingerprint`).
+    /// @inheritdoc ISessionBridge
     uint256 public constant FINGERPRINT_BITS = SessionWordLib.FINGERPRINT_BITS;
 
     /// @dev Channel membership values.
@@ -121,13 +115,13 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
 
     // ------------------------------------------------------------------ immutables
 
-    /// @notice The swarm coordinator: inbox → swarm mapping, storage utilisation, network health.
+    /// @inheritdoc ISessionBridge
     ISwarmCoordinator public immutable SWARMS;
-    /// @notice Receives every fee (`depositFees`), which splits it 80% swarm / 20% treasury.
+    /// @inheritdoc ISessionBridge
     IServiceNodeRewards public immutable REWARDS;
     /// @inheritdoc ISessionBridge
     uint256 public immutable sessionTTL;
-    /// @notice Width of an expiry bucket: ceil(sessionTTL / 24) seconds (one hour at the default TTL).
+    /// @inheritdoc ISessionBridge
     uint256 public immutable BUCKET_SECONDS;
 
     // ------------------------------------------------------------------ storage
@@ -187,7 +181,7 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
     mapping(uint64 channelNumber => ChannelNode) private _channelNodes;
     mapping(uint256 ringSlot => Bucket) private _buckets;
 
-    /// @notice Sessions each creator has opened through the PIP-0007 overload (its next salt's nonce).
+    /// @inheritdoc ISessionBridge
     mapping(address creator => uint256) public autoSessionNonce;
 
     // ------------------------------------------------------------------ constructor

@@ -17,7 +17,6 @@ interface IGuardianPause {
     error ExpectedPause();
 
     /// @notice The role that may pause and unpause; no power over funds.
-    // solhint-disable-next-line func-name-mixedcase
     function GUARDIAN_ROLE() external view returns (bytes32);
 
     /// @notice Whether the contract's new inflows are stopped.

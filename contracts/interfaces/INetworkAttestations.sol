@@ -134,4 +134,24 @@ interface INetworkAttestations is IBlsKeyRegistry {
     /// @param nodeId the node
     /// @return deregistered the answer
     function isDeregistered(uint64 nodeId) external view returns (bool deregistered);
+
+    // ------------------------------------------------------------------------------------------
+    // Constants, immutables and governance parameters
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Upper bound of the deregistration penalty (bps of stake).
+    function MAX_DEREGISTRATION_PENALTY_BPS() external view returns (uint16);
+    /// @notice Upper bound of the governance cap on non-signers.
+    function MAX_NON_SIGNERS_CAP() external view returns (uint256);
+    /// @notice The node registry's role here.
+    function REGISTRY_ROLE() external view returns (bytes32);
+    /// @notice How long an attestation stays valid after `issuedAt`.
+    function SIGNATURE_EXPIRY() external view returns (uint256);
+    /// @notice Penalty of a deregistered node, bps of its stake.
+    function deregistrationPenaltyBps() external view returns (uint16);
+    /// @notice Most non-signers an attestation may list (also at most a third of the active set).
+    function maxNonSigners() external view returns (uint16);
+    /// @notice The node registry (set by the admin, with its role).
+    /// @dev Packed with the two parameters below: a deregistration reads all three with one cold read.
+    function registry() external view returns (IServiceNodeRegistry);
 }

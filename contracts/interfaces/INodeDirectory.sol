@@ -3,6 +3,8 @@ pragma solidity 0.8.30;
 
 import {BN254} from "../libraries/BN254.sol";
 import {IServiceNodeRegistry} from "./IServiceNodeRegistry.sol";
+import {IBlsKeyRegistry} from "./IBlsKeyRegistry.sol";
+import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
 
 /// @title INodeDirectory
 /// @notice The messaging network's directory of service nodes: each node's identity (its ML-DSA-65 key,
@@ -166,4 +168,31 @@ interface INodeDirectory {
 
     /// @notice The scheduled fee increase (zero `effectiveAt`: none).
     function pendingFee(uint64 nodeId) external view returns (PendingFee memory);
+
+    // ------------------------------------------------------------------------------------------
+    // Constants, immutables and governance parameters
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Verifies BLS proofs of possession (the attestation verifier).
+    function BLS_KEYS() external view returns (IBlsKeyRegistry);
+    /// @notice May set the registry, once.
+    function DEPLOYER() external view returns (address);
+    /// @notice A fee increase applies this long after it is announced: the registry's exit delay of a
+    /// small contributor, so every contributor can leave before paying more.
+    function FEE_INCREASE_NOTICE() external view returns (uint256);
+    /// @notice Longest endpoint (binary multiaddr).
+    function MAX_ENDPOINT_BYTES() external view returns (uint256);
+    /// @notice The ML-DSA precompile.
+    function MLDSA() external view returns (address);
+    /// @notice The ML-KEM precompile.
+    function MLKEM() external view returns (address);
+    /// @notice The precompile profile MLDSA and MLKEM speak.
+    function PQ_PROFILE() external view returns (PQPrecompiles.Profile);
+    /// @notice A replaced transport key stays valid this long: clients that resolved it before the
+    /// rotation (their answers are cached for at most a day) still reach the node.
+    function TRANSPORT_KEY_GRACE() external view returns (uint256);
+    /// @notice The registry this directory serves (set once).
+    function registry() external view returns (IServiceNodeRegistry);
+    /// @notice Sets the registry this directory serves. The deployer, once.
+    function setRegistry(IServiceNodeRegistry value) external;
 }

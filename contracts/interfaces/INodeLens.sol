@@ -4,6 +4,8 @@ pragma solidity 0.8.30;
 import {INodeDirectory} from "./INodeDirectory.sol";
 import {IServiceNodeRegistry} from "./IServiceNodeRegistry.sol";
 import {BN254} from "../libraries/BN254.sol";
+import {IBlsKeyRegistry} from "./IBlsKeyRegistry.sol";
+import {ISwarmCoordinator} from "./ISwarmCoordinator.sol";
 
 /// @title INodeLens
 /// @notice Read-only answers for clients and explorers, one `eth_call` each: a page of nodes, a swarm
@@ -76,4 +78,17 @@ interface INodeLens {
 
     /// @notice One node's record.
     function node(uint64 nodeId) external view returns (NodeRecord memory);
+
+    // ------------------------------------------------------------------------------------------
+    // Constants, immutables and governance parameters
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice The BLS key registry (the attestation contract).
+    function BLS_KEYS() external view returns (IBlsKeyRegistry);
+    /// @notice The node directory (roles, endpoint, transport keys).
+    function DIRECTORY() external view returns (INodeDirectory);
+    /// @notice The node registry (stake, lifecycle).
+    function REGISTRY() external view returns (IServiceNodeRegistry);
+    /// @notice The swarm coordinator.
+    function SWARMS() external view returns (ISwarmCoordinator);
 }

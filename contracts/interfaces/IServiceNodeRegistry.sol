@@ -4,6 +4,9 @@ pragma solidity 0.8.30;
 import {BN254} from "../libraries/BN254.sol";
 import {INodeDirectory} from "./INodeDirectory.sol";
 import {IGuardianPause} from "./IGuardianPause.sol";
+import {IBlsKeyRegistry} from "./IBlsKeyRegistry.sol";
+import {INodeLifecycleListener} from "./INodeLifecycleListener.sol";
+import {ISwarmCoordinator} from "./ISwarmCoordinator.sol";
 
 /// @title IServiceNodeRegistry
 /// @notice Registry of Pars service nodes: post-quantum identity (ML-DSA-65) and transport (ML-KEM-768)
@@ -342,4 +345,78 @@ interface IServiceNodeRegistry is IGuardianPause {
 
     /// @notice Penalties owed to the treasury and not yet paid.
     function treasuryOwed() external view returns (uint256);
+
+    // ------------------------------------------------------------------------------------------
+    // Constants, immutables and governance parameters
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Activations per block, as a share of the nodes active before the block
+    /// (see ACTIVATION_CAP_MIN).
+    function ACTIVATION_CAP_BPS() external view returns (uint256);
+    /// @notice Activations per block: max(ACTIVATION_CAP_BPS of the nodes active before the block,
+    /// min(ACTIVATION_CAP_MIN, those nodes), 1).
+    function ACTIVATION_CAP_MIN() external view returns (uint256);
+    /// @notice Keeps BLS keys and the aggregate key of the active set (the attestation verifier).
+    function BLS_KEYS() external view returns (IBlsKeyRegistry);
+    /// @notice One epoch: liveness is proven once per epoch.
+    function EPOCH_SECONDS() external view returns (uint256);
+    /// @notice Contributors per node, the operator included.
+    function MAX_CONTRIBUTORS() external view returns (uint256);
+    /// @notice Most heartbeats in one batch.
+    function MAX_HEARTBEAT_BATCH() external view returns (uint256);
+    /// @notice Most epochs one heartbeat may bridge (hash steps it costs); beyond it, rotate the anchor.
+    function MAX_HEARTBEAT_GAP() external view returns (uint32);
+    /// @notice Upper bound of the lock period.
+    function MAX_LOCK_PERIOD() external view returns (uint256);
+    /// @notice Upper bound of the missed-epoch penalty rate.
+    function MAX_MISSED_EPOCH_PENALTY_BPS() external view returns (uint16);
+    /// @notice Nobody may request exit sooner than this after activation.
+    function MIN_EXIT_AGE() external view returns (uint256);
+    /// @notice The lock outlasts everything that may still penalise a node after it leaves: a storage
+    /// challenge of an epoch before its exit (opened up to 3 epochs later, answered within an hour) and
+    /// an attestation issued before it (valid for 10 minutes). A day covers both with room to spare.
+    function MIN_LOCK_PERIOD() external view returns (uint256);
+    /// @notice The rewards accumulator (income per wei contributed, scaled by 1e36, packed in 160 bits)
+    /// stays below 2^96 * 1e36 / requirement, which fits only above 1e36 / 2^64 wei (about 0.054 PARS);
+    /// one PARS keeps an eighteen-fold margin.
+    function MIN_STAKING_REQUIREMENT() external view returns (uint256);
+    /// @notice The operator stakes at least this share of the requirement (rounded up).
+    function OPERATOR_MIN_BPS() external view returns (uint256);
+    /// @notice A node's total loss: every penalty (missed epochs, storage challenges, deregistration)
+    /// counts toward it, nothing is taken beyond it, and an active node that reaches it is decommissioned.
+    function PENALTY_CAP_BPS() external view returns (uint16);
+    /// @notice Contracts that may slash and decommission (storage challenges, attestations).
+    function SLASHER_ROLE() external view returns (bytes32);
+    /// @notice Contributors below this share of the requirement are "small".
+    function SMALL_CONTRIBUTOR_BPS() external view returns (uint256);
+    /// @notice Small contributors may request exit only this long after activation.
+    function SMALL_CONTRIBUTOR_EXIT_DELAY() external view returns (uint256);
+    /// @notice Wei credited to `account` by slashes and not yet claimed.
+    function creditOf(address account) external view returns (uint256);
+    /// @notice Effective (earning) stake of an active node: stake less penalties; 0 otherwise.
+    function effectiveStake(uint64 nodeId) external view returns (uint256);
+    /// @notice The number of nodes ever registered (the highest node id).
+    function lastNodeId() external view returns (uint64);
+    /// @notice Told of stake changes of active nodes (the rewards contract); zero for none.
+    function lifecycleListener() external view returns (INodeLifecycleListener);
+    /// @notice Time from decommissioning to withdrawal.
+    function lockPeriod() external view returns (uint256);
+    /// @notice Penalty per missed epoch, bps of the node's stake.
+    function missedEpochPenaltyBps() external view returns (uint16);
+    /// @notice Sets the contract told of stake changes (zero for none).
+    function setLifecycleListener(INodeLifecycleListener value) external;
+    /// @notice Sets the lock period from decommissioning to withdrawal (applies to later decommissions).
+    function setLockPeriod(uint256 value) external;
+    /// @notice Sets the penalty per missed epoch (bps of stake).
+    function setMissedEpochPenaltyBps(uint16 value) external;
+    /// @notice Sets the stake required of new registrations (existing nodes keep theirs).
+    function setStakingRequirement(uint256 value) external;
+    /// @notice Sets the treasury.
+    function setTreasury(address value) external;
+    /// @notice Stake required of a new node (wei); existing nodes keep theirs.
+    function stakingRequirement() external view returns (uint256);
+    /// @notice The swarm coordinator: told of every activation and decommission, settles placements.
+    function swarms() external view returns (ISwarmCoordinator);
+    /// @notice Receives penalties.
+    function treasury() external view returns (address);
 }

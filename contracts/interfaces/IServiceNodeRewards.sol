@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {INodeLifecycleListener} from "./INodeLifecycleListener.sol";
 import {ISwarmListener} from "./ISwarmListener.sol";
+import {IServiceNodeRegistry} from "./IServiceNodeRegistry.sol";
 
 /// @title IServiceNodeRewards
 /// @notice Income of Pars service nodes: an emission stream (8% / 6% / 4% a year of `emissionBase`) paid
@@ -16,6 +17,23 @@ import {ISwarmListener} from "./ISwarmListener.sol";
 /// every accumulator and credit rounds down: the credits never sum to more than was booked, so every
 /// claim is payable, and the rounding remainders stay in the contract as unclaimable dust.
 interface IServiceNodeRewards is INodeLifecycleListener, ISwarmListener {
+    /// @notice A node's income account (`nodeAccount`). Slot 0 packs what activation writes (earning
+    /// stake, contribution total, swarm, operator fee) so a joining node costs one new slot plus its
+    /// emission checkpoint. Slot 3 packs what a settlement credits: the contributors' accumulator and the
+    /// operator's unclaimed fee, read and written as one word. Both fit: amounts of PARS are below 2^96 wei,
+    /// and a node's contributions total at least the staking requirement (far above 1e36 / 2^64 wei),
+    /// so the accumulator stays below 2^96 * 1e36 / 2^64 < 2^160.
+    struct NodeAccount {
+        uint96 stake; // effective (earning) stake; 0 when not active
+        uint96 contributed; // total contributed (the denominator of contributor shares)
+        uint32 swarm; // NO_SWARM when none
+        uint16 feeBps;
+        uint256 emissionCheckpoint; // global emission-per-stake at the last settlement
+        uint256 feeCheckpoint; // the swarm's fee-per-stake at the last settlement
+        uint160 incomePerContribution; // income per wei contributed, after the operator fee (SCALE)
+        uint96 operatorAccrued; // operator fee not yet claimed
+    }
+
     /// @notice The emission stream started.
     event EmissionStarted(uint256 startTime);
     /// @notice The pool was funded.
@@ -88,4 +106,66 @@ interface IServiceNodeRewards is INodeLifecycleListener, ISwarmListener {
     /// @notice Wei still claimable by all nodes' accounts plus the treasury, at the last update, plus the
     /// rounding dust that stays behind.
     function totalOwed() external view returns (uint256);
+
+    // ------------------------------------------------------------------------------------------
+    // Constants, immutables and governance parameters
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Emission rate after year 2, in bps of `emissionBase` a year.
+    function RATE_LATER_BPS() external view returns (uint256);
+    /// @notice Emission rate of year 1, in bps of `emissionBase` a year.
+    function RATE_YEAR1_BPS() external view returns (uint256);
+    /// @notice Emission rate of year 2, in bps of `emissionBase` a year.
+    function RATE_YEAR2_BPS() external view returns (uint256);
+    /// @notice The node registry (calls the lifecycle hooks).
+    function REGISTRY() external view returns (IServiceNodeRegistry);
+    /// @notice The swarm coordinator (calls the swarm hook).
+    function SWARMS() external view returns (address);
+    /// @notice Share of session fees to the serving swarm's nodes.
+    function SWARM_FEE_BPS() external view returns (uint256);
+    /// @notice Length of an emission year.
+    function YEAR() external view returns (uint256);
+    /// @notice Length of a claim cycle.
+    function claimCycle() external view returns (uint32);
+    /// @notice Contract-wide claim limit per cycle.
+    function claimThreshold() external view returns (uint128);
+    /// @notice Claimed in the current cycle.
+    function claimedInCycle() external view returns (uint128);
+    /// @notice Start of the current claim cycle.
+    function cycleStart() external view returns (uint40);
+    /// @notice Wei of emission ever allocated to nodes.
+    function emissionAllocated() external view returns (uint256);
+    /// @notice Emission base (wei); the yearly emission is a rate of it.
+    function emissionBase() external view returns (uint96);
+    /// @notice Wei ever funded into the emission pool.
+    function emissionFunded() external view returns (uint256);
+    /// @notice Emission per unit of earning stake, scaled by 1e36.
+    function emissionPerStake() external view returns (uint256);
+    /// @notice Wei of the emission pool not yet allocated to nodes (`emissionFunded - emissionAllocated`).
+    function emissionUnallocated() external view returns (uint128);
+    /// @notice Fees paid to swarm `swarmId` per wei of its active stake, scaled by 1e36 (the swarm's fee
+    /// accumulator; a node's `feeCheckpoint` is its value at the node's last settlement).
+    function feePerStake(uint32 swarmId) external view returns (uint256);
+    /// @notice Last time emission was allocated.
+    function lastUpdate() external view returns (uint40);
+    /// @notice A node's accounting (earning stake, swarm, checkpoints).
+    function nodeAccount(uint64 nodeId) external view returns (NodeAccount memory);
+    /// @notice Sets the claim cycle length.
+    function setClaimCycle(uint256 value) external;
+    /// @notice Sets the claim limit per cycle.
+    function setClaimThreshold(uint256 value) external;
+    /// @notice Sets the emission base; emission up to now is allocated at the old base first.
+    function setEmissionBase(uint256 value) external;
+    /// @notice Sets the treasury.
+    function setTreasury(address value) external;
+    /// @notice When emission started (0 before `start`).
+    function startTime() external view returns (uint40);
+    /// @notice The effective stake of swarm `swarmId`'s active nodes (what its fees are shared by).
+    function swarmStake(uint32 swarmId) external view returns (uint256);
+    /// @notice Sum of the earning stakes of active nodes.
+    function totalStake() external view returns (uint128);
+    /// @notice Receives 20% of fees.
+    function treasury() external view returns (address);
+    /// @notice Fees owed to the treasury.
+    function treasuryOwed() external view returns (uint256);
 }

@@ -3,6 +3,8 @@ pragma solidity 0.8.30;
 
 import {ISessionVM} from "./ISessionVM.sol";
 import {IGuardianPause} from "./IGuardianPause.sol";
+import {IServiceNodeRewards} from "./IServiceNodeRewards.sol";
+import {ISwarmCoordinator} from "./ISwarmCoordinator.sol";
 
 /// @title ISessionBridge
 /// @notice The EVM face of SessionVM (LP-042 + PIP-0007, DESIGN §9): sessions between participants who
@@ -393,4 +395,57 @@ interface ISessionBridge is ISessionVM, IGuardianPause {
 
     /// @notice Fees collected for `swarmId` and not yet paid into its pool.
     function pendingFees(uint32 swarmId) external view returns (uint256);
+
+    // ------------------------------------------------------------------------------------------
+    // Constants, immutables and governance parameters
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice Domain of the salts the PIP-0007 overload derives from a creator's nonce.
+    function AUTO_SALT_DOMAIN() external view returns (bytes32);
+    /// @notice Size of the expiry-bucket ring. A bucket is ceil(TTL / 24) seconds, so the expiries of
+    /// open sessions, between now and now + TTL, span at most 25 buckets: a slot is reused only after
+    /// every session counted in it has expired.
+    function BUCKET_COUNT() external view returns (uint256);
+    /// @notice Width of an expiry bucket: ceil(sessionTTL / 24) seconds (one hour at the default TTL).
+    function BUCKET_SECONDS() external view returns (uint256);
+    /// @notice Width of the participant fingerprints a two-party session keeps (see `participantFingerprint`).
+    function FINGERPRINT_BITS() external view returns (uint256);
+    /// @notice Upper bound of maxChannels.
+    function MAX_CHANNELS_LIMIT() external view returns (uint256);
+    /// @notice Upper bound of channelDoublings: a price stays below CREATE_FEE × 50 × 2^65, far from
+    /// overflow, and is already beyond any supply.
+    function MAX_CHANNEL_DOUBLINGS() external view returns (uint256);
+    /// @notice Upper bound of channelSurgeFromBps: at least a tenth of the pool is priced by the curve,
+    /// so no setting leaves the whole pool at the base fee.
+    function MAX_CHANNEL_SURGE_FROM_BPS() external view returns (uint256);
+    /// @notice Upper bound of maxMessages (the sequence is stored in 32 bits).
+    function MAX_MESSAGES_LIMIT() external view returns (uint256);
+    /// @notice Expired channels creating a channel releases from the front of the queue before it is
+    /// priced and admitted.
+    function MAX_RELEASES_ON_CREATE() external view returns (uint256);
+    /// @notice Most expired channels one call releases.
+    function MAX_RELEASES_PER_CALL() external view returns (uint256);
+    /// @notice Upper bound of the session TTL fixed at deployment.
+    function MAX_SESSION_TTL() external view returns (uint256);
+    /// @notice Lower bound of channelDoublings: the last slot costs at least 2^9 base fees, so filling
+    /// the pool always costs far more than its slots at the base fee.
+    function MIN_CHANNEL_DOUBLINGS() external view returns (uint256);
+    /// @notice Lower bound of the session TTL fixed at deployment.
+    function MIN_SESSION_TTL() external view returns (uint256);
+    /// @notice Receives every fee (`depositFees`), which splits it 80% swarm / 20% treasury.
+    function REWARDS() external view returns (IServiceNodeRewards);
+    /// @notice Domain of the session id hash.
+    function SESSION_ID_DOMAIN() external view returns (bytes32);
+    /// @notice The swarm coordinator: inbox → swarm mapping, storage utilisation, network health.
+    function SWARMS() external view returns (ISwarmCoordinator);
+    /// @notice Warp payload kind: a message was sent.
+    function WARP_MESSAGE_SENT() external view returns (uint8);
+    /// @notice Warp payload kind: a participant supplied its key.
+    function WARP_PARTICIPANT_JOINED() external view returns (uint8);
+    /// @notice Warp payload kind: a session was closed.
+    function WARP_SESSION_CLOSED() external view returns (uint8);
+    /// @notice Warp payload kind: a session was created.
+    function WARP_SESSION_CREATED() external view returns (uint8);
+    /// @notice Sessions each creator has opened through the PIP-0007 overload (its next salt's nonce).
+    function autoSessionNonce(address creator) external view returns (uint256);
 }

@@ -2,6 +2,10 @@
 pragma solidity 0.8.30;
 
 import {IGuardianPause} from "./IGuardianPause.sol";
+import {INodeDirectory} from "./INodeDirectory.sol";
+import {IServiceNodeRegistry} from "./IServiceNodeRegistry.sol";
+import {ISwarmCoordinator} from "./ISwarmCoordinator.sol";
+import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
 
 /// @title IStorageCommitment
 /// @notice Storage proofs of the Pars service nodes (DESIGN §6, PIP-0008 `StorageProof` and
@@ -376,4 +380,48 @@ interface IStorageCommitment is IGuardianPause {
 
     /// @notice Share of a slash credited to the challenger (bps).
     function challengerShareBps() external view returns (uint16);
+
+    // ------------------------------------------------------------------------------------------
+    // Constants, immutables and governance parameters
+    // ------------------------------------------------------------------------------------------
+
+    /// @notice How many past epochs can be challenged: `current - CHALLENGE_EPOCHS ≤ epoch < current`.
+    function CHALLENGE_EPOCHS() external view returns (uint32);
+    /// @notice Epochs of commitments and tallies kept on chain (ring buffers indexed by epoch mod this).
+    function COMMITMENT_RING() external view returns (uint256);
+    /// @notice The node directory: who owns an ML-DSA key.
+    function DIRECTORY() external view returns (INodeDirectory);
+    /// @notice One epoch, as in the registry (checked at construction): commitments are made once per epoch.
+    function EPOCH_SECONDS() external view returns (uint256);
+    /// @notice Upper bound of the challenger's share of a penalty: below the operator's smallest share of
+    /// a node's stake (the registry's OPERATOR_MIN_BPS, 25%), so an operator challenging its own node
+    /// loses at least 5% of every penalty it causes, and a challenger gains at most its bond back plus
+    /// 20% of one penalty per node and epoch.
+    function MAX_CHALLENGER_SHARE_BPS() external view returns (uint16);
+    /// @notice Upper bound of the challenge bond.
+    function MAX_CHALLENGE_BOND() external view returns (uint256);
+    /// @notice Upper bound of the failed-challenge penalty.
+    function MAX_FAILED_CHALLENGE_PENALTY_BPS() external view returns (uint16);
+    /// @notice Largest challengeable message, so that an answer costs bounded gas.
+    function MAX_MESSAGE_BYTES() external view returns (uint256);
+    /// @notice Largest node id the swarm tally can name (40 bits; the registry numbers nodes from 1).
+    function MAX_NODE_ID() external view returns (uint64);
+    /// @notice Longest Merkle proof accepted (a tree of 2^64 leaves).
+    function MAX_PROOF_LENGTH() external view returns (uint256);
+    /// @notice Lower bound of the challenge bond.
+    function MIN_CHALLENGE_BOND() external view returns (uint256);
+    /// @notice The ML-DSA precompile.
+    function MLDSA() external view returns (address);
+    /// @notice The precompile profile MLDSA speaks (wire format, signing context, batch verification).
+    function PQ_PROFILE() external view returns (PQPrecompiles.Profile);
+    /// @notice The node registry: epochs, operators and slashing.
+    function REGISTRY() external view returns (IServiceNodeRegistry);
+    /// @notice Time a node has to answer a challenge.
+    function RESPONSE_WINDOW() external view returns (uint256);
+    /// @notice Most bytes a node may report: 10 GiB (PIP-0008's 10 GB SIZE_LIMIT, as the coordinator reads it).
+    function SIZE_LIMIT() external view returns (uint256);
+    /// @notice The swarm coordinator: membership and the network's storage totals.
+    function SWARMS() external view returns (ISwarmCoordinator);
+    /// @notice Fewest commitments of one root for it to be a swarm root (a majority of a 5-node swarm).
+    function SWARM_QUORUM() external view returns (uint256);
 }

@@ -23,13 +23,13 @@ contract NodeLens is INodeLens {
 
     // ------------------------------------------------------------------ immutables
 
-    /// @notice The node registry (stake, lifecycle).
+    /// @inheritdoc INodeLens
     IServiceNodeRegistry public immutable REGISTRY;
-    /// @notice The node directory (roles, endpoint, transport keys).
+    /// @inheritdoc INodeLens
     INodeDirectory public immutable DIRECTORY;
-    /// @notice The swarm coordinator.
+    /// @inheritdoc INodeLens
     ISwarmCoordinator public immutable SWARMS;
-    /// @notice The BLS key registry (the attestation contract).
+    /// @inheritdoc INodeLens
     IBlsKeyRegistry public immutable BLS_KEYS;
 
     // ------------------------------------------------------------------ constructor

@@ -17,13 +17,11 @@ import {BN254} from "../libraries/BN254.sol";
 contract NodeDirectory is INodeDirectory {
     // ------------------------------------------------------------------ constants
 
-    /// @notice A replaced transport key stays valid this long: clients that resolved it before the
-    /// rotation (their answers are cached for at most a day) still reach the node.
+    /// @inheritdoc INodeDirectory
     uint256 public constant TRANSPORT_KEY_GRACE = 1 days;
-    /// @notice A fee increase applies this long after it is announced: the registry's exit delay of a
-    /// small contributor, so every contributor can leave before paying more.
+    /// @inheritdoc INodeDirectory
     uint256 public constant FEE_INCREASE_NOTICE = 30 days;
-    /// @notice Longest endpoint (binary multiaddr).
+    /// @inheritdoc INodeDirectory
     uint256 public constant MAX_ENDPOINT_BYTES = 64;
 
     uint256 private constant BPS = 10_000;
@@ -51,15 +49,15 @@ contract NodeDirectory is INodeDirectory {
 
     // ------------------------------------------------------------------ immutables
 
-    /// @notice The precompile profile MLDSA and MLKEM speak.
+    /// @inheritdoc INodeDirectory
     PQPrecompiles.Profile public immutable PQ_PROFILE;
-    /// @notice The ML-DSA precompile.
+    /// @inheritdoc INodeDirectory
     address public immutable MLDSA;
-    /// @notice The ML-KEM precompile.
+    /// @inheritdoc INodeDirectory
     address public immutable MLKEM;
-    /// @notice Verifies BLS proofs of possession (the attestation verifier).
+    /// @inheritdoc INodeDirectory
     IBlsKeyRegistry public immutable BLS_KEYS;
-    /// @notice May set the registry, once.
+    /// @inheritdoc INodeDirectory
     address public immutable DEPLOYER;
 
     // ------------------------------------------------------------------ storage
@@ -70,7 +68,7 @@ contract NodeDirectory is INodeDirectory {
         uint40 previousKeyValidUntil;
     }
 
-    /// @notice The registry this directory serves (set once).
+    /// @inheritdoc INodeDirectory
     IServiceNodeRegistry public registry;
 
     mapping(uint8 keyType => mapping(bytes32 keyHash => uint64)) private _keyOwner;
@@ -96,7 +94,7 @@ contract NodeDirectory is INodeDirectory {
         DEPLOYER = msg.sender;
     }
 
-    /// @notice Sets the registry this directory serves. The deployer, once.
+    /// @inheritdoc INodeDirectory
     function setRegistry(IServiceNodeRegistry value) external {
         if (msg.sender != DEPLOYER) revert NotDeployer(msg.sender);
         if (address(registry) != address(0)) revert RegistryAlreadySet();

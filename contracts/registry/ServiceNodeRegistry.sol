@@ -22,49 +22,43 @@ import {GuardianPause} from "../governance/GuardianPause.sol";
 contract ServiceNodeRegistry is IServiceNodeRegistry, GuardianPause, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ constants
 
-    /// @notice Contracts that may slash and decommission (storage challenges, attestations).
+    /// @inheritdoc IServiceNodeRegistry
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
 
-    /// @notice One epoch: liveness is proven once per epoch.
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant EPOCH_SECONDS = 1 hours;
-    /// @notice Contributors per node, the operator included.
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant MAX_CONTRIBUTORS = 10;
-    /// @notice The operator stakes at least this share of the requirement (rounded up).
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant OPERATOR_MIN_BPS = 2_500;
-    /// @notice Contributors below this share of the requirement are "small".
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant SMALL_CONTRIBUTOR_BPS = 2_500;
-    /// @notice Small contributors may request exit only this long after activation.
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant SMALL_CONTRIBUTOR_EXIT_DELAY = 30 days;
-    /// @notice Nobody may request exit sooner than this after activation.
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant MIN_EXIT_AGE = 2 hours;
-    /// @notice A node's total loss: every penalty (missed epochs, storage challenges, deregistration)
-    /// counts toward it, nothing is taken beyond it, and an active node that reaches it is decommissioned.
+    /// @inheritdoc IServiceNodeRegistry
     uint16 public constant PENALTY_CAP_BPS = 5_000;
-    /// @notice Most epochs one heartbeat may bridge (hash steps it costs); beyond it, rotate the anchor.
+    /// @inheritdoc IServiceNodeRegistry
     uint32 public constant MAX_HEARTBEAT_GAP = 64;
-    /// @notice Most heartbeats in one batch.
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant MAX_HEARTBEAT_BATCH = 100;
     /// @dev Queued swarm placements a heartbeat batch asks the coordinator to settle.
     uint256 private constant SETTLES_PER_BATCH = 2;
     /// @dev Transient slot: a node of the running heartbeat batch whose placement mark was cleared.
     /// keccak256("pars.registry.batchQueuedPlacement") - 1.
     uint256 private constant QUEUED_SLOT = 0xacad2360a0efde660849ce905d44b2b06d81bd8f2aa7de4aabe97ca29e9d439c;
-    /// @notice Activations per block: max(ACTIVATION_CAP_BPS of the nodes active before the block,
-    /// min(ACTIVATION_CAP_MIN, those nodes), 1).
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant ACTIVATION_CAP_MIN = 20;
-    /// @notice See ACTIVATION_CAP_MIN.
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant ACTIVATION_CAP_BPS = 200;
-    /// @notice Bounds of governance parameters.
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant MAX_LOCK_PERIOD = 365 days;
-    /// @notice The lock outlasts everything that may still penalise a node after it leaves: a storage
-    /// challenge of an epoch before its exit (opened up to 3 epochs later, answered within an hour) and
-    /// an attestation issued before it (valid for 10 minutes). A day covers both with room to spare.
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant MIN_LOCK_PERIOD = 1 days;
-    /// @notice The rewards accumulator (income per wei contributed, scaled by 1e36, packed in 160 bits)
-    /// stays below 2^96 * 1e36 / requirement, which fits only above 1e36 / 2^64 wei (about 0.054 PARS);
-    /// one PARS keeps an eighteen-fold margin.
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public constant MIN_STAKING_REQUIREMENT = 1 ether;
-    /// @notice Upper bound of the missed-epoch penalty rate.
+    /// @inheritdoc IServiceNodeRegistry
     uint16 public constant MAX_MISSED_EPOCH_PENALTY_BPS = 1_000;
 
     uint256 private constant BPS = 10_000;
@@ -73,12 +67,13 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, GuardianPause, ReentrancyG
 
     // ------------------------------------------------------------------ immutables
 
-    /// @notice The node directory: checks and keeps every node's keys, endpoint and roles.
+    /// @inheritdoc IServiceNodeRegistry
     INodeDirectory public immutable DIRECTORY;
-    /// @notice Keeps BLS keys and the aggregate key of the active set (the attestation verifier).
+    /// @inheritdoc IServiceNodeRegistry
     IBlsKeyRegistry public immutable BLS_KEYS;
     /// @notice The swarm coordinator active nodes join.
     // solhint-disable-next-line immutable-vars-naming
+    /// @inheritdoc IServiceNodeRegistry
     ISwarmCoordinator public immutable swarms;
 
     // ------------------------------------------------------------------ storage
@@ -123,13 +118,13 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, GuardianPause, ReentrancyG
         uint32 lastNodeId;
     }
 
-    /// @notice Time from decommissioning to withdrawal.
+    /// @inheritdoc IServiceNodeRegistry
     uint256 public lockPeriod;
-    /// @notice Penalty per missed epoch, bps of the node's stake.
+    /// @inheritdoc IServiceNodeRegistry
     uint16 public missedEpochPenaltyBps;
-    /// @notice Receives penalties.
+    /// @inheritdoc IServiceNodeRegistry
     address public treasury;
-    /// @notice Told of stake changes of active nodes (the rewards contract); zero for none.
+    /// @inheritdoc IServiceNodeRegistry
     INodeLifecycleListener public lifecycleListener;
     /// @dev Shares the listener's slot: a registration reads all three with one SLOAD.
     uint88 private _stakingRequirement;
@@ -181,7 +176,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, GuardianPause, ReentrancyG
 
     // ------------------------------------------------------------------ governance
 
-    /// @notice Sets the stake required of new registrations (existing nodes keep theirs).
+    /// @inheritdoc IServiceNodeRegistry
     function setStakingRequirement(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (value < MIN_STAKING_REQUIREMENT || value > type(uint88).max) {
             revert InvalidParameter("stakingRequirement", value);
@@ -190,34 +185,34 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, GuardianPause, ReentrancyG
         emit ParameterChanged("stakingRequirement", value);
     }
 
-    /// @notice Sets the lock period from decommissioning to withdrawal (applies to later decommissions).
+    /// @inheritdoc IServiceNodeRegistry
     function setLockPeriod(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (value < MIN_LOCK_PERIOD || value > MAX_LOCK_PERIOD) revert InvalidParameter("lockPeriod", value);
         lockPeriod = value;
         emit ParameterChanged("lockPeriod", value);
     }
 
-    /// @notice Sets the penalty per missed epoch (bps of stake).
+    /// @inheritdoc IServiceNodeRegistry
     function setMissedEpochPenaltyBps(uint16 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (value == 0 || value > MAX_MISSED_EPOCH_PENALTY_BPS) revert InvalidParameter("missedEpochPenaltyBps", value);
         missedEpochPenaltyBps = value;
         emit ParameterChanged("missedEpochPenaltyBps", value);
     }
 
-    /// @notice Sets the treasury.
+    /// @inheritdoc IServiceNodeRegistry
     function setTreasury(address value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (value == address(0)) revert ZeroAddress();
         treasury = value;
         emit AddressChanged("treasury", value);
     }
 
-    /// @notice Sets the contract told of stake changes (zero for none).
+    /// @inheritdoc IServiceNodeRegistry
     function setLifecycleListener(INodeLifecycleListener value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         lifecycleListener = value;
         emit AddressChanged("lifecycleListener", address(value));
     }
 
-    /// @notice Stake required of a new node (wei); existing nodes keep theirs.
+    /// @inheritdoc IServiceNodeRegistry
     function stakingRequirement() external view returns (uint256) {
         return _stakingRequirement;
     }
@@ -560,7 +555,7 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, GuardianPause, ReentrancyG
         return Uptime.toBps(Uptime.decay(n.uptime, missed));
     }
 
-    /// @notice Wei credited to `account` by slashes and not yet claimed.
+    /// @inheritdoc IServiceNodeRegistry
     function creditOf(address account) external view returns (uint256) {
         return _credits[account];
     }
@@ -590,12 +585,12 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, GuardianPause, ReentrancyG
         return _treasuryOwed;
     }
 
-    /// @notice The number of nodes ever registered (the highest node id).
+    /// @inheritdoc IServiceNodeRegistry
     function lastNodeId() external view returns (uint64) {
         return _stats.lastNodeId;
     }
 
-    /// @notice Effective (earning) stake of an active node: stake less penalties; 0 otherwise.
+    /// @inheritdoc IServiceNodeRegistry
     function effectiveStake(uint64 nodeId) external view returns (uint256) {
         Node storage n = _nodes[nodeId];
         return n.status == Status.Active ? _effective(n) : 0;

@@ -23,81 +23,66 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
 
     uint256 private constant SCALE = 1e36;
     uint256 private constant BPS = 10_000;
-    /// @notice Length of an emission year.
+    /// @inheritdoc IServiceNodeRewards
     uint256 public constant YEAR = 365 days;
-    /// @notice Emission rates of year 1, year 2 and after, in bps of `emissionBase` a year.
+    /// @inheritdoc IServiceNodeRewards
     uint256 public constant RATE_YEAR1_BPS = 800;
-    /// @notice See RATE_YEAR1_BPS.
+    /// @inheritdoc IServiceNodeRewards
     uint256 public constant RATE_YEAR2_BPS = 600;
-    /// @notice See RATE_YEAR1_BPS.
+    /// @inheritdoc IServiceNodeRewards
     uint256 public constant RATE_LATER_BPS = 400;
-    /// @notice Share of session fees to the serving swarm's nodes.
+    /// @inheritdoc IServiceNodeRewards
     uint256 public constant SWARM_FEE_BPS = 8_000;
     uint32 private constant NO_SWARM = type(uint32).max;
 
     // ------------------------------------------------------------------ immutables
 
-    /// @notice The node registry (calls the lifecycle hooks).
+    /// @inheritdoc IServiceNodeRewards
     IServiceNodeRegistry public immutable REGISTRY;
-    /// @notice The swarm coordinator (calls the swarm hook).
+    /// @inheritdoc IServiceNodeRewards
     address public immutable SWARMS;
 
     // ------------------------------------------------------------------ storage
-
-    /// @dev Per-node accounting. Slot 0 packs what activation writes (earning stake, contribution total,
-    /// swarm, operator fee) so a joining node costs one new slot plus its emission checkpoint. Slot 3
-    /// packs what a settlement credits: the contributors' accumulator and the operator's unclaimed fee,
-    /// read and written as one word (see `_incomeSlot`). Both fit: amounts of PARS are below 2^96 wei,
-    /// and a node's contributions total at least the staking requirement (far above 1e36 / 2^64 wei),
-    /// so the accumulator stays below 2^96 * 1e36 / 2^64 < 2^160.
-    struct NodeAccount {
-        uint96 stake; // effective (earning) stake; 0 when not active
-        uint96 contributed; // total contributed (the denominator of contributor shares)
-        uint32 swarm; // NO_SWARM when none
-        uint16 feeBps;
-        uint256 emissionCheckpoint; // global emission-per-stake at the last settlement
-        uint256 feeCheckpoint; // the swarm's fee-per-stake at the last settlement
-        uint160 incomePerContribution; // income per wei contributed, after the operator fee (SCALE)
-        uint96 operatorAccrued; // operator fee not yet claimed
-    }
 
     // Storage is packed by access pattern: a claim writes only the first slot below (the cycle) and
     // reads the next one; the emission accumulator is advanced by stake changes, not by claims. What
     // the pool still holds unallocated sits next to the total stake, so emission is computed from one
     // slot; the funding total, which only `fund` needs, is kept apart.
 
-    /// @notice When emission started (0 before `start`).
+    /// @inheritdoc IServiceNodeRewards
     uint40 public startTime;
-    /// @notice Last time emission was allocated.
+    /// @inheritdoc IServiceNodeRewards
     uint40 public lastUpdate;
-    /// @notice Start of the current claim cycle.
+    /// @inheritdoc IServiceNodeRewards
     uint40 public cycleStart;
-    /// @notice Claimed in the current cycle.
+    /// @inheritdoc IServiceNodeRewards
     uint128 public claimedInCycle;
 
-    /// @notice Sum of the earning stakes of active nodes.
+    /// @inheritdoc IServiceNodeRewards
     uint128 public totalStake;
-    /// @notice Wei of the emission pool not yet allocated to nodes (`emissionFunded - emissionAllocated`).
+    /// @inheritdoc IServiceNodeRewards
     uint128 public emissionUnallocated;
 
-    /// @notice Wei ever funded into the emission pool.
+    /// @inheritdoc IServiceNodeRewards
     uint256 public emissionFunded;
 
-    /// @notice Contract-wide claim limit per cycle.
+    /// @inheritdoc IServiceNodeRewards
     uint128 public claimThreshold;
-    /// @notice Emission base (wei); the yearly emission is a rate of it.
+    /// @inheritdoc IServiceNodeRewards
     uint96 public emissionBase;
-    /// @notice Length of a claim cycle.
+    /// @inheritdoc IServiceNodeRewards
     uint32 public claimCycle;
 
-    /// @notice Emission per unit of earning stake, scaled by 1e36.
+    /// @inheritdoc IServiceNodeRewards
     uint256 public emissionPerStake;
-    /// @notice Fees owed to the treasury.
+    /// @inheritdoc IServiceNodeRewards
     uint256 public treasuryOwed;
-    /// @notice Receives 20% of fees.
+    /// @inheritdoc IServiceNodeRewards
     address public treasury;
 
+    /// @inheritdoc IServiceNodeRewards
     mapping(uint32 swarmId => uint256) public swarmStake;
+    /// @inheritdoc IServiceNodeRewards
     mapping(uint32 swarmId => uint256) public feePerStake;
     mapping(uint64 nodeId => NodeAccount) private _accounts;
     /// @dev Per account of a node: the `incomePerContribution` it last claimed against (bits 0-159) and
@@ -137,7 +122,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         emit EmissionStarted(block.timestamp);
     }
 
-    /// @notice Sets the emission base; emission up to now is allocated at the old base first.
+    /// @inheritdoc IServiceNodeRewards
     function setEmissionBase(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (value > type(uint96).max) revert InvalidParameter("emissionBase", value);
         _updateEmission();
@@ -145,21 +130,21 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         emit ParameterChanged("emissionBase", value);
     }
 
-    /// @notice Sets the claim limit per cycle.
+    /// @inheritdoc IServiceNodeRewards
     function setClaimThreshold(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (value == 0 || value > type(uint128).max) revert InvalidParameter("claimThreshold", value);
         claimThreshold = uint128(value);
         emit ParameterChanged("claimThreshold", value);
     }
 
-    /// @notice Sets the claim cycle length.
+    /// @inheritdoc IServiceNodeRewards
     function setClaimCycle(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (value == 0 || value > 30 days) revert InvalidParameter("claimCycle", value);
         claimCycle = uint32(value);
         emit ParameterChanged("claimCycle", value);
     }
 
-    /// @notice Sets the treasury.
+    /// @inheritdoc IServiceNodeRewards
     function setTreasury(address value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (value == address(0)) revert ZeroAddress();
         treasury = value;
@@ -376,12 +361,12 @@ contract ServiceNodeRewards is IServiceNodeRewards, AccessControl, ReentrancyGua
         return address(this).balance - emissionUnallocated;
     }
 
-    /// @notice Wei of emission ever allocated to nodes.
+    /// @inheritdoc IServiceNodeRewards
     function emissionAllocated() external view returns (uint256) {
         return emissionFunded - emissionUnallocated;
     }
 
-    /// @notice A node's accounting (earning stake, swarm, checkpoints).
+    /// @inheritdoc IServiceNodeRewards
     function nodeAccount(uint64 nodeId) external view returns (NodeAccount memory) {
         return _accounts[nodeId];
     }

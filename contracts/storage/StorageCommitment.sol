@@ -27,38 +27,35 @@ import {GuardianPause} from "../governance/GuardianPause.sol";
 contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ constants
 
-    /// @notice Most bytes a node may report: 10 GiB (PIP-0008's 10 GB SIZE_LIMIT, as the coordinator reads it).
+    /// @inheritdoc IStorageCommitment
     uint256 public constant SIZE_LIMIT = 10 * 2 ** 30;
-    /// @notice Largest challengeable message, so that an answer costs bounded gas.
+    /// @inheritdoc IStorageCommitment
     uint256 public constant MAX_MESSAGE_BYTES = 16 * 1024;
-    /// @notice Longest Merkle proof accepted (a tree of 2^64 leaves).
+    /// @inheritdoc IStorageCommitment
     uint256 public constant MAX_PROOF_LENGTH = 64;
-    /// @notice One epoch, as in the registry (checked at construction): commitments are made once per epoch.
+    /// @inheritdoc IStorageCommitment
     uint256 public constant EPOCH_SECONDS = 1 hours;
-    /// @notice Time a node has to answer a challenge.
+    /// @inheritdoc IStorageCommitment
     uint256 public constant RESPONSE_WINDOW = 1 hours;
-    /// @notice Epochs of commitments and tallies kept on chain (ring buffers indexed by epoch mod this).
+    /// @inheritdoc IStorageCommitment
     uint256 public constant COMMITMENT_RING = 4;
-    /// @notice How many past epochs can be challenged: `current - CHALLENGE_EPOCHS ≤ epoch < current`.
+    /// @inheritdoc IStorageCommitment
     uint32 public constant CHALLENGE_EPOCHS = uint32(COMMITMENT_RING - 1);
-    /// @notice Fewest commitments of one root for it to be a swarm root (a majority of a 5-node swarm).
+    /// @inheritdoc IStorageCommitment
     uint256 public constant SWARM_QUORUM = 3;
-    /// @notice Bounds of the challenge bond.
+    /// @inheritdoc IStorageCommitment
     uint256 public constant MIN_CHALLENGE_BOND = 0.01 ether;
-    /// @notice See MIN_CHALLENGE_BOND.
+    /// @inheritdoc IStorageCommitment
     uint256 public constant MAX_CHALLENGE_BOND = 10_000 ether;
-    /// @notice Upper bound of the failed-challenge penalty.
+    /// @inheritdoc IStorageCommitment
     uint16 public constant MAX_FAILED_CHALLENGE_PENALTY_BPS = 1_000;
-    /// @notice Upper bound of the challenger's share of a penalty: below the operator's smallest share of
-    /// a node's stake (the registry's OPERATOR_MIN_BPS, 25%), so an operator challenging its own node
-    /// loses at least 5% of every penalty it causes, and a challenger gains at most its bond back plus
-    /// 20% of one penalty per node and epoch.
+    /// @inheritdoc IStorageCommitment
     uint16 public constant MAX_CHALLENGER_SHARE_BPS = 2_000;
 
-    /// @notice Most commitments in one `commitBatch` (a swarm's largest size).
+    /// @inheritdoc IStorageCommitment
     uint256 public constant MAX_BATCH = PQPrecompiles.MAX_BATCH;
 
-    /// @notice Largest node id the swarm tally can name (40 bits; the registry numbers nodes from 1).
+    /// @inheritdoc IStorageCommitment
     uint64 public constant MAX_NODE_ID = type(uint40).max;
 
     uint256 private constant BPS = 10_000;
@@ -87,15 +84,15 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
 
     // ------------------------------------------------------------------ immutables
 
-    /// @notice The node registry: epochs, operators and slashing.
+    /// @inheritdoc IStorageCommitment
     IServiceNodeRegistry public immutable REGISTRY;
-    /// @notice The node directory: who owns an ML-DSA key.
+    /// @inheritdoc IStorageCommitment
     INodeDirectory public immutable DIRECTORY;
-    /// @notice The swarm coordinator: membership and the network's storage totals.
+    /// @inheritdoc IStorageCommitment
     ISwarmCoordinator public immutable SWARMS;
-    /// @notice The precompile profile MLDSA speaks (wire format, signing context, batch verification).
+    /// @inheritdoc IStorageCommitment
     PQPrecompiles.Profile public immutable PQ_PROFILE;
-    /// @notice The ML-DSA precompile.
+    /// @inheritdoc IStorageCommitment
     address public immutable MLDSA;
     /// @dev The coordinator's "no swarm" value, read once.
     uint32 private immutable NO_SWARM;

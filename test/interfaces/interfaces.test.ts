@@ -1,0 +1,119 @@
+/**
+ * Interface first, documented once: every production contract has its interface in
+ * contracts/interfaces, which declares every external function, event and error the contract has
+ * (OpenZeppelin's AccessControl and reentrancy guard aside), and the contract documents each external
+ * function by `@inheritdoc` only, so a reader finds each one's documentation in exactly one place.
+ */
+import { expect } from "chai";
+import { readFileSync } from "fs";
+import { artifacts } from "hardhat";
+
+type Entry = { type: string; name?: string; inputs?: { type: string }[]; stateMutability?: string };
+
+/** Inherited unchanged from OpenZeppelin; documented there. */
+const OPENZEPPELIN = new Set([
+  "hasRole",
+  "getRoleAdmin",
+  "grantRole",
+  "revokeRole",
+  "renounceRole",
+  "supportsInterface",
+  "DEFAULT_ADMIN_ROLE",
+  "RoleGranted",
+  "RoleRevoked",
+  "RoleAdminChanged",
+  "AccessControlUnauthorizedAccount",
+  "AccessControlBadConfirmation",
+  "ReentrancyGuardReentrantCall",
+]);
+/** Production contracts that are third-party code, compiled unmodified (contracts/governance/Timelock.sol). */
+const THIRD_PARTY = new Set(["TimelockController"]);
+
+const signature = (e: Entry) => `${e.type} ${e.name}(${(e.inputs ?? []).map((i) => i.type).join(",")})`;
+
+/** The production contracts: code under contracts/ with external functions, not mocks (libraries of internal functions have none). */
+async function productionContracts(): Promise<{ name: string; source: string; abi: Entry[] }[]> {
+  const out = [];
+  for (const fqn of await artifacts.getAllFullyQualifiedNames()) {
+    const [source, name] = fqn.split(":");
+    if (!source.startsWith("contracts/") || source.startsWith("contracts/mocks/") || THIRD_PARTY.has(name)) continue;
+    const a = await artifacts.readArtifact(fqn);
+    if (a.deployedBytecode.length <= 2 || !a.abi.some((e: Entry) => e.type === "function")) continue;
+    out.push({ name, source, abi: a.abi as Entry[] });
+  }
+  return out;
+}
+
+/** Every error declared in contracts/interfaces or in a library the suite uses. */
+async function declaredErrors(): Promise<Set<string>> {
+  const errors = new Set<string>();
+  for (const fqn of await artifacts.getAllFullyQualifiedNames()) {
+    const [source, name] = fqn.split(":");
+    const library = source.startsWith("contracts/libraries/") || source.startsWith("contracts/precompiles/");
+    if (!source.startsWith("contracts/interfaces/") && !library) continue;
+    for (const e of (await artifacts.readArtifact(`${source}:${name}`)).abi as Entry[]) {
+      if (e.type === "error") errors.add(signature(e));
+    }
+  }
+  return errors;
+}
+
+describe("interfaces: complete and documented once", function () {
+  it("finds the suite's production contracts", async function () {
+    const names = (await productionContracts()).map((c) => c.name).sort();
+    expect(names).to.include.members([
+      "NetworkAttestations",
+      "NodeDirectory",
+      "NodeLens",
+      "ServiceNodeRegistry",
+      "ServiceNodeRewards",
+      "SessionBridge",
+      "StorageCommitment",
+      "SwarmCoordinator",
+    ]);
+  });
+
+  it("each production contract's interface declares every external function, event and error it has", async function () {
+    const errors = await declaredErrors();
+    const gaps: string[] = [];
+    for (const c of await productionContracts()) {
+      const iface = await artifacts.readArtifact(`I${c.name}`);
+      const declared = new Map((iface.abi as Entry[]).map((e) => [signature(e), e]));
+      for (const e of c.abi) {
+        if (!e.name || OPENZEPPELIN.has(e.name)) continue;
+        if (e.type === "error") {
+          if (!errors.has(signature(e))) gaps.push(`${c.name}: ${signature(e)} is declared in no interface or library`);
+          continue;
+        }
+        const d = declared.get(signature(e));
+        if (!d) gaps.push(`${c.name}: ${signature(e)} is missing from I${c.name}`);
+        else if (d.stateMutability !== e.stateMutability) {
+          gaps.push(`${c.name}: ${signature(e)} is ${e.stateMutability}, I${c.name} says ${d.stateMutability}`);
+        }
+      }
+    }
+    expect(gaps, gaps.join("\n")).to.deep.equal([]);
+  });
+
+  it("each production contract documents its external functions and public variables by @inheritdoc only", async function () {
+    const undocumented: string[] = [];
+    for (const c of await productionContracts()) {
+      const lines = readFileSync(c.source, "utf8").split("\n");
+      lines.forEach((line, i) => {
+        const fn = /^\s*function\s+(\w+)\s*\(/.exec(line);
+        const variable = /^\s*[\w.() =>]+\s+public\s+(?:constant\s+|immutable\s+)?(\w+)/.exec(line);
+        const name = fn?.[1] ?? variable?.[1];
+        if (!name) return;
+        // A function's visibility may sit on a later line of its header.
+        const header = fn ? lines.slice(i, i + 8).join(" ").split("{")[0] : line;
+        if (fn && !/\b(external|public)\b/.test(header)) return;
+        let j = i;
+        const doc: string[] = [];
+        while (j > 0 && lines[j - 1].trim().startsWith("///")) doc.unshift(lines[--j].trim());
+        if (!doc.some((d) => d.startsWith("/// @inheritdoc"))) undocumented.push(`${c.source}:${i + 1} ${name}`);
+        else if (doc.some((d) => d.startsWith("/// @notice"))) undocumented.push(`${c.source}:${i + 1} ${name} (documented twice)`);
+      });
+    }
+    expect(undocumented, undocumented.join("\n")).to.deep.equal([]);
+  });
+});
