@@ -1,7 +1,8 @@
 /**
  * `npm run gas`: measures every named operation with 10 and with 1,000 active nodes, prints a table
  * against the DESIGN §11 targets, and writes `gas-snapshot.json` (flat: name → gas; `name+precompile`
- * → gas plus the on-chain precompile estimate). The snapshot is committed and reviewed like code.
+ * → gas plus the on-chain precompile estimate; `size.<Contract>` → deployed bytes of each production
+ * contract). The snapshot is committed and reviewed like code.
  *
  *   npx hardhat run scripts/gas.ts            # measure and write the snapshot
  *   GAS_CHECK=1 npx hardhat run scripts/gas.ts  # measure and fail if the snapshot differs by more than 1%
@@ -23,6 +24,7 @@ import { blsBench } from "./gas/bls.bench";
 import { attestationBench, registryBench, rewardsBench } from "./gas/registry.bench";
 import { bridgeBench } from "./gas/bridge.bench";
 import { storageBench } from "./gas/storage.bench";
+import { productionContractSizes } from "./ci/contract-sizes";
 
 const BENCHMARKS: Benchmark[] = [
   precompileBench,
@@ -61,6 +63,9 @@ async function main() {
     snapshot[m.name] = m.gas;
     if (m.precompileCalls > 0) snapshot[`${m.name}+precompile`] = m.withPrecompile;
   }
+
+  // Each production contract's deployed size in bytes (compared exactly, not within 1%).
+  for (const { contract, bytes } of await productionContractSizes(hre)) snapshot[`size.${contract}`] = bytes;
 
   for (const suffix of ["", "@1000"]) {
     const year = nodeYear(snapshot, suffix);
@@ -112,11 +117,11 @@ async function main() {
     const drift = Object.keys({ ...committed, ...snapshot }).filter((k) => {
       const a = committed[k];
       const b = snapshot[k];
-      return a === undefined || b === undefined || Math.abs(b - a) > a * 0.01;
+      return a === undefined || b === undefined || Math.abs(b - a) > (k.startsWith("size.") ? 0 : a * 0.01);
     });
     if (drift.length > 0) {
       for (const k of drift) console.error(`  ${k}: committed ${committed[k] ?? "-"}, measured ${snapshot[k] ?? "-"}`);
-      console.error(`gas-snapshot.json is out of date (beyond 1%): ${drift.join(", ")}. Run \`npm run gas\` and commit it.`);
+      console.error(`gas-snapshot.json is out of date (gas beyond 1%, any size change): ${drift.join(", ")}. Run \`npm run gas\` and commit it.`);
       process.exitCode = 1;
     } else {
       console.log(`gas-snapshot.json holds: ${Object.keys(committed).length} entries within 1%`);

@@ -19,6 +19,14 @@ export const MAX_CONTRIBUTORS = 10n;
 export const OPERATOR_MIN_BPS = 2_500n;
 export const BPS = 10_000n;
 
+/** What `InvalidKeyLength` and `KeyAlreadyRegistered` name (the contracts' `KeyKind`). */
+export enum KeyKind {
+  MlDsa = 0,
+  MlKem = 1,
+  Bls = 2,
+  MlDsaSignature = 3,
+}
+
 export enum NodeStatus {
   None = 0,
   AwaitingContributions = 1,

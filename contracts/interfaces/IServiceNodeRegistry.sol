@@ -8,6 +8,16 @@ import {IBlsKeyRegistry} from "./IBlsKeyRegistry.sol";
 import {INodeLifecycleListener} from "./INodeLifecycleListener.sol";
 import {ISwarmCoordinator} from "./ISwarmCoordinator.sol";
 
+/// @notice Which key or proof a key error names (`InvalidKeyLength`, `KeyAlreadyRegistered`), in the order
+/// the registration digest lists them. A BLS key's length is fixed by its type, and BLS keys are proven
+/// but not reserved, so no error names `Bls`; it keeps the numbering.
+enum KeyKind {
+    MlDsa,
+    MlKem,
+    Bls,
+    MlDsaSignature
+}
+
 /// @title IServiceNodeRegistry
 /// @notice Registry of Pars service nodes: post-quantum identity (ML-DSA-65) and transport (ML-KEM-768)
 /// keys, a BLS key for network attestations, native-PARS stake from up to 10 contributors, the node
@@ -137,9 +147,9 @@ interface IServiceNodeRegistry is IGuardianPause {
     // ------------------------------------------------------------------ errors
 
     /// @notice An ML-DSA-65 key, ML-DSA-65 signature or ML-KEM-768 key has the wrong length.
-    error InvalidKeyLength(uint8 which, uint256 length, uint256 expected);
-    /// @notice The identity key (0 = ML-DSA, 2 = BLS) already belongs to node `nodeId`.
-    error KeyAlreadyRegistered(uint8 which, uint64 nodeId);
+    error InvalidKeyLength(KeyKind which, uint256 length, uint256 expected);
+    /// @notice The ML-DSA-65 identity key (`which` = MlDsa) already belongs to node `nodeId`.
+    error KeyAlreadyRegistered(KeyKind which, uint64 nodeId);
     /// @notice The ML-DSA proof of possession does not verify for this operator, chain and registry.
     error InvalidMldsaProof();
     /// @notice The ML-KEM transport key is rejected by the ML-KEM precompile.

@@ -188,8 +188,6 @@ interface IStorageCommitment is IGuardianPause {
 
     // ------------------------------------------------------------------ errors
 
-    /// @notice The ML-DSA-65 public key (`which` = 0) or signature (`which` = 1) has the wrong length.
-    error InvalidLength(uint8 which, uint256 length, uint256 expected);
     /// @notice The proof is not for the current epoch (stale or future).
     error EpochNotCurrent(uint32 epoch, uint32 currentEpoch);
     /// @notice `usedBytes` is above the per-node limit.

@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {INodeDirectory} from "../interfaces/INodeDirectory.sol";
-import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
+import {IServiceNodeRegistry, KeyKind} from "../interfaces/IServiceNodeRegistry.sol";
 import {IBlsKeyRegistry} from "../interfaces/IBlsKeyRegistry.sol";
 import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
 import {BN254} from "../libraries/BN254.sol";
@@ -25,9 +25,6 @@ contract NodeDirectory is INodeDirectory {
     uint256 public constant MAX_ENDPOINT_BYTES = 64;
 
     uint256 private constant BPS = 10_000;
-    uint8 private constant KEY_MLDSA = 0;
-    uint8 private constant KEY_MLKEM = 1;
-    uint8 private constant SIGNATURE = 3;
     bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
         "ParsNodeRegistration(uint256 chainId,address registry,address operator,bytes32 mldsaKey,bytes32 mlkemKey,"
         "bytes32 blsKey,bytes32 heartbeatAnchor)"
@@ -71,7 +68,8 @@ contract NodeDirectory is INodeDirectory {
     /// @inheritdoc INodeDirectory
     IServiceNodeRegistry public registry;
 
-    mapping(uint8 keyType => mapping(bytes32 keyHash => uint64)) private _keyOwner;
+    /// @dev The node each ML-DSA identity key belongs to (keys are reserved for good).
+    mapping(bytes32 mldsaKeyHash => uint64) private _mldsaOwner;
     mapping(uint64 nodeId => bytes32) private _transportKey;
     mapping(uint64 nodeId => bytes32) private _previousTransportKey;
     mapping(uint64 nodeId => Roles) private _roles;
@@ -111,9 +109,9 @@ contract NodeDirectory is INodeDirectory {
         returns (bytes32 mldsaHash, bytes32 mlkemHash, bytes32 blsHash)
     {
         if (msg.sender != address(registry)) revert NotRegistry(msg.sender);
-        _checkLength(KEY_MLDSA, r.mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
-        _checkLength(SIGNATURE, r.mldsaSignature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
-        _checkLength(KEY_MLKEM, r.mlkemPublicKey.length, PQPrecompiles.MLKEM768_PUBLIC_KEY_BYTES);
+        _checkLength(KeyKind.MlDsa, r.mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+        _checkLength(KeyKind.MlDsaSignature, r.mldsaSignature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
+        _checkLength(KeyKind.MlKem, r.mlkemPublicKey.length, PQPrecompiles.MLKEM768_PUBLIC_KEY_BYTES);
         mldsaHash = keccak256(r.mldsaPublicKey);
         mlkemHash = keccak256(r.mlkemPublicKey);
         blsHash = keccak256(abi.encode(r.blsPublicKey));
@@ -124,7 +122,8 @@ contract NodeDirectory is INodeDirectory {
         // ML-KEM key is a transport key: possession of a KEM key cannot be proven without interaction,
         // so it is not reserved either (reserving it would let anyone who copies it from a pending
         // registration block that registration).
-        _checkKeyFree(KEY_MLDSA, mldsaHash);
+        uint64 holder = _mldsaOwner[mldsaHash];
+        if (holder != 0) revert IServiceNodeRegistry.KeyAlreadyRegistered(KeyKind.MlDsa, holder);
 
         bytes32 digest = _registrationDigest(owner, mldsaHash, mlkemHash, blsHash, r.heartbeatAnchor);
         if (!PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, r.mldsaPublicKey, digest, r.mldsaSignature)) {
@@ -137,7 +136,7 @@ contract NodeDirectory is INodeDirectory {
             revert IServiceNodeRegistry.InvalidBlsProof();
         }
 
-        _keyOwner[KEY_MLDSA][mldsaHash] = nodeId;
+        _mldsaOwner[mldsaHash] = nodeId;
         _transportKey[nodeId] = mlkemHash;
         emit NodeKeysPublished(nodeId, r.mldsaPublicKey, r.mlkemPublicKey);
     }
@@ -148,7 +147,7 @@ contract NodeDirectory is INodeDirectory {
         view
     {
         if (
-            nodeId == 0 || _keyOwner[KEY_MLDSA][keccak256(publicKey)] != nodeId
+            nodeId == 0 || _mldsaOwner[keccak256(publicKey)] != nodeId
                 || !PQPrecompiles.mldsaVerify(PQ_PROFILE, MLDSA, publicKey, digest, signature)
         ) revert IServiceNodeRegistry.InvalidNodeSignature(nodeId);
     }
@@ -166,7 +165,7 @@ contract NodeDirectory is INodeDirectory {
     /// @inheritdoc INodeDirectory
     function rotateTransportKey(uint64 nodeId, bytes calldata mlkemPublicKey) external {
         _checkOwnerOrManager(nodeId);
-        _checkLength(KEY_MLKEM, mlkemPublicKey.length, PQPrecompiles.MLKEM768_PUBLIC_KEY_BYTES);
+        _checkLength(KeyKind.MlKem, mlkemPublicKey.length, PQPrecompiles.MLKEM768_PUBLIC_KEY_BYTES);
         bytes32 keyHash = keccak256(mlkemPublicKey);
         bytes32 previous = _transportKey[nodeId];
         if (keyHash == previous) revert SameTransportKey(nodeId);
@@ -228,7 +227,7 @@ contract NodeDirectory is INodeDirectory {
 
     /// @inheritdoc INodeDirectory
     function nodeIdByMldsaKey(bytes32 keyHash) external view returns (uint64) {
-        return _keyOwner[KEY_MLDSA][keyHash];
+        return _mldsaOwner[keyHash];
     }
 
     /// @inheritdoc INodeDirectory
@@ -296,13 +295,8 @@ contract NodeDirectory is INodeDirectory {
         if (owner == address(0) || msg.sender != owner) revert NotOwnerOrManager(nodeId, msg.sender);
     }
 
-    function _checkLength(uint8 which, uint256 length, uint256 expected) private pure {
+    function _checkLength(KeyKind which, uint256 length, uint256 expected) private pure {
         if (length != expected) revert IServiceNodeRegistry.InvalidKeyLength(which, length, expected);
-    }
-
-    function _checkKeyFree(uint8 which, bytes32 keyHash) private view {
-        uint64 owner = _keyOwner[which][keyHash];
-        if (owner != 0) revert IServiceNodeRegistry.KeyAlreadyRegistered(which, owner);
     }
 
     function _registrationDigest(

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IStorageCommitment} from "../interfaces/IStorageCommitment.sol";
-import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
+import {IServiceNodeRegistry, KeyKind} from "../interfaces/IServiceNodeRegistry.sol";
 import {INodeDirectory} from "../interfaces/INodeDirectory.sol";
 import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
 import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
@@ -197,7 +197,9 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
     function commit(StorageProof calldata proof, bytes calldata mldsaPublicKey, bytes calldata signature) external {
         _checkKeyLength(mldsaPublicKey);
         if (signature.length != PQPrecompiles.MLDSA65_SIGNATURE_BYTES) {
-            revert InvalidLength(1, signature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES);
+            revert IServiceNodeRegistry.InvalidKeyLength(
+                KeyKind.MlDsaSignature, signature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES
+            );
         }
         (uint32 swarmId, bytes memory failure) = _checkProof(proof);
         if (failure.length != 0) _revertWith(failure);
@@ -225,7 +227,10 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
             bytes memory failure;
             if (e.signature.length != PQPrecompiles.MLDSA65_SIGNATURE_BYTES) {
                 failure = abi.encodeWithSelector(
-                    InvalidLength.selector, 1, e.signature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES
+                    IServiceNodeRegistry.InvalidKeyLength.selector,
+                    KeyKind.MlDsaSignature,
+                    e.signature.length,
+                    PQPrecompiles.MLDSA65_SIGNATURE_BYTES
                 );
             } else {
                 (swarmIds[i], failure) = _checkProof(e.proof);
@@ -513,7 +518,9 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
 
     function _checkKeyLength(bytes calldata mldsaPublicKey) private pure {
         if (mldsaPublicKey.length != PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES) {
-            revert InvalidLength(0, mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES);
+            revert IServiceNodeRegistry.InvalidKeyLength(
+                KeyKind.MlDsa, mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES
+            );
         }
     }
 

@@ -5,30 +5,20 @@
  * Mocks and test harnesses (contracts/mocks) never reach a chain and are not gated.
  */
 import hre from "hardhat";
+import { productionContractSizes } from "./contract-sizes";
 
 const LIMIT = 24_576;
 /** Required headroom below the limit (~4%): room for the next fix or feature without a split. */
 const MARGIN = 1_024;
 
 async function main() {
-  const names = await hre.artifacts.getAllFullyQualifiedNames();
-  const rows: { contract: string; bytes: number; "% of limit": string; headroom: number; ok: string }[] = [];
-  for (const fqn of names) {
-    const [source] = fqn.split(":");
-    if (!source.startsWith("contracts/") || source.startsWith("contracts/mocks/")) continue;
-    const artifact = await hre.artifacts.readArtifact(fqn);
-    const bytes = (artifact.deployedBytecode.length - 2) / 2;
-    // Interfaces deploy nothing; a library of internal functions deploys a stub that is never used.
-    if (bytes === 0 || !artifact.abi.some((e: { type: string }) => e.type === "function")) continue;
-    rows.push({
-      contract: artifact.contractName,
-      bytes,
-      "% of limit": ((bytes / LIMIT) * 100).toFixed(1),
-      headroom: LIMIT - bytes,
-      ok: LIMIT - bytes >= MARGIN ? "yes" : "NO",
-    });
-  }
-  rows.sort((a, b) => b.bytes - a.bytes);
+  const rows = (await productionContractSizes(hre)).map(({ contract, bytes }) => ({
+    contract,
+    bytes,
+    "% of limit": ((bytes / LIMIT) * 100).toFixed(1),
+    headroom: LIMIT - bytes,
+    ok: LIMIT - bytes >= MARGIN ? "yes" : "NO",
+  }));
   console.table(rows);
   const over = rows.filter((r) => r.ok !== "yes");
   if (over.length > 0) {

@@ -22,6 +22,7 @@ import { signStorageProof } from "../../src/storage";
 import { aggregateSignatures, proofOfPossession } from "../../src/bls";
 import { buildDeregistration, NO_DEREGISTRATION_HINT } from "../../src/attestations";
 import { deriveSessionId } from "../../src/sessions";
+import { KeyKind } from "../../src/registry";
 import { keyOf } from "../bridge/fixture";
 import { activeKeys, adversarialNet, rotationSignature, systemState } from "./fixture";
 
@@ -61,7 +62,7 @@ describe("adversarial: replay of signed messages", () => {
     const id = await f.registry.lastNodeId();
     await expect(f.registry.connect(op).register(reg, { value: REQUIREMENT }))
       .to.be.revertedWithCustomError(f.registry, "KeyAlreadyRegistered")
-      .withArgs(0, id);
+      .withArgs(KeyKind.MlDsa, id);
   });
 
   it("heartbeat anchor rotations: refused by a second registry, for another chain, as another purpose, and in another epoch", async () => {

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { REQUIREMENT, buildRegistration, currentEpoch, deploySuite, nodeKeys, type Suite } from "../helpers/suite";
-import { operatorMinimum } from "../../src/registry";
+import { KeyKind, operatorMinimum } from "../../src/registry";
 import { mlkemKeyGen } from "../../src/pq";
 import type { Reentrancy__Attacker } from "../../typechain-types";
 
@@ -164,7 +164,7 @@ describe("NodeDirectory", () => {
       const freshHash = ethers.keccak256(fresh.publicKey);
       await expect(s.directory.connect(owner).rotateTransportKey(s.nodeId, fresh.publicKey.slice(1)))
         .to.be.revertedWithCustomError(s.registry, "InvalidKeyLength")
-        .withArgs(1, 1183, 1184);
+        .withArgs(KeyKind.MlKem, 1183, 1184);
       const tx = s.directory.connect(owner).rotateTransportKey(s.nodeId, fresh.publicKey);
       const at = BigInt(await time.latest()) + 1n;
       await expect(tx)

@@ -5,7 +5,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { ContractTransactionResponse } from "ethers";
 import { currentEpoch, REQUIREMENT } from "../helpers/suite";
-import { NodeStatus } from "../../src/registry";
+import { KeyKind, NodeStatus } from "../../src/registry";
 import {
   CHALLENGE_EPOCHS,
   ChallengeStatus,
@@ -272,11 +272,11 @@ describe("StorageCommitment", () => {
       const c = await signedCommitment(s, s.nodes[0], HONEST, epoch);
       const before = await storageState(s, epoch);
       await expect(s.storage.commit(c.proof, c.publicKey.slice(1), c.signature))
-        .to.be.revertedWithCustomError(s.storage, "InvalidLength")
-        .withArgs(0, 1951, 1952);
+        .to.be.revertedWithCustomError(s.storage, "InvalidKeyLength")
+        .withArgs(KeyKind.MlDsa, 1951, 1952);
       await expect(s.storage.commit(c.proof, c.publicKey, ethers.concat([c.signature, "0x00"])))
-        .to.be.revertedWithCustomError(s.storage, "InvalidLength")
-        .withArgs(1, 3310, 3309);
+        .to.be.revertedWithCustomError(s.storage, "InvalidKeyLength")
+        .withArgs(KeyKind.MlDsaSignature, 3310, 3309);
       expect(await storageState(s, epoch)).to.deep.equal(before);
     });
 

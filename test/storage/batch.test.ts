@@ -4,6 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySuite, registerActive } from "../helpers/suite";
 import { deployStorage, message, nextEpoch, signedCommitment, type StorageNode, type StorageSuite } from "./helpers";
 import { StorageTree } from "../../src/storage";
+import { KeyKind } from "../../src/registry";
 import { pqProfileOf, type PQProfile } from "../../src/networks";
 
 const TREE = StorageTree.fromMessages([0, 1, 2, 3].map((i) => message(`batch-${i}`, 100 + i)));
@@ -31,8 +32,8 @@ for (const [profile, fixture] of [["lux", luxSuite], ["pip", pipSuite]] as const
         .to.be.revertedWithCustomError(s.storage, "KeyNotOfNode")
         .withArgs(a.nodeId, s.nodes[1].nodeId);
       await expect(s.storage.publishIdentityKey(a.nodeId, a.keys.mldsa.publicKey.slice(1)))
-        .to.be.revertedWithCustomError(s.storage, "InvalidLength")
-        .withArgs(0, 1951, 1952);
+        .to.be.revertedWithCustomError(s.storage, "InvalidKeyLength")
+        .withArgs(KeyKind.MlDsa, 1951, 1952);
       expect(await s.storage.identityKeyOf(a.nodeId)).to.equal("0x");
       const tx = await s.storage.publishIdentityKey(a.nodeId, a.keys.mldsa.publicKey);
       const keyCode = await s.storage.publishIdentityKey.staticCall(s.nodes[1].nodeId, s.nodes[1].keys.mldsa.publicKey);
@@ -82,7 +83,7 @@ for (const [profile, fixture] of [["lux", luxSuite], ["pip", pipSuite]] as const
       await expect(tx).to.emit(s.storage, "CommitmentSkipped").withArgs(2, c.nodeId, epoch, iface.encodeErrorResult("AlreadyCommitted", [c.nodeId, epoch]));
       await expect(tx).to.emit(s.storage, "CommitmentSkipped").withArgs(3, d.nodeId, epoch, iface.encodeErrorResult("KeyNotPublished", [d.nodeId]));
       await expect(tx).to.emit(s.storage, "CommitmentSkipped").withArgs(4, a.nodeId, epoch, iface.encodeErrorResult("AlreadyCommitted", [a.nodeId, epoch]));
-      await expect(tx).to.emit(s.storage, "CommitmentSkipped").withArgs(5, a.nodeId, epoch, iface.encodeErrorResult("InvalidLength", [1, 3308, 3309]));
+      await expect(tx).to.emit(s.storage, "CommitmentSkipped").withArgs(5, a.nodeId, epoch, iface.encodeErrorResult("InvalidKeyLength", [KeyKind.MlDsaSignature, 3308, 3309]));
       expect((await s.storage.commitmentOf(a.nodeId, epoch)).committed).to.equal(true);
       expect((await s.storage.commitmentOf(b.nodeId, epoch)).committed).to.equal(false);
       expect((await s.storage.commitmentOf(d.nodeId, epoch)).committed).to.equal(false);
