@@ -9,6 +9,7 @@ import {INodeDirectory} from "../interfaces/INodeDirectory.sol";
 import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
 import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
 import {GuardianPause} from "../governance/GuardianPause.sol";
+import {CommitmentWord, CommitmentWordLib, Tally, TallyLib} from "./StorageWords.sol";
 
 /// @title StorageCommitment
 /// @notice Per-epoch ML-DSA-signed storage commitments of the Pars service nodes, swarm roots, and bonded
@@ -64,24 +65,6 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
         "bytes32 merkleRoot,uint64 messageCount,uint64 usedBytes)"
     );
 
-    /// @dev Tally word: epoch in bits 0-31, commitments in 32-39, the leading root's tag (its first 72
-    /// bits) in 40-111, then three groups of 48 bits from bit 112: a group's first committer (node id,
-    /// 40 bits) and its count (8 bits).
-    uint256 private constant GROUPS = 3;
-    uint256 private constant COMMITMENTS_SHIFT = 32;
-    uint256 private constant TAG_SHIFT = 40;
-    uint256 private constant TAG_MASK = type(uint72).max;
-    uint256 private constant GROUP_SHIFT = 112;
-    uint256 private constant GROUP_BITS = 48;
-    uint256 private constant COUNT_OFFSET = 40;
-    uint256 private constant GROUP_MASK = type(uint48).max;
-    /// @dev One subtracted from each of the three group counts.
-    uint256 private constant ONE_PER_GROUP = (1 << 152) | (1 << 200) | (1 << 248);
-    /// @dev Root bits (of the kept 192) below the 72-bit tag.
-    uint256 private constant TAG_OFFSET = 120;
-    /// @dev Commitment word: epoch in bits 0-31, swarm id in 32-63, the root's first 192 bits in 64-255.
-    uint256 private constant ROOT_SHIFT = 64;
-
     // ------------------------------------------------------------------ immutables
 
     /// @inheritdoc IStorageCommitment
@@ -111,10 +94,10 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
     /// @dev Each node's last COMMITMENT_RING commitments, one packed word each (epoch, swarm, root's first
     /// 192 bits), at index epoch mod COMMITMENT_RING. Once a node has committed COMMITMENT_RING times,
     /// every commitment rewrites a non-zero slot (5,000 gas) instead of filling a fresh one (22,100).
-    mapping(uint64 nodeId => uint256[COMMITMENT_RING]) private _commitments;
+    mapping(uint64 nodeId => CommitmentWord[COMMITMENT_RING]) private _commitments;
     /// @dev Each swarm's last COMMITMENT_RING tallies, one packed word each (layout above), at index
     /// epoch mod COMMITMENT_RING; rewritten in place like the commitments.
-    mapping(uint32 swarmId => uint256[COMMITMENT_RING]) private _tallies;
+    mapping(uint32 swarmId => Tally[COMMITMENT_RING]) private _tallies;
     mapping(bytes32 challengeId => Challenge) private _challenges;
     /// @dev Epochs in which a node was penalised for a default: at most one storage penalty per node and epoch.
     mapping(uint64 nodeId => mapping(uint32 epoch => bool)) private _penalised;
@@ -373,9 +356,9 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
 
     /// @inheritdoc IStorageCommitment
     function commitmentOf(uint64 nodeId, uint32 epoch) external view returns (Commitment memory c) {
-        uint256 entry = _commitments[nodeId][epoch % COMMITMENT_RING];
-        if (epoch != 0 && uint32(entry) == epoch) {
-            c = Commitment({committed: true, swarmId: uint32(entry >> 32), rootPrefix: bytes24(bytes32(entry))});
+        CommitmentWord entry = _commitments[nodeId][epoch % COMMITMENT_RING];
+        if (entry.isOf(epoch)) {
+            c = Commitment({committed: true, swarmId: entry.swarmId(), rootPrefix: entry.rootPrefix()});
         }
     }
 
@@ -383,16 +366,16 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
     function swarmRoot(uint32 swarmId, uint32 epoch) external view returns (SwarmRoot memory r) {
         uint32 current = _epoch();
         uint256 index = epoch % COMMITMENT_RING;
-        uint256 t = _tallies[swarmId][index];
+        Tally t = _tallies[swarmId][index];
         // A tally older than the ring may name leaders whose commitments were overwritten since.
-        if (epoch == 0 || uint32(t) != epoch || uint256(epoch) + COMMITMENT_RING <= current) return r;
-        r.commitments = uint8(t >> COMMITMENTS_SHIFT);
+        if (epoch == 0 || t.epoch() != epoch || uint256(epoch) + COMMITMENT_RING <= current) return r;
+        r.commitments = t.commitments();
         r.isFinal = epoch < current;
-        uint256 lead = _lead(t);
-        if (lead == GROUPS) return r;
-        r.leadNodeId = _leader(t, lead);
-        r.leadCount = uint8(_groupCount(t, lead));
-        r.rootPrefix = bytes24(bytes32(_commitments[r.leadNodeId][index]));
+        uint256 lead = t.lead();
+        if (lead == TallyLib.GROUPS) return r;
+        r.leadNodeId = t.leader(lead);
+        r.leadCount = t.count(lead);
+        r.rootPrefix = _commitments[r.leadNodeId][index].rootPrefix();
         r.agreed = r.leadCount >= SWARM_QUORUM && 2 * uint256(r.leadCount) > r.commitments;
     }
 
@@ -433,9 +416,8 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
         uint64 nodeId = proof.nodeId;
         uint32 epoch = proof.epoch;
         uint256 index = epoch % COMMITMENT_RING;
-        uint256 rootBits = uint256(proof.merkleRoot) >> ROOT_SHIFT;
-        _commitments[nodeId][index] = (rootBits << ROOT_SHIFT) | (uint256(swarmId) << 32) | epoch;
-        uint64 leadNodeId = _count(swarmId, epoch, index, nodeId, rootBits);
+        _commitments[nodeId][index] = CommitmentWordLib.make(epoch, swarmId, proof.merkleRoot);
+        uint64 leadNodeId = _count(swarmId, epoch, index, nodeId, CommitmentWordLib.rootBitsOf(proof.merkleRoot));
 
         emit StorageCommitted(nodeId, swarmId, epoch, proof.merkleRoot, proof.messageCount, proof.usedBytes);
         if (leadNodeId != 0) emit StorageRootMismatch(nodeId, swarmId, epoch, proof.merkleRoot, leadNodeId);
@@ -452,45 +434,34 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
         private
         returns (uint64 mismatchLead)
     {
-        uint256[COMMITMENT_RING] storage ring = _tallies[swarmId];
-        uint256 t = ring[index];
-        if (uint32(t) != epoch) t = epoch; // a tally of an older epoch: start afresh
-        if (uint8(t >> COMMITMENTS_SHIFT) != type(uint8).max) t += 1 << COMMITMENTS_SHIFT;
+        Tally[COMMITMENT_RING] storage ring = _tallies[swarmId];
+        Tally t = ring[index].counting(epoch);
 
-        uint256 tag = rootBits >> TAG_OFFSET;
-        uint256 lead = _lead(t);
-        uint256 matched = GROUPS;
-        uint256 free = GROUPS;
-        if (lead == GROUPS) {
+        uint256 tag = TallyLib.tagOf(rootBits);
+        uint256 lead = t.lead();
+        uint256 matched = TallyLib.GROUPS;
+        uint256 free = TallyLib.GROUPS;
+        if (lead == TallyLib.GROUPS) {
             free = 0; // an empty tally
-        } else if ((t >> TAG_SHIFT) & TAG_MASK == tag) {
+        } else if (t.leadTagIs(tag)) {
             matched = lead;
         } else {
-            mismatchLead = _leader(t, lead);
-            uint256 groups = t >> GROUP_SHIFT;
-            for (uint256 i; i < GROUPS; ++i) {
-                uint256 group = groups & GROUP_MASK;
-                groups >>= GROUP_BITS;
-                if (group >> COUNT_OFFSET == 0) {
-                    if (free == GROUPS) free = i;
-                } else if (i != lead && _rootBits(uint40(group), index) == rootBits) {
+            mismatchLead = t.leader(lead);
+            for (uint256 i; i < TallyLib.GROUPS; ++i) {
+                if (t.count(i) == 0) {
+                    if (free == TallyLib.GROUPS) free = i;
+                } else if (i != lead && _commitments[t.leader(i)][index].rootBits() == rootBits) {
                     matched = i;
                     break;
                 }
             }
         }
 
-        if (matched != GROUPS) {
-            if (_groupCount(t, matched) != type(uint8).max) t += 1 << _countShift(matched);
-        } else if (free != GROUPS) {
-            uint256 shift = GROUP_SHIFT + free * GROUP_BITS;
-            t = (t & ~(GROUP_MASK << shift)) | (uint256(nodeId) << shift)
-                | (1 << (shift + COUNT_OFFSET));
-        } else {
-            t -= ONE_PER_GROUP;
-        }
-        uint256 newLead = _lead(t);
-        if (newLead != lead && newLead != GROUPS) t = (t & ~(TAG_MASK << TAG_SHIFT)) | (tag << TAG_SHIFT);
+        if (matched != TallyLib.GROUPS) t = t.joined(matched);
+        else if (free != TallyLib.GROUPS) t = t.founded(free, nodeId);
+        else t = t.decremented();
+        uint256 newLead = t.lead();
+        if (newLead != lead && newLead != TallyLib.GROUPS) t = t.withLeadTag(tag);
         ring[index] = t;
     }
 
@@ -511,7 +482,7 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
         if (swarmId != proof.swarmId) {
             return (0, abi.encodeWithSelector(WrongSwarm.selector, nodeId, proof.swarmId, swarmId));
         }
-        if (uint32(_commitments[nodeId][epoch % COMMITMENT_RING]) == epoch) {
+        if (_commitments[nodeId][epoch % COMMITMENT_RING].epoch() == epoch) {
             return (0, abi.encodeWithSelector(AlreadyCommitted.selector, nodeId, epoch));
         }
     }
@@ -560,7 +531,7 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
             bytes memory failure;
             if (valid & (1 << i) == 0) {
                 failure = abi.encodeWithSelector(InvalidSignature.selector, nodeId);
-            } else if (uint32(_commitments[nodeId][proof.epoch % COMMITMENT_RING]) == proof.epoch) {
+            } else if (_commitments[nodeId][proof.epoch % COMMITMENT_RING].epoch() == proof.epoch) {
                 failure = abi.encodeWithSelector(AlreadyCommitted.selector, nodeId, proof.epoch);
             }
             if (failure.length != 0) {
@@ -653,17 +624,17 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
         if (size > MAX_MESSAGE_BYTES) revert MessageTooLarge(size, MAX_MESSAGE_BYTES);
         if (proof.length > MAX_PROOF_LENGTH) revert ProofTooLong(proof.length, MAX_PROOF_LENGTH);
         uint256 index = epoch % COMMITMENT_RING;
-        uint256 entry = _commitments[nodeId][index];
-        if (uint32(entry) != epoch) revert NoCommitment(nodeId, epoch);
+        CommitmentWord entry = _commitments[nodeId][index];
+        if (entry.epoch() != epoch) revert NoCommitment(nodeId, epoch);
         // The evidence is the node's own signed root, never the swarm's: a majority cannot frame a minority.
         bytes32 leaf = _leaf(messageHash, size);
-        if (uint256(MerkleProof.processProofCalldata(proof, leaf)) >> ROOT_SHIFT != entry >> ROOT_SHIFT) {
+        if (CommitmentWordLib.rootBitsOf(MerkleProof.processProofCalldata(proof, leaf)) != entry.rootBits()) {
             revert LeafNotCommitted(nodeId, epoch, leaf);
         }
         id = _challengeId(nodeId, epoch, leaf);
         ChallengeStatus status = _challenges[id].status;
         if (status != ChallengeStatus.None) revert ChallengeExists(id, status);
-        nodeRoot = bytes24(bytes32(entry));
+        nodeRoot = entry.rootPrefix();
     }
 
     /// @dev The open challenge `id`, or the error saying why it is not open.
@@ -673,33 +644,6 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
         if (status == ChallengeStatus.None) revert UnknownChallenge(id);
         if (status != ChallengeStatus.Open) revert ChallengeNotOpen(id, status);
     }
-
-    /// @dev The group with the highest count (ties: the lower position), GROUPS if every count is zero.
-    function _lead(uint256 t) private pure returns (uint256) {
-        uint256 c0 = uint8(t >> (GROUP_SHIFT + COUNT_OFFSET));
-        uint256 c1 = uint8(t >> (GROUP_SHIFT + GROUP_BITS + COUNT_OFFSET));
-        uint256 c2 = uint8(t >> (GROUP_SHIFT + 2 * GROUP_BITS + COUNT_OFFSET));
-        if (c0 >= c1 && c0 >= c2) return c0 == 0 ? GROUPS : 0;
-        return c1 >= c2 ? 1 : 2;
-    }
-
-    function _leader(uint256 t, uint256 i) private pure returns (uint64) {
-        return uint40(t >> (GROUP_SHIFT + i * GROUP_BITS));
-    }
-
-    function _groupCount(uint256 t, uint256 i) private pure returns (uint256) {
-        return uint8(t >> _countShift(i));
-    }
-
-    function _countShift(uint256 i) private pure returns (uint256) {
-        return GROUP_SHIFT + i * GROUP_BITS + COUNT_OFFSET;
-    }
-
-    /// @dev The first 192 bits of `nodeId`'s root at ring position `index`.
-    function _rootBits(uint64 nodeId, uint256 index) private view returns (uint256) {
-        return _commitments[nodeId][index] >> ROOT_SHIFT;
-    }
-
     /// @dev The registry's `currentEpoch()`: hours since the Unix epoch.
     function _epoch() private view returns (uint32) {
         return uint32(block.timestamp / EPOCH_SECONDS);
