@@ -9,6 +9,7 @@ import {IServiceNodeRewards} from "../interfaces/IServiceNodeRewards.sol";
 import {IWarpMessenger} from "../precompiles/IWarpMessenger.sol";
 import {SessionWord, SessionWordLib, MessageWord} from "./SessionWord.sol";
 import {GuardianPause} from "../governance/GuardianPause.sol";
+import {ChannelQueue} from "./ChannelQueue.sol";
 
 /// @title SessionBridge
 /// @notice LP-042 sessions and PIP-0007's ISessionVM on the Pars EVM chain: sessions, ML-KEM keys
@@ -28,24 +29,6 @@ import {GuardianPause} from "../governance/GuardianPause.sol";
 /// queue in creation order, which is also expiry order because the TTL is fixed, so the oldest open
 /// channel is always at the front and admission against maxChannels is exact: creating a channel first
 /// releases up to MAX_RELEASES_ON_CREATE expired channels from the front, then takes a slot.
-///
-/// Channel pricing (DESIGN §12.6): the channel pool is shared, and sybils are free, so it is defended
-/// by price, not by a per-creator cap. A channel costs the storage-scaled base fee while fewer than
-/// `maxChannels × channelSurgeFromBps / 10,000` slots are taken; above that the price doubles every
-/// `ceil(priced slots / channelDoublings)` slots (linear between powers of two), so the last slot costs
-/// about 2^channelDoublings base fees and holding the whole pool for one TTL costs the sum of the
-/// curve. At the defaults (1,000 slots, from 50%, 20 doublings: a doubling every 25 slots) filling the
-/// pool costs 38,797,775 base fees = 38,797.775 PARS at ×1, where it used to cost 1 PARS.
-///
-/// Warp payload, version 1 (`WARP_PAYLOAD_VERSION`):
-/// `abi.encode(uint8 version, uint8 kind, bytes32 sessionId, bytes body)` with
-/// - kind 1 WARP_SESSION_CREATED: body = abi.encode(address creator, uint40 expiresAt,
-///   address[] participants, bytes[] mlkemPublicKeys)  (empty entries: keys still to join)
-/// - kind 2 WARP_PARTICIPANT_JOINED: body = abi.encode(address participant, bytes mlkemPublicKey)
-/// - kind 3 WARP_MESSAGE_SENT: body = abi.encode(address sender, uint64 sequence, bytes32 messageId,
-///   bytes ciphertext)
-/// - kind 4 WARP_SESSION_CLOSED: body = abi.encode(address by)
-/// The Warp envelope already names the source chain and this contract, so the payload does not.
 contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ constants
 
@@ -102,7 +85,6 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
     uint256 private constant DEFAULT_MAX_CHANNELS = 1_000;
     uint256 private constant DEFAULT_CHANNEL_SURGE_FROM_BPS = 5_000;
     uint256 private constant DEFAULT_CHANNEL_DOUBLINGS = 20;
-    uint256 private constant BPS = 10_000;
     uint256 private constant KIB = 1024;
     uint256 private constant ID_LOW_MASK = type(uint256).max >> 8;
 
@@ -134,24 +116,6 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
         bool paused;
     }
 
-    /// @dev A node of the channel queue, one slot (168 bits).
-    struct ChannelNode {
-        uint64 prev;
-        uint64 next;
-        uint40 expiresAt;
-    }
-
-    /// @dev The channel queue's ends, its length, the last number handed out, and the price curve's
-    /// parameters, one slot (248 bits): everything admitting a channel reads besides Config.
-    struct ChannelQueue {
-        uint64 head;
-        uint64 tail;
-        uint64 lastNumber;
-        uint32 length;
-        uint16 surgeFromBps;
-        uint8 doublings;
-    }
-
     /// @dev What `_open` hands back to the create functions (memory only).
     struct Opened {
         bytes32 sessionId;
@@ -168,7 +132,7 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
     }
 
     Config private _config;
-    ChannelQueue private _channels;
+    ChannelQueue.Header private _channels;
     /// @dev Fees collected per swarm, paid into the rewards pool by `flushFees`.
     mapping(uint32 swarmId => uint256) private _pendingFees;
     /// @dev The session record (`SessionWord`); zero: no session.
@@ -178,7 +142,7 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
     /// @dev Channel membership: MEMBER_PENDING until the participant has a key, then MEMBER_KEYED;
     /// zero for non-participants. Two-party sessions keep their participants in the session word.
     mapping(bytes32 sessionId => mapping(address account => uint256)) private _members;
-    mapping(uint64 channelNumber => ChannelNode) private _channelNodes;
+    mapping(uint64 channelNumber => ChannelQueue.Node) private _channelNodes;
     mapping(uint256 ringSlot => Bucket) private _buckets;
 
     /// @inheritdoc ISessionBridge
@@ -250,7 +214,7 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
         if (doublings < MIN_CHANNEL_DOUBLINGS || doublings > MAX_CHANNEL_DOUBLINGS) {
             revert InvalidParameter("channelDoublings", doublings);
         }
-        ChannelQueue storage q = _channels;
+        ChannelQueue.Header storage q = _channels;
         q.surgeFromBps = uint16(surgeFromBps);
         q.doublings = uint8(doublings);
         emit ParameterChanged("channelSurgeFromBps", surgeFromBps);
@@ -370,8 +334,8 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
         _uncount(word.expiresAt(), channel);
         if (channel) {
             // An open channel is still in the queue: only expired channels are released.
-            ChannelQueue memory q = _channels;
-            _unlink(q, word.channelNumber());
+            ChannelQueue.Header memory q = _channels;
+            ChannelQueue.unlink(q, _channelNodes, word.channelNumber());
             _channels = q;
         }
 
@@ -384,8 +348,8 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
     /// @inheritdoc ISessionBridge
     function releaseExpiredChannels(uint256 count) external returns (uint256 released) {
         if (count > MAX_RELEASES_PER_CALL) count = MAX_RELEASES_PER_CALL;
-        ChannelQueue memory q = _channels;
-        released = _releaseExpired(q, count);
+        ChannelQueue.Header memory q = _channels;
+        released = ChannelQueue.releaseExpired(q, _channelNodes, count);
         if (released != 0) _channels = q;
     }
 
@@ -517,27 +481,20 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
 
     /// @inheritdoc ISessionBridge
     function quoteCreateChannel() external view returns (uint256) {
-        ChannelQueue memory q = _channels;
-        uint256 taken = q.length;
-        uint64 head = q.head;
+        ChannelQueue.Header memory q = _channels;
         // The same releases createSession makes before it prices the channel.
-        for (uint256 i; i < MAX_RELEASES_ON_CREATE && head != 0; ++i) {
-            ChannelNode memory node = _channelNodes[head];
-            if (node.expiresAt > block.timestamp) break;
-            --taken;
-            head = node.next;
-        }
-        return _channelPrice(taken, _config.maxChannels, q, feeMultiplier());
+        uint256 taken = ChannelQueue.takenAfterReleases(q, _channelNodes, MAX_RELEASES_ON_CREATE);
+        return ChannelQueue.price(q, taken, _config.maxChannels, CREATE_FEE * feeMultiplier());
     }
 
     /// @inheritdoc ISessionBridge
     function channelPriceAt(uint256 slotsTaken) external view returns (uint256) {
-        return _channelPrice(slotsTaken, _config.maxChannels, _channels, feeMultiplier());
+        return ChannelQueue.price(_channels, slotsTaken, _config.maxChannels, CREATE_FEE * feeMultiplier());
     }
 
     /// @inheritdoc ISessionBridge
     function channelPricing() external view returns (uint256 surgeFromBps, uint256 doublings) {
-        ChannelQueue memory q = _channels;
+        ChannelQueue.Header memory q = _channels;
         return (q.surgeFromBps, q.doublings);
     }
 
@@ -825,71 +782,12 @@ contract SessionBridge is ISessionBridge, GuardianPause, ReentrancyGuardTransien
     }
 
     /// @dev Releases up to MAX_RELEASES_ON_CREATE expired channels at the front, prices a channel at
-    /// the slots still taken (`_channelPrice`, which reverts with TooManyChannels if none is free) and
-    /// appends it to the queue.
+    /// the slots still taken (reverting with TooManyChannels if none is free) and appends it.
     function _admitChannel(uint40 expiresAt, uint256 maxChannels_) private returns (uint64 number, uint256 price) {
-        ChannelQueue memory q = _channels;
-        _releaseExpired(q, MAX_RELEASES_ON_CREATE);
-        price = _channelPrice(q.length, maxChannels_, q, feeMultiplier());
-        number = ++q.lastNumber;
-        _channelNodes[number] = ChannelNode({prev: q.tail, next: 0, expiresAt: expiresAt});
-        if (q.tail != 0) {
-            _channelNodes[q.tail].next = number;
-        } else {
-            q.head = number;
-        }
-        q.tail = number;
-        q.length += 1;
+        ChannelQueue.Header memory q = _channels;
+        ChannelQueue.releaseExpired(q, _channelNodes, MAX_RELEASES_ON_CREATE);
+        price = ChannelQueue.price(q, q.length, maxChannels_, CREATE_FEE * feeMultiplier());
+        number = ChannelQueue.append(q, _channelNodes, expiresAt);
         _channels = q;
-    }
-
-    /// @dev The fee of a channel admitted while `taken` of `maxChannels_` slots are taken, at the storage
-    /// `multiplier`: with base = CREATE_FEE × multiplier and knee = maxChannels × surgeFromBps / 10,000
-    /// (rounded down: the curve starts no later), base below the knee; at j = taken − knee ≥ 0, with
-    /// step = ceil((maxChannels − knee) / doublings) (rounded up so that j / step < doublings: the
-    /// exponent stays bounded whatever maxChannels is), base × 2^(j / step) × (step + j % step) / step,
-    /// rounded up. Continuous at the knee (×1) and at each power of two. Reverts with TooManyChannels
-    /// if no slot is free.
-    function _channelPrice(uint256 taken, uint256 maxChannels_, ChannelQueue memory q, uint256 multiplier)
-        private
-        pure
-        returns (uint256)
-    {
-        if (taken >= maxChannels_) revert TooManyChannels(taken, maxChannels_);
-        uint256 base = CREATE_FEE * multiplier;
-        uint256 knee = maxChannels_ * q.surgeFromBps / BPS;
-        if (taken < knee) return base;
-        uint256 step = (maxChannels_ - knee + q.doublings - 1) / q.doublings;
-        uint256 j = taken - knee;
-        uint256 scaled = (base * (step + j % step)) << (j / step);
-        return (scaled + step - 1) / step;
-    }
-
-    /// @dev Releases up to `limit` expired channels from the front of `q` (the caller stores `q`).
-    function _releaseExpired(ChannelQueue memory q, uint256 limit) private returns (uint256 released) {
-        while (released < limit) {
-            uint64 head = q.head;
-            if (head == 0 || _channelNodes[head].expiresAt > block.timestamp) break;
-            _unlink(q, head);
-            emit ChannelReleased(head);
-            ++released;
-        }
-    }
-
-    /// @dev Removes channel `number` from the queue (the caller stores `q`).
-    function _unlink(ChannelQueue memory q, uint64 number) private {
-        ChannelNode memory node = _channelNodes[number];
-        if (node.prev != 0) {
-            _channelNodes[node.prev].next = node.next;
-        } else {
-            q.head = node.next;
-        }
-        if (node.next != 0) {
-            _channelNodes[node.next].prev = node.prev;
-        } else {
-            q.tail = node.prev;
-        }
-        delete _channelNodes[number];
-        q.length -= 1;
     }
 }

@@ -222,7 +222,15 @@ interface ISessionBridge is ISessionVM, IGuardianPause {
     function CREATE_FEE() external view returns (uint256);
     /// @notice Base fee of a message per started KiB: 0.0001 PARS.
     function MESSAGE_FEE_PER_KIB() external view returns (uint256);
-    /// @notice Version of the Warp payload format (see `WARP_*` kinds in the implementation).
+    /// @notice Version of the Warp payload format. Version 1:
+    /// `abi.encode(uint8 version, uint8 kind, bytes32 sessionId, bytes body)` with
+    /// - kind 1 WARP_SESSION_CREATED: body = abi.encode(address creator, uint40 expiresAt,
+    ///   address[] participants, bytes[] mlkemPublicKeys)  (empty entries: keys still to join)
+    /// - kind 2 WARP_PARTICIPANT_JOINED: body = abi.encode(address participant, bytes mlkemPublicKey)
+    /// - kind 3 WARP_MESSAGE_SENT: body = abi.encode(address sender, uint64 sequence, bytes32 messageId,
+    ///   bytes ciphertext)
+    /// - kind 4 WARP_SESSION_CLOSED: body = abi.encode(address by)
+    /// The Warp envelope already names the source chain and this contract, so the payload does not.
     function WARP_PAYLOAD_VERSION() external view returns (uint8);
 
     /// @notice Session lifetime in seconds (LP-042 sessionTTL, default 86,400). Fixed at deployment, so
