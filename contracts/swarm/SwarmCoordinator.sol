@@ -6,6 +6,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ISwarmCoordinator} from "../interfaces/ISwarmCoordinator.sol";
 import {ISwarmListener} from "../interfaces/ISwarmListener.sol";
 import {INodeCounter} from "../interfaces/INodeCounter.sol";
+import {Placement, PlacementLib} from "./Placement.sol";
 
 /// @title SwarmCoordinator
 /// @notice Balanced swarm membership, inbox → swarm mapping and network health (DESIGN §5).
@@ -195,9 +196,9 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     /// @dev No pending entry's seed block is below this block (read only while the queue is not
     /// empty). Declared after `_swarms` so that the slots above keep their numbers.
     uint256 private _deferredTo;
-    /// @dev Entry: node id (40 bits) | join block << 64. Every slot is filled at construction and
-    /// settled entries stay as stale values, so a join rewrites a non-zero slot (2,900 gas, not 20,000).
-    uint256[MAX_PENDING_PLACEMENTS] private _ring;
+    /// @dev Queued placements. Every slot is filled at construction and settled entries stay as stale
+    /// values, so a join rewrites a non-zero slot (2,900 gas, not 20,000).
+    Placement[MAX_PENDING_PLACEMENTS] private _ring;
 
     // ---------------------------------------------------------------------------------------------
     // Memory
@@ -223,7 +224,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         // S(0) = 1: swarm 0 always exists, alone at position 0 of the order.
         _stored.swarmCount = 1;
         _deferredTo = FILLED;
-        for (uint256 i; i < MAX_PENDING_PLACEMENTS; ++i) _ring[i] = FILLED;
+        for (uint256 i; i < MAX_PENDING_PLACEMENTS; ++i) _ring[i] = Placement.wrap(FILLED);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -292,7 +293,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
             emit SwarmCreated(created);
         }
         _rebalance(ctx, st);
-        _ring[st.tail % MAX_PENDING_PLACEMENTS] = uint256(nodeId) | (block.number << 64);
+        _ring[st.tail % MAX_PENDING_PLACEMENTS] = PlacementLib.make(nodeId, block.number);
         unchecked {
             ++st.tail;
         }
@@ -335,7 +336,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         Stored memory stored = _stored;
         pending = _pending(stored.head, stored.tail);
         if (pending == 0 || _deferredTo >= block.number) return (0, pending);
-        if (uint256(uint64(_ring[stored.head % MAX_PENDING_PLACEMENTS] >> 64)) + 1 >= block.number) return (0, pending);
+        if (_ring[stored.head % MAX_PENDING_PLACEMENTS].seedBlock() >= block.number) return (0, pending);
         State memory st = _load();
         Context memory ctx;
         _settleReady(ctx, st, Math.min(maxCount, MAX_SETTLES_PER_TX));
@@ -349,7 +350,7 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
     function readyPlacements() external view returns (bool) {
         Stored memory stored = _stored;
         if (stored.head == stored.tail || _deferredTo >= block.number) return false;
-        return uint256(uint64(_ring[stored.head % MAX_PENDING_PLACEMENTS] >> 64)) + 1 < block.number;
+        return _ring[stored.head % MAX_PENDING_PLACEMENTS].seedBlock() < block.number;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -411,9 +412,9 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         nodeIds = new uint64[](count);
         seedBlocks = new uint256[](count);
         for (uint256 i; i < count; ++i) {
-            uint256 e = _ring[(stored.head + i) % MAX_PENDING_PLACEMENTS];
-            nodeIds[i] = uint64(e & ID_MASK);
-            seedBlocks[i] = Math.max(uint64(e >> 64) + 1, deferredTo);
+            Placement p = _ring[(stored.head + i) % MAX_PENDING_PLACEMENTS];
+            nodeIds[i] = p.nodeId();
+            seedBlocks[i] = Math.max(p.seedBlock(), deferredTo);
         }
     }
 
@@ -530,15 +531,15 @@ contract SwarmCoordinator is ISwarmCoordinator, AccessControl {
         if (deferredTo >= block.number) return; // no queued seed is known yet
         uint256 settled;
         while (st.head != st.tail) {
-            uint256 e = _ring[st.head % MAX_PENDING_PLACEMENTS];
-            uint256 seedBlock = Math.max(uint64(e >> 64) + 1, deferredTo);
+            Placement p = _ring[st.head % MAX_PENDING_PLACEMENTS];
+            uint256 seedBlock = Math.max(p.seedBlock(), deferredTo);
             if (seedBlock >= block.number) return; // nobody knows this seed yet, nor any later one
             if (settled == maxCount || block.number - seedBlock > BLOCKHASH_WINDOW) {
                 _deferredTo = block.number + 1;
                 emit PlacementsDeferred(block.number + 1);
                 return;
             }
-            _place(ctx, st, uint64(e & ID_MASK), blockhash(seedBlock), seedBlock, st.head);
+            _place(ctx, st, p.nodeId(), blockhash(seedBlock), seedBlock, st.head);
             unchecked {
                 ++st.head;
             }
