@@ -202,7 +202,7 @@
       <h3>Stake and contributors</h3>
       ${table(
         ["contributor", "amount", "claimable"],
-        n.contributors.map((c) => [addr(c.address) + (c.isOperator ? " (operator)" : ""), `<span data-wei="${esc(c.amount)}">${esc(pars(c.amount))}</span>`, esc(pars(c.claimable))]),
+        n.contributors.map((c) => [addr(c.address) + (c.isOperator ? " (operator)" : "") + (c.reserved !== null && BigInt(c.amount) === 0n ? ` (slot of ${esc(pars(c.reserved))} reserved, not yet paid)` : ""), `<span data-wei="${esc(c.amount)}">${esc(pars(c.amount))}</span>`, esc(pars(c.claimable))]),
         "contributors",
       )}
       <p>${n.openSlots} of 10 contributor slots open.</p>

@@ -11,7 +11,10 @@
  *   so wallets, scripts (`cast`, ethers) and tests can read it and send transactions to it (its
  *   accounts are Hardhat's unlocked test accounts); the page follows every block they add.
  *
- * Port 0 picks a free port. Once both listen it prints `explorer: <url>` and `rpc: <url>`, one a line.
+ * Port 0 picks a free port. Once both listen it prints `explorer: <url>`, `rpc: <url>` and
+ * `deployments: <dir>` (the folder of the deployment record), one a line. With them the same page is
+ * served by the task for any recorded deployment:
+ * `LOCALHOST_RPC_URL=<rpc> npx hardhat explorer --network localhost --deployments-dir <dir> --port 0`.
  */
 import hre, { ethers } from "hardhat";
 import { BrowserProvider, Network } from "ethers";
@@ -71,6 +74,7 @@ async function main() {
   console.log(`\nThe network page is served until you stop it (Ctrl-C).`);
   console.log(`explorer: ${explorer.url}`);
   console.log(`rpc: http://127.0.0.1:${rpcListening}`);
+  console.log(`deployments: ${net.deploymentsDir}`);
   const stop = () => {
     void Promise.all([explorer.close(), rpc.close()]).finally(() => process.exit(0));
   };

@@ -339,19 +339,22 @@ export class ExplorerReader {
     const record = this.record(rec);
 
     const operator = (view.operator as string).toLowerCase();
+    // A reserved slot is a contributor entry from registration on, with nothing paid until it is filled.
+    const reservedFor = new Map(of("SlotReserved").map((e) => [(e.args.contributor as string).toLowerCase(), e.args.amount as bigint]));
     const contributorRows = await Promise.all(
       contributors.map(async (c, i) => ({
         address: c.addr as string,
         amount: c.amount as bigint,
         isOperator: i === 0 || (c.addr as string).toLowerCase() === operator,
+        reserved: reservedFor.get((c.addr as string).toLowerCase()) ?? null,
         claimable: (await this.rewards.claimable(nodeId, c.addr, { blockTag })) as bigint,
       })),
     );
-    const contributed = new Set(contributorRows.map((c) => c.address.toLowerCase()));
-    const reserved = of("SlotReserved").map((e) => ({
-      contributor: e.args.contributor as string,
-      amount: e.args.amount as bigint,
-      filled: contributed.has((e.args.contributor as string).toLowerCase()),
+    const paid = new Map(contributorRows.map((c) => [c.address.toLowerCase(), c.amount]));
+    const reserved = [...reservedFor].map(([contributor, amount]) => ({
+      contributor: contributors.find((c) => (c.addr as string).toLowerCase() === contributor)?.addr ?? contributor,
+      amount,
+      filled: (paid.get(contributor) ?? 0n) >= amount,
     }));
 
     const heartbeats = of("HeartbeatAccepted").map((e) => ({ epoch: Number(e.args.epoch), block: e.block }));
