@@ -11,7 +11,8 @@
   const jsonLinks = document.getElementById("json-links");
   let head = null; // latest block announced by the server
   let rendering = Promise.resolve();
-  let inboxQuery = "";
+  let inboxQuery = ""; // the inbox id looked up
+  let inboxDraft = ""; // what is typed in the box (kept across re-renders at new blocks)
   let chart = null;
 
   // ------------------------------------------------------------------ formatting
@@ -131,7 +132,7 @@
     view.innerHTML = `<h2>Swarms <small>(${data.swarmCount})</small></h2>
       <form class="inbox" role="search" aria-label="Find an inbox's swarm">
         <label for="inbox-id">Inbox or session id (32 bytes, 0x…)</label>
-        <input id="inbox-id" name="inbox" autocomplete="off" spellcheck="false" placeholder="0x…" value="${esc(inboxQuery)}">
+        <input id="inbox-id" name="inbox" autocomplete="off" spellcheck="false" placeholder="0x…" value="${esc(inboxDraft)}">
         <button type="submit">Find its swarm</button>
       </form>
       <div id="inbox-answer" aria-live="polite">${
@@ -148,10 +149,18 @@
       }</div>
       ${legend()}
       <div class="swarms">${data.swarms.map((s) => swarmCard(s, inbox && inbox.swarmId === s.swarmId)).join("")}</div>`;
+    view.querySelector("#inbox-id").addEventListener("input", (ev) => {
+      inboxDraft = ev.target.value;
+    });
     view.querySelector("form.inbox").addEventListener("submit", (ev) => {
       ev.preventDefault();
-      inboxQuery = view.querySelector("#inbox-id").value.trim();
-      render(true);
+      inboxDraft = view.querySelector("#inbox-id").value.trim();
+      inboxQuery = inboxDraft;
+      render(false);
+      rendering.then(() => {
+        const answer = document.getElementById("inbox-answer");
+        if (answer) answer.scrollIntoView({ block: "nearest" });
+      });
     });
     const json = ["/api/swarms"];
     if (inbox) json.push(`/api/inbox/${inbox.inboxId}`);

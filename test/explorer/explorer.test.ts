@@ -161,6 +161,8 @@ describe("the network page (npm run explorer, headless Chromium)", function () {
     fs.mkdirSync(SHOTS, { recursive: true });
     const [started, launched] = await Promise.allSettled([startExplorer(280_000), launchBrowser()]);
     if (started.status === "fulfilled") explorer = started.value;
+    // Should mocha be stopped before `after` runs, the explorer's processes stop with it.
+    process.once("exit", () => stopExplorer(explorer));
     if (launched.status === "fulfilled") browser = launched.value;
     if (started.status === "rejected") throw started.reason;
     if (launched.status === "rejected") throw launched.reason;
