@@ -148,7 +148,22 @@
             : ""
       }</div>
       ${legend()}
-      <div class="swarms">${data.swarms.map((s) => swarmCard(s, inbox && inbox.swarmId === s.swarmId)).join("")}</div>`;
+      <div class="swarms">${data.swarms.map((s) => swarmCard(s, inbox && inbox.swarmId === s.swarmId)).join("")}</div>
+      <h3>Latest changes of the layout</h3>
+      ${table(
+        ["block", "change"],
+        data.recentChanges.map((c) => [
+          c.block,
+          c.event === "NodeJoinedSwarm"
+            ? `${nodeLink(c.nodeId)} joined swarm ${c.swarmId}`
+            : c.event === "NodeLeftSwarm"
+              ? `${nodeLink(c.nodeId)} left swarm ${c.swarmId}`
+              : c.event === "NodeMovedSwarm"
+                ? `${nodeLink(c.nodeId)} moved from swarm ${c.fromSwarm} to swarm ${c.toSwarm}`
+                : `swarm ${c.swarmId} ${c.event === "SwarmCreated" ? "formed" : "removed"}`,
+        ]),
+        "layout changes",
+      )}`;
     view.querySelector("#inbox-id").addEventListener("input", (ev) => {
       inboxDraft = ev.target.value;
     });

@@ -46,6 +46,8 @@ export const SWARMS_ABI = [
   "event NodeJoinedSwarm(uint64 indexed nodeId, uint32 indexed swarmId)",
   "event NodeLeftSwarm(uint64 indexed nodeId, uint32 indexed swarmId)",
   "event NodeMovedSwarm(uint64 indexed nodeId, uint32 indexed fromSwarm, uint32 indexed toSwarm)",
+  "event SwarmCreated(uint32 indexed swarmId)",
+  "event SwarmRemoved(uint32 indexed swarmId)",
 ] as const;
 
 export const REWARDS_ABI = [

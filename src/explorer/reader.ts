@@ -51,6 +51,8 @@ export interface ExplorerEvent {
 }
 
 const NO_SWARM = 0xffffffff;
+/** The coordinator's events that change the layout (every one is a join, a leave, a move, or a swarm made or removed). */
+const SWARM_CHANGES = ["NodeJoinedSwarm", "NodeLeftSwarm", "NodeMovedSwarm", "SwarmCreated", "SwarmRemoved"];
 const ZERO32 = "0x" + "00".repeat(32);
 
 /** A key's fingerprint: the first 8 bytes of its keccak256, as four groups of four hex digits. */
@@ -262,7 +264,18 @@ export class ExplorerReader {
     const count = Number(await this.swarms.swarmCount({ blockTag }));
     const ids = Array.from({ length: Math.min(count, this.maxSwarms) }, (_, i) => i);
     const swarms = await Promise.all(ids.map((id) => this.swarmAt(id, blockTag)));
-    return { block: b.number, timestamp: b.timestamp, swarmCount: count, truncated: count > ids.length, swarms };
+    const changes = this.eventsUpTo(b.number, (e) => e.contract === "SwarmCoordinator" && SWARM_CHANGES.includes(e.name))
+      .slice(-20)
+      .reverse()
+      .map((e) => ({
+        block: e.block,
+        event: e.name,
+        nodeId: e.nodeId === undefined ? null : Number(e.nodeId),
+        swarmId: e.args.swarmId === undefined ? null : Number(e.args.swarmId),
+        fromSwarm: e.args.fromSwarm === undefined ? null : Number(e.args.fromSwarm),
+        toSwarm: e.args.toSwarm === undefined ? null : Number(e.args.toSwarm),
+      }));
+    return { block: b.number, timestamp: b.timestamp, swarmCount: count, truncated: count > ids.length, swarms, recentChanges: changes };
   }
 
   private async swarmAt(swarmId: number, blockTag: number) {

@@ -384,6 +384,9 @@ describe("the network page (npm run explorer, headless Chromium)", function () {
     expect(await page.evaluate("window.__stillThisPage")).to.equal(true);
     const where = await swarms.swarmOf(joined, { blockTag: shown });
     expect((await page.getAttribute(`section.swarm[data-swarm="${where}"]`, "data-members"))!.split(",")).to.include(joined.toString());
+    // The layout's latest changes list the join, as the coordinator's event has it.
+    const [joinEvent] = await swarms.queryFilter(swarms.filters.NodeJoinedSwarm(joined), 0, shown);
+    expect(await page.locator("main table").last().textContent()).to.include(`node ${joined} joined swarm ${joinEvent.args.swarmId}`);
     await page.screenshot({ path: path.join(SHOTS, "joined.png"), fullPage: true });
   });
 
