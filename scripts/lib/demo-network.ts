@@ -131,6 +131,9 @@ export async function populateDemoNetwork(): Promise<DemoNetwork> {
 
   section("Registering 16 nodes with real post-quantum and BLS keys");
   const nodes: DemoNode[] = [];
+  // Start at the beginning of an epoch: the steps below count epochs from here, and the chain's clock
+  // also follows the wall clock, so an hour boundary crossed while they run would add a missed epoch.
+  await time.increaseTo((await currentEpoch() + 1) * HOUR + 1);
   const epoch0 = await currentEpoch();
   for (let i = 0; i < 16; i++) {
     const operator = s.operators[i];
