@@ -6,11 +6,11 @@
  * Every answer names the block it describes, and every view is read at that block (`blockTag`), so a
  * page, a script and a test that ask for the same block see the same numbers. Events are scanned
  * incrementally into memory (bounded `eth_getLogs` ranges that halve while the node refuses them);
- * message ciphertexts are not kept.
+ * PQ keys are kept as their hashes, and message ciphertexts not at all.
  *
  * Amounts are wei as decimal strings in the JSON (`toJson`); bps are numbers.
  */
-import { Contract, Interface, ZeroAddress, hexlify, isHexString, keccak256, type Log, type Provider } from "ethers";
+import { Contract, Interface, ZeroAddress, isHexString, keccak256, type Log, type Provider } from "ethers";
 import { DirectoryCache, NODE_LENS_ABI } from "../directory";
 import { decodeMultiaddr } from "../multiaddr";
 import { feeMultiplier as feeMultiplierOf } from "../sessions";
@@ -72,10 +72,28 @@ function argsOf(iface: Interface, log: Log): { name: string; args: Record<string
   if (!parsed) return undefined;
   const args: Record<string, unknown> = {};
   parsed.fragment.inputs.forEach((input, i) => {
-    const v = parsed.args[i];
-    args[input.name] = Array.isArray(v) ? [...v].map((x) => (typeof x === "string" ? x : x)) : v;
+    const v: unknown = parsed.args[i];
+    args[input.name] = Array.isArray(v) ? [...v] : v;
   });
   return { name: parsed.name, args };
+}
+
+/**
+ * What is kept of an event's arguments: PQ keys as their keccak256 (what the page shows and the chain
+ * stores), no ciphertexts, no session participants' keys.
+ */
+function slim(name: string, args: Record<string, unknown>): Record<string, unknown> {
+  if (name === "NodeKeysPublished" || name === "TransportKeyRotated") {
+    const { mldsaPublicKey, mlkemPublicKey, ...rest } = args;
+    return {
+      ...rest,
+      ...(mldsaPublicKey === undefined ? {} : { mldsaKeyHash: keccak256(mldsaPublicKey as string) }),
+      mlkemKeyHash: keccak256(mlkemPublicKey as string),
+    };
+  }
+  if (name === "MessageSent") return { ...args, ciphertext: undefined };
+  if (name === "SessionCreated") return { ...args, mlkemPublicKeys: undefined };
+  return args;
 }
 
 /** The network page's reader. */
@@ -96,6 +114,7 @@ export class ExplorerReader {
   private readonly maxSwarms: number;
   private readonly maxHistoryPoints: number;
   private readonly historyCache = new Map<string, { uptimeBps: number; penaltyBps: number; stake: bigint }>();
+  private readonly blockTimes = new Map<number, number>();
 
   constructor(
     readonly provider: Provider,
@@ -165,7 +184,6 @@ export class ExplorerReader {
           continue;
         }
         if (!parsed) continue;
-        if (parsed.name === "MessageSent") parsed.args.ciphertext = undefined; // never kept: only its size
         const nodeId = parsed.args.nodeId;
         this.events.push({
           contract: c.name,
@@ -174,7 +192,7 @@ export class ExplorerReader {
           logIndex: log.index,
           tx: log.transactionHash,
           nodeId: typeof nodeId === "bigint" ? nodeId : undefined,
-          args: parsed.args,
+          args: slim(parsed.name, parsed.args),
         });
       }
       this.cursor = end;
@@ -400,11 +418,11 @@ export class ExplorerReader {
     );
     const endpoints = of("EndpointSet").map((e) => ({ endpoint: safeMultiaddr(e.args.endpoint as string), block: e.block }));
     const transportKeys = of("NodeKeysPublished", "TransportKeyRotated").map((e) => {
-      const hash = keccak256(hexlify(e.args.mlkemPublicKey as string));
+      const hash = e.args.mlkemKeyHash as string;
       return { hash, fingerprint: fingerprint(hash), block: e.block, kind: e.name === "NodeKeysPublished" ? "registered" : "rotated" };
     });
     const identity = of("NodeKeysPublished")[0];
-    const identityHash = identity ? keccak256(hexlify(identity.args.mldsaPublicKey as string)) : null;
+    const identityHash = identity ? (identity.args.mldsaKeyHash as string) : null;
     const feeChanges = of("OperatorFeeChanged", "FeeChangeScheduled").map((e) => ({
       kind: e.name === "OperatorFeeChanged" ? "applied" : "scheduled",
       feeBps: Number(e.args.feeBps),
@@ -468,13 +486,17 @@ export class ExplorerReader {
         const key = `${nodeId}@${n}`;
         try {
           let v = this.historyCache.get(key);
-          const blk = await this.provider.getBlock(n);
+          let timestamp = this.blockTimes.get(n);
+          if (timestamp === undefined) {
+            timestamp = (await this.provider.getBlock(n))?.timestamp ?? 0;
+            this.blockTimes.set(n, timestamp);
+          }
           if (!v) {
             const view = (await this.registry.getNode(nodeId, { blockTag: n })) as Rec;
             v = { uptimeBps: Number(view.uptimeBps), penaltyBps: Number(view.penaltyBps), stake: view.stake as bigint };
             if (n !== block) this.historyCache.set(key, v);
           }
-          return { block: n, timestamp: blk?.timestamp ?? 0, ...v };
+          return { block: n, timestamp, ...v };
         } catch {
           return undefined;
         }
