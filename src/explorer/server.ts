@@ -87,7 +87,9 @@ export async function startExplorer(options: ExplorerServerOptions): Promise<Run
   const assets = options.assetsDir ?? defaultAssetsDir();
   const chainId = Number((await options.provider.getNetwork()).chainId);
   let head = await options.provider.getBlockNumber();
-  await reader.sync(head);
+  // The events are scanned on the first request (and at every new block), not before listening: on a
+  // long chain the first scan takes a while, and the server answers meanwhile.
+  void reader.sync(head).catch(() => undefined);
   const clients = new Set<http.ServerResponse>();
 
   const sendJson = (res: http.ServerResponse, status: number, body: unknown) => {
