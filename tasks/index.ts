@@ -5,3 +5,4 @@ import "./node";
 import "./rewards";
 import "./roles";
 import "./local";
+import "./explorer";
