@@ -5,7 +5,7 @@ import hre, { ethers } from "hardhat";
 import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import { addressesOf, getDeployment, listDeployments } from "../../src/deployments";
 import { readConfigFile, resolveConfig, configPathFor, DeployConfigError } from "../../deploy/config";
-import type { DeployReport } from "../../deploy/engine";
+import type { DeployReport } from "../../tasks/deploy";
 import { rejection, runTask, setEnv, tempDir, withDroppedSends } from "./helpers";
 
 const ADMIN = ethers.ZeroHash;
