@@ -9,7 +9,7 @@
 import { Interface, ZeroHash, concat, getCreateAddress, id as keccakId } from "ethers";
 import type { TxIntent } from "../tasks/lib/tx";
 import { foreignContracts, holds, Reader, unexpectedHolders, type CheckResult, type Revocation } from "./checks";
-import type { RoleFinding } from "./roles";
+import { DEFAULT_ADMIN_ROLE, type RoleFinding } from "./roles";
 import { deploySteps, recordedAddresses, stepContext, type DeployState } from "./state";
 import { stepName, TIMELOCK, type DeployStep, type Step, type StepContext } from "./steps";
 
@@ -65,7 +65,7 @@ export async function plan(s: DeployState): Promise<Plan> {
   const adminOf = new Map<string, boolean>();
   const deployerIsAdmin = async (name: string) => {
     if (!deployed(name)) return true;
-    if (!adminOf.has(name)) adminOf.set(name, await r.hasRole(name, "DEFAULT_ADMIN_ROLE", c.deployer));
+    if (!adminOf.has(name)) adminOf.set(name, await r.hasRole(name, DEFAULT_ADMIN_ROLE, c.deployer));
     return adminOf.get(name)!;
   };
   const call = (contract: string, name: string, fn: string, args: (c: StepContext) => unknown[], step?: Step): Action => ({
@@ -111,7 +111,7 @@ export async function plan(s: DeployState): Promise<Plan> {
 
   // The hand-over comes last: afterwards the deployer can change nothing.
   for (const d of deploys.filter((x) => x.administered)) {
-    const timelockHas = deployed(d.name) && deployed(TIMELOCK) && (await r.hasRole(d.name, "DEFAULT_ADMIN_ROLE", c.addr(TIMELOCK)));
+    const timelockHas = deployed(d.name) && deployed(TIMELOCK) && (await r.hasRole(d.name, DEFAULT_ADMIN_ROLE, c.addr(TIMELOCK)));
     if (!timelockHas) {
       await need(call(d.name, `${d.name}.grantRole(DEFAULT_ADMIN_ROLE, timelock)`, "grantRole", (cc) => [ZeroHash, cc.addr(TIMELOCK)]));
     }
