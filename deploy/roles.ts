@@ -9,7 +9,7 @@
  * has no holder at all.
  */
 import { Contract, ZeroHash, getAddress, id as keccakId, type InterfaceAbi, type JsonRpcApiProvider, type Log } from "ethers";
-import type { Step, StepContext } from "./steps";
+import { TIMELOCK, type Step, type StepContext } from "./steps";
 
 export const DEFAULT_ADMIN_ROLE = "DEFAULT_ADMIN_ROLE";
 export const ROLE_GRANTED = keccakId("RoleGranted(bytes32,address,address)");
@@ -84,7 +84,7 @@ export function configuredRoles(steps: Step[], c: StepContext, contracts: string
     if (!roles.has(role)) roles.set(role, new Set());
     for (const a of resolved) roles.get(role)!.add(getAddress(a));
   };
-  for (const name of administered) add(name, DEFAULT_ADMIN_ROLE, () => [c.addr("TimelockController")]);
+  for (const name of administered) add(name, DEFAULT_ADMIN_ROLE, () => [c.addr(TIMELOCK)]);
   for (const s of steps) {
     if (s.kind === "grant") add(s.contract, s.role, () => [s.account(c)]);
     else if (s.kind === "roles") add(s.contract, s.role, () => s.accounts(c));

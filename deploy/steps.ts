@@ -14,6 +14,12 @@ export interface StepContext {
   has(name: string): boolean;
 }
 
+/**
+ * The name the timelock is deployed and recorded under: every `administered` contract is handed
+ * over to it, and governance proposals go through it.
+ */
+export const TIMELOCK = "TimelockController";
+
 /** A comparable value read from or written to a contract. */
 export type Value = string | bigint | boolean;
 

@@ -17,9 +17,9 @@
  */
 import { ZeroAddress } from "ethers";
 import { pqProfileId } from "../src/networks";
-import { deploy, expectRole, expectRoles, expectValue, grant, once, set, type Step } from "./steps";
+import { deploy, expectRole, expectRoles, expectValue, grant, once, set, TIMELOCK, type Step } from "./steps";
 
-const TIMELOCK = "@openzeppelin/contracts/governance/TimelockController.sol:TimelockController";
+const TIMELOCK_ARTIFACT = "@openzeppelin/contracts/governance/TimelockController.sol:TimelockController";
 const SWARMS = "contracts/swarm/SwarmCoordinator.sol:SwarmCoordinator";
 const ATTESTATIONS = "contracts/attestations/NetworkAttestations.sol:NetworkAttestations";
 const REGISTRY = "contracts/registry/ServiceNodeRegistry.sol:ServiceNodeRegistry";
@@ -32,7 +32,7 @@ const LENS = "contracts/lens/NodeLens.sol:NodeLens";
 export const SUITE: Step[] = [
   // ------------------------------------------------------------------ deployments
   // The timelock administers itself (admin argument zero): no account ever holds its admin role.
-  deploy("TimelockController", TIMELOCK, false, (c) => [c.cfg.timelock.minDelay, c.cfg.timelock.proposers, c.cfg.timelock.executors, ZeroAddress]),
+  deploy(TIMELOCK, TIMELOCK_ARTIFACT, false, (c) => [c.cfg.timelock.minDelay, c.cfg.timelock.proposers, c.cfg.timelock.executors, ZeroAddress]),
   deploy("SwarmCoordinator", SWARMS, true, (c) => [c.deployer]),
   deploy("NetworkAttestations", ATTESTATIONS, true, (c) => [c.deployer]),
   // No admin: its deployer sets the registry once (below), and nothing else is settable.
@@ -122,12 +122,12 @@ export const SUITE: Step[] = [
   expectRole("NetworkAttestations", "REGISTRY_ROLE", (c) => c.addr("ServiceNodeRegistry")),
   expectValue("ServiceNodeRewards", "REGISTRY", (c) => c.addr("ServiceNodeRegistry")),
   expectValue("ServiceNodeRewards", "SWARMS", (c) => c.addr("SwarmCoordinator")),
-  expectValue("TimelockController", "getMinDelay", (c) => c.cfg.timelock.minDelay),
-  expectRoles("TimelockController", "PROPOSER_ROLE", (c) => c.cfg.timelock.proposers),
-  expectRoles("TimelockController", "CANCELLER_ROLE", (c) => c.cfg.timelock.proposers),
-  expectRoles("TimelockController", "EXECUTOR_ROLE", (c) => c.cfg.timelock.executors),
+  expectValue(TIMELOCK, "getMinDelay", (c) => c.cfg.timelock.minDelay),
+  expectRoles(TIMELOCK, "PROPOSER_ROLE", (c) => c.cfg.timelock.proposers),
+  expectRoles(TIMELOCK, "CANCELLER_ROLE", (c) => c.cfg.timelock.proposers),
+  expectRoles(TIMELOCK, "EXECUTOR_ROLE", (c) => c.cfg.timelock.executors),
   // The timelock administers its own roles; no account does.
-  expectRoles("TimelockController", "DEFAULT_ADMIN_ROLE", (c) => [c.addr("TimelockController")]),
+  expectRoles(TIMELOCK, "DEFAULT_ADMIN_ROLE", (c) => [c.addr(TIMELOCK)]),
   expectValue("SessionBridge", "SWARMS", (c) => c.addr("SwarmCoordinator")),
   expectValue("SessionBridge", "REWARDS", (c) => c.addr("ServiceNodeRewards")),
   expectValue("SessionBridge", "sessionTTL", (c) => c.cfg.bridge.sessionTTL),

@@ -1,8 +1,9 @@
 /**
  * Recorded deployments of the suite, one JSON file per chain: `deployments/<chainId>.json`.
  *
- * The deploy task (`npx hardhat deploy-suite`) writes them; this module reads them, so tooling and
- * dApps find every contract's address, where and how it was deployed, and which ABI to use.
+ * The deploy task (`npx hardhat deploy-suite`, through `deploy/records.ts`) writes them; this module
+ * is their one reader (the tasks and the demo use it too), so tooling and dApps find every
+ * contract's address, where and how it was deployed, and which ABI to use.
  *
  * Format (version 1):
  * ```json

@@ -2,16 +2,28 @@
  * `deploy-suite`: deploys, wires and hands over the suite (idempotent), then checks it.
  * `deploy:check`: reads a recorded deployment back: each contract's code and creation transaction
  * against its artifact, every role's holders (exactly the configured ones), wiring and parameters.
+ *
+ * The engine under deploy/ plans, sends through the transport given here and checks; everything
+ * people see is done here: the plan, the dry-run transactions, the cost, the prompt, progress, and
+ * the errors (refusals, failed checks, the timelock proposals) with their `--json` details.
  */
 import * as path from "path";
+import { formatEther } from "ethers";
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { deploymentsDir } from "../src/deployments";
+import { deploymentPath, deploymentsDir, getDeployment, type Deployment } from "../src/deployments";
 import { ChainIdMismatchError, PQ_PRECOMPILES, PQ_PROFILES, type PQProfile } from "../src/networks";
+import type { CheckResult } from "../deploy/checks";
 import { configPathFor, probeOptions, readConfigFile, resolveConfig, DeployConfigError, type ResolvedConfig } from "../deploy/config";
+import { DeployError } from "../deploy/errors";
+import type { PreparedAction, Transport } from "../deploy/execute";
+import type { Plan, Refusal } from "../deploy/plan";
+import { describeFinding } from "../deploy/roles";
+import type { DeployState } from "../deploy/state";
 import { SUITE } from "../deploy/suite";
 import { connect, defaultSender, nodeAccounts, type Chain, type Sender } from "./lib/chain";
-import { Output, ParsTaskError, runTask } from "./lib/io";
+import { confirm, Output, ParsTaskError, runTask } from "./lib/io";
+import { prepareTx, printDryRun, sendPrepared, showCost } from "./lib/tx";
 import { PrecompileProbeError, probePrecompiles, type ProbeReport } from "../src/precompiles/probe";
 
 interface DeployArgs {
@@ -40,16 +52,15 @@ async function prepare(
     throw new ParsTaskError(e.message, { expectedChainId: raw.chainId, actualChainId: chain.chainId });
   }
   const dir = path.resolve(args.deploymentsDir ?? deploymentsDir());
-  const { loadRecord } = await import("../deploy/engine");
-  const recorded = forCheck ? loadRecord(dir, chain.chainId) : undefined;
+  const recorded = forCheck ? getDeployment(chain.chainId, dir) : undefined;
   const sender: Sender = recorded ? { kind: "address", address: recorded.deployer } : await defaultSender(chain);
   let cfg: ResolvedConfig;
   try {
     cfg = resolveConfig(file, raw, {
       network: hre.network.name,
       deployer: sender.address,
-      accounts: chain.chainId === 31337 ? await nodeAccounts(chain) : [],
-      localChain: chain.chainId === 31337,
+      accounts: chain.local ? await nodeAccounts(chain) : [],
+      localChain: chain.local,
     });
   } catch (e) {
     if (e instanceof DeployConfigError) throw new ParsTaskError(e.message);
@@ -70,6 +81,165 @@ async function preflight(chain: Chain, cfg: ResolvedConfig, deployer: string, ou
   return report;
 }
 
+export interface DeployReport {
+  chainId: number;
+  network: string;
+  file: string;
+  dryRun: boolean;
+  /** Contracts deployed by this run. */
+  deployed: string[];
+  /** Transactions sent (or, in a dry run, that would be sent) by this run. */
+  transactions: { step: string; hash?: string; blockNumber?: number; unsigned?: Record<string, unknown> }[];
+  addresses: Record<string, string>;
+  checks: CheckResult[];
+}
+
+/** Runs engine code; its errors become task errors with the same message and details. */
+async function engine<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof DeployError) throw new ParsTaskError(e.message, e.details);
+    throw e;
+  }
+}
+
+/** The suite's state on this chain, from `record`. */
+async function open(hre: HardhatRuntimeEnvironment, chain: Chain, cfg: ResolvedConfig, dir: string, record: Deployment): Promise<DeployState> {
+  const { openState } = await import("../deploy/state");
+  return openState({ hre, chain, cfg, steps: SUITE, dir, record });
+}
+
+const failureLine = (x: CheckResult) => `  ✗ ${x.check}: expected ${x.expected}, read ${x.actual}`;
+
+/** Why the plan sends nothing, as the task's error. */
+function refused(chain: Chain, dir: string, r: Refusal): ParsTaskError {
+  if (r.kind === "foreignContracts") {
+    return new ParsTaskError(
+      `${deploymentPath(chain.chainId, dir)} records contracts that are not what it says; nothing sent:\n${r.failed.map(failureLine).join("\n")}\n` +
+        "Check the record against the chain (and the artifacts against the sources it was deployed from) before running deploy-suite again",
+      { failed: r.failed },
+    );
+  }
+  const lines = r.findings.map((f) => describeFinding(f, r.atBlock)).map(failureLine);
+  return new ParsTaskError(
+    `chain ${chain.chainId} has role holders the config does not name; nothing sent:\n${lines.join("\n")}\n` +
+      "Revoke them (revokeRole: from the deployer while it administers the contract, otherwise by a timelock proposal; " +
+      "the calldata is in the error details with --json), or name them in the config, then run deploy-suite again",
+    { unexpected: r.findings, revocations: r.revocations },
+  );
+}
+
+/** Prints how many checks passed; throws listing every failure. */
+function passing(out: Output, chain: Chain, results: CheckResult[]): CheckResult[] {
+  const failed = results.filter((x) => !x.ok);
+  out.line(`post-deploy checks: ${results.length - failed.length}/${results.length} passed`);
+  if (failed.length > 0) {
+    const lines = failed.map((f) => `  ✗ ${f.check}: expected ${f.expected ?? "ok"}, read ${f.actual ?? "?"}`);
+    throw new ParsTaskError(`post-deploy checks failed on chain ${chain.chainId}:\n${lines.join("\n")}`, { failed, checks: results });
+  }
+  return results;
+}
+
+function showPlan(out: Output, chain: Chain, sender: Sender, p: Plan): void {
+  out.line(`plan for chain ${chain.chainId} (${chain.name}), from ${sender.address}:`);
+  p.actions.forEach((a, i) => out.line(`  ${String(i + 1).padStart(2)}. ${a.name}`));
+}
+
+/** The cost shown before asking: what can be estimated, and how many calls cannot be yet. */
+function showTotal(out: Output, all: PreparedAction[]): void {
+  const known = all.filter((x) => x.prepared);
+  const expected = known.reduce((sum, x) => sum + x.prepared!.expectedCost, 0n);
+  const max = known.reduce((sum, x) => sum + x.prepared!.maxCost, 0n);
+  const gas = known.reduce((sum, x) => sum + x.prepared!.gasEstimate, 0n);
+  const rest = all.length - known.length;
+  out.line(
+    `estimated: ${gas.toLocaleString("en")} gas, ≈ ${formatEther(expected)} PARS (at most ${formatEther(max)} PARS) for ${known.length} ` +
+      `transaction(s)${rest ? `; ${rest} more depend on contracts not deployed yet and are estimated when they are sent` : ""}`,
+  );
+}
+
+/** The --dry-run output: every unsigned transaction. */
+function showDryRun(out: Output, chain: Chain, sender: Sender, all: PreparedAction[]): DeployReport["transactions"] {
+  const txs: DeployReport["transactions"] = [];
+  for (const { action, intent, nonce, prepared } of all) {
+    if (prepared) {
+      txs.push({ step: action.name, unsigned: printDryRun(out, prepared) });
+    } else {
+      out.line(`${action.name}: ${intent.to ? `to ${intent.to}` : "contract creation"} (depends on contracts not deployed yet: no gas estimate), nonce ${nonce}, data ${intent.data.length > 200 ? `${intent.data.slice(0, 74)}… (${(intent.data.length - 2) / 2} bytes)` : intent.data}`);
+      txs.push({ step: action.name, unsigned: { description: action.name, from: sender.address, to: intent.to, data: intent.data, nonce, chainId: chain.chainId, gasLimit: null } });
+    }
+  }
+  out.line("dry run: nothing sent");
+  return txs;
+}
+
+/**
+ * Plans the run, shows the plan, asks (unless --yes), sends what is missing, hands over, and checks.
+ * Stops with the timelock proposals when a step differs where only the timelock can change it.
+ */
+async function deploySuite(hre: HardhatRuntimeEnvironment, chain: Chain, sender: Sender, cfg: ResolvedConfig, dir: string, flags: DeployArgs, out: Output): Promise<DeployReport> {
+  const { recordToContinue } = await import("../deploy/records");
+  const { plan, plannedAddresses, proposals } = await import("../deploy/plan");
+  const { execute, prepareAll, recordHandedOver } = await import("../deploy/execute");
+  const { check } = await import("../deploy/checks");
+  const { recordedAddresses } = await import("../deploy/state");
+
+  const { record, reset } = await recordToContinue(chain, dir, cfg, sender.address);
+  if (reset) out.progress(`note: the recorded local deployment is gone (${reset}); the local chain was reset, deploying afresh`);
+  const state = await open(hre, chain, cfg, dir, record);
+  const p = await plan(state);
+  if (p.refusal) throw refused(chain, dir, p.refusal);
+  const transport: Transport = {
+    prepare: (intent, nonce) => prepareTx(chain, sender, intent, state.decoder, nonce),
+    send: (tx) => sendPrepared(chain, sender, tx, out, state.decoder, flags.confirmations ?? 1),
+  };
+
+  const report: DeployReport = { chainId: chain.chainId, network: cfg.network, file: deploymentPath(chain.chainId, dir), dryRun: flags.dryRun, deployed: [], transactions: [], addresses: {}, checks: [] };
+  const { actions, governance } = p;
+  if (governance.length > 0) {
+    out.line(`needs the timelock (the deployer is no longer admin there): ${governance.map((g) => g.name).join(", ")}`);
+  }
+  if (actions.length === 0 && governance.length === 0) {
+    out.line(`chain ${chain.chainId}: the suite is deployed and configured; nothing to send`);
+  } else if (actions.length > 0) {
+    showPlan(out, chain, sender, p);
+    if (flags.dryRun) {
+      report.transactions = showDryRun(out, chain, sender, await prepareAll(p, transport.prepare));
+      report.addresses = plannedAddresses(p);
+      return report;
+    }
+    showTotal(out, await prepareAll(p, transport.prepare));
+    if (!flags.yes && !(await confirm(`Send ${actions.length} transaction(s) from ${sender.address} to chain ${chain.chainId}`))) {
+      throw new ParsTaskError("not sent: declined at the prompt");
+    }
+    const done = await execute(p, transport, (e) => {
+      if (e.kind === "skipped") out.line(`${e.action.name}: already as configured, skipped`);
+      else if (e.kind === "sending") showCost(out, e.prepared);
+      else if (e.kind === "deployed") out.line(`${e.name} at ${e.address}`);
+    });
+    report.deployed = done.deployed;
+    report.transactions = done.transactions;
+  }
+
+  if (governance.length > 0) {
+    // What the deployer could do is done (e.g. a contract added to a live suite, with its own
+    // wiring and hand-over); the rest needs proposals, built now with the real addresses.
+    throw new ParsTaskError(
+      `${report.transactions.length} transaction(s) sent; ${governance.length} step(s) differ from the config where the deployer ` +
+        `no longer holds the admin role: ${governance.map((g) => g.name).join(", ")}. Only the timelock can change them now: ` +
+        "schedule and execute the proposals in the error details (--json), then run deploy:check; or fix the config if it is " +
+        "the config that is wrong",
+      { proposals: proposals(p), transactions: report.transactions },
+    );
+  }
+
+  report.addresses = recordedAddresses(state);
+  report.checks = passing(out, chain, await check(state));
+  recordHandedOver(p);
+  return report;
+}
+
 task("deploy-suite", "Deploys the Pars service-node suite, wires it, hands it to the timelock and checks it (idempotent)")
   .addOptionalParam("deployConfig", "Deployment config (default: deploy/config/<network>.json)")
   .addOptionalParam("deploymentsDir", "Where deployments/<chainId>.json is kept (default: PARS_DEPLOYMENTS_DIR or ./deployments)")
@@ -83,9 +253,7 @@ task("deploy-suite", "Deploys the Pars service-node suite, wires it, hands it to
       const { chain, sender, cfg, dir } = await prepare(hre, args);
       // Pre-flight: the precompiles must answer as the profile does before anything is sent.
       await preflight(chain, cfg, sender.address, out);
-      const { DeploymentEngine } = await import("../deploy/engine");
-      const engine = new DeploymentEngine({ hre, chain, sender, cfg, steps: SUITE, dir, flags: args, out });
-      const report = await engine.run();
+      const report = await engine(() => deploySuite(hre, chain, sender, cfg, dir, args, out));
       if (!report.dryRun) {
         out.line(`deployment of chain ${report.chainId} recorded in ${report.file}`);
         out.table(Object.entries(report.addresses));
@@ -101,10 +269,13 @@ task("deploy:check", "Reads the recorded deployment back: code and creation tran
   .setAction(async (args: DeployArgs, hre) => {
     const out = new Output(args.json);
     return runTask(out, async () => {
-      const { chain, sender, cfg, dir } = await prepare(hre, { ...args, yes: false, dryRun: true, confirmations: 1 }, true);
-      const { DeploymentEngine } = await import("../deploy/engine");
-      const engine = new DeploymentEngine({ hre, chain, sender, cfg, steps: SUITE, dir, flags: { yes: false, dryRun: true, json: args.json }, out });
-      const checks = await engine.check();
+      const { chain, cfg, dir } = await prepare(hre, { ...args, yes: false, dryRun: true, confirmations: 1 }, true);
+      const checks = await engine(async () => {
+        const { recordToCheck } = await import("../deploy/records");
+        const { check } = await import("../deploy/checks");
+        const state = await open(hre, chain, cfg, dir, await recordToCheck(chain, dir));
+        return passing(out, chain, await check(state));
+      });
       return out.result({ chainId: chain.chainId, checks });
     });
   });

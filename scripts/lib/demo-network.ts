@@ -20,8 +20,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { ContractTransactionResponse } from "ethers";
 import { usePrecompiles } from "../../test/helpers/precompiles";
 import { REQUIREMENT, buildRegistration, currentEpoch, nodeKeys, type NodeKeys } from "../../test/helpers/suite";
-import { loadRecord } from "../../deploy/engine";
-import type { Deployment } from "../../src/deployments";
+import { getDeployment, type Deployment } from "../../src/deployments";
 import { answerChallenge, messageHash, StorageTree, signStorageProof, storageProofOf } from "../../src/storage";
 import { mlkemKeyGen } from "../../src/pq";
 import { pqProfileOf } from "../../src/networks";
@@ -79,7 +78,7 @@ async function deploy(): Promise<Deployed & { record: Deployment; deploymentsDir
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pars-demo-"));
   await hre.run("deploy-suite", { yes: true, deploymentsDir: dir, confirmations: 1 });
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  const record = loadRecord(dir, chainId);
+  const record = getDeployment(chainId, dir);
   if (!record || !record.governance.handedOver) throw new Error("deploy-suite did not complete the hand-over to the timelock");
   const at = (name: string) => {
     const c = record.contracts[name];

@@ -5,8 +5,17 @@ import hre, { ethers } from "hardhat";
 import { impersonateAccount, setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import { addressesOf, getDeployment, listDeployments } from "../../src/deployments";
 import { readConfigFile, resolveConfig, configPathFor, DeployConfigError } from "../../deploy/config";
-import type { DeployReport } from "../../deploy/engine";
-import { rejection, runTask, setEnv, tempDir, withDroppedSends } from "./helpers";
+import { check } from "../../deploy/checks";
+import { DeployError } from "../../deploy/errors";
+import { execute, type ExecutionEvent } from "../../deploy/execute";
+import { plan } from "../../deploy/plan";
+import { recordToContinue } from "../../deploy/records";
+import { openState } from "../../deploy/state";
+import { SUITE as STEPS } from "../../deploy/suite";
+import type { DeployReport } from "../../tasks/deploy";
+import { connect } from "../../tasks/lib/chain";
+import { prepareTx, type TxIntent } from "../../tasks/lib/tx";
+import { captured, rejection, runTask, setEnv, tempDir, withDroppedSends } from "./helpers";
 
 const ADMIN = ethers.ZeroHash;
 const SUITE = [
@@ -136,6 +145,61 @@ describe("delivery: deploy-suite on the in-process network", function () {
     expect(doc.ok).to.equal(true);
     expect(doc.chainId).to.equal(31337);
     expect(doc.checks.length).to.equal(report.checks.length);
+  });
+
+  describe("the engine without the task", () => {
+    /** The suite's state on the in-process chain, from the record in `from` (a new record when there is none). */
+    const state = async (from: string) => {
+      const chain = await connect(hre);
+      const [deployer] = await ethers.getSigners();
+      const file = configPathFor("hardhat");
+      const cfg = resolveConfig(file, readConfigFile(file), { network: "hardhat", deployer: deployer.address, accounts: (await ethers.getSigners()).map((x) => x.address), localChain: true });
+      const { record } = await recordToContinue(chain, from, cfg, deployer.address);
+      return openState({ hre, chain, cfg, steps: STEPS, dir: from, record });
+    };
+
+    it("plans nothing for the deployed suite and checks it, printing nothing", async () => {
+      const { result, stdout, stderr } = await captured(async () => {
+        const s = await state(dir);
+        const p = await plan(s);
+        return { p, checks: await check(s) };
+      });
+      expect(result.p.actions).to.deep.equal([]);
+      expect(result.p.governance).to.deep.equal([]);
+      expect(result.p.refusal).to.equal(undefined);
+      expect(result.checks.length).to.equal(report.checks.length);
+      expect(result.checks.every((c) => c.ok)).to.equal(true);
+      expect(stdout + stderr).to.equal("");
+    });
+
+    it("sends through the transport it is given and reports each step as an event; a failed send stops it with the failure's details, printing nothing", async () => {
+      const fresh = tempDir("engine");
+      try {
+        const events: ExecutionEvent[] = [];
+        const block = await ethers.provider.getBlockNumber();
+        const { result, stdout, stderr } = await captured(async () => {
+          const s = await state(fresh);
+          const p = await plan(s);
+          const transport = {
+            prepare: (intent: TxIntent, nonce?: number) => prepareTx(s.chain, { kind: "address", address: s.cfg.deployer }, intent, s.decoder, nonce),
+            send: () => Promise.reject(Object.assign(new Error("the node refused it"), { details: { hash: "0x01" } })),
+          };
+          return { p, err: await rejection(execute(p, transport, (e) => events.push(e))) };
+        });
+        expect(result.p.actions[0].name).to.equal("deploy TimelockController");
+        expect(result.err).to.be.instanceOf(DeployError);
+        expect(result.err.message).to.equal(
+          "the node refused it\nstopped; 0 transaction(s) of this run were recorded. Run deploy-suite again to resume where it stopped.",
+        );
+        expect(result.err.details).to.deep.equal({ hash: "0x01" });
+        expect(events.map((e) => [e.kind, e.action.name])).to.deep.equal([["sending", "deploy TimelockController"]]);
+        expect(fs.existsSync(path.join(fresh, "31337.json"))).to.equal(false);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        expect(stdout + stderr).to.equal("");
+      } finally {
+        fs.rmSync(fresh, { recursive: true, force: true });
+      }
+    });
   });
 
   it("--dry-run on a fresh record prints every unsigned transaction with predicted addresses and sends nothing", async () => {
