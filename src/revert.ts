@@ -3,7 +3,7 @@
  * with the contracts' ABIs into the custom error's name and named arguments.
  */
 import { Interface, type ErrorDescription, type InterfaceAbi, type ParamType } from "ethers";
-import { NodeStatus } from "./registry";
+import { KeyKind, NodeStatus } from "./registry";
 
 export interface DecodedRevert {
   /** The contract whose ABI declares the error (the first that does), or "" for a built-in. */
@@ -24,6 +24,7 @@ const BUILTIN = new Interface(["error Error(string reason)", "error Panic(uint25
 const ENUMS: Record<string, readonly string[]> = {
   status: Object.keys(NodeStatus).filter((k) => Number.isNaN(Number(k))),
   reason: ["ExitRequested", "PenaltyCap", "Deregistered"],
+  which: Object.keys(KeyKind).filter((k) => Number.isNaN(Number(k))),
 };
 
 const PANICS: Record<string, string> = {

@@ -65,6 +65,8 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         uint256 word1;
     }
 
+    /// @dev Packed with maxNonSigners and deregistrationPenaltyBps: a deregistration reads all three
+    /// with one cold read.
     /// @inheritdoc INetworkAttestations
     IServiceNodeRegistry public registry;
     /// @inheritdoc INetworkAttestations

@@ -152,6 +152,5 @@ interface INetworkAttestations is IBlsKeyRegistry {
     /// @notice Most non-signers an attestation may list (also at most a third of the active set).
     function maxNonSigners() external view returns (uint16);
     /// @notice The node registry (set by the admin, with its role).
-    /// @dev Packed with the two parameters below: a deregistration reads all three with one cold read.
     function registry() external view returns (IServiceNodeRegistry);
 }

@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IGuardianPause} from "./IGuardianPause.sol";
 import {INodeDirectory} from "./INodeDirectory.sol";
-import {IServiceNodeRegistry} from "./IServiceNodeRegistry.sol";
+import {IServiceNodeRegistry, KeyKind} from "./IServiceNodeRegistry.sol";
 import {ISwarmCoordinator} from "./ISwarmCoordinator.sol";
 import {PQPrecompiles} from "../precompiles/PQPrecompiles.sol";
 
@@ -188,6 +188,9 @@ interface IStorageCommitment is IGuardianPause {
 
     // ------------------------------------------------------------------ errors
 
+    /// @notice An ML-DSA-65 key (`which` = MlDsa) or signature (`which` = MlDsaSignature) has the wrong
+    /// length: the registry's error of the same name and numbering.
+    error InvalidKeyLength(KeyKind which, uint256 length, uint256 expected);
     /// @notice The proof is not for the current epoch (stale or future).
     error EpochNotCurrent(uint32 epoch, uint32 currentEpoch);
     /// @notice `usedBytes` is above the per-node limit.

@@ -71,8 +71,6 @@ contract ServiceNodeRegistry is IServiceNodeRegistry, GuardianPause, ReentrancyG
     INodeDirectory public immutable DIRECTORY;
     /// @inheritdoc IServiceNodeRegistry
     IBlsKeyRegistry public immutable BLS_KEYS;
-    /// @notice The swarm coordinator active nodes join.
-    // solhint-disable-next-line immutable-vars-naming
     /// @inheritdoc IServiceNodeRegistry
     ISwarmCoordinator public immutable swarms;
 

@@ -82,21 +82,21 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
 
     // ------------------------------------------------------------------ storage
 
-    /// @inheritdoc IStorageCommitment
-    uint256 public challengeBond;
+    /// @dev One slot: the bond (at most MAX_CHALLENGE_BOND, below 2^96 wei) and the pause flag
+    /// (`GuardianPause`), which `challenge` reads together, and the penalty parameters a resolution reads.
+    uint96 private _challengeBond;
+    bool private _paused;
     /// @inheritdoc IStorageCommitment
     uint16 public failedChallengePenaltyBps;
     /// @inheritdoc IStorageCommitment
     uint16 public challengerShareBps;
-    /// @dev The pause flag (`GuardianPause`); read by `challenge` only.
-    bool private _paused;
 
     /// @dev Each node's last COMMITMENT_RING commitments, one packed word each (epoch, swarm, root's first
     /// 192 bits), at index epoch mod COMMITMENT_RING. Once a node has committed COMMITMENT_RING times,
     /// every commitment rewrites a non-zero slot (5,000 gas) instead of filling a fresh one (22,100).
     mapping(uint64 nodeId => CommitmentWord[COMMITMENT_RING]) private _commitments;
     /// @dev Each swarm's last COMMITMENT_RING tallies, one packed word each (layout above), at index
-    /// epoch mod COMMITMENT_RING; rewritten in place like the commitments.
+    /// epoch mod COMMITMENT_RING (`Tally`); rewritten in place like the commitments.
     mapping(uint32 swarmId => Tally[COMMITMENT_RING]) private _tallies;
     mapping(bytes32 challengeId => Challenge) private _challenges;
     /// @dev Epochs in which a node was penalised for a default: at most one storage penalty per node and epoch.
@@ -136,7 +136,7 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
         // The epoch is computed here rather than asked of the registry on every commitment (a call saved).
         uint32 registryEpoch = registry.currentEpoch();
         if (registryEpoch != _epoch()) revert InvalidParameter("registryEpoch", registryEpoch);
-        challengeBond = 10 ether;
+        _challengeBond = 10 ether;
         failedChallengePenaltyBps = 100;
         challengerShareBps = MAX_CHALLENGER_SHARE_BPS;
     }
@@ -146,7 +146,7 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
     /// @inheritdoc IStorageCommitment
     function setChallengeBond(uint256 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (value < MIN_CHALLENGE_BOND || value > MAX_CHALLENGE_BOND) revert InvalidParameter("challengeBond", value);
-        challengeBond = value;
+        _challengeBond = uint96(value);
         emit ParameterChanged("challengeBond", value);
     }
 
@@ -180,7 +180,7 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
     function commit(StorageProof calldata proof, bytes calldata mldsaPublicKey, bytes calldata signature) external {
         _checkKeyLength(mldsaPublicKey);
         if (signature.length != PQPrecompiles.MLDSA65_SIGNATURE_BYTES) {
-            revert IServiceNodeRegistry.InvalidKeyLength(
+            revert InvalidKeyLength(
                 KeyKind.MlDsaSignature, signature.length, PQPrecompiles.MLDSA65_SIGNATURE_BYTES
             );
         }
@@ -210,7 +210,7 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
             bytes memory failure;
             if (e.signature.length != PQPrecompiles.MLDSA65_SIGNATURE_BYTES) {
                 failure = abi.encodeWithSelector(
-                    IServiceNodeRegistry.InvalidKeyLength.selector,
+                    InvalidKeyLength.selector,
                     KeyKind.MlDsaSignature,
                     e.signature.length,
                     PQPrecompiles.MLDSA65_SIGNATURE_BYTES
@@ -267,7 +267,7 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
         nonReentrant
         returns (bytes32 id)
     {
-        uint256 bond = challengeBond;
+        uint256 bond = _challengeBond;
         if (msg.value != bond) revert WrongBond(msg.value, bond);
         bytes24 nodeRoot;
         (id, nodeRoot) = _checkChallenge(nodeId, epoch, messageHash, size, proof);
@@ -352,6 +352,11 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
     /// @inheritdoc IStorageCommitment
     function storageProofDigest(StorageProof calldata proof) external view returns (bytes32) {
         return _digest(proof);
+    }
+
+    /// @inheritdoc IStorageCommitment
+    function challengeBond() external view returns (uint256) {
+        return _challengeBond;
     }
 
     /// @inheritdoc IStorageCommitment
@@ -448,9 +453,10 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
         } else {
             mismatchLead = t.leader(lead);
             for (uint256 i; i < TallyLib.GROUPS; ++i) {
-                if (t.count(i) == 0) {
+                (uint64 first, uint256 n) = t.group(i);
+                if (n == 0) {
                     if (free == TallyLib.GROUPS) free = i;
-                } else if (i != lead && _commitments[t.leader(i)][index].rootBits() == rootBits) {
+                } else if (i != lead && _commitments[first][index].rootBits() == rootBits) {
                     matched = i;
                     break;
                 }
@@ -489,7 +495,7 @@ contract StorageCommitment is IStorageCommitment, GuardianPause, ReentrancyGuard
 
     function _checkKeyLength(bytes calldata mldsaPublicKey) private pure {
         if (mldsaPublicKey.length != PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES) {
-            revert IServiceNodeRegistry.InvalidKeyLength(
+            revert InvalidKeyLength(
                 KeyKind.MlDsa, mldsaPublicKey.length, PQPrecompiles.MLDSA65_PUBLIC_KEY_BYTES
             );
         }

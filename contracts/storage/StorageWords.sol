@@ -24,11 +24,9 @@ using TallyLib for Tally global;
 library CommitmentWordLib {
     uint256 private constant ROOT_SHIFT = 64;
 
-    /// @notice The word of a commitment of `merkleRoot` by a node of `swarmId` in `epoch`.
-    function make(uint32 epoch, uint32 swarmId, bytes32 merkleRoot) internal pure returns (CommitmentWord) {
-        return CommitmentWord.wrap(
-            (rootBitsOf(merkleRoot) << ROOT_SHIFT) | (uint256(swarmId) << 32) | uint256(epoch)
-        );
+    /// @notice The word of a commitment of `merkleRoot` by a node of swarm `swarm` in epoch `e`.
+    function make(uint32 e, uint32 swarm, bytes32 merkleRoot) internal pure returns (CommitmentWord) {
+        return CommitmentWord.wrap((rootBitsOf(merkleRoot) << ROOT_SHIFT) | (uint256(swarm) << 32) | uint256(e));
     }
 
     /// @notice The first 192 bits of a Merkle root, as a commitment keeps them.
@@ -99,6 +97,12 @@ library TallyLib {
         return uint40(Tally.unwrap(t) >> (GROUP_SHIFT + i * GROUP_BITS));
     }
 
+    /// @notice Group `i`'s first committer and count, in one read.
+    function group(Tally t, uint256 i) internal pure returns (uint64 first, uint256 n) {
+        uint256 g = Tally.unwrap(t) >> (GROUP_SHIFT + i * GROUP_BITS);
+        return (uint40(g), uint8(g >> COUNT_OFFSET));
+    }
+
     /// @notice Group `i`'s count.
     function count(Tally t, uint256 i) internal pure returns (uint8) {
         return uint8(Tally.unwrap(t) >> _countShift(i));
@@ -106,9 +110,10 @@ library TallyLib {
 
     /// @notice The group with the highest count (ties: the lower position), GROUPS if every count is zero.
     function lead(Tally t) internal pure returns (uint256) {
-        uint256 c0 = count(t, 0);
-        uint256 c1 = count(t, 1);
-        uint256 c2 = count(t, 2);
+        uint256 u = Tally.unwrap(t);
+        uint256 c0 = uint8(u >> (GROUP_SHIFT + COUNT_OFFSET));
+        uint256 c1 = uint8(u >> (GROUP_SHIFT + GROUP_BITS + COUNT_OFFSET));
+        uint256 c2 = uint8(u >> (GROUP_SHIFT + 2 * GROUP_BITS + COUNT_OFFSET));
         if (c0 >= c1 && c0 >= c2) return c0 == 0 ? GROUPS : 0;
         return c1 >= c2 ? 1 : 2;
     }

@@ -12,9 +12,9 @@ library PlacementLib {
     uint256 private constant ID_MASK = 2 ** 40 - 1;
     uint256 private constant BLOCK_SHIFT = 64;
 
-    /// @notice The placement of `nodeId` (below 2^40) joining in block `joinBlock` (below 2^64).
-    function make(uint64 nodeId, uint256 joinBlock) internal pure returns (Placement) {
-        return Placement.wrap(uint256(nodeId) | (joinBlock << BLOCK_SHIFT));
+    /// @notice The placement of node `id` (below 2^40) joining in block `joinBlock` (below 2^64).
+    function make(uint64 id, uint256 joinBlock) internal pure returns (Placement) {
+        return Placement.wrap(uint256(id) | (joinBlock << BLOCK_SHIFT));
     }
 
     function nodeId(Placement p) internal pure returns (uint64) {

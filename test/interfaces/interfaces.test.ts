@@ -109,7 +109,11 @@ describe("interfaces: complete and documented once", function () {
         if (fn && !/\b(external|public)\b/.test(header)) return;
         let j = i;
         const doc: string[] = [];
-        while (j > 0 && lines[j - 1].trim().startsWith("///")) doc.unshift(lines[--j].trim());
+        // Plain comments (a linter directive) may sit between the documentation and the declaration.
+        while (j > 0 && lines[j - 1].trim().startsWith("//")) {
+          const l = lines[--j].trim();
+          if (l.startsWith("///")) doc.unshift(l);
+        }
         if (!doc.some((d) => d.startsWith("/// @inheritdoc"))) undocumented.push(`${c.source}:${i + 1} ${name}`);
         else if (doc.some((d) => d.startsWith("/// @notice"))) undocumented.push(`${c.source}:${i + 1} ${name} (documented twice)`);
       });
