@@ -23,6 +23,7 @@ import {
   g2From,
   g2Hash,
   g2IsInSubgroup,
+  g2IsOnCurve,
   hashProofOfPossession,
   hashToG1,
   proofOfPossession,
@@ -300,7 +301,7 @@ describe("BLS library", () => {
     it("refuses to register a twist point outside the order-r subgroup", async () => {
       const { harness, operator } = await loadFixture(deployHarness);
       const T = nonSubgroupTwistPoint(7);
-      expect(await harness.g2IsOnCurve(T), "the point must be on the twist").to.equal(true);
+      expect(g2IsOnCurve(T), "the point must be on the twist").to.equal(true);
       expect(g2IsInSubgroup(T)).to.equal(false);
       const digest = await registrationDigest(harness, operator.address, 1n, T);
       // A "proof" made with some scalar: whatever the signature, the precompile refuses the key.
@@ -323,7 +324,8 @@ describe("BLS library", () => {
         encodeG1(h),
         encodeG2(T),
       ]);
-      const [success] = await harness.pairingRaw(input);
+      const raw = await ethers.deployContract("BN254__Harness", [false]);
+      const [success] = await raw.precompileRaw("0x0000000000000000000000000000000000000008", input);
       expect(success).to.equal(false);
     });
 
