@@ -18,10 +18,12 @@ pragma solidity 0.8.30;
 ///   library (fully reduced), never from a caller.
 ///
 /// One definition per formula: Fp2 multiplication and squaring are `_f2mul` and `_f2sqr`, x^3 + b' is
-/// `_twistRhs`, sgn0 is `g2Sgn0`, the curve check with the encoding is `_compress`, one try of the hash
-/// is `_hashTry`. The one exception is the mixed addition that runs once per key (`_mixedAddInPlace`):
-/// it keeps Fp2 multiplication and squaring inlined as Yul functions, generated from the same source as
-/// `_f2mul` and `_f2sqr` by scripts/gen/bn254.ts (`npm run lint` fails when they drift).
+/// `_twistRhs`, sgn0 is `g2Sgn0`, the curve check with the encoding is `_compress`, the modexp call is
+/// `_expModP`. Where a call per product costs gas a DESIGN §11 target cannot spare (the mixed addition,
+/// once per key of the non-signer loop; the curve check, the chord rule, the conversion to affine and
+/// the tries of the hash to G1 on the registration and deregistration paths) the same formulas are
+/// inlined as Yul functions, generated from their one source, scripts/gen/bn254.ts (`npm run gen`;
+/// `npm run lint` and a test fail when a generated block differs from it). Nothing else is inlined.
 ///
 /// Precompile calls forward a fixed gas cap and count anything but a well-formed success as failure:
 /// a pairing that fails is `false`, never `true`. A failing EIP-197 precompile consumes all gas it was
@@ -186,13 +188,52 @@ library BN254 {
     /// @return h the point
     function tryHashToG1(bytes32 domain, bytes memory message) internal view returns (bool ok, G1Point memory h) {
         bytes32 seed = keccak256(abi.encodePacked(domain, message));
-        for (uint256 i = 0; i < HASH_TO_G1_MAX_TRIES; ++i) {
-            (uint256 x, uint256 rhs, uint256 parity) = _hashTry(seed, i);
-            (bool success, uint256 y) = _tryExpModP(rhs, SQRT_EXPONENT);
-            if (!success) break;
-            if (mulmod(y, y, P) == rhs) {
-                _setHashPoint(h, x, y, parity);
-                return (true, h);
+        assembly ("memory-safe") {
+            // generated from scripts/gen/bn254.ts: expModP hashTry rootOfParity
+            function expModP(b, e) -> s, r {
+                // b^e mod p through the modexp precompile (0^0 = 1), its input in the six words past the free
+                // memory pointer; s is false when the precompile fails.
+                let buf := mload(0x40)
+                mstore(buf, 0x20)
+                mstore(add(buf, 0x20), 0x20)
+                mstore(add(buf, 0x40), 0x20)
+                mstore(add(buf, 0x60), b)
+                mstore(add(buf, 0x80), e)
+                mstore(add(buf, 0xa0), P)
+                // The return size is read after the call: Yul evaluates arguments right to left.
+                s := staticcall(MODEXP_GAS, MODEXP, buf, 0xc0, buf, 0x20)
+                s := and(s, eq(returndatasize(), 0x20))
+                r := mload(buf)
+            }
+            function hashTry(sd, i, p) -> x, rhs, parity {
+                // Try i of the hash to G1 from the seed sd: h0 = keccak256(sd || 2i) and h1 = keccak256(sd || 2i + 1),
+                // hashed in the scratch space; x = (h0 * 2^256 + h1) mod p, rhs = x^3 + 3, and the parity of the
+                // root to take, the top bit of h0.
+                mstore(0x00, sd)
+                mstore(0x20, shl(1, i))
+                let h0 := keccak256(0x00, 0x40)
+                mstore(0x20, add(shl(1, i), 1))
+                x := addmod(mulmod(h0, R256, p), keccak256(0x00, 0x40), p)
+                rhs := addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
+                parity := shr(255, h0)
+            }
+            function rootOfParity(y, parity, p) -> r {
+                // y or p - y, whichever has the given lowest bit (y in (0, p): x^3 + 3 != 0 on G1).
+                r := y
+                if iszero(eq(and(y, 1), parity)) { r := sub(p, y) }
+            }
+            // end generated
+            let p := P
+            for { let i := 0 } lt(i, HASH_TO_G1_MAX_TRIES) { i := add(i, 1) } {
+                let x, rhs, parity := hashTry(seed, i, p)
+                let success, y := expModP(rhs, SQRT_EXPONENT)
+                if iszero(success) { break }
+                if eq(mulmod(y, y, p), rhs) {
+                    mstore(h, x)
+                    mstore(add(h, 0x20), rootOfParity(y, parity, p))
+                    ok := 1
+                    break
+                }
             }
         }
     }
@@ -216,49 +257,49 @@ library BN254 {
     {
         uint256 tries = roots.length;
         if (tries == 0 || tries > HASH_TO_G1_MAX_TRIES) return (false, h);
-        bytes32 seed;
         assembly ("memory-safe") {
+            // generated from scripts/gen/bn254.ts: hashTry rootOfParity
+            function hashTry(sd, i, p) -> x, rhs, parity {
+                // Try i of the hash to G1 from the seed sd: h0 = keccak256(sd || 2i) and h1 = keccak256(sd || 2i + 1),
+                // hashed in the scratch space; x = (h0 * 2^256 + h1) mod p, rhs = x^3 + 3, and the parity of the
+                // root to take, the top bit of h0.
+                mstore(0x00, sd)
+                mstore(0x20, shl(1, i))
+                let h0 := keccak256(0x00, 0x40)
+                mstore(0x20, add(shl(1, i), 1))
+                x := addmod(mulmod(h0, R256, p), keccak256(0x00, 0x40), p)
+                rhs := addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
+                parity := shr(255, h0)
+            }
+            function rootOfParity(y, parity, p) -> r {
+                // y or p - y, whichever has the given lowest bit (y in (0, p): x^3 + 3 != 0 on G1).
+                r := y
+                if iszero(eq(and(y, 1), parity)) { r := sub(p, y) }
+            }
+            // end generated
+            let p := P
             mstore(0x00, domain)
             mstore(0x20, message)
-            seed := keccak256(0x00, 0x40)
-        }
-        uint256 p = P;
-        for (uint256 i = 0; i < tries; ++i) {
-            (uint256 x, uint256 rhs, uint256 parity) = _hashTry(seed, i);
-            uint256 y = roots[i];
-            if (y >= p) return (false, h);
-            uint256 square = mulmod(y, y, p);
-            if (i + 1 < tries) {
-                // This try must fail: y is a root of -rhs.
-                if (square != p - rhs) return (false, h);
-            } else if (square == rhs) {
-                _setHashPoint(h, x, y, parity);
-                ok = true;
+            let seed := keccak256(0x00, 0x40)
+            let last := sub(tries, 1)
+            for { let i := 0 } 1 { i := add(i, 1) } {
+                let x, rhs, parity := hashTry(seed, i, p)
+                let y := calldataload(add(roots.offset, shl(5, i)))
+                if iszero(lt(y, p)) { break }
+                let square := mulmod(y, y, p)
+                if lt(i, last) {
+                    // This try must fail: y is a root of -rhs.
+                    if iszero(eq(square, sub(p, rhs))) { break }
+                    continue
+                }
+                if eq(square, rhs) {
+                    mstore(h, x)
+                    mstore(add(h, 0x20), rootOfParity(y, parity, p))
+                    ok := 1
+                }
+                break
             }
         }
-    }
-
-    /// @dev Try `i` of the hash from `seed`: x, x^3 + 3 and the parity of the root to take.
-    function _hashTry(bytes32 seed, uint256 i) private pure returns (uint256 x, uint256 rhs, uint256 parity) {
-        assembly ("memory-safe") {
-            let p := P
-            // seed || counter, hashed in the 64-byte scratch space.
-            mstore(0x00, seed)
-            mstore(0x20, shl(1, i))
-            let h0 := keccak256(0x00, 0x40)
-            mstore(0x20, add(shl(1, i), 1))
-            x := addmod(mulmod(h0, R256, p), keccak256(0x00, 0x40), p)
-            rhs := addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
-            parity := shr(255, h0)
-        }
-    }
-
-    /// @dev h = (x, y) with y the root of the given parity: y != 0 (x^3 + 3 != 0), so y and p - y are
-    /// both in (0, p) with opposite parity.
-    function _setHashPoint(G1Point memory h, uint256 x, uint256 y, uint256 parity) private pure {
-        if (y & 1 != parity) y = P - y;
-        h.x = x;
-        h.y = y;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -635,41 +676,66 @@ library BN254 {
     function g2JacobianToAffine(G2Jacobian memory j) internal view returns (G2Point memory a) {
         if (j.zRe | j.zIm == 0) return a;
         // i = 1/Z = conj(Z) / N(Z); the norm is nonzero for Z != 0 because -1 is not a square mod p.
-        uint256 p = P;
         uint256 normInverse = _expModP(_f2norm(j.zRe, j.zIm), INVERSE_EXPONENT);
-        uint256 i0 = mulmod(j.zRe, normInverse, p);
-        uint256 i1 = mulmod(p - j.zIm, normInverse, p);
-        // x = X i^2, y = Y i^3
-        (uint256 s0, uint256 s1) = _f2sqr(i0, i1);
-        (a.xRe, a.xIm) = _f2mul(j.xRe, j.xIm, s0, s1);
-        (s0, s1) = _f2mul(s0, s1, i0, i1);
-        (a.yRe, a.yIm) = _f2mul(j.yRe, j.yIm, s0, s1);
+        uint256 i0 = mulmod(j.zRe, normInverse, P);
+        uint256 i1 = mulmod(P - j.zIm, normInverse, P);
+        assembly ("memory-safe") {
+            // generated from scripts/gen/bn254.ts: f2mul f2sqr
+            function f2mul(a0, a1, b0, b1, p) -> c0, c1 {
+                // (a0 + a1 i)(b0 + b1 i), Karatsuba: c1 = (a0 + a1)(b0 + b1) - a0 b0 - a1 b1.
+                let v0 := mulmod(a0, b0, p)
+                let v1 := mulmod(a1, b1, p)
+                c0 := addmod(v0, sub(p, v1), p)
+                c1 := addmod(mulmod(add(a0, a1), add(b0, b1), p), sub(add(p, p), add(v0, v1)), p)
+            }
+            function f2sqr(a0, a1, p) -> c0, c1 {
+                // (a0 + a1 i)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 i.
+                c0 := mulmod(add(a0, a1), add(a0, sub(p, a1)), p)
+                c1 := mulmod(add(a0, a0), a1, p)
+            }
+            // end generated
+            let p := P
+            // x = X i^2, then i <- i^3 and y = Y i. Runs once per key added or removed and once per
+            // attestation with non-signers: inlined (the same formulas as `_f2mul` and `_f2sqr`).
+            let s0, s1 := f2sqr(i0, i1, p)
+            i0, i1 := f2mul(s0, s1, i0, i1, p)
+            s0, s1 := f2mul(s0, s1, mload(add(j, 0x20)), mload(j), p)
+            mstore(add(a, 0x20), s0)
+            mstore(a, s1)
+            i0, i1 := f2mul(i0, i1, mload(add(j, 0x60)), mload(add(j, 0x40)), p)
+            mstore(add(a, 0x60), i0)
+            mstore(add(a, 0x40), i1)
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
     // Field arithmetic
     // ------------------------------------------------------------------------------------------------
 
-    /// @dev base^exponent mod p through the modexp precompile, without reverting.
-    function _tryExpModP(uint256 base, uint256 exponent) private view returns (bool ok, uint256 result) {
-        assembly ("memory-safe") {
-            let buf := mload(0x40)
-            mstore(buf, 0x20)
-            mstore(add(buf, 0x20), 0x20)
-            mstore(add(buf, 0x40), 0x20)
-            mstore(add(buf, 0x60), base)
-            mstore(add(buf, 0x80), exponent)
-            mstore(add(buf, 0xa0), P)
-            let success := staticcall(MODEXP_GAS, MODEXP, buf, 0xc0, buf, 0x20)
-            ok := and(success, eq(returndatasize(), 0x20))
-            result := mload(buf)
-        }
-    }
-
-    /// @dev base^exponent mod p (0^0 = 1); reverts with ModExpFailed when the precompile fails.
+    /// @dev base^exponent mod p through the modexp precompile (0^0 = 1); reverts with ModExpFailed when
+    /// the precompile fails.
     function _expModP(uint256 base, uint256 exponent) private view returns (uint256 result) {
         bool ok;
-        (ok, result) = _tryExpModP(base, exponent);
+        assembly ("memory-safe") {
+            // generated from scripts/gen/bn254.ts: expModP
+            function expModP(b, e) -> s, r {
+                // b^e mod p through the modexp precompile (0^0 = 1), its input in the six words past the free
+                // memory pointer; s is false when the precompile fails.
+                let buf := mload(0x40)
+                mstore(buf, 0x20)
+                mstore(add(buf, 0x20), 0x20)
+                mstore(add(buf, 0x40), 0x20)
+                mstore(add(buf, 0x60), b)
+                mstore(add(buf, 0x80), e)
+                mstore(add(buf, 0xa0), P)
+                // The return size is read after the call: Yul evaluates arguments right to left.
+                s := staticcall(MODEXP_GAS, MODEXP, buf, 0xc0, buf, 0x20)
+                s := and(s, eq(returndatasize(), 0x20))
+                r := mload(buf)
+            }
+            // end generated
+            ok, result := expModP(base, exponent)
+        }
         if (!ok) revert ModExpFailed(base, exponent);
     }
 

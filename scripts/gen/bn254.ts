@@ -64,6 +64,41 @@ function compress(x1, x0, y1, y0, p) -> w0, w1 {
         if and(eq(l0, r0), eq(l1, r1)) { w0, w1 := encode(x1, x0, y1, y0) }
     }
 }`,
+  expModP: `
+function expModP(b, e) -> s, r {
+    // b^e mod p through the modexp precompile (0^0 = 1), its input in the six words past the free
+    // memory pointer; s is false when the precompile fails.
+    let buf := mload(0x40)
+    mstore(buf, 0x20)
+    mstore(add(buf, 0x20), 0x20)
+    mstore(add(buf, 0x40), 0x20)
+    mstore(add(buf, 0x60), b)
+    mstore(add(buf, 0x80), e)
+    mstore(add(buf, 0xa0), P)
+    // The return size is read after the call: Yul evaluates arguments right to left.
+    s := staticcall(MODEXP_GAS, MODEXP, buf, 0xc0, buf, 0x20)
+    s := and(s, eq(returndatasize(), 0x20))
+    r := mload(buf)
+}`,
+  hashTry: `
+function hashTry(sd, i, p) -> x, rhs, parity {
+    // Try i of the hash to G1 from the seed sd: h0 = keccak256(sd || 2i) and h1 = keccak256(sd || 2i + 1),
+    // hashed in the scratch space; x = (h0 * 2^256 + h1) mod p, rhs = x^3 + 3, and the parity of the
+    // root to take, the top bit of h0.
+    mstore(0x00, sd)
+    mstore(0x20, shl(1, i))
+    let h0 := keccak256(0x00, 0x40)
+    mstore(0x20, add(shl(1, i), 1))
+    x := addmod(mulmod(h0, R256, p), keccak256(0x00, 0x40), p)
+    rhs := addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
+    parity := shr(255, h0)
+}`,
+  rootOfParity: `
+function rootOfParity(y, parity, p) -> r {
+    // y or p - y, whichever has the given lowest bit (y in (0, p): x^3 + 3 != 0 on G1).
+    r := y
+    if iszero(eq(and(y, 1), parity)) { r := sub(p, y) }
+}`,
 };
 
 export const TARGET = path.join(__dirname, "..", "..", "contracts", "libraries", "BN254.sol");
