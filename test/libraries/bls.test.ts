@@ -26,6 +26,7 @@ import {
   g2IsOnCurve,
   hashProofOfPossession,
   hashToG1,
+  hashToG1Roots,
   proofOfPossession,
   publicKeyOf,
   secretKeyFromSeed,
@@ -158,6 +159,24 @@ describe("BLS library", () => {
       const h = hashToG1(ethers.toUtf8Bytes("pre-hashed"));
       expect(await harness.verifyHashed(publicKey, h, signHashed(secretKey, h))).to.equal(true);
       expect(await harness.verifyHashed(publicKey, G1_GENERATOR, signHashed(secretKey, h))).to.equal(false);
+    });
+
+    it("verifies a digest with the hash's square roots supplied exactly as without them, and refuses wrong roots", async () => {
+      const { harness } = await loadFixture(deployHarness);
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 0, max: 9 }), async (d, k) => {
+          const digest = ethers.hexlify(d);
+          const { secretKey, publicKey } = KEYS[k];
+          const sig = sign(secretKey, digest);
+          const roots = hashToG1Roots(digest);
+          expect(await harness.verifyWithHashRoots(publicKey, digest, roots, sig)).to.equal(true);
+          expect(await harness.verifyWithHashRoots(publicKey, digest, [], sig)).to.equal(true);
+          expect(await harness.verifyWithHashRoots(KEYS[k + 1].publicKey, digest, roots, sig)).to.equal(false);
+          const wrong = [...roots.slice(0, -1), roots[roots.length - 1] ^ 2n];
+          expect(await harness.verifyWithHashRoots(publicKey, digest, wrong, sig)).to.equal(false);
+        }),
+        { numRuns: 6 },
+      );
     });
   });
 
