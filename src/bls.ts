@@ -315,7 +315,7 @@ export function g1IsOnCurve(p: G1Point): boolean {
   return Fp.eql(Fp.sqr(p.y), Fp.add(Fp.mul(Fp.sqr(p.x), p.x), 3n));
 }
 
-/** Reduced coordinates and on the twist (BN254.g2IsOnCurve; not a subgroup check; infinity is false). */
+/** Reduced coordinates and on the twist (what BN254.g2CompressCalldata checks; not a subgroup check; infinity is false). */
 export function g2IsOnCurve(p: G2Point): boolean {
   if ([p.xIm, p.xRe, p.yIm, p.yRe].some((w) => w >= P) || g2IsInfinity(p)) return false;
   const Fp2 = bn254.fields.Fp2;
@@ -521,7 +521,7 @@ export function aggregatePublicKeys(publicKeys: Iterable<G2Point>): G2Point {
   return g2FromNoble(acc);
 }
 
-/** aggregate − Σ keys: what BLS.signersKey / BN254.g2SubMany compute on chain. */
+/** aggregate − Σ keys: what a verifier computes on chain with BN254.g2JacobianSubCalldata and one g2JacobianToAffine. */
 export function subtractPublicKeys(aggregate: G2Point, keys: Iterable<G2Point>): G2Point {
   let acc = g2ToNoble(aggregate);
   for (const k of keys) acc = acc.subtract(g2ToNoble(k));
