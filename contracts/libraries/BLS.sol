@@ -18,12 +18,12 @@ import {BN254} from "./BN254.sol";
 /// Typical non-signer loop of an attestation verifier (NetworkAttestations), with its own storage
 /// checks per key:
 /// ```
-/// BN254.G2Jacobian memory acc = BN254.g2ToJacobian(storedAggregate);
+/// BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(storedAggregate);
 /// for (uint256 i; i < ids.length; ++i) {
-///     // check ids ascending (unique) and BN254.g2CompressCalldata(keys[i]) == the stored key of ids[i]
-///     BN254.g2JacobianSubCalldata(acc, keys[i]);
+///     // check ids ascending (unique) and BN254G2.g2CompressCalldata(keys[i]) == the stored key of ids[i]
+///     BN254G2.g2JacobianSubCalldata(acc, keys[i]);
 /// }
-/// bool ok = BLS.verify(BN254.g2JacobianToAffine(acc), message, signature);
+/// bool ok = BLS.verify(BN254G2.g2JacobianToAffine(acc), message, signature);
 /// ```
 library BLS {
     /// @notice Domain tag of ordinary (attestation) signatures: keccak256 of the ASCII tag.

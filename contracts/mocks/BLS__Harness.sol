@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {BN254} from "../libraries/BN254.sol";
+import {BN254G2} from "../libraries/BN254G2.sol";
 import {BLS} from "../libraries/BLS.sol";
 
 /// @title BLS__Harness
@@ -78,7 +79,7 @@ contract BLS__Harness {
         }
         keyHashOf[nodeId] = keyHash;
         keyTaken[keyHash] = true;
-        aggregateKey = BN254.g2Add(aggregateKey, publicKey);
+        aggregateKey = BN254G2.g2Add(aggregateKey, publicKey);
         emit KeyRegistered(nodeId, keyHash);
     }
 
@@ -96,7 +97,7 @@ contract BLS__Harness {
     /// @notice Adds a key to the aggregate without any check: measures the affine aggregate update.
     /// @param publicKey the key
     function mock__addToAggregate(BN254.G2Point calldata publicKey) external {
-        aggregateKey = BN254.g2Add(aggregateKey, publicKey);
+        aggregateKey = BN254G2.g2Add(aggregateKey, publicKey);
     }
 
     /// @notice Subtracts a key from the aggregate without any check.
@@ -323,14 +324,14 @@ contract BLS__Harness {
         hashGas = start - gasleft();
 
         start = gasleft();
-        BN254.G2Jacobian memory acc = BN254.g2ToJacobian(aggregate);
+        BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(aggregate);
         for (uint256 i = 0; i < nonSignerKeys.length; ++i) {
-            BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
+            BN254G2.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
         }
         subtractGas = start - gasleft();
 
         start = gasleft();
-        BN254.G2Point memory key = BN254.g2JacobianToAffine(acc);
+        BN254.G2Point memory key = BN254G2.g2JacobianToAffine(acc);
         toAffineGas = start - gasleft();
 
         start = gasleft();
@@ -342,7 +343,7 @@ contract BLS__Harness {
     /// @param word0 xIm with the flags
     /// @param word1 xRe
     function mock__decompressTx(uint256 word0, uint256 word1) external {
-        BN254.G2Point memory a = BN254.g2Decompress(word0, word1);
+        BN254.G2Point memory a = BN254G2.g2Decompress(word0, word1);
         lastPoint = BN254.G1Point(a.yIm, a.yRe);
     }
 
@@ -362,16 +363,16 @@ contract BLS__Harness {
         if (n != nonSignerKeys.length) revert NonSignerLengthMismatch(n, nonSignerKeys.length);
         BN254.G2Point memory key = aggregateKey;
         if (n != 0) {
-            BN254.G2Jacobian memory acc = BN254.g2ToJacobian(key);
+            BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(key);
             uint256 previous;
             for (uint256 i = 0; i < n; ++i) {
                 uint256 id = nonSignerIds[i];
                 if (i != 0 && id <= previous) revert NonSignersNotAscending(i, id);
                 previous = id;
                 if (keyHashOf[id] != _keyHash(nonSignerKeys[i])) revert NonSignerKeyMismatch(i, id);
-                BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
+                BN254G2.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
             }
-            key = BN254.g2JacobianToAffine(acc);
+            key = BN254G2.g2JacobianToAffine(acc);
         }
         return BLS.verify(key, message, signature);
     }
@@ -383,9 +384,9 @@ contract BLS__Harness {
 
     /// @dev a - b through the library's accumulator (one inversion).
     function _g2Sub(BN254.G2Point memory a, BN254.G2Point memory b) private view returns (BN254.G2Point memory) {
-        BN254.G2Jacobian memory acc = BN254.g2ToJacobian(a);
-        BN254.g2JacobianSubAffine(acc, b);
-        return BN254.g2JacobianToAffine(acc);
+        BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(a);
+        BN254G2.g2JacobianSubAffine(acc, b);
+        return BN254G2.g2JacobianToAffine(acc);
     }
 
     /// @dev base - sum(keys), as a verifier's non-signer loop computes it (base itself for no keys).
@@ -395,11 +396,11 @@ contract BLS__Harness {
         returns (BN254.G2Point memory)
     {
         if (keys.length == 0) return base;
-        BN254.G2Jacobian memory acc = BN254.g2ToJacobian(base);
+        BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(base);
         for (uint256 i = 0; i < keys.length; ++i) {
-            BN254.g2JacobianSubCalldata(acc, keys[i]);
+            BN254G2.g2JacobianSubCalldata(acc, keys[i]);
         }
-        return BN254.g2JacobianToAffine(acc);
+        return BN254G2.g2JacobianToAffine(acc);
     }
 
     /// @dev The hash to G1 of a message under the signature domain.

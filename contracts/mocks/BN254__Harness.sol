@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {BN254} from "../libraries/BN254.sol";
+import {BN254G2} from "../libraries/BN254G2.sol";
 
 /// @title BN254__Harness
 /// @notice Test double exposing the BN254 functions that production contracts call, one entry point
@@ -99,23 +100,23 @@ contract BN254__Harness {
     // G2 compression
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice BN254.g2CompressCalldata: (0, 0) unless reduced and on the twist.
+    /// @notice BN254G2.g2CompressCalldata: (0, 0) unless reduced and on the twist.
     /// @param a a point
     /// @return word0 xIm with the flags
     /// @return word1 xRe
     function g2CompressCalldata(BN254.G2Point calldata a) external view dirtied returns (uint256 word0, uint256 word1) {
-        return BN254.g2CompressCalldata(a);
+        return BN254G2.g2CompressCalldata(a);
     }
 
-    /// @notice BN254.g2Compress (no checks).
+    /// @notice BN254G2.g2Compress (no checks).
     /// @param a a point
     /// @return word0 xIm with the flags
     /// @return word1 xRe
     function g2Compress(BN254.G2Point calldata a) external view dirtied returns (uint256 word0, uint256 word1) {
-        return BN254.g2Compress(a);
+        return BN254G2.g2Compress(a);
     }
 
-    /// @notice BN254.tryG2Decompress.
+    /// @notice BN254G2.tryG2Decompress.
     /// @param word0 xIm with the flags
     /// @param word1 xRe
     /// @return ok whether the words encode a twist point
@@ -126,40 +127,40 @@ contract BN254__Harness {
         dirtied
         returns (bool ok, BN254.G2Point memory a)
     {
-        return BN254.tryG2Decompress(word0, word1);
+        return BN254G2.tryG2Decompress(word0, word1);
     }
 
-    /// @notice BN254.g2Decompress (reverts with G2DecompressionFailed).
+    /// @notice BN254G2.g2Decompress (reverts with G2DecompressionFailed).
     /// @param word0 xIm with the flags
     /// @param word1 xRe
     /// @return a the point
     function g2Decompress(uint256 word0, uint256 word1) external view dirtied returns (BN254.G2Point memory a) {
-        return BN254.g2Decompress(word0, word1);
+        return BN254G2.g2Decompress(word0, word1);
     }
 
-    /// @notice BN254.fp2Sqrt.
+    /// @notice BN254G2.fp2Sqrt.
     /// @param re real part
     /// @param im imaginary part
     /// @return ok whether re + im i is a square
     /// @return rootRe real part of the root
     /// @return rootIm imaginary part of the root
     function fp2Sqrt(uint256 re, uint256 im) external view dirtied returns (bool ok, uint256 rootRe, uint256 rootIm) {
-        return BN254.fp2Sqrt(re, im);
+        return BN254G2.fp2Sqrt(re, im);
     }
 
-    /// @notice BN254.g2Sgn0.
+    /// @notice BN254G2.g2Sgn0.
     /// @param re real part
     /// @param im imaginary part
     /// @return sign 0 or 1
     function g2Sgn0(uint256 re, uint256 im) external pure returns (uint256 sign) {
-        return BN254.g2Sgn0(re, im);
+        return BN254G2.g2Sgn0(re, im);
     }
 
     // ------------------------------------------------------------------------------------------------
     // G2 sums checked without an inversion
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice BN254.g2IsDifferenceWithRoots, with the eight calldata words as an array.
+    /// @notice BN254G2.g2IsDifferenceWithRoots, with the eight calldata words as an array.
     /// @param aWord0 a compressed, word0
     /// @param aWord1 a compressed, word1
     /// @param bWord0 b compressed, word0
@@ -178,10 +179,10 @@ contract BN254__Harness {
         assembly ("memory-safe") {
             cd := words
         }
-        ok = BN254.g2IsDifferenceWithRoots(aWord0, aWord1, bWord0, bWord1, cd, d);
+        ok = BN254G2.g2IsDifferenceWithRoots(aWord0, aWord1, bWord0, bWord1, cd, d);
     }
 
-    /// @notice BN254.g2IsSum.
+    /// @notice BN254G2.g2IsSum.
     /// @param a a point
     /// @param b a point
     /// @param c the claimed sum
@@ -192,14 +193,14 @@ contract BN254__Harness {
         dirtied
         returns (bool yes)
     {
-        return BN254.g2IsSum(a, b, c);
+        return BN254G2.g2IsSum(a, b, c);
     }
 
     // ------------------------------------------------------------------------------------------------
     // G2 addition
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice BN254.g2Add.
+    /// @notice BN254G2.g2Add.
     /// @param a a point
     /// @param b a point
     /// @return sum a + b
@@ -209,7 +210,7 @@ contract BN254__Harness {
         dirtied
         returns (BN254.G2Point memory sum)
     {
-        return BN254.g2Add(a, b);
+        return BN254G2.g2Add(a, b);
     }
 
     /// @notice Drives the Jacobian accumulator as production does: starts at `start`, adds `plus`
@@ -225,14 +226,14 @@ contract BN254__Harness {
         dirtied
         returns (BN254.G2Point memory result)
     {
-        BN254.G2Jacobian memory acc = BN254.g2ToJacobian(start);
+        BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(start);
         for (uint256 i = 0; i < plus.length; ++i) {
-            BN254.g2JacobianAddAffine(acc, plus[i]);
+            BN254G2.g2JacobianAddAffine(acc, plus[i]);
         }
         for (uint256 i = 0; i < minus.length; ++i) {
-            if (i % 2 == 0) BN254.g2JacobianSubAffine(acc, minus[i]);
-            else BN254.g2JacobianSubCalldata(acc, minus[i]);
+            if (i % 2 == 0) BN254G2.g2JacobianSubAffine(acc, minus[i]);
+            else BN254G2.g2JacobianSubCalldata(acc, minus[i]);
         }
-        return BN254.g2JacobianToAffine(acc);
+        return BN254G2.g2JacobianToAffine(acc);
     }
 }

@@ -1,7 +1,7 @@
 /**
- * `npm run gen`: writes the Yul functions of Fp2 arithmetic into the marked regions of
- * contracts/libraries/BN254.sol, from the one source below. `--check` (run by `npm run lint`) writes
- * nothing and fails when a region differs from what this would write.
+ * `npm run gen`: writes the Yul functions of BN254 formulas into the marked regions of
+ * contracts/libraries/BN254.sol and BN254G2.sol, from the one source below. `--check` (run by
+ * `npm run lint`) writes nothing and fails when a region differs from what this would write.
  *
  * A region is an assembly block's pair of lines
  *
@@ -10,10 +10,9 @@
  *
  * and everything between them is replaced by the named functions, in the order named (a function
  * names what it needs, which must be named in the same region; Yul names must not be those of the
- * enclosing function's Solidity variables). The library wraps each formula once as
- * a private function (`_f2mul`, `_f2sqr`, `g2Sgn0`, `_compress`) and inlines the same text only where
- * a call per product would cost more than the product: the mixed addition, once per key of the
- * non-signer loop, the curve check and the chord rule of a deregistration (see BN254.sol).
+ * enclosing function's Solidity variables). The libraries wrap each formula once as a private function
+ * (`_f2mul`, `_f2sqr`, `g2Sgn0`, `_compress`, `expModP`) and inline the same text only where a call
+ * per product costs gas a DESIGN §11 target cannot spare (see BN254G2.sol).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -101,7 +100,8 @@ function rootOfParity(y, parity, p) -> r {
 }`,
 };
 
-export const TARGET = path.join(__dirname, "..", "..", "contracts", "libraries", "BN254.sol");
+/** The files with generated regions. */
+export const TARGETS = ["BN254.sol", "BN254G2.sol"].map((f) => path.join(__dirname, "..", "..", "contracts", "libraries", f));
 
 const BEGIN = /^(\s*)\/\/ generated from scripts\/gen\/bn254\.ts: ([\w ]+)$/;
 const END = /^\s*\/\/ end generated$/;
@@ -142,18 +142,20 @@ export function generate(source: string): { text: string; regions: number } {
 
 function main() {
   const check = process.argv.includes("--check");
-  const source = fs.readFileSync(TARGET, "utf8");
-  const { text, regions } = generate(source);
-  const name = path.relative(process.cwd(), TARGET);
-  if (regions === 0) throw new Error(`${name}: no generated region`);
-  if (text === source) {
-    console.log(`${name}: ${regions} generated regions up to date`);
-  } else if (check) {
-    console.error(`${name}: a generated region differs from scripts/gen/bn254.ts; run \`npm run gen\``);
-    process.exitCode = 1;
-  } else {
-    fs.writeFileSync(TARGET, text);
-    console.log(`${name}: wrote ${regions} generated regions`);
+  for (const target of TARGETS) {
+    const source = fs.readFileSync(target, "utf8");
+    const { text, regions } = generate(source);
+    const name = path.relative(process.cwd(), target);
+    if (regions === 0) throw new Error(`${name}: no generated region`);
+    if (text === source) {
+      console.log(`${name}: ${regions} generated regions up to date`);
+    } else if (check) {
+      console.error(`${name}: a generated region differs from scripts/gen/bn254.ts; run \`npm run gen\``);
+      process.exitCode = 1;
+    } else {
+      fs.writeFileSync(target, text);
+      console.log(`${name}: wrote ${regions} generated regions`);
+    }
   }
 }
 
