@@ -9,13 +9,13 @@ import {BN254, BN254_P} from "./BN254.sol";
 /// without an inversion, and G2 addition in Solidity with a Jacobian accumulator, so that a contract can
 /// keep an aggregate public key and subtract non-signers from it. Types and encodings are BN254's.
 ///
-/// One definition per formula: Fp2 multiplication and squaring are `_f2mul` and `_f2sqr`, x^3 + b' is
-/// `_twistRhs`, sgn0 is `g2Sgn0`, the curve check with the encoding is `_compress`. Where a call per
-/// product costs gas a DESIGN §11 target cannot spare (the mixed addition, once per key of the non-signer
-/// loop; the curve check, the chord rule and the conversion to affine on the registration and
-/// deregistration paths) the same formulas are inlined as Yul functions, generated from their one
-/// source, scripts/gen/bn254.ts (`npm run gen`; `npm run lint` and a test fail when a generated block
-/// differs from it). Nothing else is inlined.
+/// One definition per formula: Fp2 multiplication and squaring, x^3 + b', sgn0, the encoding of a key
+/// and the checked compression are Yul functions written once, in scripts/gen/bn254.ts, and generated
+/// into the assembly blocks that use them (`npm run gen`; `npm run lint` and a test fail when a block
+/// differs). Solidity reaches each through one private or internal function (`_twistRhs`, `g2Sgn0`,
+/// `_compress`); the blocks that inline the Fp2 products themselves are those whose calls would cost
+/// gas a DESIGN §11 target cannot spare: the mixed addition (once per key of the non-signer loop), the
+/// curve check, the chord rule and the conversion to affine (registration, exit and deregistration).
 library BN254G2 {
     /// @dev The base field modulus p (BN254.P).
     uint256 private constant P = BN254_P;
@@ -441,7 +441,7 @@ library BN254G2 {
             // end generated
             let p := P
             // x = X i^2, then i <- i^3 and y = Y i. Runs once per key added or removed and once per
-            // attestation with non-signers: inlined (the same formulas as `_f2mul` and `_f2sqr`).
+            // attestation with non-signers: the Fp2 products are inlined (generated).
             let s0, s1 := f2sqr(i0, i1, p)
             i0, i1 := f2mul(s0, s1, i0, i1, p)
             s0, s1 := f2mul(s0, s1, mload(add(j, 0x20)), mload(j), p)
@@ -464,16 +464,8 @@ library BN254G2 {
 
     /// @dev x^3 + b' for x = xRe + xIm * i, both reduced.
     function _twistRhs(uint256 xRe, uint256 xIm) private pure returns (uint256 re, uint256 im) {
-        (re, im) = _f2sqr(xRe, xIm);
-        (re, im) = _f2mul(re, im, xRe, xIm);
-        re = addmod(re, TWIST_B_RE, P);
-        im = addmod(im, TWIST_B_IM, P);
-    }
-
-    /// @dev (a0 + a1 i)(b0 + b1 i), reduced inputs and output.
-    function _f2mul(uint256 x0, uint256 x1, uint256 y0, uint256 y1) private pure returns (uint256 z0, uint256 z1) {
         assembly ("memory-safe") {
-            // generated from scripts/gen/bn254.ts: f2mul
+            // generated from scripts/gen/bn254.ts: f2mul f2sqr twistRhs
             function f2mul(a0, a1, b0, b1, p) -> c0, c1 {
                 // (a0 + a1 i)(b0 + b1 i), Karatsuba: c1 = (a0 + a1)(b0 + b1) - a0 b0 - a1 b1.
                 let v0 := mulmod(a0, b0, p)
@@ -481,22 +473,20 @@ library BN254G2 {
                 c0 := addmod(v0, sub(p, v1), p)
                 c1 := addmod(mulmod(add(a0, a1), add(b0, b1), p), sub(add(p, p), add(v0, v1)), p)
             }
-            // end generated
-            z0, z1 := f2mul(x0, x1, y0, y1, P)
-        }
-    }
-
-    /// @dev (a0 + a1 i)^2, reduced input and output.
-    function _f2sqr(uint256 x0, uint256 x1) private pure returns (uint256 z0, uint256 z1) {
-        assembly ("memory-safe") {
-            // generated from scripts/gen/bn254.ts: f2sqr
             function f2sqr(a0, a1, p) -> c0, c1 {
                 // (a0 + a1 i)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 i.
                 c0 := mulmod(add(a0, a1), add(a0, sub(p, a1)), p)
                 c1 := mulmod(add(a0, a0), a1, p)
             }
+            function twistRhs(x0, x1, p) -> r0, r1 {
+                // x^3 + b' for x = x0 + x1 i (needs f2mul, f2sqr).
+                r0, r1 := f2sqr(x0, x1, p)
+                r0, r1 := f2mul(r0, r1, x0, x1, p)
+                r0 := addmod(r0, TWIST_B_RE, p)
+                r1 := addmod(r1, TWIST_B_IM, p)
+            }
             // end generated
-            z0, z1 := f2sqr(x0, x1, P)
+            re, im := twistRhs(xRe, xIm, P)
         }
     }
 
@@ -504,10 +494,9 @@ library BN254G2 {
     /// Formulas for a = 0 (Explicit-Formulas Database): mixed addition 8M + 3S, doubling dbl-2009-l
     /// when q == acc, infinity when q == -acc. Every value stays reduced in [0, p). Fp2 words in (real,
     /// imaginary) pairs on the stack; memory keeps the imaginary word first.
-    /// This runs once per key in the non-signer loop, so Fp2 multiplication and squaring are Yul
-    /// functions here rather than calls to `_f2mul` and `_f2sqr` (generated from the same source). q and
-    /// the four words of temporaries after it live in scratch memory past the free memory pointer,
-    /// written and read only inside this one assembly block.
+    /// This runs once per key in the non-signer loop, so Fp2 multiplication and squaring are inlined
+    /// (generated). q and the four words of temporaries after it live in scratch memory past the free
+    /// memory pointer, written and read only inside this one assembly block.
     // solhint-disable-next-line function-max-lines
     function _mixedAddInPlace(
         BN254.G2Jacobian memory acc,

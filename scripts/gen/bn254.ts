@@ -10,9 +10,9 @@
  *
  * and everything between them is replaced by the named functions, in the order named (a function
  * names what it needs, which must be named in the same region; Yul names must not be those of the
- * enclosing function's Solidity variables). The libraries wrap each formula once as a private function
- * (`_f2mul`, `_f2sqr`, `g2Sgn0`, `_compress`, `expModP`) and inline the same text only where a call
- * per product costs gas a DESIGN §11 target cannot spare (see BN254G2.sol).
+ * enclosing function's Solidity variables). Solidity reaches each formula through one function
+ * (`_twistRhs`, `g2Sgn0`, `_compress`, `expModP`); Fp2 products are inlined directly only where a
+ * call per product costs gas a DESIGN §11 target cannot spare (see BN254G2.sol).
  */
 import * as fs from "fs";
 import * as path from "path";
