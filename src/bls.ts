@@ -1,5 +1,5 @@
 /**
- * BLS signatures on BN254 exactly as contracts/libraries/BLS.sol and BN254.sol verify them:
+ * BLS signatures on BN254 exactly as contracts/libraries/BLS.sol, BN254.sol and BN254G2.sol verify them:
  * public keys in G2, signatures in G1, hash to G1 by keccak try-and-increment with the same domain
  * tags, one pairing check e(sig, -G2) · e(H(m), pk) == 1.
  *
@@ -175,7 +175,7 @@ export function decodeG2(data: BytesLike): G2Point {
   return { xIm: w(0), xRe: w(1), yIm: w(2), yRe: w(3) };
 }
 
-/** keccak256 of the 128-byte encoding: BN254.g2Hash, a key's identity in storage. */
+/** keccak256 of the 128-byte encoding, abi.encode of the point. */
 export function g2Hash(p: G2Point): string {
   return keccak256(encodeG2(p));
 }
@@ -191,7 +191,7 @@ function concatBytes(...parts: Uint8Array[]): Uint8Array {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Point compression (BN254.g2Compress / g2Decompress / fp2Sqrt)
+// Point compression (BN254G2.g2Compress / g2Decompress / fp2Sqrt)
 // ---------------------------------------------------------------------------------------------------
 
 /**
@@ -204,9 +204,9 @@ export interface CompressedG2 {
   word1: bigint;
 }
 
-/** BN254.G2_COMPRESSED_FLAG: set in word0 of every compressed point. */
+/** BN254G2.G2_COMPRESSED_FLAG: set in word0 of every compressed point. */
 export const G2_COMPRESSED_FLAG = 1n << 255n;
-/** BN254.G2_SIGN_FLAG: sgn0(y) in word0. */
+/** BN254G2.G2_SIGN_FLAG: sgn0(y) in word0. */
 export const G2_SIGN_FLAG = 1n << 254n;
 const COORDINATE_MASK = (1n << 254n) - 1n;
 /** (p − 3)/4: e = d^((p−3)/4) gives the root d·e and its inverse e at once. */
@@ -227,7 +227,7 @@ export function sgn0Fp2(re: bigint, im: bigint): 0 | 1 {
 const mod = (a: bigint) => ((a % P) + P) % P;
 
 /**
- * A square root in Fp2 by the algorithm BN254.fp2Sqrt runs (the "complex method" for p ≡ 3 mod 4,
+ * A square root in Fp2 by the algorithm BN254G2.fp2Sqrt runs (the "complex method" for p ≡ 3 mod 4,
  * two Fp exponentiations), step for step, so the root returned is the same one; `undefined` when `a`
  * is not a square.
  * - im = 0: s = re^((p+1)/4); s is a root if s² = re, else s² = −re and s·i is one.
@@ -264,8 +264,8 @@ export function twistRhs(xRe: bigint, xIm: bigint): Fp2Element {
 }
 
 /**
- * The compressed encoding (BN254.g2Compress). Throws for a point that is not reduced and on the
- * twist, which BN254.g2CompressCalldata would turn into (0, 0); infinity gives (0, 0).
+ * The compressed encoding (BN254G2.g2Compress). Throws for a point that is not reduced and on the
+ * twist, which BN254G2.g2CompressCalldata would turn into (0, 0); infinity gives (0, 0).
  */
 export function compressG2(p: G2Point): CompressedG2 {
   if (g2IsInfinity(p)) return { word0: 0n, word1: 0n };
@@ -280,7 +280,7 @@ export function compressedToTuple(c: CompressedG2): [bigint, bigint] {
 }
 
 /**
- * The point of a compressed encoding (BN254.g2Decompress): y from y² = x³ + b′ by `fp2Sqrt`, the
+ * The point of a compressed encoding (BN254G2.g2Decompress): y from y² = x³ + b′ by `fp2Sqrt`, the
  * root whose sgn0 is the sign bit. Throws for a malformed encoding or an x with no point.
  */
 export function decompressG2(c: CompressedG2 | readonly [bigint, bigint]): G2Point {
@@ -315,7 +315,7 @@ export function g1IsOnCurve(p: G1Point): boolean {
   return Fp.eql(Fp.sqr(p.y), Fp.add(Fp.mul(Fp.sqr(p.x), p.x), 3n));
 }
 
-/** Reduced coordinates and on the twist (BN254.g2IsOnCurve; not a subgroup check; infinity is false). */
+/** Reduced coordinates and on the twist (what BN254G2.g2CompressCalldata checks; not a subgroup check; infinity is false). */
 export function g2IsOnCurve(p: G2Point): boolean {
   if ([p.xIm, p.xRe, p.yIm, p.yRe].some((w) => w >= P) || g2IsInfinity(p)) return false;
   const Fp2 = bn254.fields.Fp2;
@@ -521,7 +521,7 @@ export function aggregatePublicKeys(publicKeys: Iterable<G2Point>): G2Point {
   return g2FromNoble(acc);
 }
 
-/** aggregate − Σ keys: what BLS.signersKey / BN254.g2SubMany compute on chain. */
+/** aggregate − Σ keys: what a verifier computes on chain with BN254G2.g2JacobianSubCalldata and one g2JacobianToAffine. */
 export function subtractPublicKeys(aggregate: G2Point, keys: Iterable<G2Point>): G2Point {
   let acc = g2ToNoble(aggregate);
   for (const k of keys) acc = acc.subtract(g2ToNoble(k));

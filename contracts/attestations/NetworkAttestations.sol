@@ -6,6 +6,7 @@ import {INetworkAttestations} from "../interfaces/INetworkAttestations.sol";
 import {IBlsKeyRegistry} from "../interfaces/IBlsKeyRegistry.sol";
 import {IServiceNodeRegistry} from "../interfaces/IServiceNodeRegistry.sol";
 import {BN254} from "../libraries/BN254.sol";
+import {BN254G2} from "../libraries/BN254G2.sol";
 import {BLS} from "../libraries/BLS.sol";
 
 /// @title NetworkAttestations
@@ -132,12 +133,12 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         // The read warms the slot that is written next, so this check costs ~100 gas.
         if (k.word0 != 0) revert BlsKeyExists(nodeId);
         // Also checks the point is reduced and on the twist, so a stored key always decompresses.
-        (uint256 word0, uint256 word1) = BN254.g2CompressCalldata(publicKey);
+        (uint256 word0, uint256 word1) = BN254G2.g2CompressCalldata(publicKey);
         if (word0 == 0) revert InvalidBlsKey(nodeId);
         k.word0 = word0;
         if (activateNow) {
             k.word1 = word1 | ACTIVE_FLAG;
-            _setAggregate(BN254.g2Add(_aggregateKey(), publicKey));
+            _setAggregate(BN254G2.g2Add(_aggregateKey(), publicKey));
         } else {
             k.word1 = word1;
         }
@@ -153,7 +154,7 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         // A deregistered node is never active again (the registry never re-activates a node either).
         if (word1 & (ACTIVE_FLAG | DEREGISTERED_FLAG) != 0) revert BlsKeyAlreadyActive(nodeId);
         k.word1 = word1 | ACTIVE_FLAG;
-        _setAggregate(BN254.g2Add(_aggregateKey(), BN254.g2Decompress(word0, word1)));
+        _setAggregate(BN254G2.g2Add(_aggregateKey(), BN254G2.g2Decompress(word0, word1)));
         emit AggregateKeyUpdated(nodeId, true);
     }
 
@@ -166,7 +167,7 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         _checkRole(REGISTRY_ROLE);
         (BN254.G2Jacobian memory remaining, uint256 word1) = _withoutKey(nodeId);
         _keys[nodeId].word1 = word1;
-        _setAggregate(BN254.g2JacobianToAffine(remaining));
+        _setAggregate(BN254G2.g2JacobianToAffine(remaining));
         emit AggregateKeyUpdated(nodeId, false);
     }
 
@@ -249,13 +250,13 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
     /// @inheritdoc IBlsKeyRegistry
     function blsPublicKeyOf(uint64 nodeId) external view returns (BN254.G2Point memory) {
         CompressedPoint storage k = _keys[nodeId];
-        return BN254.g2Decompress(k.word0, k.word1 & BN254.G2_COORDINATE_MASK);
+        return BN254G2.g2Decompress(k.word0, k.word1 & BN254G2.G2_COORDINATE_MASK);
     }
 
     /// @inheritdoc IBlsKeyRegistry
     function compressedBlsPublicKeyOf(uint64 nodeId) external view returns (uint256 word0, uint256 word1) {
         CompressedPoint storage k = _keys[nodeId];
-        return (k.word0, k.word1 & BN254.G2_COORDINATE_MASK);
+        return (k.word0, k.word1 & BN254G2.G2_COORDINATE_MASK);
     }
 
     /// @inheritdoc IBlsKeyRegistry
@@ -300,19 +301,19 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         if (word1 & ACTIVE_FLAG == 0) revert BlsKeyNotActive(nodeId);
         // An active key carries no other flag: clearing ACTIVE_FLAG leaves the plain compressed word.
         word1 ^= ACTIVE_FLAG;
-        remaining = BN254.g2ToJacobian(_aggregateKey());
-        BN254.g2JacobianSubAffine(remaining, BN254.g2Decompress(word0, word1));
+        remaining = BN254G2.g2ToJacobian(_aggregateKey());
+        BN254G2.g2JacobianSubAffine(remaining, BN254G2.g2Decompress(word0, word1));
     }
 
     /// @dev The aggregate, decompressed (infinity when no node is active).
     function _aggregateKey() private view returns (BN254.G2Point memory) {
-        return BN254.g2Decompress(_aggregate.word0, _aggregate.word1);
+        return BN254G2.g2Decompress(_aggregate.word0, _aggregate.word1);
     }
 
     /// @dev Stores `aggregate` compressed; it is a sum of subgroup points computed here, so it is
     /// reduced and on the twist, and decompresses to itself.
     function _setAggregate(BN254.G2Point memory aggregate) private {
-        (uint256 word0, uint256 word1) = BN254.g2Compress(aggregate);
+        (uint256 word0, uint256 word1) = BN254G2.g2Compress(aggregate);
         _aggregate.word0 = word0;
         _aggregate.word1 = word1;
     }
@@ -328,16 +329,16 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         returns (BN254.G2Point memory remaining)
     {
         if (hint.aggregateYIm | hint.aggregateYRe == 0) {
-            BN254.G2Jacobian memory j = BN254.g2ToJacobian(_aggregateKey());
-            BN254.g2JacobianSubAffine(j, BN254.g2Decompress(word0, word1));
-            return BN254.g2JacobianToAffine(j);
+            BN254.G2Jacobian memory j = BN254G2.g2ToJacobian(_aggregateKey());
+            BN254G2.g2JacobianSubAffine(j, BN254G2.g2Decompress(word0, word1));
+            return BN254G2.g2JacobianToAffine(j);
         }
         // The hint's first eight words: the aggregate's y, the key's y, the remainder.
         uint256 words;
         assembly ("memory-safe") {
             words := hint
         }
-        if (!BN254.g2IsDifferenceWithRoots(_aggregate.word0, _aggregate.word1, word0, word1, words, remaining)) {
+        if (!BN254G2.g2IsDifferenceWithRoots(_aggregate.word0, _aggregate.word1, word0, word1, words, remaining)) {
             revert InvalidDeregistrationHint(nodeId);
         }
     }
@@ -388,10 +389,10 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
             // The non-signer's key is its stored key and `base` is exact, so the chord rule proves the
             // given point is base minus that key: no subtraction, no inversion.
             signersKey = nonSignerKeys[1];
-            if (!BN254.g2IsSum(signersKey, nonSignerKeys[0], base)) revert InvalidDeregistrationHint(nodeId);
+            if (!BN254G2.g2IsSum(signersKey, nonSignerKeys[0], base)) revert InvalidDeregistrationHint(nodeId);
             return signersKey;
         }
-        BN254.G2Jacobian memory acc = BN254.g2ToJacobian(base);
+        BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(base);
         uint64 previous;
         for (uint256 i; i < count; ++i) {
             uint64 id = nonSigners[i];
@@ -399,9 +400,9 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
             if (id == nodeId) revert NonSignerIsTarget(i);
             previous = id;
             _checkNonSigner(i, id, nonSignerKeys[i]);
-            BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
+            BN254G2.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
         }
-        signersKey = BN254.g2JacobianToAffine(acc);
+        signersKey = BN254G2.g2JacobianToAffine(acc);
     }
 
     /// @dev A listed non-signer: a stored, active key equal to `key` (compared compressed).
@@ -411,7 +412,7 @@ contract NetworkAttestations is INetworkAttestations, AccessControl {
         if (word0 == 0) revert UnknownNonSigner(index, id);
         uint256 word1 = k.word1;
         if (word1 & ACTIVE_FLAG == 0) revert NonSignerNotActive(index, id);
-        (uint256 c0, uint256 c1) = BN254.g2CompressCalldata(key);
+        (uint256 c0, uint256 c1) = BN254G2.g2CompressCalldata(key);
         if (c0 != word0 || c1 != word1 ^ ACTIVE_FLAG) revert NonSignerKeyMismatch(index, id);
     }
 }

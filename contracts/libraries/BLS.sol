@@ -15,14 +15,15 @@ import {BN254} from "./BN254.sol";
 /// @dev BLS is not post-quantum. It is used only where a post-quantum alternative would cost one
 /// ML-DSA verification per signer.
 ///
-/// Typical non-signer loop of an attestation verifier, with its own storage checks per key:
+/// Typical non-signer loop of an attestation verifier (NetworkAttestations), with its own storage
+/// checks per key:
 /// ```
-/// BN254.G2Jacobian memory acc = BN254.g2ToJacobian(storedAggregate);
+/// BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(storedAggregate);
 /// for (uint256 i; i < ids.length; ++i) {
-///     // check ids ascending (unique) and keyHashOf[ids[i]] == BN254.g2HashCalldata(keys[i])
-///     BN254.g2JacobianSubCalldata(acc, keys[i]);
+///     // check ids ascending (unique) and BN254G2.g2CompressCalldata(keys[i]) == the stored key of ids[i]
+///     BN254G2.g2JacobianSubCalldata(acc, keys[i]);
 /// }
-/// bool ok = BLS.verify(BN254.g2JacobianToAffine(acc), message, signature);
+/// bool ok = BLS.verify(BN254G2.g2JacobianToAffine(acc), message, signature);
 /// ```
 library BLS {
     /// @notice Domain tag of ordinary (attestation) signatures: keccak256 of the ASCII tag.
@@ -30,20 +31,6 @@ library BLS {
     /// @notice Domain tag of proofs of possession, distinct so that a proof can never be replayed as
     /// a signature over the same bytes, nor the reverse.
     bytes32 internal constant POP_DOMAIN = keccak256("PARS-BLS-BN254-G1-KECCAK-TAI-V1:PROOF-OF-POSSESSION");
-
-    /// @notice H(message) under the signature domain.
-    /// @param message the signed bytes
-    /// @return h the G1 point that a signer multiplies by its secret key
-    function hashMessage(bytes memory message) internal view returns (BN254.G1Point memory h) {
-        return BN254.hashToG1(SIGNATURE_DOMAIN, message);
-    }
-
-    /// @notice H(digest) under the proof-of-possession domain.
-    /// @param digest the 32-byte digest (binding operator, chain id and contract)
-    /// @return h the G1 point that the key owner multiplies by its secret key
-    function hashProofOfPossession(bytes32 digest) internal view returns (BN254.G1Point memory h) {
-        return BN254.hashToG1(POP_DOMAIN, abi.encodePacked(digest));
-    }
 
     /// @notice Verifies `signature` on `message` under `publicKey` (single or aggregate key).
     /// @param publicKey the G2 key; infinity is rejected (it would accept the infinity signature)
@@ -60,25 +47,9 @@ library BLS {
         return ok && verifyHashed(publicKey, h, signature);
     }
 
-    /// @notice `verify` with the square roots of the hash to G1 supplied by the caller (see
-    /// `BN254.tryHashToG1WithRoots`): the same check without a modexp per try. No roots: `verify`.
-    /// @param publicKey the G2 key; infinity is rejected
-    /// @param message the signed bytes
-    /// @param hashRoots one root per try of the hash, or none
-    /// @param signature the G1 signature; infinity is rejected
-    /// @return valid true only for a valid signature with correct roots
-    function verifyWithHashRoots(
-        BN254.G2Point memory publicKey,
-        bytes memory message,
-        uint256[] calldata hashRoots,
-        BN254.G1Point memory signature
-    ) internal view returns (bool valid) {
-        if (hashRoots.length == 0) return verify(publicKey, message, signature);
-        (bool ok, BN254.G1Point memory h) = BN254.tryHashToG1WithRoots(SIGNATURE_DOMAIN, message, hashRoots);
-        return ok && verifyHashed(publicKey, h, signature);
-    }
-
-    /// @notice `verifyWithHashRoots` for a 32-byte message (a digest), hashed without a copy.
+    /// @notice `verify` of a 32-byte message (a digest) with the square roots of the hash to G1 supplied
+    /// by the caller (see `BN254.tryHashToG1WithRoots`): the same check without a modexp per try. No
+    /// roots: `verify`.
     /// @param publicKey the G2 key; infinity is rejected
     /// @param message the signed 32 bytes
     /// @param hashRoots one root per try of the hash, or none
@@ -97,7 +68,7 @@ library BLS {
 
     /// @notice The pairing check for an already hashed message: e(signature, -G2) e(hashed, key) == 1.
     /// @param publicKey the G2 key; infinity is rejected
-    /// @param hashed the message point (from hashMessage or hashProofOfPossession)
+    /// @param hashed the message point (`BN254.tryHashToG1` of the message under its domain)
     /// @param signature the G1 signature; infinity is rejected
     /// @return valid true only if the pairing precompile succeeded and the product is 1
     function verifyHashed(
@@ -109,35 +80,6 @@ library BLS {
         // infinity signature for any message; an infinity signature is only valid for that key.
         if (BN254.g2IsInfinity(publicKey) || BN254.g1IsInfinity(signature)) return false;
         return BN254.pairing2NegG2(signature, hashed, publicKey);
-    }
-
-    /// @notice The signers' aggregate key: `aggregateKey` minus every key in `nonSignerKeys`.
-    /// @dev The caller checks that the non-signer keys are registered, active and unique; this only
-    /// does the arithmetic (mixed Jacobian additions, one inversion; none for an empty list).
-    /// @param aggregateKey the aggregate key of all active nodes
-    /// @param nonSignerKeys the keys of the nodes that did not sign
-    /// @return signersKey the affine aggregate key of the signers
-    function signersKey(BN254.G2Point memory aggregateKey, BN254.G2Point[] calldata nonSignerKeys)
-        internal
-        view
-        returns (BN254.G2Point memory)
-    {
-        return BN254.g2SubMany(aggregateKey, nonSignerKeys);
-    }
-
-    /// @notice Verifies an aggregate signature of all active nodes except `nonSignerKeys`.
-    /// @param aggregateKey the aggregate key of all active nodes
-    /// @param nonSignerKeys the keys of the nodes that did not sign (checked by the caller)
-    /// @param message the signed bytes
-    /// @param signature the aggregate G1 signature of the signers
-    /// @return valid true only for a valid signature by every node that is not listed
-    function verifyAggregate(
-        BN254.G2Point memory aggregateKey,
-        BN254.G2Point[] calldata nonSignerKeys,
-        bytes memory message,
-        BN254.G1Point memory signature
-    ) internal view returns (bool valid) {
-        return verify(BN254.g2SubMany(aggregateKey, nonSignerKeys), message, signature);
     }
 
     /// @notice Verifies a proof of possession: a signature over `digest` under POP_DOMAIN.

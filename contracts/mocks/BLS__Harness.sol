@@ -2,12 +2,15 @@
 pragma solidity 0.8.30;
 
 import {BN254} from "../libraries/BN254.sol";
+import {BN254G2} from "../libraries/BN254G2.sol";
 import {BLS} from "../libraries/BLS.sol";
 
 /// @title BLS__Harness
-/// @notice Test double exposing the BN254 and BLS libraries, plus a miniature registry (stored affine
-/// aggregate key, key hashes by node id, proof-of-possession registration, attestation check with
-/// non-signers) whose transactions show the gas a real registry and verifier will pay.
+/// @notice Test double exposing the BLS library (BN254's functions are in BN254__Harness), plus a
+/// miniature registry (stored affine aggregate key, key hashes by node id, proof-of-possession
+/// registration, attestation check with non-signers) whose transactions show the gas a real registry
+/// and verifier will pay. What production never calls (hashing a message, an aggregate minus many
+/// keys, a key's hash) is written here, on top of the library functions production does call.
 contract BLS__Harness {
     /// @notice The proof of possession did not verify (or the key is not a subgroup point).
     error InvalidProofOfPossession(uint256 nodeId, bytes32 keyHash);
@@ -21,6 +24,8 @@ contract BLS__Harness {
     error NonSignerKeyMismatch(uint256 index, uint256 nodeId);
     /// @notice Non-signer ids and keys differ in length.
     error NonSignerLengthMismatch(uint256 ids, uint256 keys);
+    /// @notice No try of the hash to G1 found a curve point (probability ~2^-64).
+    error HashToG1Failed(bytes32 domain);
 
     /// @notice A key joined the aggregate.
     event KeyRegistered(uint256 indexed nodeId, bytes32 keyHash);
@@ -58,7 +63,7 @@ contract BLS__Harness {
         view
         returns (bytes32 digest)
     {
-        bytes32 keyHash = BN254.g2HashCalldata(publicKey);
+        bytes32 keyHash = _keyHash(publicKey);
         return keccak256(abi.encode(REGISTRATION_PURPOSE, block.chainid, address(this), operator, nodeId, keyHash));
     }
 
@@ -67,14 +72,14 @@ contract BLS__Harness {
     /// @param publicKey the BLS key
     /// @param proof the signature over registrationDigest(msg.sender, nodeId, publicKey) under POP_DOMAIN
     function registerKey(uint256 nodeId, BN254.G2Point calldata publicKey, BN254.G1Point calldata proof) external {
-        bytes32 keyHash = BN254.g2HashCalldata(publicKey);
+        bytes32 keyHash = _keyHash(publicKey);
         if (keyHashOf[nodeId] != bytes32(0) || keyTaken[keyHash]) revert KeyAlreadyRegistered(nodeId, keyHash);
         if (!BLS.verifyProofOfPossession(publicKey, registrationDigest(msg.sender, nodeId, publicKey), proof)) {
             revert InvalidProofOfPossession(nodeId, keyHash);
         }
         keyHashOf[nodeId] = keyHash;
         keyTaken[keyHash] = true;
-        aggregateKey = BN254.g2Add(aggregateKey, publicKey);
+        aggregateKey = BN254G2.g2Add(aggregateKey, publicKey);
         emit KeyRegistered(nodeId, keyHash);
     }
 
@@ -82,23 +87,23 @@ contract BLS__Harness {
     /// @param nodeId the node
     /// @param publicKey its key (checked against the stored hash)
     function removeKey(uint256 nodeId, BN254.G2Point calldata publicKey) external {
-        bytes32 keyHash = BN254.g2HashCalldata(publicKey);
+        bytes32 keyHash = _keyHash(publicKey);
         if (keyHashOf[nodeId] != keyHash || keyHash == bytes32(0)) revert UnknownNode(nodeId);
         delete keyHashOf[nodeId];
-        aggregateKey = BN254.g2Sub(aggregateKey, publicKey);
+        aggregateKey = _g2Sub(aggregateKey, publicKey);
         emit KeyRemoved(nodeId, keyHash);
     }
 
     /// @notice Adds a key to the aggregate without any check: measures the affine aggregate update.
     /// @param publicKey the key
     function mock__addToAggregate(BN254.G2Point calldata publicKey) external {
-        aggregateKey = BN254.g2Add(aggregateKey, publicKey);
+        aggregateKey = BN254G2.g2Add(aggregateKey, publicKey);
     }
 
     /// @notice Subtracts a key from the aggregate without any check.
     /// @param publicKey the key
     function mock__subFromAggregate(BN254.G2Point calldata publicKey) external {
-        aggregateKey = BN254.g2Sub(aggregateKey, publicKey);
+        aggregateKey = _g2Sub(aggregateKey, publicKey);
     }
 
     /// @notice Sets the aggregate and the key hashes directly, so fixtures need not register one by one.
@@ -153,7 +158,7 @@ contract BLS__Harness {
     /// @notice Hashes to G1 in a transaction: measures hash-to-G1.
     /// @param message the bytes
     function mock__hashToG1Tx(bytes calldata message) external {
-        lastPoint = BLS.hashMessage(message);
+        lastPoint = _hashMessage(message);
     }
 
     /// @notice Checks a proof of possession in a transaction: measures the PoP check alone.
@@ -194,18 +199,18 @@ contract BLS__Harness {
         return BLS.POP_DOMAIN;
     }
 
-    /// @notice BLS.hashMessage.
+    /// @notice The hash to G1 of a message under BLS.SIGNATURE_DOMAIN (reverts if no try succeeds).
     /// @param message the bytes
     /// @return h the point
     function hashMessage(bytes calldata message) external view returns (BN254.G1Point memory h) {
-        return BLS.hashMessage(message);
+        return _hashMessage(message);
     }
 
-    /// @notice BLS.hashProofOfPossession.
+    /// @notice The hash to G1 of a digest under BLS.POP_DOMAIN.
     /// @param digest the digest
     /// @return h the point
     function hashProofOfPossession(bytes32 digest) external view returns (BN254.G1Point memory h) {
-        return BLS.hashProofOfPossession(digest);
+        return _hashToG1(BLS.POP_DOMAIN, abi.encodePacked(digest));
     }
 
     /// @notice BLS.verify.
@@ -234,7 +239,22 @@ contract BLS__Harness {
         return BLS.verifyHashed(publicKey, hashed, signature);
     }
 
-    /// @notice BLS.verifyAggregate.
+    /// @notice BLS.verifyWithHashRoots.
+    /// @param publicKey the key
+    /// @param message the 32-byte message
+    /// @param hashRoots one root per try of the hash, or none
+    /// @param signature the signature
+    /// @return valid the verdict
+    function verifyWithHashRoots(
+        BN254.G2Point calldata publicKey,
+        bytes32 message,
+        uint256[] calldata hashRoots,
+        BN254.G1Point calldata signature
+    ) external view returns (bool valid) {
+        return BLS.verifyWithHashRoots(publicKey, message, hashRoots, signature);
+    }
+
+    /// @notice BLS.verify against the aggregate minus the non-signers.
     /// @param aggregate the aggregate key
     /// @param nonSignerKeys the keys to subtract
     /// @param message the bytes
@@ -246,10 +266,10 @@ contract BLS__Harness {
         bytes calldata message,
         BN254.G1Point calldata signature
     ) external view returns (bool valid) {
-        return BLS.verifyAggregate(aggregate, nonSignerKeys, message, signature);
+        return BLS.verify(_subMany(aggregate, nonSignerKeys), message, signature);
     }
 
-    /// @notice BLS.signersKey.
+    /// @notice The aggregate minus the non-signers, as a verifier computes it.
     /// @param aggregate the aggregate key
     /// @param nonSignerKeys the keys to subtract
     /// @return key the signers' aggregate key
@@ -258,7 +278,7 @@ contract BLS__Harness {
         view
         returns (BN254.G2Point memory key)
     {
-        return BLS.signersKey(aggregate, nonSignerKeys);
+        return _subMany(aggregate, nonSignerKeys);
     }
 
     /// @notice BLS.verifyProofOfPossession.
@@ -272,181 +292,6 @@ contract BLS__Harness {
         returns (bool valid)
     {
         return BLS.verifyProofOfPossession(publicKey, digest, proof);
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // BN254 views
-    // ------------------------------------------------------------------------------------------------
-
-    /// @notice BN254.hashToG1 with any domain.
-    /// @param domain the tag
-    /// @param message the bytes
-    /// @return h the point
-    function hashToG1(bytes32 domain, bytes calldata message) external view returns (BN254.G1Point memory h) {
-        return BN254.hashToG1(domain, message);
-    }
-
-    /// @notice BN254.g1Generator and BN254.g2Generator.
-    /// @return g1 the G1 generator
-    /// @return g2 the G2 generator
-    function generators() external pure returns (BN254.G1Point memory g1, BN254.G2Point memory g2) {
-        return (BN254.g1Generator(), BN254.g2Generator());
-    }
-
-    /// @notice BN254.g1Add.
-    /// @param a a point
-    /// @param b a point
-    /// @return sum a + b
-    function g1Add(BN254.G1Point calldata a, BN254.G1Point calldata b) external view returns (BN254.G1Point memory) {
-        return BN254.g1Add(a, b);
-    }
-
-    /// @notice BN254.tryG1Add.
-    /// @param a a point
-    /// @param b a point
-    /// @return ok precompile verdict
-    /// @return sum a + b
-    function tryG1Add(BN254.G1Point calldata a, BN254.G1Point calldata b)
-        external
-        view
-        returns (bool ok, BN254.G1Point memory sum)
-    {
-        return BN254.tryG1Add(a, b);
-    }
-
-    /// @notice BN254.g1Mul.
-    /// @param a a point
-    /// @param s a scalar
-    /// @return product s * a
-    function g1Mul(BN254.G1Point calldata a, uint256 s) external view returns (BN254.G1Point memory) {
-        return BN254.g1Mul(a, s);
-    }
-
-    /// @notice BN254.g1Negate.
-    /// @param a a point
-    /// @return n -a
-    function g1Negate(BN254.G1Point calldata a) external pure returns (BN254.G1Point memory) {
-        return BN254.g1Negate(a);
-    }
-
-    /// @notice BN254.g1IsOnCurve.
-    /// @param a a point
-    /// @return onCurve the verdict
-    function g1IsOnCurve(BN254.G1Point calldata a) external pure returns (bool) {
-        return BN254.g1IsOnCurve(a);
-    }
-
-    /// @notice BN254.pairing2.
-    /// @param a1 G1 point
-    /// @param b1 G2 point
-    /// @param a2 G1 point
-    /// @param b2 G2 point
-    /// @return valid the verdict
-    function pairing2(
-        BN254.G1Point calldata a1,
-        BN254.G2Point calldata b1,
-        BN254.G1Point calldata a2,
-        BN254.G2Point calldata b2
-    ) external view returns (bool) {
-        return BN254.pairing2(a1, b1, a2, b2);
-    }
-
-    /// @notice BN254.pairing over lists.
-    /// @param a G1 points
-    /// @param b G2 points
-    /// @return valid the verdict
-    function pairing(BN254.G1Point[] calldata a, BN254.G2Point[] calldata b) external view returns (bool) {
-        return BN254.pairing(a, b);
-    }
-
-    /// @notice Calls the pairing precompile on raw input, to tell a precompile failure from a product
-    /// that is not 1.
-    /// @param input the EIP-197 input
-    /// @return success whether the precompile succeeded
-    /// @return output its output
-    function pairingRaw(bytes calldata input) external view returns (bool success, bytes memory output) {
-        // A failing precompile burns all gas it gets: cap it as the library does.
-        (success, output) = address(0x08).staticcall{gas: 1_000_000}(input);
-    }
-
-    /// @notice BN254.g2IsOnCurve.
-    /// @param a a point
-    /// @return onCurve the verdict
-    function g2IsOnCurve(BN254.G2Point calldata a) external pure returns (bool) {
-        return BN254.g2IsOnCurve(a);
-    }
-
-    /// @notice BN254.g2Negate.
-    /// @param a a point
-    /// @return n -a
-    function g2Negate(BN254.G2Point calldata a) external pure returns (BN254.G2Point memory) {
-        return BN254.g2Negate(a);
-    }
-
-    /// @notice BN254.g2Add.
-    /// @param a a point
-    /// @param b a point
-    /// @return sum a + b
-    function g2Add(BN254.G2Point calldata a, BN254.G2Point calldata b) external view returns (BN254.G2Point memory) {
-        return BN254.g2Add(a, b);
-    }
-
-    /// @notice BN254.g2Sub.
-    /// @param a a point
-    /// @param b a point
-    /// @return difference a - b
-    function g2Sub(BN254.G2Point calldata a, BN254.G2Point calldata b) external view returns (BN254.G2Point memory) {
-        return BN254.g2Sub(a, b);
-    }
-
-    /// @notice BN254.g2SubMany.
-    /// @param base a point
-    /// @param keys points to subtract
-    /// @return result base - sum(keys)
-    function g2SubMany(BN254.G2Point calldata base, BN254.G2Point[] calldata keys)
-        external
-        view
-        returns (BN254.G2Point memory)
-    {
-        return BN254.g2SubMany(base, keys);
-    }
-
-    /// @notice Drives the Jacobian accumulator: starts at `start`, adds `plus` (memory and calldata
-    /// variants alternately), subtracts `minus` (likewise), converts to affine once.
-    /// @param start the starting point
-    /// @param plus points to add
-    /// @param minus points to subtract
-    /// @return result start + sum(plus) - sum(minus)
-    function g2Accumulate(BN254.G2Point calldata start, BN254.G2Point[] calldata plus, BN254.G2Point[] calldata minus)
-        external
-        view
-        returns (BN254.G2Point memory)
-    {
-        BN254.G2Jacobian memory acc = BN254.g2ToJacobian(start);
-        for (uint256 i = 0; i < plus.length; ++i) {
-            if (i % 2 == 0) BN254.g2JacobianAddAffine(acc, plus[i]);
-            else BN254.g2JacobianAddCalldata(acc, plus[i]);
-        }
-        for (uint256 i = 0; i < minus.length; ++i) {
-            if (i % 2 == 0) BN254.g2JacobianSubAffine(acc, minus[i]);
-            else BN254.g2JacobianSubCalldata(acc, minus[i]);
-        }
-        return BN254.g2JacobianToAffine(acc);
-    }
-
-    /// @notice BN254.g2Hash of a memory copy and BN254.g2HashCalldata.
-    /// @param a a point
-    /// @return fromMemory g2Hash
-    /// @return fromCalldata g2HashCalldata
-    function g2Hash(BN254.G2Point calldata a) external pure returns (bytes32 fromMemory, bytes32 fromCalldata) {
-        return (BN254.g2Hash(a), BN254.g2HashCalldata(a));
-    }
-
-    /// @notice BN254.fpInverse.
-    /// @param a the element
-    /// @return inverse a^-1 mod p
-    function fpInverse(uint256 a) external view returns (uint256) {
-        return BN254.fpInverse(a);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -475,18 +320,18 @@ contract BLS__Harness {
         returns (uint256 hashGas, uint256 subtractGas, uint256 toAffineGas, uint256 pairingGas, bool valid)
     {
         uint256 start = gasleft();
-        BN254.G1Point memory h = BLS.hashMessage(message);
+        BN254.G1Point memory h = _hashMessage(message);
         hashGas = start - gasleft();
 
         start = gasleft();
-        BN254.G2Jacobian memory acc = BN254.g2ToJacobian(aggregate);
+        BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(aggregate);
         for (uint256 i = 0; i < nonSignerKeys.length; ++i) {
-            BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
+            BN254G2.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
         }
         subtractGas = start - gasleft();
 
         start = gasleft();
-        BN254.G2Point memory key = BN254.g2JacobianToAffine(acc);
+        BN254.G2Point memory key = BN254G2.g2JacobianToAffine(acc);
         toAffineGas = start - gasleft();
 
         start = gasleft();
@@ -494,129 +339,11 @@ contract BLS__Harness {
         pairingGas = start - gasleft();
     }
 
-    // ------------------------------------------------------------------------------------------------
-    // BN254 point compression
-    // ------------------------------------------------------------------------------------------------
-
-    /// @notice BN254.g2CompressCalldata: (0, 0) unless reduced and on the twist.
-    /// @param a a point
-    /// @return word0 xIm with the flags
-    /// @return word1 xRe
-    function g2CompressCalldata(BN254.G2Point calldata a) external pure returns (uint256 word0, uint256 word1) {
-        return BN254.g2CompressCalldata(a);
-    }
-
-    /// @notice BN254.g2Compress (no checks).
-    /// @param a a point
-    /// @return word0 xIm with the flags
-    /// @return word1 xRe
-    function g2Compress(BN254.G2Point calldata a) external pure returns (uint256 word0, uint256 word1) {
-        return BN254.g2Compress(a);
-    }
-
-    /// @notice BN254.tryG2Decompress.
-    /// @param word0 xIm with the flags
-    /// @param word1 xRe
-    /// @return ok whether the words encode a twist point
-    /// @return a the point
-    function tryG2Decompress(uint256 word0, uint256 word1) external view returns (bool ok, BN254.G2Point memory a) {
-        return BN254.tryG2Decompress(word0, word1);
-    }
-
-    /// @notice BN254.g2DecompressWithRoot.
-    /// @param word0 xIm with the flags
-    /// @param word1 xRe
-    /// @param yIm the claimed y, imaginary part
-    /// @param yRe the claimed y, real part
-    /// @return ok whether the words and y are a twist point with that sign
-    /// @return a the point
-    function g2DecompressWithRoot(uint256 word0, uint256 word1, uint256 yIm, uint256 yRe)
-        external
-        pure
-        returns (bool ok, BN254.G2Point memory a)
-    {
-        return BN254.g2DecompressWithRoot(word0, word1, yIm, yRe);
-    }
-
-    /// @notice BN254.g2IsSum.
-    /// @param a a point
-    /// @param b a point
-    /// @param c the claimed sum
-    /// @return yes whether the chord equations hold
-    function g2IsSum(BN254.G2Point memory a, BN254.G2Point memory b, BN254.G2Point memory c)
-        external
-        pure
-        returns (bool yes)
-    {
-        return BN254.g2IsSum(a, b, c);
-    }
-
-    /// @notice BN254.tryHashToG1WithRoots.
-    /// @param domain the tag
-    /// @param message the bytes
-    /// @param roots one root per try
-    /// @return ok whether the roots check out
-    /// @return h the point
-    function tryHashToG1WithRoots(bytes32 domain, bytes calldata message, uint256[] calldata roots)
-        external
-        pure
-        returns (bool ok, BN254.G1Point memory h)
-    {
-        return BN254.tryHashToG1WithRoots(domain, message, roots);
-    }
-
-    /// @notice BN254.g2Decompress (reverts with G2DecompressionFailed).
-    /// @param word0 xIm with the flags
-    /// @param word1 xRe
-    /// @return a the point
-    function g2Decompress(uint256 word0, uint256 word1) external view returns (BN254.G2Point memory a) {
-        return BN254.g2Decompress(word0, word1);
-    }
-
-    /// @notice BN254.fp2Sqrt.
-    /// @param re real part
-    /// @param im imaginary part
-    /// @return ok whether re + im i is a square
-    /// @return rootRe real part of the root
-    /// @return rootIm imaginary part of the root
-    function fp2Sqrt(uint256 re, uint256 im) external view returns (bool ok, uint256 rootRe, uint256 rootIm) {
-        return BN254.fp2Sqrt(re, im);
-    }
-
-    /// @notice BN254.g2Sgn0.
-    /// @param re real part
-    /// @param im imaginary part
-    /// @return sign 0 or 1
-    function g2Sgn0(uint256 re, uint256 im) external pure returns (uint256 sign) {
-        return BN254.g2Sgn0(re, im);
-    }
-
-    /// @notice BN254.g2JacobianToAffinePair on (base - first) and (base - first - rest), the two
-    /// points a deregistration needs (new aggregate, signers' key).
-    /// @param base the starting point
-    /// @param first subtracted from both
-    /// @param rest subtracted from the second only
-    /// @return a base - first
-    /// @return b base - first - sum(rest)
-    function g2AffinePair(BN254.G2Point calldata base, BN254.G2Point calldata first, BN254.G2Point[] calldata rest)
-        external
-        view
-        returns (BN254.G2Point memory a, BN254.G2Point memory b)
-    {
-        BN254.G2Jacobian memory j = BN254.g2ToJacobian(base);
-        BN254.g2JacobianSubCalldata(j, first);
-        BN254.G2Jacobian memory k = BN254.G2Jacobian(j.xIm, j.xRe, j.yIm, j.yRe, j.zIm, j.zRe);
-        for (uint256 i = 0; i < rest.length; ++i) {
-            BN254.g2JacobianSubCalldata(k, rest[i]);
-        }
-        return BN254.g2JacobianToAffinePair(j, k);
-    }
-
     /// @notice Decompresses in a transaction: measures one decompression (two modexps).
     /// @param word0 xIm with the flags
     /// @param word1 xRe
     function mock__decompressTx(uint256 word0, uint256 word1) external {
-        BN254.G2Point memory a = BN254.g2Decompress(word0, word1);
+        BN254.G2Point memory a = BN254G2.g2Decompress(word0, word1);
         lastPoint = BN254.G1Point(a.yIm, a.yRe);
     }
 
@@ -636,17 +363,55 @@ contract BLS__Harness {
         if (n != nonSignerKeys.length) revert NonSignerLengthMismatch(n, nonSignerKeys.length);
         BN254.G2Point memory key = aggregateKey;
         if (n != 0) {
-            BN254.G2Jacobian memory acc = BN254.g2ToJacobian(key);
+            BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(key);
             uint256 previous;
             for (uint256 i = 0; i < n; ++i) {
                 uint256 id = nonSignerIds[i];
                 if (i != 0 && id <= previous) revert NonSignersNotAscending(i, id);
                 previous = id;
-                if (keyHashOf[id] != BN254.g2HashCalldata(nonSignerKeys[i])) revert NonSignerKeyMismatch(i, id);
-                BN254.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
+                if (keyHashOf[id] != _keyHash(nonSignerKeys[i])) revert NonSignerKeyMismatch(i, id);
+                BN254G2.g2JacobianSubCalldata(acc, nonSignerKeys[i]);
             }
-            key = BN254.g2JacobianToAffine(acc);
+            key = BN254G2.g2JacobianToAffine(acc);
         }
         return BLS.verify(key, message, signature);
+    }
+
+    /// @dev A node's key identity in the harness: keccak256 of its 128-byte encoding.
+    function _keyHash(BN254.G2Point calldata publicKey) private pure returns (bytes32) {
+        return keccak256(abi.encode(publicKey));
+    }
+
+    /// @dev a - b through the library's accumulator (one inversion).
+    function _g2Sub(BN254.G2Point memory a, BN254.G2Point memory b) private view returns (BN254.G2Point memory) {
+        BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(a);
+        BN254G2.g2JacobianSubAffine(acc, b);
+        return BN254G2.g2JacobianToAffine(acc);
+    }
+
+    /// @dev base - sum(keys), as a verifier's non-signer loop computes it (base itself for no keys).
+    function _subMany(BN254.G2Point memory base, BN254.G2Point[] calldata keys)
+        private
+        view
+        returns (BN254.G2Point memory)
+    {
+        if (keys.length == 0) return base;
+        BN254.G2Jacobian memory acc = BN254G2.g2ToJacobian(base);
+        for (uint256 i = 0; i < keys.length; ++i) {
+            BN254G2.g2JacobianSubCalldata(acc, keys[i]);
+        }
+        return BN254G2.g2JacobianToAffine(acc);
+    }
+
+    /// @dev The hash to G1 of a message under the signature domain.
+    function _hashMessage(bytes memory message) private view returns (BN254.G1Point memory) {
+        return _hashToG1(BLS.SIGNATURE_DOMAIN, message);
+    }
+
+    /// @dev BN254.tryHashToG1, reverting in the ~2^-64 case where no try succeeds.
+    function _hashToG1(bytes32 domain, bytes memory message) private view returns (BN254.G1Point memory h) {
+        bool ok;
+        (ok, h) = BN254.tryHashToG1(domain, message);
+        if (!ok) revert HashToG1Failed(domain);
     }
 }
