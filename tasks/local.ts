@@ -11,7 +11,7 @@ import { NETWORKS } from "../src/networks";
 import { Output, ParsTaskError, runTask } from "./lib/io";
 import { connect } from "./lib/chain";
 import { loadSuite } from "./lib/suite";
-import { waitForReceipt } from "./lib/tx";
+import { waitForReceipt } from "../src/cli/tx";
 import { keystorePath, openKeystore, parsAmount, withCommon, type CommonArgs } from "./lib/operator";
 
 /** The local node's EIP-1193 provider, after checking that the network is one. */

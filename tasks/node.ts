@@ -14,7 +14,7 @@ import type { NodeKeyMaterial } from "../src/keystore";
 import { keystorePassword, ParsTaskError, confirm, type Output } from "./lib/io";
 import { walletSender, type Chain } from "./lib/chain";
 import type { LoadedSuite } from "./lib/suite";
-import { eventsOf, executeTx, type TxOutcome } from "./lib/tx";
+import { eventsOf, executeTx, type TxOutcome } from "../src/cli/tx";
 import { keystoreModule, keystorePath, openKeystore, parsAmount, resolveNodeId, senderFor, suiteAction, unlock, withSending, type SendingArgs } from "./lib/operator";
 import { planHeartbeat } from "./lib/heartbeat";
 import { nodeRoles, ownerAction, printUnsigned, roleOf, withOwnerSending, withStakeSending, type OwnerSendArgs } from "./lib/roles";

@@ -12,7 +12,7 @@ import { storageUtilisationPercent } from "../src/swarm";
 import { ParsTaskError, type Output } from "./lib/io";
 import type { Chain } from "./lib/chain";
 import type { LoadedSuite } from "./lib/suite";
-import { eventsOf, executeTx, type TxOutcome } from "./lib/tx";
+import { eventsOf, executeTx, type TxOutcome } from "../src/cli/tx";
 import { keystorePath, resolveNodeId, senderFor, suiteAction, withSending, type SendingArgs } from "./lib/operator";
 import { nodeRoles, outcomeOf, printUnsigned, withStakeSending, type OwnerSendArgs } from "./lib/roles";
 

@@ -9,7 +9,7 @@ import type { KeystoreFile, NodeKeyMaterial } from "../../src/keystore";
 import { connect, defaultSender, walletSender, type Chain, type Sender } from "./chain";
 import { keystorePassword, Output, ParsTaskError, runTask } from "./io";
 import { loadSuite, type LoadedSuite } from "./suite";
-import type { SendFlags } from "./tx";
+import type { SendFlags } from "../../src/cli/tx";
 
 export const KEYSTORE_ENV = "PARS_KEYSTORE";
 

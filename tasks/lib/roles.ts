@@ -20,7 +20,7 @@ import type { Chain, Sender } from "./chain";
 import { ParsTaskError, type Output } from "./io";
 import { senderFor, withSending, type SendingArgs, type SuiteContext } from "./operator";
 import type { LoadedSuite } from "./suite";
-import { errorMessage, executeTx, type TxIntent, type TxOutcome } from "./tx";
+import { errorMessage, executeTx, type TxIntent, type TxOutcome } from "../../src/cli/tx";
 
 export interface NodeRoles {
   nodeId: bigint;

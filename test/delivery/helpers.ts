@@ -78,7 +78,15 @@ export async function onNetwork<T>(hre: HardhatRuntimeEnvironment, name: string,
 
 /** One JSON-RPC call. */
 export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const post = () => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  let res: Response;
+  try {
+    res = await post();
+  } catch {
+    // A kept-alive connection the node closed as it was reused ("other side closed"): the request
+    // never reached it, so asking again is safe.
+    res = await post();
+  }
   const body = (await res.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result as T;

@@ -1,5 +1,5 @@
 /**
- * One way to send a transaction, for every task:
+ * One way to send a transaction, for every task, the deployment engine and the `pars-node` command:
  *
  * 1. estimate gas (a revert here is explained by its custom error and stops everything);
  * 2. show the cost (gas × fee per gas, in PARS) and what is sent;
@@ -9,7 +9,7 @@
  * 6. a transaction that reverted on chain is replayed to name its error.
  */
 import { Transaction, formatEther, formatUnits, getAddress, type Interface, type Log, type TransactionRequest } from "ethers";
-import { RevertDecoder, formatRevert, type DecodedRevert } from "../../src/revert";
+import { RevertDecoder, formatRevert, type DecodedRevert } from "../revert";
 import type { Chain, Sender } from "./chain";
 import { confirm, ParsTaskError, type Output } from "./io";
 
