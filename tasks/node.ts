@@ -4,7 +4,6 @@
  * Every sending task shares the flow of tasks/lib/tx.ts (gas and cost, --dry-run, --yes, --json,
  * chain-id guard, progress, custom-error explanations).
  */
-import * as fs from "fs";
 import { task, types } from "hardhat/config";
 import { ZeroHash, formatEther, getAddress, getBytes, isAddress, isHexString, keccak256 } from "ethers";
 import { registrationDigest, anchorRotationDigest, NodeStatus, operatorMinimum } from "../src/registry";
@@ -16,7 +15,8 @@ import { walletSender, type Chain } from "./lib/chain";
 import type { LoadedSuite } from "./lib/suite";
 import { eventsOf, executeTx, type TxOutcome } from "../src/cli/tx";
 import { keystoreModule, keystorePath, openKeystore, parsAmount, resolveNodeId, senderFor, suiteAction, unlock, withSending, type SendingArgs } from "./lib/operator";
-import { planHeartbeat } from "./lib/heartbeat";
+import { planHeartbeat } from "../src/cli/heartbeat";
+import { adoptPendingRotation, pendingRotationPath, settlePendingRotation } from "../src/cli/rotation";
 import { nodeRoles, ownerAction, printUnsigned, roleOf, withOwnerSending, withStakeSending, type OwnerSendArgs } from "./lib/roles";
 
 const statusName = (s: bigint | number) => NodeStatus[Number(s)] ?? `Unknown(${s})`;
@@ -278,11 +278,32 @@ interface HeartbeatArgs extends SendingArgs {
   pollSeconds: number;
 }
 
+/** The node's keystore as a heartbeat sender holds it: replaced when a pending rotation is adopted. */
+interface HeartbeatKeys {
+  file: string;
+  password: string;
+  keys: NodeKeyMaterial;
+}
+
+/**
+ * Settles `<keystore>.rotating` (left by a rotation whose outcome its task could not see) against
+ * the registry, and says what happened.
+ */
+function settleRotation(hk: HeartbeatKeys, lastRevealed: string, currentEpoch: number, out: Output): void {
+  const pending = settlePendingRotation(hk.file, hk.password, { lastRevealed, currentEpoch });
+  if (pending.state === "adopted") {
+    hk.keys = pending.keys;
+    out.progress(`the registry holds the anchor of the rotation in ${pendingRotationPath(hk.file)}: it is now the keystore (the previous one is ${pending.previous})`);
+  } else if (pending.state === "dropped") {
+    out.progress(`removed ${pendingRotationPath(hk.file)}: its rotation (epoch ${pending.epoch}) was not mined and can no longer be`);
+  }
+}
+
 /** One epoch's heartbeat: sends it, or reports why not (already sent, rotation needed). */
 async function heartbeatOnce(
   chain: Chain,
   suite: LoadedSuite,
-  keys: NodeKeyMaterial,
+  hk: HeartbeatKeys,
   nodeId: bigint,
   args: HeartbeatArgs,
   out: Output,
@@ -290,6 +311,8 @@ async function heartbeatOnce(
   const n = await suite.registry.getNode(nodeId);
   if (Number(n.status) !== NodeStatus.Active) throw new ParsTaskError(`node ${nodeId} is ${statusName(n.status)}: only active nodes send heartbeats`);
   const epoch = Number(await suite.registry.currentEpoch());
+  settleRotation(hk, n.lastRevealed, epoch, out);
+  const keys = hk.keys;
   const last = Number(n.lastHeartbeatEpoch);
   if (last === epoch) return { sent: false, epoch, reason: `already proven for epoch ${epoch}` };
   const maxGap = Number(await suite.registry.MAX_HEARTBEAT_GAP());
@@ -297,7 +320,10 @@ async function heartbeatOnce(
     throw new ParsTaskError(`node ${nodeId} missed ${epoch - last} epochs (more than ${maxGap}): start a fresh chain with node:rotate-anchor`);
   }
   const plan = planHeartbeat(keys.heartbeat, n.lastRevealed, last, epoch);
-  if (plan.kind === "unknown-chain") throw new ParsTaskError(`the registry's last revealed value of node ${nodeId} is not on this keystore's heartbeat chain`);
+  if (plan.kind === "unknown-chain") throw new ParsTaskError(
+      `the registry's last revealed value of node ${nodeId} is not on the heartbeat chain of ${hk.file} (nor of a pending rotation): ` +
+        `use the keystore whose chain it is (${hk.file}.previous holds the one before the last rotation), or start a fresh chain with node:rotate-anchor`,
+    );
   if (plan.kind === "exhausted") throw new ParsTaskError(`the heartbeat chain is used up: run node:rotate-anchor`);
   const result = await executeTx(
     chain,
@@ -319,7 +345,8 @@ withSending(task("node:heartbeat", "Proves the node's liveness for this epoch; -
     suiteAction(async (args: HeartbeatArgs, { out, chain, suite }) => {
       const file = keystorePath(args, true);
       const nodeId = await resolveNodeId(suite, args.nodeId, file);
-      const keys = await unlock(file);
+      const password = await keystorePassword();
+      const keys: HeartbeatKeys = { file, password, keys: await unlock(file, password) };
       if (!args.loop || args.dryRun) {
         const r = await heartbeatOnce(chain, suite, keys, nodeId, args, out);
         if (r.reason) out.line(`node ${nodeId}: ${r.reason}; nothing sent`);
@@ -386,10 +413,25 @@ withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed w
       const nodeId = await resolveNodeId(suite, args.nodeId, file);
       // Asked once: it decrypts the keystore and encrypts the one with the new chain.
       const password = await keystorePassword();
-      const keys = await unlock(file, password);
       const { mldsaSign } = await signing();
       const { encryptKeystore, readKeystore, writeKeystore } = await keystoreModule();
       const epoch = Number(await suite.registry.currentEpoch());
+      const hk: HeartbeatKeys = { file, password, keys: await unlock(file, password) };
+      const lastRevealed = async () => (await suite.registry.getNode(nodeId)).lastRevealed;
+      // An earlier rotation whose outcome its task could not see: adopted if it was mined, else
+      // kept while it still can be (a second rotation in that epoch would be refused anyway).
+      const earlier = settlePendingRotation(file, password, { lastRevealed: await lastRevealed(), currentEpoch: epoch });
+      if (earlier.state === "adopted") {
+        out.line(`the registry holds the anchor of the earlier rotation in ${pendingRotationPath(file)}: it is now the keystore (the previous one is ${earlier.previous}); no new rotation sent`);
+        return out.result({ nodeId: nodeId.toString(), dryRun: args.dryRun, adopted: true, anchor: earlier.keys.heartbeat.anchor });
+      }
+      if (earlier.state === "kept") {
+        throw new ParsTaskError(
+          `${earlier.file} holds a rotation sent in this epoch (${earlier.epoch}) that may still be mined: wait for it (node:heartbeat adopts it once the registry holds its anchor), or rotate again in the next epoch`,
+          { pending: earlier.file },
+        );
+      }
+      const keys = hk.keys;
       const fresh = HeartbeatChain.create({ length: args.heartbeatEpochs, anchorEpoch: epoch });
       const registryAddress = await suite.registry.getAddress();
       const digest = anchorRotationDigest(chain.chainId, registryAddress, nodeId, fresh.anchor, epoch);
@@ -399,25 +441,47 @@ withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed w
         to: registryAddress,
         data: suite.registry.interface.encodeFunctionData("rotateHeartbeatAnchor", [nodeId, fresh.anchor, keys.mldsa.publicKey, mldsaSign(keys.mldsa.secretKey, getBytes(digest), { profile: await pqProfileOf(suite.registry) })]),
       };
-      if (args.dryRun) {
-        const r = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder);
-        return out.result({ ...outcome(r), nodeId: nodeId.toString(), anchor: fresh.anchor });
-      }
-      // The new chain is written before sending, so a mined rotation never loses its chain.
+      // The new chain is written right before the rotation is broadcast, so a mined rotation never
+      // loses its chain; after that, only the chain decides whether the file is still needed.
       const current = readKeystore(file);
       const next = encryptKeystore({ ...keys.secrets, heartbeat: fresh.toJSON() }, password, { scryptLogN: current.crypto.kdfparams.logN });
-      const pending = `${file}.rotating`;
-      writeKeystore(pending, next, { overwrite: true });
+      const pending = pendingRotationPath(file);
+      let written = false;
+      const write = () => {
+        writeKeystore(pending, next, { overwrite: true });
+        written = true;
+      };
+      let r: TxOutcome;
       try {
-        const r = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder);
-        fs.copyFileSync(file, `${file}.previous`);
-        fs.renameSync(pending, file);
-        out.line(`keystore updated; the previous one is ${file}.previous`);
-        return out.result({ ...outcome(r), nodeId: nodeId.toString(), anchor: fresh.anchor });
+        r = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder, { beforeBroadcast: write });
       } catch (e) {
-        fs.rmSync(pending, { force: true });
-        throw e;
+        // Nothing left: the pending file is not needed.
+        if (!written) throw e;
+        let revealed: string | undefined;
+        try {
+          revealed = await lastRevealed();
+        } catch {
+          // The chain cannot say: keep the file.
+        }
+        if (revealed?.toLowerCase() !== fresh.anchor.toLowerCase()) {
+          const err = e instanceof ParsTaskError ? e : new ParsTaskError((e as Error).message, {}, e as Error);
+          throw new ParsTaskError(
+            `${err.message}. The rotation may have been broadcast: its heartbeat chain is kept in ${pending}. ` +
+              `If it is mined (in epoch ${epoch}), node:heartbeat adopts it; if not, node:heartbeat removes it after epoch ${epoch}`,
+            { ...err.details, pending },
+            err,
+          );
+        }
+        // Mined, whatever the error said (a receipt that could not be read, a timeout).
+        out.progress(`${(e as Error).message}; the registry holds the new anchor all the same`);
+        const previous = adoptPendingRotation(file);
+        out.line(`keystore updated; the previous one is ${previous}`);
+        return out.result({ nodeId: nodeId.toString(), dryRun: false, anchor: fresh.anchor, receiptError: (e as Error).message });
       }
+      if (r.dryRun) return out.result({ ...outcome(r), nodeId: nodeId.toString(), anchor: fresh.anchor });
+      const previous = adoptPendingRotation(file);
+      out.line(`keystore updated; the previous one is ${previous}`);
+      return out.result({ ...outcome(r), nodeId: nodeId.toString(), anchor: fresh.anchor });
     }),
   );
 

@@ -308,6 +308,15 @@ export async function sendPrepared(chain: Chain, sender: Sender, p: PreparedTx, 
   };
 }
 
+export interface TxHooks {
+  /**
+   * Runs after the estimate and the confirmation, right before the transaction leaves: what must
+   * exist if it is mined (a new heartbeat chain) is written here. From here on any error may come
+   * after the transaction was broadcast.
+   */
+  beforeBroadcast?: () => void | Promise<void>;
+}
+
 export interface TxOutcome {
   dryRun: boolean;
   transaction: Record<string, unknown>;
@@ -325,11 +334,13 @@ export async function executeTx(
   flags: SendFlags,
   out: Output,
   decoder: RevertDecoder,
+  hooks: TxHooks = {},
 ): Promise<TxOutcome> {
   const p = await prepareTx(chain, sender, intent, decoder);
   if (flags.dryRun) return { dryRun: true, transaction: printDryRun(out, p) };
   showCost(out, p);
   if (!flags.yes && !(await confirm(`Send "${intent.description}"`))) throw new ParsTaskError("not sent: declined at the prompt");
+  await hooks.beforeBroadcast?.();
   const sent = await sendPrepared(chain, sender, p, out, decoder, flags.confirmations ?? 1);
   out.line(`transaction ${sent.hash} (block ${sent.blockNumber})`);
   return {

@@ -153,3 +153,35 @@ export async function sendAs(url: string, tx: { from: string; to: string; value:
   }
   throw new Error(`no receipt for ${hash}`);
 }
+
+/**
+ * Runs `fn` with `hre.network`'s provider failing the requests `fails` picks, as a connection that
+ * drops would (the node never answers them).
+ */
+export async function withProviderFault<T>(
+  hre: HardhatRuntimeEnvironment,
+  fails: (method: string, params: unknown[]) => boolean,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const mutable = hre as unknown as { network: Network };
+  const saved = mutable.network;
+  const inner = saved.provider;
+  const provider = new Proxy(inner, {
+    get(target, key) {
+      if (key === "request") {
+        return async (args: { method: string; params?: unknown[] }) => {
+          if (fails(args.method, args.params ?? [])) throw new Error(`${args.method}: connection reset by peer`);
+          return target.request(args);
+        };
+      }
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  mutable.network = { ...saved, provider } as Network;
+  try {
+    return await fn();
+  } finally {
+    mutable.network = saved;
+  }
+}

@@ -8,7 +8,7 @@ import { ethers } from "ethers";
 import { startHardhatNode, type LocalNode } from "../helpers/node-process";
 import { SUITE_CONTRACTS, getDeployment } from "../../src/deployments";
 import { PASSWORD_ENV } from "../../tasks/lib/io";
-import { onNetwork, rejection, rpc, runTask, sendAs, setEnv, tempDir } from "./helpers";
+import { onNetwork, rejection, rpc, runTask, sendAs, setEnv, tempDir, withProviderFault } from "./helpers";
 import { findRevertData } from "../../src/revert";
 import { encodeMultiaddr } from "../../src/multiaddr";
 import { localProvider } from "../../tasks/local";
@@ -244,6 +244,42 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     await nextEpoch();
     const hb = await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 });
     expect(hb.result).to.include({ sent: true });
+  });
+
+  it("node:rotate-anchor survives an error after broadcast: the new chain is kept until the chain decides, and the next heartbeat succeeds", async () => {
+    const pending = `${keystore}.rotating`;
+    const receiptsFail = (method: string) => method === "eth_getTransactionReceipt";
+    // 1. Broadcast, not yet mined, the receipt poll fails: the pending chain stays, the error says where.
+    await nextEpoch();
+    await rpc(node.url, "evm_setAutomine", [false]);
+    let failed: Awaited<ReturnType<typeof rejection>>;
+    try {
+      failed = await rejection(onNetwork(hre, "localhost", node.url, () => withProviderFault(hre, receiptsFail, () => runTask(hre, "node:rotate-anchor", { ...SEND, keystore, heartbeatEpochs: 100 }))));
+    } finally {
+      await rpc(node.url, "evm_setAutomine", [true]);
+    }
+    expect(failed.message).to.include("eth_getTransactionReceipt: connection reset by peer");
+    expect(failed.message).to.include(`its heartbeat chain is kept in ${pending}`);
+    expect(fs.existsSync(pending)).to.equal(true);
+    const pendingAnchor = JSON.parse(fs.readFileSync(pending, "utf8")).public.heartbeat.anchor as string;
+    // A second rotation in that epoch is refused while the first may still be mined.
+    expect((await rejection(task("node:rotate-anchor", { ...SEND, keystore, heartbeatEpochs: 100 }))).message).to.match(/may still be mined/);
+    await rpc(node.url, "evm_mine");
+    // 2. Mined: the next heartbeat finds the registry on the pending chain, adopts it and proves liveness.
+    await nextEpoch();
+    const hb = await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 });
+    expect(hb.result).to.include({ sent: true });
+    expect(hb.stderr).to.include("it is now the keystore");
+    expect(fs.existsSync(pending)).to.equal(false);
+    expect(JSON.parse(fs.readFileSync(keystore, "utf8")).public.heartbeat.anchor).to.equal(pendingAnchor);
+    // 3. Mined at once and the receipt lost: the task sees the anchor on chain and finishes the swap.
+    await nextEpoch();
+    const lost = await onNetwork(hre, "localhost", node.url, () => withProviderFault(hre, receiptsFail, () => runTask(hre, "node:rotate-anchor", { ...SEND, keystore, heartbeatEpochs: 100 })));
+    expect(lost.result.receiptError).to.include("connection reset by peer");
+    expect(JSON.parse(fs.readFileSync(keystore, "utf8")).public.heartbeat.anchor).to.equal(lost.result.anchor);
+    expect(fs.existsSync(pending)).to.equal(false);
+    await nextEpoch();
+    expect((await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 })).result).to.include({ sent: true });
   });
 
   it("rewards:claim pays the operator its share of a funded emission pool", async () => {
