@@ -120,8 +120,9 @@ export function requireDeployment(chainId: number | bigint, dir?: string): Deplo
   const d = getDeployment(chainId, dir);
   if (!d) {
     throw new Error(
-      `no deployment recorded for chain ${Number(chainId)} (${deploymentPath(chainId, dir)}); ` +
-        "run `npx hardhat deploy-suite --network <network>` first",
+      `no deployment recorded for chain ${Number(chainId)} (${deploymentPath(chainId, dir)}): ` +
+        `set PARS_DEPLOYMENTS_DIR to the folder that holds ${Number(chainId)}.json (the package ships the public networks' in its deployments/), ` +
+        "or deploy with `npx hardhat deploy-suite --network <network>` first",
     );
   }
   return d;

@@ -4,6 +4,7 @@
  */
 import { Interface, type ErrorDescription, type InterfaceAbi, type ParamType } from "ethers";
 import { NodeStatus } from "./registry";
+import { formatBytes, formatPars, formatTimestamp } from "./units";
 
 export interface DecodedRevert {
   /** The contract whose ABI declares the error (the first that does), or "" for a built-in. */
@@ -89,10 +90,78 @@ function namedArgs(desc: ErrorDescription): Record<string, string> {
   return out;
 }
 
-/** `Name(arg: value, …)`, prefixed with the contract when known. */
-export function formatRevert(r: DecodedRevert): string {
+/** The unit of an error argument a person reads: PARS amounts, timestamps, byte sizes. */
+export type ArgUnit = "pars" | "time" | "bytes";
+
+/** Units of the suite's error arguments, by argument name (`Error.arg` where a name is ambiguous). */
+const UNITS: Record<string, ArgUnit | null> = {
+  sent: "pars",
+  minimum: "pars",
+  maximum: "pars",
+  required: "pars",
+  total: "pars",
+  requirement: "pars",
+  reserved: "pars",
+  amount: "pars",
+  requested: "pars",
+  remainingInCycle: "pars",
+  allowedAt: "time",
+  unlockAt: "time",
+  effectiveAt: "time",
+  deadline: "time",
+  expiredAt: "time",
+  issuedAt: "time",
+  now_: "time",
+  size: "bytes",
+  maxSize: "bytes",
+  usedBytes: "bytes",
+  "UsedBytesAboveLimit.limit": "bytes",
+  "MessageTooLarge.max": "bytes",
+  "EndpointTooLong.length": "bytes",
+  "EndpointTooLong.maxLength": "bytes",
+  // Counts, not sizes.
+  "InvalidBatchSize.size": null,
+  "InvalidBatchSize.maxSize": null,
+};
+
+/** The unit of argument `arg` of error `name`, if it has one a person should read it in. */
+export function unitOf(name: string, arg: string): ArgUnit | undefined {
+  const key = `${name}.${arg}`;
+  return (key in UNITS ? UNITS[key] : UNITS[arg]) ?? undefined;
+}
+
+export interface FormatRevertOptions {
+  /**
+   * Render amounts as PARS, timestamps as dates with the time left and sizes in bytes (the raw
+   * values stay in `DecodedRevert.args`). Default true.
+   */
+  human?: boolean;
+  /** The time "time left" is counted from: the chain's, where known (default: the wall clock). */
+  now?: number;
+}
+
+/** One argument as a person reads it. */
+export function formatArg(name: string, arg: string, value: string, opts: FormatRevertOptions = {}): string {
+  if (opts.human === false || !/^\d+$/.test(value)) return value;
+  switch (unitOf(name, arg)) {
+    case "pars":
+      return formatPars(value);
+    case "time":
+      return formatTimestamp(Number(value), opts.now);
+    case "bytes":
+      return formatBytes(value);
+    default:
+      return value;
+  }
+}
+
+/**
+ * `Name(arg: value, …)`, prefixed with the contract when known; amounts, timestamps and sizes in
+ * human units unless `human: false`.
+ */
+export function formatRevert(r: DecodedRevert, opts: FormatRevertOptions = {}): string {
   const args = Object.entries(r.args)
-    .map(([k, v]) => `${k}: ${v}`)
+    .map(([k, v]) => `${k}: ${formatArg(r.name, k, v, opts)}`)
     .join(", ");
   return `${r.contract ? `${r.contract}: ` : ""}${r.name}(${args})`;
 }

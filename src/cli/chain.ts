@@ -86,3 +86,23 @@ export async function nodeAccounts(chain: Chain): Promise<string[]> {
 export function walletSender(wallet: Wallet, chain: Chain): Sender {
   return { kind: "wallet", address: wallet.address, wallet: wallet.connect(chain.provider) };
 }
+
+/** True for a failure to reach the node at all (refused, reset, DNS, Hardhat's HH108). */
+export function unreachable(e: unknown): boolean {
+  const text = (x: unknown): string => {
+    if (!x || typeof x !== "object") return String(x ?? "");
+    const o = x as { message?: unknown; code?: unknown; cause?: unknown; parent?: unknown };
+    return `${String(o.code ?? "")} ${String(o.message ?? "")} ${o.cause ? text(o.cause) : ""} ${o.parent ? text(o.parent) : ""}`;
+  };
+  return /HH108|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ETIMEDOUT|fetch failed|Cannot connect to the network/i.test(text(e));
+}
+
+/** What to do when the node of `network` does not answer at `url`. */
+export function unreachableMessage(network: string, url: string): string {
+  const known = (NETWORKS as Record<string, { envPrefix: string } | undefined>)[network];
+  const env = known ? `${known.envPrefix}_RPC_URL` : undefined;
+  if (network === "localhost") {
+    return `no node answers at ${url} (network localhost): start one with \`npx hardhat node --hostname 127.0.0.1\` (and \`npx hardhat deploy-suite --network localhost --yes\`), or set LOCALHOST_RPC_URL to the URL of a running one`;
+  }
+  return `no node answers at ${url} (network ${network})${env ? `: set ${env} to the RPC URL of a ${network} node (see README, Networks)` : ": check the network's url in hardhat.config.ts"}`;
+}

@@ -8,10 +8,11 @@
  * 5. send, print the hash at once, wait for the receipt with progress on stderr;
  * 6. a transaction that reverted on chain is replayed to name its error.
  */
-import { Transaction, formatEther, formatUnits, getAddress, type Interface, type Log, type TransactionRequest } from "ethers";
+import { Transaction, formatUnits, getAddress, type Interface, type Log, type TransactionRequest } from "ethers";
 import { RevertDecoder, formatRevert, type DecodedRevert } from "../revert";
 import type { Chain, Sender } from "./chain";
-import { confirm, ParsTaskError, type Output } from "./io";
+import { confirm, Declined, ParsTaskError, type Output } from "./io";
+import { formatPars } from "../units";
 
 export interface SendFlags {
   yes: boolean;
@@ -55,11 +56,24 @@ export interface SentTx {
 /** Extra gas above the estimate, percent: the state can move between estimate and inclusion. */
 export const GAS_MARGIN_PERCENT = 20n;
 
-/** A failure explained by the reverting contract's custom error, when it can be decoded. */
-export function revertError(prefix: string, err: unknown, decoder: RevertDecoder): ParsTaskError {
+/**
+ * A failure explained by the reverting contract's custom error, when it can be decoded: amounts,
+ * dates (with the time left from `now`, the chain's time) and sizes in human units in the message,
+ * the raw values in `details.revert`.
+ */
+export function revertError(prefix: string, err: unknown, decoder: RevertDecoder, now?: number): ParsTaskError {
   const revert = decoder.decodeError(err);
-  if (revert) return new ParsTaskError(`${prefix}: reverted with ${formatRevert(revert)}`, { revert: plainRevert(revert) });
+  if (revert) return new ParsTaskError(`${prefix}: reverted with ${formatRevert(revert, { now })}`, { revert: plainRevert(revert) });
   return new ParsTaskError(`${prefix}: ${errorMessage(err)}`);
+}
+
+/** The chain's time (the latest block's timestamp), or undefined when it cannot be read. */
+export async function chainTime(chain: Chain): Promise<number | undefined> {
+  try {
+    return (await chain.provider.getBlock("latest"))?.timestamp;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -90,7 +104,7 @@ export async function prepareTx(chain: Chain, sender: Sender, intent: TxIntent, 
   try {
     gasEstimate = await chain.provider.estimateGas(base);
   } catch (e) {
-    throw revertError(intent.description, e, decoder);
+    throw revertError(intent.description, e, decoder, await chainTime(chain));
   }
   const block = await chain.provider.getBlock("latest");
   const blockGasLimit = block?.gasLimit ?? gasEstimate;
@@ -178,35 +192,29 @@ export function unsignedView(p: PreparedTx): Record<string, unknown> {
   };
 }
 
-function short(data: string): string {
-  const bytes = (data.length - 2) / 2;
-  return bytes > 68 ? `${data.slice(0, 74)}… (${bytes.toLocaleString("en")} bytes)` : data;
-}
-
 /** The cost lines shown before sending. */
 export function showCost(out: Output, p: PreparedTx): void {
   out.line(`${p.intent.description}`);
   out.table([
     ["from", p.from],
     ["to", p.request.to ?? "(new contract)"],
-    ...((p.request.value as bigint) > 0n ? ([["value", `${formatEther(p.request.value as bigint)} PARS`]] as [string, unknown][]) : []),
+    ...((p.request.value as bigint) > 0n ? ([["value", formatPars(p.request.value as bigint)]] as [string, unknown][]) : []),
     ["gas", `${p.gasEstimate.toLocaleString("en")} estimated, limit ${p.request.gasLimit.toLocaleString("en")}`],
     ["fee per gas", `${formatUnits(p.feePerGas, "gwei")} gwei`],
-    ["cost", `≈ ${formatEther(p.expectedCost)} PARS (at most ${formatEther(p.maxCost)} PARS)`],
+    ["cost", `≈ ${formatPars(p.expectedCost)} (at most ${formatPars(p.maxCost)})`],
   ]);
 }
 
-/** Prints the --dry-run view of a prepared transaction. */
+/**
+ * Prints the --dry-run view of a prepared transaction: every field in full (the data and the
+ * unsigned serialisation too, so the text can be signed offline as the `--json` document can).
+ */
 export function printDryRun(out: Output, p: PreparedTx): Record<string, unknown> {
   const view = unsignedView(p);
   if (!out.json) {
     showCost(out, p);
     out.line("dry run: nothing sent. Unsigned transaction:");
-    out.table(
-      Object.entries(view)
-        .filter(([k]) => k !== "description")
-        .map(([k, v]) => [k, k === "data" || k === "unsignedSerialized" ? short(String(v)) : v]),
-    );
+    out.table(Object.entries(view).filter(([k]) => k !== "description"));
   }
   return view;
 }
@@ -278,14 +286,17 @@ export async function sendPrepared(chain: Chain, sender: Sender, p: PreparedTx, 
       await chain.provider.call({ ...p.request, blockTag: blockNumber - 1 });
     } catch (e) {
       const r = decoder.decodeError(e);
-      if (r) throw new ParsTaskError(`${p.intent.description}: reverted on chain in ${hash} with ${formatRevert(r)}`, { hash, revert: plainRevert(r) });
+      if (r) {
+        const now = (await chain.provider.getBlock(blockNumber))?.timestamp;
+        throw new ParsTaskError(`${p.intent.description}: reverted on chain in ${hash} with ${formatRevert(r, { now })}`, { hash, revert: plainRevert(r) });
+      }
       reason = `: ${(e as Error).message}`;
     }
     throw new ParsTaskError(`${p.intent.description}: reverted on chain in ${hash}${reason}`, { hash });
   }
   const gasUsed = BigInt(receipt.gasUsed);
   const price = receipt.effectiveGasPrice ? BigInt(receipt.effectiveGasPrice) : p.feePerGas;
-  out.progress(`  mined in block ${blockNumber}, gas used ${gasUsed.toLocaleString("en")}, fee ${formatEther(gasUsed * price)} PARS`);
+  out.progress(`  mined in block ${blockNumber}, gas used ${gasUsed.toLocaleString("en")}, fee ${formatPars(gasUsed * price)}`);
   const logs = receipt.logs.map((l) => ({
     address: l.address,
     topics: l.topics,
@@ -339,7 +350,7 @@ export async function executeTx(
   const p = await prepareTx(chain, sender, intent, decoder);
   if (flags.dryRun) return { dryRun: true, transaction: printDryRun(out, p) };
   showCost(out, p);
-  if (!flags.yes && !(await confirm(`Send "${intent.description}"`))) throw new ParsTaskError("not sent: declined at the prompt");
+  if (!flags.yes && !(await confirm(`Send "${intent.description}"`))) throw new Declined(`"${intent.description}"`);
   await hooks.beforeBroadcast?.();
   const sent = await sendPrepared(chain, sender, p, out, decoder, flags.confirmations ?? 1);
   out.line(`transaction ${sent.hash} (block ${sent.blockNumber})`);

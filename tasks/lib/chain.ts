@@ -4,7 +4,7 @@
  */
 import type { Eip1193Provider } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { connectProvider, knownChainId, type Chain } from "../../src/cli/chain";
+import { connectProvider, knownChainId, unreachable, unreachableMessage, type Chain } from "../../src/cli/chain";
 import { ParsTaskError } from "./io";
 
 export { defaultSender, nodeAccounts, walletSender, type Chain, type Sender } from "../../src/cli/chain";
@@ -25,12 +25,18 @@ export function expectedChainId(hre: HardhatRuntimeEnvironment): number {
 export async function connect(hre: HardhatRuntimeEnvironment): Promise<Chain> {
   const inProcess = hre.network.name === "hardhat";
   const url = "url" in hre.network.config ? hre.network.config.url : undefined;
-  const chain = await connectProvider(hre.network.provider as unknown as Eip1193Provider, {
-    name: hre.network.name,
-    expectedChainId: expectedChainId(hre),
-    inProcess,
-    url,
-  });
+  let chain: Chain;
+  try {
+    chain = await connectProvider(hre.network.provider as unknown as Eip1193Provider, {
+      name: hre.network.name,
+      expectedChainId: expectedChainId(hre),
+      inProcess,
+      url,
+    });
+  } catch (e) {
+    if (url !== undefined && unreachable(e)) throw new ParsTaskError(unreachableMessage(hre.network.name, url), { network: hre.network.name, url });
+    throw e;
+  }
   if (inProcess) {
     const { installParsPrecompiles } = await import("../../src/precompiles/install");
     await installParsPrecompiles(hre);

@@ -5,7 +5,7 @@
  */
 import { inspect } from "util";
 import { HardhatPluginError } from "hardhat/plugins";
-import { asTaskError, type Output, type ParsTaskError } from "../../src/cli/io";
+import { asTaskError, Declined, type Output, type ParsTaskError } from "../../src/cli/io";
 import type { DecodedRevert } from "../../src/revert";
 
 export * from "../../src/cli/io";
@@ -38,11 +38,19 @@ export class ParsPluginError extends HardhatPluginError {
   }
 }
 
-/** Runs a task body; any error becomes a ParsPluginError (printed as JSON with --json). */
+/**
+ * Runs a task body; any error becomes a ParsPluginError (printed as JSON with --json). A "no" at
+ * the prompt is not an error: its message is printed and the task ends normally (exit code 0),
+ * with `{ "ok": true, "sent": false, "declined": true }` under --json.
+ */
 export async function runTask<T>(out: Output, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (e) {
+    if (e instanceof Declined) {
+      out.line(e.message);
+      return out.result({ sent: false, declined: true, message: e.message }) as T;
+    }
     if (e instanceof ParsPluginError) throw e;
     throw new ParsPluginError(asTaskError(out, e));
   }

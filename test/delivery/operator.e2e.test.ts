@@ -94,7 +94,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const s = JSON.parse(stdout);
     expect(s).to.include({ ok: true, nodeId, status: "Active", operator, operatorFeeBps: 500, heartbeatDue: false, swarmId: 0, swarmSize: 1 });
     expect(s.stake).to.equal(ethers.parseEther("15000").toString());
-    expect(s.contributors).to.deep.equal([{ account: operator, contributed: s.stake, withdrawn: false, claimable: "0" }]);
+    expect(s.contributors).to.deep.equal([{ account: operator, contributed: s.stake, withdrawn: false, reserved: null, claimable: "0" }]);
     const human = await task("node:status", { nodeId, json: false });
     expect(human.stdout).to.match(/status\s+Active/);
   });
@@ -131,7 +131,9 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
 
   it("a call that reverts is explained by its custom error: an exit before the minimum age", async () => {
     const err = await rejection(task("node:exit", { ...SEND, keystore, nodeId }));
-    expect(err.message).to.match(/reverted with ServiceNodeRegistry: ExitTooEarly\(nodeId: 1, allowedAt: \d+\)/);
+    expect(err.message).to.match(/reverted with ServiceNodeRegistry: ExitTooEarly\(nodeId: 1, allowedAt: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in [12] h( \d+ min)?\)\)/);
+    // The raw value stays in the details (and in --json).
+    expect((err.details!.revert as { args: Json }).args.allowedAt).to.match(/^\d+$/);
     expect(err.details!.revert).to.include({ contract: "ServiceNodeRegistry", name: "ExitTooEarly" });
     const early = await rejection(task("node:withdraw", { ...SEND, keystore }));
     expect(early.message).to.match(/InvalidNodeStatus\(nodeId: 1, status: 2 \(Active\)\)/);
@@ -203,7 +205,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     });
     expect(quote.stdout).to.match(/create session\s+0\.001 PARS/);
     expect(quote.stdout).to.match(/network\s+1 active nodes in 1 swarms, not healthy/);
-    expect(quote.stdout).to.match(/swarm 0 fees to flush\s+0\.0 PARS/);
+    expect(quote.stdout).to.match(/swarm 0 fees to flush\s+0 PARS/);
     expect((quote.result.inbox as Json).swarmId).to.equal(0);
     const root = ethers.keccak256(ethers.toUtf8Bytes("the node's messages"));
     const commit = await task("node:commit-storage", { ...SEND, keystore, merkleRoot: root, messageCount: "3", usedBytes: "4096" });
@@ -225,7 +227,8 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const first = await task("node:contribute", { ...SEND, nodeId: "2", minimum: true });
     expect(first.result.amount).to.equal(ethers.parseEther("1250").toString());
     const tooMuch = await rejection(task("node:contribute", { ...SEND, nodeId: "2", amount: "20000", minimum: false }));
-    expect(tooMuch.message).to.match(/ContributionTooHigh\(sent: 20000000000000000000000, maximum: 10000000000000000000000\)/);
+    expect(tooMuch.message).to.match(/ContributionTooHigh\(sent: 20,000 PARS, maximum: 10,000 PARS\)/);
+    expect((tooMuch.details!.revert as { args: Json }).args).to.deep.equal({ sent: "20000000000000000000000", maximum: "10000000000000000000000" });
     await task("node:contribute", { ...SEND, nodeId: "2", amount: "10000", minimum: false });
     const active = (await task("node:status", { nodeId: "2", json: true })).result;
     expect(active.status).to.equal("Active");
@@ -301,7 +304,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     expect(exit.result.transaction).to.have.property("hash");
     expect((await status()).status).to.equal("Decommissioning");
     const locked = await rejection(task("node:withdraw", { ...SEND, keystore }));
-    expect(locked.message).to.match(/ServiceNodeRegistry: StakeLocked\(nodeId: 1, unlockAt: \d+\)/);
+    expect(locked.message).to.match(/ServiceNodeRegistry: StakeLocked\(nodeId: 1, unlockAt: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in (29 d 23 h|30 d)\)\)/);
     await rpc(node.url, "evm_increaseTime", [30 * 24 * 3600]);
     await rpc(node.url, "evm_mine");
     const paid = await task("node:withdraw", { ...SEND, keystore });
@@ -310,7 +313,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     expect(retired.status).to.equal("Retired");
     expect((retired.contributors as Json[])[0]).to.include({ account: operator, withdrawn: true });
     const human = await task("node:status", { keystore, json: false });
-    expect(human.stdout).to.match(/contributor 0x[0-9a-fA-F]{40}: 15000\.0 PARS \(withdrawn\)/);
+    expect(human.stdout).to.match(/contributor 0x[0-9a-fA-F]{40}: 15,000 PARS \(withdrawn\)/);
   });
 
   it("local:advance moves the local clock by whole epochs; local:* refuse any chain but 31337", async () => {
@@ -394,7 +397,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       const setBeneficiary = await task<Unsigned>("node:set-beneficiary", { ...SEND, yes: false, json: false, unsigned: true, nodeId: node3, beneficiary });
       expect(setBeneficiary.result.transaction.data).to.equal(directory.encodeFunctionData("setBeneficiary", [node3, beneficiary]));
       expect(setBeneficiary.stdout).to.match(new RegExp(`to\\s+${dir_} \\(NodeDirectory\\)`));
-      expect(setBeneficiary.stdout).to.match(new RegExp(`value\\s+0 wei \\(0\\.0 PARS\\)`));
+      expect(setBeneficiary.stdout).to.match(new RegExp(`value\\s+0 wei \\(0 PARS\\)`));
       expect(setBeneficiary.stdout).to.include(setBeneficiary.result.transaction.data);
       expect(setBeneficiary.stdout).to.match(/simulated\s+succeeds/);
 
@@ -527,7 +530,49 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       await sendAs(node.url, exit.transaction);
       expect((await status3()).status).to.be.oneOf(["Decommissioning", "Decommissioned"]);
       const locked = await rejection(task("node:withdraw", { ...SEND, yes: false, unsigned: true, keystore: nodeKeystore }));
-      expect(locked.message).to.match(new RegExp(`would revert when ${owner} sends it, with ServiceNodeRegistry: StakeLocked\\(nodeId: ${node3}, unlockAt: \\d+\\)`));
+      expect(locked.message).to.match(new RegExp(`would revert when ${owner} sends it, with ServiceNodeRegistry: StakeLocked\\(nodeId: ${node3}, unlockAt: \\d{4}-\\d\\d-\\d\\d [^)]+ UTC \\(in [^)]+\\)\\)`));
+    });
+  });
+  describe("what a user trips on: messages that say what happened and what to do", () => {
+    it("no --network, or a node that does not answer: the message names the network, the URL and what to set", async () => {
+      // Without --network the tasks run on the in-process network, where nothing is deployed.
+      const inProcess = await rejection(runTask(hre, "node:status", { nodeId: "1", json: true }));
+      expect(inProcess.message).to.include("no --network given");
+      expect(inProcess.message).to.include("pass --network localhost");
+      expect(inProcess.message).to.not.include("could not decode");
+      const testnet = await rejection(onNetwork(hre, "parsTestnet", "http://127.0.0.1:9", () => runTask(hre, "node:status", { nodeId: "1", json: true })));
+      expect(testnet.message).to.equal("no node answers at http://127.0.0.1:9 (network parsTestnet): set PARS_TESTNET_RPC_URL to the RPC URL of a parsTestnet node (see README, Networks)");
+      expect(testnet.details).to.include({ network: "parsTestnet", url: "http://127.0.0.1:9" });
+    });
+
+    it("node:contribute: --amount 0, a node that does not exist and an active node each get their own message", async () => {
+      expect((await rejection(task("node:contribute", { ...SEND, nodeId: "2", amount: "0", minimum: false }))).message).to.equal("--amount: a contribution must be more than 0 PARS");
+      expect((await rejection(task("node:contribute", { ...SEND, nodeId: "99", minimum: true }))).message).to.equal("no node 99 on chain 31337 (node:status --node-id <id> shows a node)");
+      expect((await rejection(task("node:contribute", { ...SEND, nodeId: "2", minimum: true }))).message).to.equal("node 2 is Active: it takes contributions only while it awaits them (before activation)");
+    });
+
+    it("a reserved slot (--reserve with spaces) shows what activation waits for; a new contributor is told the rest is reserved; text --dry-run prints the whole transaction", async () => {
+      const fourth = path.join(dir, "fourth.keystore.json");
+      const gen = await task("keys:generate", { out: fourth, heartbeatEpochs: 100, scryptLogN: 15, json: true, force: false });
+      const exists = await rejection(task("keys:generate", { out: fourth, heartbeatEpochs: 100, scryptLogN: 15, json: true, force: false }));
+      expect(exists.message).to.equal(`${fourth} exists: pass --force to replace it (the keys it holds are lost unless you keep a copy)`);
+      await rpc(node.url, "hardhat_setBalance", [gen.result.address, ethers.toQuantity(ethers.parseEther("5000"))]);
+      const reserved = ethers.Wallet.createRandom().address;
+      const other = ethers.Wallet.createRandom().address;
+      const dry = await task("node:register", { ...SEND, json: false, dryRun: true, keystore: fourth, feeBps: 0, stake: "3750", reserve: ` ${reserved} : 10000 , ${other}:1250 ` });
+      const data = (dry.result.unsignedTransaction as { data: string }).data;
+      expect(data.length).to.be.greaterThan(10_000);
+      expect(dry.stdout).to.include(data);
+      expect(dry.stdout).to.not.include("…");
+      const reg = await task("node:register", { ...SEND, keystore: fourth, feeBps: 0, stake: "3750", reserve: `${reserved}: 10000, ${other}: 1250` });
+      const id = reg.result.nodeId as string;
+      const human = await task("node:status", { nodeId: id, json: false });
+      expect(human.stdout).to.match(/activation waits for\s+2 reserved slots to be paid/);
+      expect(human.stdout).to.include(`contributor ${reserved}: 0 PARS (reserved: 10,000 PARS not paid yet)`);
+      const full = await rejection(task("node:contribute", { ...SEND, nodeId: id, minimum: true }));
+      expect(full.message).to.equal(
+        `node ${id} has no stake left for a new contributor: the 11,250 PARS still open is reserved for ${reserved.toLowerCase()}, ${other.toLowerCase()}, who each send exactly their reserved amount; activation waits for them`,
+      );
     });
   });
 });
