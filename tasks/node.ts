@@ -579,6 +579,20 @@ withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed w
     }),
   );
 
+/** The penalty a node's stake has taken and will take at its next settlement, for exit and withdraw. */
+function penaltySummary(stake: bigint, penaltyBps: number, owed: ReturnType<typeof pendingPenalty>): { text: string; json: Record<string, unknown> } | undefined {
+  if (penaltyBps === 0 && owed.addedBps === 0) return undefined;
+  const now = (stake * BigInt(penaltyBps)) / 10_000n;
+  const parts = [];
+  if (penaltyBps > 0) parts.push(`penalty so far ${formatBps(penaltyBps)} (${formatPars(now)})`);
+  if (owed.addedBps > 0) parts.push(`${owed.missedEpochs} missed epoch${owed.missedEpochs === 1 ? "" : "s"} settled by this exit: +${formatBps(owed.addedBps)} (${formatPars(owed.amount)})`);
+  const total = (stake * BigInt(owed.penaltyBps)) / 10_000n;
+  return {
+    text: `${parts.join("; ")}: the stake pays back ${formatPars(stake - total)} of ${formatPars(stake)}`,
+    json: { penaltyBps, pendingPenalty: { ...owed, amount: owed.amount.toString() }, amount: total.toString() },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // node:exit, node:withdraw
 // ---------------------------------------------------------------------------------------------------
@@ -594,6 +608,11 @@ withStakeSending(task("node:exit", "Requests the node's exit (the owner, or a co
       const { out, suite } = ctx;
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
       const lock = await suite.registry.lockPeriod();
+      // The exit settles the epochs missed so far: show what the stake has lost and will lose.
+      const n = await suite.registry.getNode(nodeId);
+      const owed = pendingPenalty(n, Number(await suite.registry.currentEpoch()), await suite.registry.missedEpochPenaltyBps());
+      const penalty = penaltySummary(n.stake, Number(n.penaltyBps), owed);
+      if (penalty) out.line(penalty.text);
       const { result } = await ownerAction(
         ctx,
         args,
@@ -601,7 +620,7 @@ withStakeSending(task("node:exit", "Requests the node's exit (the owner, or a co
         { description: `request the exit of node ${nodeId} (stake unlocks ${Number(lock) / 86400} days later)`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("requestExit", [nodeId]) },
         { contributorsToo: true },
       );
-      return out.result({ ...result, nodeId: nodeId.toString() });
+      return out.result({ ...result, nodeId: nodeId.toString(), ...(penalty ? { penalty: penalty.json } : {}) });
     }),
   );
 
@@ -620,7 +639,9 @@ withStakeSending(task("node:withdraw", "Withdraws the sender's stake (the owner'
       try {
         const ret = await chain.provider.call({ from, to: registryAddress, data });
         expected = suite.registry.interface.decodeFunctionResult("withdraw", ret)[0] as bigint;
-        out.line(`withdrawable now by ${from}: ${formatPars(expected)}`);
+        const n = await suite.registry.getNode(nodeId);
+        const bps = Number(n.penaltyBps);
+        out.line(`withdrawable now by ${from}: ${formatPars(expected)}${bps > 0 ? ` (its stake less the node's ${formatBps(bps)} penalty for missed heartbeats)` : ""}`);
       } catch {
         // The transaction's estimate (or simulation) explains the revert.
       }

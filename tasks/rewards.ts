@@ -63,6 +63,14 @@ withStakeSending(task("rewards:claim", "Claims the sender's rewards from a node 
       const claimable = await suite.rewards.claimable(nodeId, claimer);
       out.line(`claimable by ${claimer} from node ${nodeId}: ${formatPars(claimable)}${to ? `, paid to ${to}` : ""}`);
       noteAllowance(out, await cycleAllowance(chain, suite), claimable);
+      if (claimable === 0n) {
+        // The claim would revert with NothingToClaim: say why before anything is sent.
+        const why =
+          `nothing to claim for ${claimer} from node ${nodeId}: rewards accrue each epoch the node is active while the emission pool is funded` +
+          (chain.local ? ` (on this local node: npx hardhat local:fund --network ${chain.name} --pool --amount 1000, then local:advance)` : "; try again after the next epoch");
+        if (!args.dryRun || args.unsigned) throw new ParsTaskError(why, { claimable: "0" });
+        out.progress(`warning: ${why}`);
+      }
       const rewardsAddress = await suite.rewards.getAddress();
       const intent = {
         description: `claim ${formatPars(claimable)} of rewards from node ${nodeId}${to ? ` to ${to}` : ""}`,

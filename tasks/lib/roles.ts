@@ -21,7 +21,7 @@ import type { Chain, Sender } from "./chain";
 import { ParsTaskError, type Output } from "./io";
 import { senderFor, withSending, type SendingArgs, type SuiteContext } from "./operator";
 import type { LoadedSuite } from "./suite";
-import { chainTime, errorMessage, executeTx, type TxIntent, type TxOutcome } from "../../src/cli/tx";
+import { adviceFor, chainTime, errorMessage, executeTx, type TxIntent, type TxOutcome } from "../../src/cli/tx";
 
 export interface NodeRoles {
   nodeId: bigint;
@@ -137,7 +137,9 @@ export async function printUnsigned(chain: Chain, suite: LoadedSuite, out: Outpu
   } catch (e) {
     const revert = suite.decoder.decodeError(e);
     if (revert) {
-      throw new ParsTaskError(`${intent.description}: the transaction would revert when ${from} sends it, with ${formatRevert(revert, { now: await chainTime(chain) })}`, {
+      const now = await chainTime(chain);
+      const advice = adviceFor(revert, { local: chain.local, network: chain.name, now });
+      throw new ParsTaskError(`${intent.description}: the transaction would revert when ${from} sends it, with ${formatRevert(revert, { now })}${advice ? `. ${advice}` : ""}`, {
         revert: { contract: revert.contract, name: revert.name, signature: revert.signature, args: revert.args, data: revert.data },
       });
     }

@@ -134,6 +134,11 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     expect(err.message).to.match(/reverted with ServiceNodeRegistry: ExitTooEarly\(nodeId: 1, allowedAt: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in [12] h( \d+ min)?\)\)/);
     // The raw value stays in the details (and in --json).
     expect((err.details!.revert as { args: Json }).args.allowedAt).to.match(/^\d+$/);
+    // What to do next: on a local node, move the clock; a dry run warns and still prints the transaction.
+    expect(err.message).to.match(/On this local node, move the clock there: npx hardhat local:advance --network localhost --hours 2$/);
+    const dry = await task("node:exit", { ...SEND, dryRun: true, keystore, nodeId });
+    expect(dry.stderr).to.match(/warning: .*ExitTooEarly/);
+    expect(dry.result.unsignedTransaction).to.have.property("data");
     expect(err.details!.revert).to.include({ contract: "ServiceNodeRegistry", name: "ExitTooEarly" });
     const early = await rejection(task("node:withdraw", { ...SEND, keystore }));
     expect(early.message).to.match(/InvalidNodeStatus\(nodeId: 1, status: 2 \(Active\)\)/);
@@ -195,7 +200,11 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
 
   it("rewards:claim names the error when there is nothing to claim; fees:quote quotes from the bridge; node:commit-storage commits once per epoch", async () => {
     const claim = await rejection(task("rewards:claim", { ...SEND, keystore }));
-    expect(claim.message).to.match(/ServiceNodeRewards: NothingToClaim\(nodeId: 1, account: 0x[0-9a-fA-F]{40}\)/);
+    // Refused before sending: nothing is claimable, and the message says how rewards accrue.
+    expect(claim.message).to.match(/^nothing to claim for 0x[0-9a-fA-F]{40} from node 1: rewards accrue each epoch the node is active while the emission pool is funded \(on this local node: npx hardhat local:fund --network localhost --pool/);
+    const dry = await task("rewards:claim", { ...SEND, dryRun: true, keystore });
+    expect(dry.stderr).to.match(/warning: nothing to claim/);
+    expect(dry.result.unsignedTransaction).to.have.property("data");
     const quote = await task<Json>("fees:quote", { inbox: "alice", messageBytes: 1024, json: false });
     expect(quote.result.sessions).to.deep.include({
       available: true,
@@ -311,6 +320,8 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     expect(BigInt(paid.result.amount as string)).to.be.greaterThan(ethers.parseEther("14000"));
     const retired = await status();
     expect(retired.status).to.equal("Retired");
+    const again = await rejection(task("node:withdraw", { ...SEND, keystore }));
+    expect(again.message).to.match(/InvalidNodeStatus\(nodeId: 1, status: 4 \(Retired\)\)\. The node is retired: every stake in it was withdrawn or refunded; nothing is left to do$/);
     expect((retired.contributors as Json[])[0]).to.include({ account: operator, withdrawn: true });
     const human = await task("node:status", { keystore, json: false });
     expect(human.stdout).to.match(/contributor 0x[0-9a-fA-F]{40}: 15,000 PARS \(withdrawn\)/);
@@ -551,11 +562,19 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       expect((await rejection(task("node:contribute", { ...SEND, nodeId: "2", minimum: true }))).message).to.equal("node 2 is Active: it takes contributions only while it awaits them (before activation)");
     });
 
-    it("a reserved slot (--reserve with spaces) shows what activation waits for; a new contributor is told the rest is reserved; text --dry-run prints the whole transaction", async () => {
+    it("an unfunded sender is told to fund it (a dry run warns); a reserved slot (--reserve with spaces) shows what activation waits for; a new contributor is told the rest is reserved; text --dry-run prints the whole transaction", async () => {
       const fourth = path.join(dir, "fourth.keystore.json");
       const gen = await task("keys:generate", { out: fourth, heartbeatEpochs: 100, scryptLogN: 15, json: true, force: false });
       const exists = await rejection(task("keys:generate", { out: fourth, heartbeatEpochs: 100, scryptLogN: 15, json: true, force: false }));
       expect(exists.message).to.equal(`${fourth} exists: pass --force to replace it (the keys it holds are lost unless you keep a copy)`);
+      // Unfunded: refused before sending, with what to do; a dry run warns and prints the transaction.
+      const broke = await rejection(task("node:register", { ...SEND, keystore: fourth, feeBps: 0, stake: "3750" }));
+      expect(broke.message).to.equal(
+        `${gen.result.address} holds 0 PARS, less than the 3,750 PARS this transaction sends: fund it first (on this local node: npx hardhat local:fund --network localhost --to ${gen.result.address})`,
+      );
+      const brokeDry = await task("node:register", { ...SEND, dryRun: true, keystore: fourth, feeBps: 0, stake: "3750" });
+      expect(brokeDry.stderr).to.include(`warning: ${gen.result.address} holds 0 PARS`);
+      expect(brokeDry.result.unsignedTransaction).to.have.property("data");
       await rpc(node.url, "hardhat_setBalance", [gen.result.address, ethers.toQuantity(ethers.parseEther("5000"))]);
       const reserved = ethers.Wallet.createRandom().address;
       const other = ethers.Wallet.createRandom().address;
@@ -573,6 +592,65 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       expect(full.message).to.equal(
         `node ${id} has no stake left for a new contributor: the 11,250 PARS still open is reserved for ${reserved.toLowerCase()}, ${other.toLowerCase()}, who each send exactly their reserved amount; activation waits for them`,
       );
+    });
+
+    it("the README's rehearsal, run command by command, sends a heartbeat every epoch it advances and ends with the whole stake withdrawn", async function () {
+      this.timeout(300_000);
+      const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+      const section = readme.slice(readme.indexOf("### Rehearsing on a local node"));
+      const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
+      const home = tempDir("rehearsal");
+      const env: Record<string, string> = {};
+      const expand = (t: string) => t.replace(/\$(\w+)/g, (_m, k: string) => env[k] ?? process.env[k] ?? "").replace(/^\/tmp\/pars\//, `${home}/`);
+      const results: { name: string; result: Json; stdout: string; stderr: string }[] = [];
+      const restore = setEnv({ PARS_KEYSTORE: undefined, PARS_KEYSTORE_PASSWORD: undefined });
+      try {
+        for (const raw of block.split("\n")) {
+          const line = raw.replace(/\s+#.*$/, "").trim();
+          if (!line || line.startsWith("npx hardhat node ")) continue;
+          const words = line.split(/\s+/);
+          if (words[0] === "export") {
+            for (const kv of words.slice(1)) {
+              const [k, v] = kv.split("=");
+              env[k!] = expand(v!);
+              process.env[k!] = env[k!];
+            }
+            continue;
+          }
+          expect(words.slice(0, 2)).to.deep.equal(["npx", "hardhat"], line);
+          const name = words[2]!;
+          const defs = hre.tasks[name]!.paramDefinitions;
+          const args: Json = {};
+          for (let i = 3; i < words.length; i++) {
+            const flag = words[i]!.replace(/^--/, "").replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+            if (flag === "network") {
+              expect(words[++i]).to.equal("localhost");
+              continue;
+            }
+            const def = defs[flag]!;
+            args[flag] = def.isFlag ? true : (def.type as unknown as { parse(name: string, v: string): unknown }).parse(flag, expand(words[++i]!));
+          }
+          const r = await task(name, args);
+          results.push({ name, ...r });
+        }
+      } finally {
+        restore();
+      }
+      const names = results.map((r) => r.name);
+      // Every local:advance of an active node is followed by its heartbeat.
+      const exited = names.indexOf("node:exit");
+      names.forEach((n, i) => {
+        if (n === "local:advance" && i < exited) expect(names[i + 1]).to.equal("node:heartbeat");
+      });
+      for (const r of results.filter((x) => x.name === "node:heartbeat")) expect(r.result.sent).to.equal(true);
+      for (const r of results) expect(r.stdout + r.stderr).to.not.match(/penalty applied|missed \d+ epoch/);
+      const withdraw = results.find((r) => r.name === "node:withdraw")!;
+      expect(withdraw.result.amount).to.equal(ethers.parseEther("15000").toString());
+      expect(withdraw.stdout).to.include("withdrawable now by");
+      expect(withdraw.stdout).to.include(": 15,000 PARS");
+      const claim = results.find((r) => r.name === "rewards:claim")!;
+      expect(BigInt(claim.result.paid as string)).to.be.greaterThan(0n);
+      fs.rmSync(home, { recursive: true, force: true });
     });
   });
 });
