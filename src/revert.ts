@@ -5,6 +5,7 @@
 import { Interface, type ErrorDescription, type InterfaceAbi, type ParamType } from "ethers";
 import { NodeStatus } from "./registry";
 import { formatBytes, formatPars, formatTimestamp } from "./units";
+import { SUITE_ERRORS } from "./suite-errors";
 
 export interface DecodedRevert {
   /** The contract whose ABI declares the error (the first that does), or "" for a built-in. */
@@ -39,8 +40,25 @@ const PANICS: Record<string, string> = {
   "81": "call to an uninitialised function",
 };
 
+let suiteInterfaces: { name: string; iface: Interface }[] | undefined;
+
+/** The suite's contracts' errors (src/suite-errors.ts), parsed once. */
+function suiteErrors(): { name: string; iface: Interface }[] {
+  suiteInterfaces ??= Object.entries(SUITE_ERRORS).map(([name, errors]) => ({ name, iface: new Interface([...errors]) }));
+  return suiteInterfaces;
+}
+
 export class RevertDecoder {
   private readonly interfaces: { name: string; iface: Interface }[] = [];
+  private readonly fallback: { name: string; iface: Interface }[];
+
+  /**
+   * A decoder that knows the custom errors of every contract of the suite (after the ABIs `add`ed,
+   * which are looked up first); `{ suite: false }` for one that knows only what is added.
+   */
+  constructor(opts: { suite?: boolean } = {}) {
+    this.fallback = opts.suite === false ? [] : suiteErrors();
+  }
 
   /** Adds the ABI of a contract; errors are looked up in the order ABIs were added. */
   add(name: string, abi: InterfaceAbi | Interface): this {
@@ -51,7 +69,7 @@ export class RevertDecoder {
   /** Decodes revert data; undefined when no known ABI declares the selector. */
   decode(data: string): DecodedRevert | undefined {
     if (!/^0x[0-9a-fA-F]*$/.test(data) || data.length < 10) return undefined;
-    for (const { name, iface } of [...this.interfaces, { name: "", iface: BUILTIN }]) {
+    for (const { name, iface } of [...this.interfaces, ...this.fallback, { name: "", iface: BUILTIN }]) {
       let desc: ErrorDescription | null = null;
       try {
         desc = iface.parseError(data);

@@ -3,6 +3,9 @@ import { Interface, parseEther } from "ethers";
 import { formatBytes, formatDuration, formatPars, formatTimestamp } from "../../src/units";
 import { RevertDecoder, formatRevert } from "../../src/revert";
 import { Declined, Output } from "../../src/cli/io";
+import { mlkemKeyGen } from "../../src/pq";
+import { SUITE_ERRORS_FILE, renderSuiteErrors, suiteErrorsFromArtifacts } from "../../scripts/package/errors";
+import * as fs from "fs";
 import { runTask } from "../../tasks/lib/io";
 import { captured } from "./helpers";
 
@@ -46,5 +49,17 @@ describe("delivery: human units and output", () => {
     expect(text.stdout).to.equal('not sent: "register node" declined at the prompt\n');
     const json = await captured(() => runTask(new Output(true), async () => { throw new Declined('"register node"'); }));
     expect(JSON.parse(json.stdout)).to.deep.include({ ok: true, sent: false, declined: true });
+  });
+
+  it("a RevertDecoder knows the suite's errors without an ABI (src/suite-errors.ts matches the artifacts); mlkemKeyGen takes 768", () => {
+    expect(fs.readFileSync(SUITE_ERRORS_FILE, "utf8")).to.equal(renderSuiteErrors(suiteErrorsFromArtifacts()));
+    const iface = new Interface(["error StakeLocked(uint64 nodeId, uint256 unlockAt)", "error NothingToClaim(uint64 nodeId, address account)"]);
+    const decoded = new RevertDecoder().decode(iface.encodeErrorResult("NothingToClaim", [1, "0x000000000000000000000000000000000000dEaD"]))!;
+    expect(decoded).to.include({ contract: "ServiceNodeRewards", name: "NothingToClaim" });
+    expect(new RevertDecoder({ suite: false }).decode(iface.encodeErrorResult("StakeLocked", [1, 2]))).to.equal(undefined);
+    expect(mlkemKeyGen(768).publicKey.length).to.equal(1184);
+    expect(mlkemKeyGen(1).publicKey.length).to.equal(1184);
+    expect(mlkemKeyGen(1024).publicKey.length).to.equal(1568);
+    expect(() => mlkemKeyGen(65 as never)).to.throw("mlkemKeyGen: 65 is not an ML-KEM parameter set (512, 768 or 1024; or the indexes 0, 1, 2)");
   });
 });
