@@ -17,6 +17,8 @@ const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
 const PASSWORD = "operator e2e password";
 const SEND = { yes: true, dryRun: false, json: true, confirmations: 1 };
+/** The private key of `hardhat node`'s second account (public, the same on every Hardhat node). */
+const HARDHAT_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
 type Json = Record<string, unknown>;
 
@@ -99,7 +101,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     expect(human.stdout).to.match(/status\s+Active/);
   });
 
-  it("a third-party client (Foundry's cast) reads network health and the node's status from the recorded addresses", async function () {
+  it("a third-party client (plain cast call and cast send) reads network health and the node's status and sends a transaction", async function () {
     let castBin: string;
     try {
       castBin = require.resolve("@foundry-rs/cast-linux-amd64/bin/cast", { paths: [ROOT] });
@@ -110,13 +112,8 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const record = JSON.parse(fs.readFileSync(path.join(dir, "31337.json"), "utf8"));
     const swarms = record.contracts.SwarmCoordinator.address as string;
     const registry = record.contracts.ServiceNodeRegistry.address as string;
-    // Hardhat refuses cast's own eth_call object, so cast encodes the call, sends it as raw JSON-RPC
-    // and decodes the answer itself.
-    const call = async (to: string, sig: string, ...args: string[]) => {
-      const data = await cast("calldata", sig.replace(/\(([^()]*)\)\(.*\)$/, "($1)"), ...args);
-      const out = JSON.parse(await cast("rpc", "--rpc-url", node.url, "eth_call", JSON.stringify({ to, data }), "latest")) as string;
-      return cast("abi-decode", sig, out);
-    };
+    // Plain `cast call` and `cast send`, as a user types them (cast sends both `input` and `data`).
+    const call = (to: string, sig: string, ...args: string[]) => cast("call", "--rpc-url", node.url, to, sig, ...args);
     expect(await call(swarms, "activeNodes()(uint256)")).to.equal("1");
     expect(await call(swarms, "swarmCount()(uint32)")).to.equal("1");
     expect(await call(registry, "activeNodes()(uint256)")).to.equal("1");
@@ -127,6 +124,12 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       String(nodeId),
     );
     expect(node1).to.match(new RegExp(`^\\(${operator}, 2, 1,`, "i"));
+    // cast send with a key (the node's second account) and calldata, gas estimated by the node (to a
+    // fresh account: the suite's state stays as the next tests expect it).
+    const to = ethers.Wallet.createRandom().address;
+    const sent = await cast("send", "--rpc-url", node.url, "--private-key", HARDHAT_KEY_1, to, "hello(uint256)", "7", "--value", "1ether");
+    expect(sent).to.match(/status\s+1 \(success\)/);
+    expect(await cast("balance", "--rpc-url", node.url, to)).to.equal(ethers.parseEther("1").toString());
   });
 
   it("a call that reverts is explained by its custom error: an exit before the minimum age", async () => {
