@@ -17,6 +17,7 @@ import type { LoadedSuite } from "./lib/suite";
 import { eventsOf, executeTx, type TxOutcome } from "../src/cli/tx";
 import { keystoreModule, keystorePath, openKeystore, parsAmount, resolveNodeId, senderFor, suiteAction, unlock, withSending, type SendingArgs } from "./lib/operator";
 import { planHeartbeat } from "../src/cli/heartbeat";
+import { hasSigner, signerAddress } from "../src/cli/signers";
 import { adoptPendingRotation, pendingRotationPath, settlePendingRotation } from "../src/cli/rotation";
 import { nodeRoles, ownerAction, printUnsigned, roleOf, withOwnerSending, withStakeSending, type OwnerSendArgs } from "./lib/roles";
 
@@ -63,8 +64,12 @@ withOwnerSending(
       if (args.owner !== undefined && !isAddress(args.owner)) throw new ParsTaskError(`--owner: "${args.owner}" is not an address`);
       // The proofs of possession bind the owner: the keystore signs them, the owner sends them.
       const owner = getAddress(args.owner ?? keys.wallet.address);
-      if (owner !== keys.wallet.address && !args.unsigned) {
-        throw new ParsTaskError(`the owner ${owner} sends the registration and the stake: pass --unsigned to print the transaction for its wallet to sign`);
+      const ownerSigns = hasSigner(args) && signerAddress(args) === owner;
+      if (hasSigner(args) && !ownerSigns) throw new ParsTaskError(`--wallet / --private-key-env sign for ${signerAddress(args)}, not the owner ${owner} (--owner)`);
+      if (owner !== keys.wallet.address && !args.unsigned && !ownerSigns) {
+        throw new ParsTaskError(
+          `the owner ${owner} sends the registration and the stake: sign with its key (--wallet <JSON wallet> or --private-key-env <VAR>), or pass --unsigned to print the transaction for its wallet (a Safe, a hardware wallet) to sign`,
+        );
       }
       const { mldsaSign, proofOfPossession } = await signing();
       const registryAddress = await suite.registry.getAddress();
@@ -105,7 +110,8 @@ withOwnerSending(
         value: stake,
       };
       if (args.unsigned) return out.result({ ...(await printUnsigned(chain, suite, out, intent, owner)), owner, digest });
-      const result = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder);
+      const sender = ownerSigns ? await senderFor(chain, args) : walletSender(keys.wallet, chain);
+      const result = await executeTx(chain, sender, intent, args, out, suite.decoder);
       if (result.dryRun) return out.result({ ...outcome(result), digest });
       const events = eventsOf(suite.registry.interface, registryAddress, result.sent!.logs);
       const nodeId = events.find((e) => e.name === "NodeRegistered")?.args.nodeId as bigint;

@@ -115,6 +115,14 @@ async function promptHidden(question: string): Promise<string> {
   }
 }
 
+/** A secret from an environment variable, else asked on the terminal without echo. */
+export async function secretFromEnvOrPrompt(env: string, question: string): Promise<string> {
+  const fromEnv = process.env[env];
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  if (!interactive()) throw new ParsTaskError(`no password: set ${env} or run the task on a terminal`);
+  return promptHidden(question);
+}
+
 export const PASSWORD_ENV = "PARS_KEYSTORE_PASSWORD";
 
 /**

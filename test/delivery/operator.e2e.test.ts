@@ -379,7 +379,9 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
 
     it("node:register --owner --unsigned: the node's keystore proves its keys for the owner, whose wallet sends the printed registration", async () => {
       const refused = await rejection(task("node:register", { ...SEND, keystore: nodeKeystore, owner, feeBps: 500, stake: "11250" }));
-      expect(refused.message).to.equal(`the owner ${owner} sends the registration and the stake: pass --unsigned to print the transaction for its wallet to sign`);
+      expect(refused.message).to.equal(
+        `the owner ${owner} sends the registration and the stake: sign with its key (--wallet <JSON wallet> or --private-key-env <VAR>), or pass --unsigned to print the transaction for its wallet (a Safe, a hardware wallet) to sign`,
+      );
       const printed = await task<Unsigned>("node:register", { ...SEND, yes: false, unsigned: true, keystore: nodeKeystore, owner, feeBps: 500, stake: "11250" });
       const tx = printed.result.transaction;
       expect(tx).to.include({ chainId: 31337, from: owner, to: deployment!.contracts.ServiceNodeRegistry!.address, value: ethers.parseEther("11250").toString() });
@@ -548,6 +550,10 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     });
   });
   describe("what a user trips on: messages that say what happened and what to do", () => {
+    const reservedWallet = ethers.Wallet.createRandom();
+    const otherWallet = ethers.Wallet.createRandom();
+    let node4: string;
+
     it("no --network, or a node that does not answer: the message names the network, the URL and what to set", async () => {
       // Without --network the tasks run on the in-process network, where nothing is deployed.
       const inProcess = await rejection(runTask(hre, "node:status", { nodeId: "1", json: true }));
@@ -579,8 +585,8 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       expect(brokeDry.stderr).to.include(`warning: ${gen.result.address} holds 0 PARS`);
       expect(brokeDry.result.unsignedTransaction).to.have.property("data");
       await rpc(node.url, "hardhat_setBalance", [gen.result.address, ethers.toQuantity(ethers.parseEther("5000"))]);
-      const reserved = ethers.Wallet.createRandom().address;
-      const other = ethers.Wallet.createRandom().address;
+      const reserved = reservedWallet.address;
+      const other = otherWallet.address;
       const dry = await task("node:register", { ...SEND, json: false, dryRun: true, keystore: fourth, feeBps: 0, stake: "3750", reserve: ` ${reserved} : 10000 , ${other}:1250 ` });
       const data = (dry.result.unsignedTransaction as { data: string }).data;
       expect(data.length).to.be.greaterThan(10_000);
@@ -588,12 +594,34 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       expect(dry.stdout).to.not.include("…");
       const reg = await task("node:register", { ...SEND, keystore: fourth, feeBps: 0, stake: "3750", reserve: `${reserved}: 10000, ${other}: 1250` });
       const id = reg.result.nodeId as string;
+      node4 = id;
       const human = await task("node:status", { nodeId: id, json: false });
       expect(human.stdout).to.match(/activation waits for\s+2 reserved slots to be paid/);
       expect(human.stdout).to.include(`contributor ${reserved}: 0 PARS (reserved: 10,000 PARS not paid yet)`);
       const full = await rejection(task("node:contribute", { ...SEND, nodeId: id, minimum: true }));
       expect(full.message).to.equal(
         `node ${id} has no stake left for a new contributor: the 11,250 PARS still open is reserved for ${reserved.toLowerCase()}, ${other.toLowerCase()}, who each send exactly their reserved amount; activation waits for them`,
+      );
+    });
+
+    it("contributors sign with a private key from an environment variable or an encrypted JSON wallet: the reserved slots are paid and the node activates", async () => {
+      for (const w of [reservedWallet, otherWallet]) await rpc(node.url, "hardhat_setBalance", [w.address, ethers.toQuantity(ethers.parseEther("20000"))]);
+      const walletFile = path.join(dir, "contributor.wallet.json");
+      fs.writeFileSync(walletFile, ethers.encryptKeystoreJsonSync({ address: otherWallet.address, privateKey: otherWallet.privateKey }, "contributor wallet password", { scrypt: { N: 1 << 12 } }));
+      const restore = setEnv({ CONTRIBUTOR_KEY: reservedWallet.privateKey, PARS_WALLET_PASSWORD: "contributor wallet password" });
+      try {
+        // --minimum takes a reserved contributor's reservation.
+        const byKey = await task("node:contribute", { ...SEND, nodeId: node4, minimum: true, privateKeyEnv: "CONTRIBUTOR_KEY" });
+        expect(byKey.result.amount).to.equal(ethers.parseEther("10000").toString());
+        const dry = await task("node:contribute", { ...SEND, dryRun: true, nodeId: node4, minimum: true, wallet: walletFile });
+        expect((dry.result.unsignedTransaction as Json).from).to.equal(otherWallet.address);
+        await task("node:contribute", { ...SEND, nodeId: node4, minimum: true, wallet: walletFile });
+      } finally {
+        restore();
+      }
+      expect((await task("node:status", { nodeId: node4, json: true })).result.status).to.equal("Active");
+      expect((await rejection(task("rewards:claim", { ...SEND, nodeId: node4, privateKeyEnv: "NOT_SET_ANYWHERE" }))).message).to.equal(
+        "--private-key-env: the environment variable NOT_SET_ANYWHERE is not set",
       );
     });
 
