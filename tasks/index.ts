@@ -5,3 +5,5 @@ import "./node";
 import "./rewards";
 import "./roles";
 import "./local";
+import "./help";
+import "./network";

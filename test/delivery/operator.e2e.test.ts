@@ -625,6 +625,29 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       );
     });
 
+    it("pars-node heartbeat (the package's command, here from source) proves the keystore's node's liveness through the shared send flow", async () => {
+      await nextEpoch();
+      const cli = path.join(ROOT, "src", "cli", "pars-node.ts");
+      const { stdout } = await run(process.execPath, ["-r", "ts-node/register/transpile-only", cli, "heartbeat", "--keystore", path.join(dir, "fourth.keystore.json"), "--rpc", node.url, "--deployments", dir, "--yes", "--json"], {
+        cwd: ROOT,
+        env: { ...process.env, PARS_KEYSTORE_PASSWORD: PASSWORD },
+      });
+      const r = JSON.parse(stdout) as Json;
+      expect(r).to.include({ ok: true, nodeId: node4, sent: true });
+      expect((await task("node:status", { nodeId: node4, json: true })).result.heartbeatDue).to.equal(false);
+    });
+
+    it("network:health, network:swarms and network:inbox read the network (the same code as the package's pars-node)", async () => {
+      const health = (await task("network:health", { json: true })).result;
+      expect(health).to.include({ chainId: 31337 });
+      expect(Number(health.activeNodes)).to.be.at.least(2);
+      const layout = (await task<{ swarmCount: number; swarms: { nodes: string[] }[] }>("network:swarms", { json: true })).result;
+      expect(layout.swarms.length).to.equal(layout.swarmCount);
+      const inbox = await task<{ swarmId: number; nodes: string[] }>("network:inbox", { inbox: "alice", json: false });
+      expect(inbox.stdout).to.match(/^inbox 0x[0-9a-f]{64}: swarm \d+, \d+ nodes?/);
+      expect(layout.swarms[inbox.result.swarmId]!.nodes).to.deep.equal(inbox.result.nodes);
+    });
+
     it("the README's rehearsal, run command by command, sends a heartbeat every epoch it advances and ends with the whole stake withdrawn", async function () {
       this.timeout(300_000);
       const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");

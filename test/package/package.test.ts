@@ -453,4 +453,31 @@ describe("package: the packed npm package in a fresh consumer project", function
       provider.destroy();
     }
   });
+  it("the installed package's pars-node command reads the network, a node, the swarm layout and an inbox's swarm from a `hardhat node`, without Hardhat", async () => {
+    const env = { ...npmEnv(), PARS_DEPLOYMENTS_DIR: deploymentsDir };
+    // As the README gives it: npx <package> pars-node <command> (the package's one bin).
+    const npx = (...args: string[]) => run("npx", ["--no-install", consumerFiles.PACKAGE_NAME, "pars-node", ...args], { cwd: consumer, env });
+    const bin = (...args: string[]) => run(path.join(consumer, "node_modules", ".bin", "pars-node"), args, { cwd: consumer, env });
+    const health = JSON.parse((await npx("health", "--rpc", node!.url, "--json")).stdout) as Record<string, unknown>;
+    expect(health).to.include({ ok: true, chainId: 31337 });
+    expect(Number(health.activeNodes)).to.be.at.least(1);
+    const status = await bin("status", "--node-id", "1", "--rpc", node!.url);
+    expect(status.stdout).to.match(/node 1 on chain 31337/);
+    expect(status.stdout).to.match(/stake\s+[\d,.]+ PARS of [\d,.]+ PARS/);
+    const inbox = JSON.parse((await bin("inbox", "alice", "--rpc", node!.url, "--json")).stdout) as { swarmId: number; nodes: string[] };
+    expect(inbox.swarmId).to.be.a("number");
+    expect(inbox.nodes).to.be.an("array");
+    const layout = JSON.parse((await bin("swarms", "--rpc", node!.url, "--json")).stdout) as { swarmCount: number };
+    expect(layout.swarmCount).to.be.at.least(1);
+    const missing = await bin("status", "--node-id", "99", "--rpc", node!.url).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(missing).to.include("pars-node: no node 99 on chain 31337");
+    const nowhere = await bin("health", "--rpc", "http://127.0.0.1:9").then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(nowhere).to.include("pars-node: no node answers at http://127.0.0.1:9: pass --rpc <url> of a running node, or set PARS_RPC_URL");
+  });
 });
