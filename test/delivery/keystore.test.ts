@@ -131,7 +131,7 @@ describe("delivery: node keystore", function () {
       for (const h of secretHexes(keys.secrets)) expect(printed.includes(h)).to.equal(false);
 
       const again = await rejection(runTask(hre, "keys:generate", { out, heartbeatEpochs: 48, scryptLogN: 15, json: false, force: false }));
-      expect(again.message).to.match(/refusing to overwrite/);
+      expect(again.message).to.equal(`${out} exists: pass --force to replace it (the keys it holds are lost unless you keep a copy)`);
 
       const restoreNoPassword = setEnv({ [PASSWORD_ENV]: undefined });
       try {
