@@ -261,7 +261,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     expect(hb.result).to.include({ sent: true });
   });
 
-  it("node:rotate-anchor survives an error after broadcast: the new chain is kept until the chain decides, and the next heartbeat succeeds", async () => {
+  it("node:rotate-anchor survives an error after broadcast: the new chain is kept until the chain decides (adopted when mined, removed once it cannot be), and the next heartbeat succeeds", async () => {
     const pending = `${keystore}.rotating`;
     const receiptsFail = (method: string) => method === "eth_getTransactionReceipt";
     // 1. Broadcast, not yet mined, the receipt poll fails: the pending chain stays, the error says where.
@@ -295,6 +295,21 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     expect(fs.existsSync(pending)).to.equal(false);
     await nextEpoch();
     expect((await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 })).result).to.include({ sent: true });
+    // 4. The connection drops as the rotation is sent and it never arrives: the pending chain is kept
+    //    while the registry could still accept it (this epoch), and removed once it no longer can.
+    await nextEpoch();
+    const dropped = await rejection(
+      onNetwork(hre, "localhost", node.url, () => withProviderFault(hre, (m) => m === "eth_sendRawTransaction", () => runTask(hre, "node:rotate-anchor", { ...SEND, keystore, heartbeatEpochs: 100 }))),
+    );
+    expect(dropped.message).to.include(`its heartbeat chain is kept in ${pending}`);
+    const sameEpoch = await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 });
+    expect(sameEpoch.result).to.include({ sent: true });
+    expect(fs.existsSync(pending)).to.equal(true);
+    await nextEpoch();
+    const later = await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 });
+    expect(later.result).to.include({ sent: true });
+    expect(later.stderr).to.include(`removed ${pending}: its rotation`);
+    expect(fs.existsSync(pending)).to.equal(false);
   });
 
   it("rewards:claim pays the operator its share of a funded emission pool", async () => {
