@@ -28,12 +28,14 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
-// `npx hardhat node` serves the Pars precompiles from TypeScript, exactly like the in-process network.
+// `npx hardhat node` serves the Pars precompiles from TypeScript, exactly like the in-process network,
+// and takes a call's calldata as `input` too (cast sends both `input` and `data`).
 subtask(TASK_NODE_GET_PROVIDER, async (args, hre, runSuper) => {
   const provider = await runSuper(args);
   const { installParsPrecompiles } = await import("./src/precompiles/install");
   await installParsPrecompiles(provider);
-  return provider;
+  const { acceptInputField } = await import("./src/rpc-compat");
+  return acceptInputField(provider);
 });
 
 /** A remote network reads its RPC URL and deployer key from the environment. */

@@ -6,7 +6,7 @@
  */
 import { Contract, Interface, ZeroHash, getAddress, isAddress, type InterfaceAbi } from "ethers";
 import { probePrecompiles } from "../src/precompiles/probe";
-import type { Chain } from "../tasks/lib/chain";
+import type { Chain } from "../src/cli/chain";
 import { probeOptions, type ResolvedConfig } from "./config";
 import { checkCreation, checkRuntimeCode, readArtifactCode } from "./provenance";
 import { compareRoles, configuredRoles, describeFinding, isAccessControlled, DEFAULT_ADMIN_ROLE, type AccessControlled, type RoleFinding } from "./roles";

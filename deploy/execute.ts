@@ -4,7 +4,7 @@
  * resumes where it stopped. Nothing here asks or prints: what happens is reported to the caller's
  * listener as it happens.
  */
-import type { PreparedTx, SentTx, TxIntent } from "../tasks/lib/tx";
+import type { PreparedTx, SentTx, TxIntent } from "../src/cli/tx";
 import { Reader } from "./checks";
 import { DeployError } from "./errors";
 import type { Action, Plan } from "./plan";

@@ -7,7 +7,7 @@
  * A plan is data; nothing here sends, asks or prints.
  */
 import { Interface, ZeroHash, concat, getCreateAddress, id as keccakId } from "ethers";
-import type { TxIntent } from "../tasks/lib/tx";
+import type { TxIntent } from "../src/cli/tx";
 import { foreignContracts, holds, Reader, unexpectedHolders, type CheckResult, type Revocation } from "./checks";
 import { DEFAULT_ADMIN_ROLE, type RoleFinding } from "./roles";
 import { deploySteps, recordedAddresses, stepContext, type DeployState } from "./state";

@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import { getAddress } from "ethers";
 import { DEPLOYMENT_FORMAT, deploymentPath, getDeployment, type ContractDeployment, type Deployment, type RecordedValue } from "../src/deployments";
-import type { Chain } from "../tasks/lib/chain";
-import type { SentTx } from "../tasks/lib/tx";
+import type { Chain } from "../src/cli/chain";
+import type { SentTx } from "../src/cli/tx";
 import type { ResolvedConfig } from "./config";
 import { DeployError } from "./errors";
 import type { DeployStep } from "./steps";

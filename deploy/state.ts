@@ -6,7 +6,7 @@ import type { InterfaceAbi } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Deployment } from "../src/deployments";
 import { RevertDecoder } from "../src/revert";
-import type { Chain } from "../tasks/lib/chain";
+import type { Chain } from "../src/cli/chain";
 import type { ResolvedConfig } from "./config";
 import { DeployError } from "./errors";
 import type { DeployStep, Step, StepContext } from "./steps";

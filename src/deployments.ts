@@ -121,8 +121,9 @@ export function requireDeployment(chainId: number | bigint, dir?: string): Deplo
   const d = getDeployment(chainId, dir);
   if (!d) {
     throw new Error(
-      `no deployment recorded for chain ${Number(chainId)} (${deploymentPath(chainId, dir)}); ` +
-        "run `npx hardhat deploy-suite --network <network>` first",
+      `no deployment recorded for chain ${Number(chainId)} (${deploymentPath(chainId, dir)}): ` +
+        `set PARS_DEPLOYMENTS_DIR to the folder that holds ${Number(chainId)}.json (the package ships the public networks' in its deployments/), ` +
+        "or deploy with `npx hardhat deploy-suite --network <network>` first",
     );
   }
   return d;
@@ -138,11 +139,31 @@ export function listDeployments(dir: string = deploymentsDir()): Deployment[] {
     .sort((a, b) => a.chainId - b.chainId);
 }
 
-/** Contract name → address on a chain (by chain id or by a network name of src/networks.ts). */
-export function addressesOf(chain: number | bigint | ParsNetworkName, dir?: string): Record<string, string> {
+/**
+ * The addresses of a deployment: each suite contract by name (typed `string`, so
+ * `addresses.SessionBridge` needs no check under `noUncheckedIndexedAccess`), and any other recorded
+ * contract by its name.
+ */
+export type SuiteAddresses = { readonly [K in SuiteContractName]: string } & { readonly [name: string]: string | undefined };
+
+/**
+ * Contract name → address on a chain (by chain id or by a network name of src/networks.ts). Reading
+ * a suite contract the deployment does not record (one made before it existed) throws, naming it.
+ */
+export function addressesOf(chain: number | bigint | ParsNetworkName, dir?: string): SuiteAddresses {
   const chainId = typeof chain === "string" ? NETWORKS[chain].chainId : chain;
   const d = requireDeployment(chainId, dir);
-  return Object.fromEntries(Object.entries(d.contracts).map(([name, c]) => [name, c.address]));
+  const out: Record<string, string> = Object.fromEntries(Object.entries(d.contracts).map(([name, c]) => [name, c.address]));
+  for (const name of SUITE_CONTRACTS) {
+    if (name in out) continue;
+    Object.defineProperty(out, name, {
+      enumerable: false,
+      get() {
+        throw new Error(`${name} is not in the deployment of chain ${Number(chainId)} (${deploymentPath(chainId, dir)}): it was deployed before ${name} existed`);
+      },
+    });
+  }
+  return out as SuiteAddresses;
 }
 
 /** The address of one contract, or undefined when the deployment does not include it. */

@@ -212,11 +212,21 @@ export function assertKeystoreFile(x: unknown, file = "keystore"): asserts x is 
 /** Decrypts and re-derives every key; throws KeystoreDecryptionError on a wrong password or tampering. */
 export function decryptKeystore(ks: KeystoreFile, password: string, file?: string): NodeKeyMaterial {
   const { kdfparams: kp } = ks.crypto;
-  if (kp.logN > MAX_SCRYPT_LOG_N || kp.r !== 8 || kp.p !== 1) throw new Error("keystore: unsupported scrypt parameters");
+  const where = file ?? "keystore";
+  // Whoever can edit the file chooses these: a cheap scrypt cost would make the password cheap to
+  // guess, and Node accepts GCM tags as short as 4 bytes (a 32-bit forgery bound), so both are
+  // checked before anything is derived.
+  if (!Number.isInteger(kp.logN) || kp.logN < MIN_SCRYPT_LOG_N || kp.logN > MAX_SCRYPT_LOG_N || kp.r !== 8 || kp.p !== 1) {
+    throw new Error(`${where}: unsupported scrypt parameters (cost 2^${kp.logN}, r ${kp.r}, p ${kp.p}; accepted: cost 2^${MIN_SCRYPT_LOG_N}..2^${MAX_SCRYPT_LOG_N}, r 8, p 1)`);
+  }
+  if (typeof ks.crypto.tag !== "string" || !/^[0-9a-fA-F]{32}$/.test(ks.crypto.tag)) {
+    throw new Error(`${where}: the AES-GCM tag must be 16 bytes (32 hex digits); refusing a shortened tag`);
+  }
+  if (typeof ks.crypto.iv !== "string" || !/^[0-9a-fA-F]{24}$/.test(ks.crypto.iv)) throw new Error(`${where}: the AES-GCM nonce must be 12 bytes (24 hex digits)`);
   const key = scryptKey(password, Buffer.from(kp.salt, "hex"), kp.logN, kp.r, kp.p);
   let plaintext: string;
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(ks.crypto.iv, "hex"));
+    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(ks.crypto.iv, "hex"), { authTagLength: 16 });
     decipher.setAAD(aad(ks.public));
     decipher.setAuthTag(Buffer.from(ks.crypto.tag, "hex"));
     plaintext = Buffer.concat([decipher.update(Buffer.from(ks.crypto.ciphertext, "hex")), decipher.final()]).toString("utf8");
@@ -236,7 +246,12 @@ export function decryptKeystore(ks: KeystoreFile, password: string, file?: strin
 /** Reads a keystore file (no password needed for the public section). */
 export function readKeystore(file: string): KeystoreFile {
   if (!fs.existsSync(file)) throw new Error(`keystore ${file} not found`);
-  const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`keystore ${file} is not valid JSON (${(e as Error).message}); restore it from its backup (${file}.previous after an anchor rotation)`);
+  }
   assertKeystoreFile(parsed, file);
   return parsed;
 }

@@ -130,9 +130,19 @@ export function mldsaVerify(
   }
 }
 
-/** ML-KEM key pair; deterministic when a 64-byte seed is given. */
-export function mlkemKeyGen(parameterSet: MLKEMParameterSet = 1, seed?: Uint8Array): KeyPair {
-  return KEM[parameterSet].keygen(seed);
+/** The ML-KEM sizes by name (512, 768, 1024), as `mldsaKeyGen` takes ML-DSA's (44, 65, 87). */
+export type MLKEMSize = 512 | 768 | 1024;
+const KEM_BY_SIZE: Record<MLKEMSize, MLKEMParameterSet> = { 512: 0, 768: 1, 1024: 2 };
+
+/**
+ * ML-KEM key pair; deterministic when a 64-byte seed is given. The parameter set is its size (512,
+ * 768, 1024) or the precompile's index (0, 1, 2); ML-KEM-768 by default.
+ */
+export function mlkemKeyGen(parameterSet: MLKEMParameterSet | MLKEMSize = 768, seed?: Uint8Array): KeyPair {
+  const index = (KEM_BY_SIZE as Record<number, MLKEMParameterSet | undefined>)[parameterSet] ?? parameterSet;
+  const kem = (KEM as Record<number, (typeof KEM)[MLKEMParameterSet] | undefined>)[index];
+  if (!kem) throw new Error(`mlkemKeyGen: ${String(parameterSet)} is not an ML-KEM parameter set (512, 768 or 1024; or the indexes 0, 1, 2)`);
+  return kem.keygen(seed);
 }
 
 export interface Encapsulation {

@@ -94,3 +94,37 @@ export function minimumContribution(requirement: bigint, stake: bigint, unfilled
   const open = MAX_CONTRIBUTORS - contributors;
   return (remaining + open - 1n) / open;
 }
+
+/** The penalty cap: a node at 50% is decommissioned. */
+export const PENALTY_CAP_BPS = 5_000;
+
+export interface PendingPenalty {
+  /** Epochs missed since the registry last settled the node (not counting the current one). */
+  missedEpochs: number;
+  /** The node's penalty once they are settled, basis points (capped). */
+  penaltyBps: number;
+  /** What settling adds, basis points. */
+  addedBps: number;
+  /** What settling takes from the stake, wei. */
+  amount: bigint;
+  /** Settling reaches the cap: the node is decommissioned. */
+  reachesCap: boolean;
+}
+
+/**
+ * The penalty the next heartbeat (or anyone's `penalize`) applies to an active node for the epochs
+ * it missed: the registry's `_settle`, computed ahead. Zero when nothing is missed.
+ */
+export function pendingPenalty(
+  node: { status: bigint | number; penaltyBps: bigint | number; penalizedThroughEpoch: bigint | number; stake: bigint },
+  currentEpoch: number,
+  missedEpochPenaltyBps: bigint | number,
+): PendingPenalty {
+  const current = Number(node.penaltyBps);
+  const settled = Number(node.penalizedThroughEpoch);
+  const missed = Number(node.status) === NodeStatus.Active && currentEpoch - 1 > settled ? currentEpoch - 1 - settled : 0;
+  if (missed === 0 || current >= PENALTY_CAP_BPS) return { missedEpochs: missed, penaltyBps: current, addedBps: 0, amount: 0n, reachesCap: false };
+  const next = Math.min(PENALTY_CAP_BPS, current + missed * Number(missedEpochPenaltyBps));
+  const amount = (node.stake * BigInt(next)) / BPS - (node.stake * BigInt(current)) / BPS;
+  return { missedEpochs: missed, penaltyBps: next, addedBps: next - current, amount, reachesCap: next >= PENALTY_CAP_BPS };
+}

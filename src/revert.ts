@@ -4,6 +4,8 @@
  */
 import { Interface, type ErrorDescription, type InterfaceAbi, type ParamType } from "ethers";
 import { KeyKind, NodeStatus } from "./registry";
+import { formatBytes, formatPars, formatTimestamp } from "./units";
+import { SUITE_ERRORS } from "./suite-errors";
 
 export interface DecodedRevert {
   /** The contract whose ABI declares the error (the first that does), or "" for a built-in. */
@@ -39,8 +41,25 @@ const PANICS: Record<string, string> = {
   "81": "call to an uninitialised function",
 };
 
+let suiteInterfaces: { name: string; iface: Interface }[] | undefined;
+
+/** The suite's contracts' errors (src/suite-errors.ts), parsed once. */
+function suiteErrors(): { name: string; iface: Interface }[] {
+  suiteInterfaces ??= Object.entries(SUITE_ERRORS).map(([name, errors]) => ({ name, iface: new Interface([...errors]) }));
+  return suiteInterfaces;
+}
+
 export class RevertDecoder {
   private readonly interfaces: { name: string; iface: Interface }[] = [];
+  private readonly fallback: { name: string; iface: Interface }[];
+
+  /**
+   * A decoder that knows the custom errors of every contract of the suite (after the ABIs `add`ed,
+   * which are looked up first); `{ suite: false }` for one that knows only what is added.
+   */
+  constructor(opts: { suite?: boolean } = {}) {
+    this.fallback = opts.suite === false ? [] : suiteErrors();
+  }
 
   /** Adds the ABI of a contract; errors are looked up in the order ABIs were added. */
   add(name: string, abi: InterfaceAbi | Interface): this {
@@ -51,7 +70,7 @@ export class RevertDecoder {
   /** Decodes revert data; undefined when no known ABI declares the selector. */
   decode(data: string): DecodedRevert | undefined {
     if (!/^0x[0-9a-fA-F]*$/.test(data) || data.length < 10) return undefined;
-    for (const { name, iface } of [...this.interfaces, { name: "", iface: BUILTIN }]) {
+    for (const { name, iface } of [...this.interfaces, ...this.fallback, { name: "", iface: BUILTIN }]) {
       let desc: ErrorDescription | null = null;
       try {
         desc = iface.parseError(data);
@@ -90,10 +109,78 @@ function namedArgs(desc: ErrorDescription): Record<string, string> {
   return out;
 }
 
-/** `Name(arg: value, …)`, prefixed with the contract when known. */
-export function formatRevert(r: DecodedRevert): string {
+/** The unit of an error argument a person reads: PARS amounts, timestamps, byte sizes. */
+export type ArgUnit = "pars" | "time" | "bytes";
+
+/** Units of the suite's error arguments, by argument name (`Error.arg` where a name is ambiguous). */
+const UNITS: Record<string, ArgUnit | null> = {
+  sent: "pars",
+  minimum: "pars",
+  maximum: "pars",
+  required: "pars",
+  total: "pars",
+  requirement: "pars",
+  reserved: "pars",
+  amount: "pars",
+  requested: "pars",
+  remainingInCycle: "pars",
+  allowedAt: "time",
+  unlockAt: "time",
+  effectiveAt: "time",
+  deadline: "time",
+  expiredAt: "time",
+  issuedAt: "time",
+  now_: "time",
+  size: "bytes",
+  maxSize: "bytes",
+  usedBytes: "bytes",
+  "UsedBytesAboveLimit.limit": "bytes",
+  "MessageTooLarge.max": "bytes",
+  "EndpointTooLong.length": "bytes",
+  "EndpointTooLong.maxLength": "bytes",
+  // Counts, not sizes.
+  "InvalidBatchSize.size": null,
+  "InvalidBatchSize.maxSize": null,
+};
+
+/** The unit of argument `arg` of error `name`, if it has one a person should read it in. */
+export function unitOf(name: string, arg: string): ArgUnit | undefined {
+  const key = `${name}.${arg}`;
+  return (key in UNITS ? UNITS[key] : UNITS[arg]) ?? undefined;
+}
+
+export interface FormatRevertOptions {
+  /**
+   * Render amounts as PARS, timestamps as dates with the time left and sizes in bytes (the raw
+   * values stay in `DecodedRevert.args`). Default true.
+   */
+  human?: boolean;
+  /** The time "time left" is counted from: the chain's, where known (default: the wall clock). */
+  now?: number;
+}
+
+/** One argument as a person reads it. */
+export function formatArg(name: string, arg: string, value: string, opts: FormatRevertOptions = {}): string {
+  if (opts.human === false || !/^\d+$/.test(value)) return value;
+  switch (unitOf(name, arg)) {
+    case "pars":
+      return formatPars(value);
+    case "time":
+      return formatTimestamp(Number(value), opts.now);
+    case "bytes":
+      return formatBytes(value);
+    default:
+      return value;
+  }
+}
+
+/**
+ * `Name(arg: value, …)`, prefixed with the contract when known; amounts, timestamps and sizes in
+ * human units unless `human: false`.
+ */
+export function formatRevert(r: DecodedRevert, opts: FormatRevertOptions = {}): string {
   const args = Object.entries(r.args)
-    .map(([k, v]) => `${k}: ${v}`)
+    .map(([k, v]) => `${k}: ${formatArg(r.name, k, v, opts)}`)
     .join(", ");
   return `${r.contract ? `${r.contract}: ` : ""}${r.name}(${args})`;
 }

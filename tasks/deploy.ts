@@ -22,8 +22,8 @@ import { describeFinding } from "../deploy/roles";
 import type { DeployState } from "../deploy/state";
 import { SUITE } from "../deploy/suite";
 import { connect, defaultSender, nodeAccounts, type Chain, type Sender } from "./lib/chain";
-import { confirm, Output, ParsTaskError, runTask } from "./lib/io";
-import { prepareTx, printDryRun, sendPrepared, showCost } from "./lib/tx";
+import { confirm, Declined, Output, ParsTaskError, runTask } from "./lib/io";
+import { prepareTx, printDryRun, sendPrepared, showCost } from "../src/cli/tx";
 import { PrecompileProbeError, probePrecompiles, type ProbeReport } from "../src/precompiles/probe";
 
 interface DeployArgs {
@@ -211,7 +211,7 @@ async function deploySuite(hre: HardhatRuntimeEnvironment, chain: Chain, sender:
     }
     showTotal(out, await prepareAll(p, transport.prepare));
     if (!flags.yes && !(await confirm(`Send ${actions.length} transaction(s) from ${sender.address} to chain ${chain.chainId}`))) {
-      throw new ParsTaskError("not sent: declined at the prompt");
+      throw new Declined(`the deployment's ${actions.length} transaction(s)`);
     }
     const done = await execute(p, transport, (e) => {
       if (e.kind === "skipped") out.line(`${e.action.name}: already as configured, skipped`);

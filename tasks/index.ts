@@ -6,3 +6,5 @@ import "./rewards";
 import "./roles";
 import "./local";
 import "./explorer";
+import "./help";
+import "./network";

@@ -3,6 +3,7 @@
  * `keys:show`: the keystore's public section (no password needed).
  */
 import * as path from "path";
+import * as fs from "fs";
 import { task, types } from "hardhat/config";
 import type { KeystorePublic } from "../src/keystore";
 import { Output, ParsTaskError, keystorePassword, runTask } from "./lib/io";
@@ -50,6 +51,9 @@ task("keys:generate", "Generates a node's keys (ML-DSA-65, ML-KEM-768, BLS, hear
     return runTask(out, async () => {
       if (!Number.isInteger(args.heartbeatEpochs) || args.heartbeatEpochs < 24 || args.heartbeatEpochs > 24 * 365 * 10) {
         throw new ParsTaskError("--heartbeat-epochs: between 24 (a day) and 87,600 (ten years)");
+      }
+      if (!args.force && fs.existsSync(args.out)) {
+        throw new ParsTaskError(`${args.out} exists: pass --force to replace it (the keys it holds are lost unless you keep a copy)`);
       }
       // Loaded here, not with the config: the PQ and curve libraries take a moment to load.
       const { DEFAULT_SCRYPT_LOG_N, encryptKeystore, generateSecrets, writeKeystore } = await import("../src/keystore");

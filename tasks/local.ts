@@ -5,13 +5,14 @@
  */
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { formatEther, isAddress, toQuantity } from "ethers";
+import { isAddress, toQuantity } from "ethers";
+import { formatPars } from "../src/units";
 import { EPOCH_SECONDS, epochOf } from "../src/heartbeat";
 import { NETWORKS } from "../src/networks";
 import { Output, ParsTaskError, runTask } from "./lib/io";
 import { connect } from "./lib/chain";
 import { loadSuite } from "./lib/suite";
-import { waitForReceipt } from "./lib/tx";
+import { waitForReceipt } from "../src/cli/tx";
 import { keystorePath, openKeystore, parsAmount, withCommon, type CommonArgs } from "./lib/operator";
 
 /** The local node's EIP-1193 provider, after checking that the network is one. */
@@ -50,14 +51,14 @@ withCommon(task("local:fund", "Local node only: adds PARS to an account (default
         const receipt = await waitForReceipt(chain, hash, out);
         if (BigInt(receipt.status) !== 1n) throw new ParsTaskError(`ServiceNodeRewards.fund reverted (${hash})`);
         const unallocated = await rewards.emissionUnallocated();
-        out.line(`emission pool funded with ${formatEther(amount)} PARS from ${from}: ${formatEther(unallocated)} PARS unallocated`);
+        out.line(`emission pool funded with ${formatPars(amount)} from ${from}: ${formatPars(unallocated)} unallocated`);
         return out.result({ pool: to, amount: amount.toString(), unallocated: unallocated.toString(), transaction: hash });
       }
       const to = args.to ?? (await openKeystore(keystorePath(args, true))).public.address;
       if (!isAddress(to)) throw new ParsTaskError(`--to: ${to} is not an address`);
       const before = BigInt((await provider.request({ method: "eth_getBalance", params: [to, "latest"] })) as string);
       await provider.request({ method: "hardhat_setBalance", params: [to, toQuantity(before + amount)] });
-      out.line(`${to}: ${formatEther(before)} → ${formatEther(before + amount)} PARS`);
+      out.line(`${to}: ${formatPars(before)} → ${formatPars(before + amount)}`);
       return out.result({ account: to, balance: (before + amount).toString() });
     });
   });

@@ -1,22 +1,24 @@
 /**
  * Node operator tasks: register, contribute, status, heartbeat (one-shot or every epoch), heartbeat
  * chain rotation, exit, withdraw, and storage commitments when the deployment has StorageCommitment.
- * Every sending task shares the flow of tasks/lib/tx.ts (gas and cost, --dry-run, --yes, --json,
+ * Every sending task shares the flow of src/cli/tx.ts (gas and cost, --dry-run, --yes, --json,
  * chain-id guard, progress, custom-error explanations).
  */
-import * as fs from "fs";
 import { task, types } from "hardhat/config";
-import { ZeroHash, formatEther, getAddress, getBytes, isAddress, isHexString, keccak256 } from "ethers";
-import { registrationDigest, anchorRotationDigest, NodeStatus, operatorMinimum } from "../src/registry";
+import { ZeroHash, getAddress, getBytes, isAddress, isHexString, keccak256 } from "ethers";
+import { registrationDigest, anchorRotationDigest, NodeStatus, operatorMinimum, pendingPenalty } from "../src/registry";
+import { formatBps, formatPars, formatTimestamp } from "../src/units";
 import { pqProfileOf } from "../src/networks";
 import { HeartbeatChain, EPOCH_SECONDS } from "../src/heartbeat";
 import type { NodeKeyMaterial } from "../src/keystore";
-import { keystorePassword, ParsTaskError, confirm, type Output } from "./lib/io";
+import { keystorePassword, ParsTaskError, confirm, Declined, type Output } from "./lib/io";
 import { walletSender, type Chain } from "./lib/chain";
 import type { LoadedSuite } from "./lib/suite";
-import { eventsOf, executeTx, type TxOutcome } from "./lib/tx";
+import { eventsOf, executeTx, type TxOutcome } from "../src/cli/tx";
 import { keystoreModule, keystorePath, openKeystore, parsAmount, resolveNodeId, senderFor, suiteAction, unlock, withSending, type SendingArgs } from "./lib/operator";
-import { planHeartbeat } from "./lib/heartbeat";
+import { planHeartbeat } from "../src/cli/heartbeat";
+import { hasSigner, signerAddress } from "../src/cli/signers";
+import { adoptPendingRotation, pendingRotationPath, settlePendingRotation } from "../src/cli/rotation";
 import { nodeRoles, ownerAction, printUnsigned, roleOf, withOwnerSending, withStakeSending, type OwnerSendArgs } from "./lib/roles";
 
 const statusName = (s: bigint | number) => NodeStatus[Number(s)] ?? `Unknown(${s})`;
@@ -41,9 +43,10 @@ interface RegisterArgs extends OwnerSendArgs {
 
 function parseReserved(spec: string | undefined): { contributor: string; amount: bigint }[] {
   if (!spec) return [];
-  return spec.split(",").map((entry) => {
-    const [who, amount] = entry.split(":");
-    if (!who || !amount || !/^0x[0-9a-fA-F]{40}$/.test(who)) throw new ParsTaskError(`--reserve: "${entry}" is not <address>:<PARS>`);
+  return spec.split(",").map((raw) => {
+    const entry = raw.trim();
+    const [who, amount] = entry.split(":").map((x) => x.trim());
+    if (!who || !amount || !/^0x[0-9a-fA-F]{40}$/.test(who)) throw new ParsTaskError(`--reserve: "${entry}" is not <address>:<PARS> (entries separated by commas)`);
     return { contributor: who, amount: parsAmount("reserve", amount) };
   });
 }
@@ -61,8 +64,12 @@ withOwnerSending(
       if (args.owner !== undefined && !isAddress(args.owner)) throw new ParsTaskError(`--owner: "${args.owner}" is not an address`);
       // The proofs of possession bind the owner: the keystore signs them, the owner sends them.
       const owner = getAddress(args.owner ?? keys.wallet.address);
-      if (owner !== keys.wallet.address && !args.unsigned) {
-        throw new ParsTaskError(`the owner ${owner} sends the registration and the stake: pass --unsigned to print the transaction for its wallet to sign`);
+      const ownerSigns = hasSigner(args) && signerAddress(args) === owner;
+      if (hasSigner(args) && !ownerSigns) throw new ParsTaskError(`--wallet / --private-key-env sign for ${signerAddress(args)}, not the owner ${owner} (--owner)`);
+      if (owner !== keys.wallet.address && !args.unsigned && !ownerSigns) {
+        throw new ParsTaskError(
+          `the owner ${owner} sends the registration and the stake: sign with its key (--wallet <JSON wallet> or --private-key-env <VAR>), or pass --unsigned to print the transaction for its wallet (a Safe, a hardware wallet) to sign`,
+        );
       }
       const { mldsaSign, proofOfPossession } = await signing();
       const registryAddress = await suite.registry.getAddress();
@@ -71,7 +78,7 @@ withOwnerSending(
       const requirement = await suite.registry.stakingRequirement();
       const stake = args.stake === undefined ? requirement : parsAmount("stake", args.stake);
       const minimum = operatorMinimum(requirement);
-      if (stake < minimum) throw new ParsTaskError(`--stake: ${formatEther(stake)} PARS is below the operator minimum of ${formatEther(minimum)} PARS (25%)`);
+      if (stake < minimum) throw new ParsTaskError(`--stake: ${formatPars(stake)} is below the operator minimum of ${formatPars(minimum)} (25%)`);
       const bls = keys.bls.publicKey;
       const blsWords = [bls.xIm, bls.xRe, bls.yIm, bls.yRe] as const;
       const digest = registrationDigest({
@@ -97,13 +104,14 @@ withOwnerSending(
         reserved: parseReserved(args.reserve),
       };
       const intent = {
-        description: `register node for owner ${owner} (stake ${formatEther(stake)} of ${formatEther(requirement)} PARS, fee ${args.feeBps} bps)`,
+        description: `register node for owner ${owner} (stake ${formatPars(stake)} of ${formatPars(requirement)}, fee ${args.feeBps} bps)`,
         to: registryAddress,
         data: suite.registry.interface.encodeFunctionData("register", [registration]),
         value: stake,
       };
       if (args.unsigned) return out.result({ ...(await printUnsigned(chain, suite, out, intent, owner)), owner, digest });
-      const result = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder);
+      const sender = ownerSigns ? await senderFor(chain, args) : walletSender(keys.wallet, chain);
+      const result = await executeTx(chain, sender, intent, args, out, suite.decoder);
       if (result.dryRun) return out.result({ ...outcome(result), digest });
       const events = eventsOf(suite.registry.interface, registryAddress, result.sent!.logs);
       const nodeId = events.find((e) => e.name === "NodeRegistered")?.args.nodeId as bigint;
@@ -131,9 +139,35 @@ withStakeSending(task("node:contribute", "Contributes stake to a node awaiting c
     suiteAction(async (args: ContributeArgs, { out, chain, suite }) => {
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
       if ((args.amount === undefined) === !args.minimum) throw new ParsTaskError("pass exactly one of --amount <PARS> and --minimum");
-      const amount = args.minimum ? await suite.registry.minimumContribution(nodeId) : parsAmount("amount", args.amount!);
-      if (amount === 0n) throw new ParsTaskError(`node ${nodeId} takes no new contributors now (minimum contribution is 0)`);
-      const intent = { description: `contribute ${formatEther(amount)} PARS to node ${nodeId}`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("contribute", [nodeId]), value: amount };
+      const given = args.minimum ? undefined : parsAmount("amount", args.amount!);
+      if (given === 0n) throw new ParsTaskError("--amount: a contribution must be more than 0 PARS");
+      const n = await suite.registry.getNode(nodeId);
+      if (Number(n.status) === NodeStatus.None) throw new ParsTaskError(`no node ${nodeId} on chain ${chain.chainId} (node:status --node-id <id> shows a node)`);
+      if (Number(n.status) !== NodeStatus.AwaitingContributions) {
+        throw new ParsTaskError(`node ${nodeId} is ${statusName(n.status)}: it takes contributions only while it awaits them (before activation)`);
+      }
+      const contributors = await suite.registry.getContributors(nodeId);
+      const reservations = await reservedSlots(suite, nodeId, contributors);
+      // Who contributes: the --unsigned signer, else the keystore's or the network's account.
+      const contributor = args.unsigned ? (args.from ?? (await nodeRoles(suite, nodeId)).owner) : (await senderFor(chain, { ...args, dryRun: true })).address;
+      const reservedAmount = reservations.get(contributor.toLowerCase());
+      const already = contributors.some((c) => c.addr.toLowerCase() === contributor.toLowerCase() && c.amount > 0n);
+      let amount: bigint;
+      if (given !== undefined) amount = given;
+      else if (reservedAmount !== undefined && !already) amount = reservedAmount;
+      else {
+        amount = await suite.registry.minimumContribution(nodeId);
+        if (amount === 0n) {
+          const open = n.requirement - n.stake;
+          const full = contributors.length >= 10;
+          throw new ParsTaskError(
+            full
+              ? `node ${nodeId} has all 10 contributor slots taken: only its contributors can add stake (--amount)`
+              : `node ${nodeId} has no stake left for a new contributor: the ${formatPars(open)} still open ${reservations.size ? `is reserved for ${[...reservations.keys()].join(", ")}, who each send exactly their reserved amount` : "is reserved"}; activation waits for them`,
+          );
+        }
+      }
+      const intent = { description: `contribute ${formatPars(amount)} to node ${nodeId}`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("contribute", [nodeId]), value: amount };
       if (args.unsigned) {
         const from = args.from ?? (await nodeRoles(suite, nodeId)).owner;
         if (!isAddress(from)) throw new ParsTaskError(`--from: "${from}" is not an address`);
@@ -155,6 +189,26 @@ interface StatusArgs {
   json: boolean;
 }
 
+/**
+ * The amounts reserved for contributors who have not paid yet (address, lower case → wei), from the
+ * registry's SlotReserved events. Empty when every slot is paid or the node's RPC cannot say.
+ */
+async function reservedSlots(suite: LoadedSuite, nodeId: bigint, contributors: readonly { addr: string; amount: bigint }[]): Promise<Map<string, bigint>> {
+  const out = new Map<string, bigint>();
+  if (!contributors.slice(1).some((c) => c.amount === 0n)) return out;
+  try {
+    const registered = suite.deployment.contracts.ServiceNodeRegistry?.blockNumber ?? 0;
+    const logs = await suite.registry.queryFilter(suite.registry.filters.SlotReserved(nodeId), registered);
+    for (const l of logs) {
+      const args = (l as unknown as { args: { contributor: string; amount: bigint } }).args;
+      out.set(args.contributor.toLowerCase(), args.amount);
+    }
+  } catch {
+    // A node that limits log queries: the slot shows as reserved, amount unknown.
+  }
+  return out;
+}
+
 export async function nodeStatus(suite: LoadedSuite, nodeId: bigint, keystoreAddress?: string): Promise<Record<string, unknown>> {
   const { registry, swarms, rewards, directory } = suite;
   const n = await registry.getNode(nodeId);
@@ -166,11 +220,15 @@ export async function nodeStatus(suite: LoadedSuite, nodeId: bigint, keystoreAdd
   const active = Number(n.status) === NodeStatus.Active;
   // A contribution stays recorded after its withdrawal (rewards are claimed against it); bit i of
   // withdrawnMask marks contributor i's.
+  // Reserved slots (contributors recorded at registration, nothing paid yet), from their events.
+  const reservations = await reservedSlots(suite, nodeId, contributors);
+  const reservedFor = (addr: string, amount: bigint) => (amount === 0n ? (reservations.get(addr.toLowerCase())?.toString() ?? "unknown") : null);
   const claimable = await Promise.all(
     contributors.map(async (c, i) => ({
       account: c.addr,
       contributed: c.amount.toString(),
       withdrawn: ((Number(n.withdrawnMask) >> i) & 1) === 1,
+      reserved: reservedFor(c.addr, c.amount),
       claimable: (await rewards.claimable(nodeId, c.addr)).toString(),
     })),
   );
@@ -186,6 +244,8 @@ export async function nodeStatus(suite: LoadedSuite, nodeId: bigint, keystoreAdd
   }
   const previousValidUntil = Number(keys.previousValidUntil);
   const pendingAt = Number(pending.effectiveAt);
+  const owed = pendingPenalty(n, epoch, await registry.missedEpochPenaltyBps());
+  const penaltyAmount = (n.stake * BigInt(n.penaltyBps)) / 10_000n;
   return {
     nodeId: nodeId.toString(),
     status: statusName(n.status),
@@ -208,6 +268,8 @@ export async function nodeStatus(suite: LoadedSuite, nodeId: bigint, keystoreAdd
     operatorFeeBps: Number(n.operatorFeeBps),
     pendingFee: pendingAt === 0 ? null : { feeBps: Number(pending.feeBps), effectiveAt: pendingAt, due: now >= pendingAt },
     penaltyBps: Number(n.penaltyBps),
+    penaltyAmount: penaltyAmount.toString(),
+    pendingPenalty: owed.missedEpochs === 0 ? null : { ...owed, amount: owed.amount.toString() },
     uptimeBps: n.uptimeBps.toString(),
     chainTime: now,
     currentEpoch: epoch,
@@ -222,7 +284,19 @@ export async function nodeStatus(suite: LoadedSuite, nodeId: bigint, keystoreAdd
   };
 }
 
-const isoTime = (seconds: number) => new Date(seconds * 1000).toISOString();
+/** The penalty lines of a node, as status, heartbeat, exit and withdraw print them. */
+export function penaltyLines(s: Record<string, unknown>): [string, unknown][] {
+  const pending = s.pendingPenalty as { missedEpochs: number; penaltyBps: number; addedBps: number; amount: string; reachesCap: boolean } | null;
+  const rows: [string, unknown][] = [["penalty", Number(s.penaltyBps) === 0 ? "none" : `${formatBps(Number(s.penaltyBps))} of the stake (${formatPars(s.penaltyAmount as string)})`]];
+  if (pending) {
+    rows.push([
+      "pending penalty",
+      `${pending.missedEpochs} epoch${pending.missedEpochs === 1 ? "" : "s"} without a heartbeat: +${formatBps(pending.addedBps)} (${formatPars(pending.amount)}) at the next heartbeat` +
+        (pending.reachesCap ? ", which reaches the cap and decommissions the node" : ""),
+    ]);
+  }
+  return rows;
+}
 
 task("node:status", "Shows a node's state: roles, endpoint, transport keys, lifecycle, stake, fee, contributors, heartbeat, swarm and claimable rewards")
   .addOptionalParam("nodeId", "Node id (default: the keystore's node)")
@@ -234,10 +308,14 @@ task("node:status", "Shows a node's state: roles, endpoint, transport keys, life
       const nodeId = await resolveNodeId(suite, args.nodeId, file);
       const keystoreAddress = file ? (await openKeystore(file)).public.address : undefined;
       const s = await nodeStatus(suite, nodeId, keystoreAddress);
-      const pars = (v: unknown) => `${formatEther(BigInt(v as string))} PARS`;
+      const pars = (v: unknown) => formatPars(v as string);
+      const now = Number(s.chainTime);
+      const when = (t: number) => formatTimestamp(t, now);
       const tk = s.transportKeys as { current: string; previous: string | null; previousValidUntil: number | null; previousValid: boolean };
       const fee = s.pendingFee as { feeBps: number; effectiveAt: number; due: boolean } | null;
       const ks = s.keystore as { address: string; role: string | null } | undefined;
+      const contributors = s.contributors as { account: string; contributed: string; withdrawn: boolean; claimable: string; reserved: string | null }[];
+      const waiting = contributors.filter((c) => c.reserved !== null);
       out.line(`node ${s.nodeId} on chain ${suite.deployment.chainId}`);
       out.table([
         ["status", s.status],
@@ -248,20 +326,25 @@ task("node:status", "Shows a node's state: roles, endpoint, transport keys, life
         ["endpoint", s.endpoint ?? "none"],
         ["transport key", tk.current],
         ...(tk.previous
-          ? ([["previous key", `${tk.previous} (${tk.previousValid ? "valid" : "expired"} until ${isoTime(tk.previousValidUntil!)})`]] as [string, unknown][])
+          ? ([["previous key", `${tk.previous} (${tk.previousValid ? "valid" : "expired"} until ${when(tk.previousValidUntil!)})`]] as [string, unknown][])
           : []),
         ["stake", `${pars(s.stake)} of ${pars(s.requirement)} (effective ${pars(s.effectiveStake)})`],
-        ["operator fee", `${s.operatorFeeBps} bps`],
-        ...(fee ? ([["pending fee", `${fee.feeBps} bps from ${isoTime(fee.effectiveAt)}${fee.due ? " (due: node:apply-fee)" : ""}`]] as [string, unknown][]) : []),
-        ["penalty", `${s.penaltyBps} bps`],
+        ["operator fee", `${formatBps(s.operatorFeeBps as number)}`],
+        ...(fee ? ([["pending fee", `${formatBps(fee.feeBps)} from ${when(fee.effectiveAt)}${fee.due ? " (due: node:apply-fee)" : ""}`]] as [string, unknown][]) : []),
+        ...penaltyLines(s),
         ["uptime", `${Number(s.uptimeBps) / 100}%`],
-        ["heartbeat", `last epoch ${s.lastHeartbeatEpoch}, now ${s.currentEpoch}${s.heartbeatDue ? " (due)" : ""}`],
+        ["heartbeat", `last epoch ${s.lastHeartbeatEpoch}, now ${s.currentEpoch}${s.heartbeatDue ? " (due: node:heartbeat)" : ""}`],
         ["swarm", s.swarmId === null ? "none" : `${s.swarmId} (${s.swarmSize} nodes)`],
-        ...(s.unlockAt ? ([["unlocks at", isoTime(Number(s.unlockAt))]] as [string, unknown][]) : []),
+        ...(s.unlockAt ? ([["unlocks at", when(Number(s.unlockAt))]] as [string, unknown][]) : []),
         ...(s.minimumContribution ? ([["min. contribution", pars(s.minimumContribution)]] as [string, unknown][]) : []),
+        ...(s.status === "AwaitingContributions" && waiting.length > 0
+          ? ([["activation waits for", `${waiting.length} reserved slot${waiting.length === 1 ? "" : "s"} to be paid (each reserved contributor sends exactly its amount with node:contribute)`]] as [string, unknown][])
+          : []),
       ]);
-      for (const c of s.contributors as { account: string; contributed: string; withdrawn: boolean; claimable: string }[]) {
-        out.line(`  contributor ${c.account}: ${pars(c.contributed)}${c.withdrawn ? " (withdrawn)" : ""}, claimable ${pars(c.claimable)}`);
+      for (const c of contributors) {
+        const withdrawn = Number(s.penaltyBps) > 0 ? ` (withdrawn, less the ${formatBps(Number(s.penaltyBps))} penalty)` : " (withdrawn)";
+        const state = c.reserved !== null ? ` (reserved: ${c.reserved === "unknown" ? "amount not readable here" : pars(c.reserved)} not paid yet)` : c.withdrawn ? withdrawn : "";
+        out.line(`  contributor ${c.account}: ${pars(c.contributed)}${state}, claimable ${pars(c.claimable)}`);
       }
       return out.result(s);
     }),
@@ -278,11 +361,32 @@ interface HeartbeatArgs extends SendingArgs {
   pollSeconds: number;
 }
 
+/** The node's keystore as a heartbeat sender holds it: replaced when a pending rotation is adopted. */
+interface HeartbeatKeys {
+  file: string;
+  password: string;
+  keys: NodeKeyMaterial;
+}
+
+/**
+ * Settles `<keystore>.rotating` (left by a rotation whose outcome its task could not see) against
+ * the registry, and says what happened.
+ */
+function settleRotation(hk: HeartbeatKeys, lastRevealed: string, currentEpoch: number, out: Output): void {
+  const pending = settlePendingRotation(hk.file, hk.password, { lastRevealed, currentEpoch });
+  if (pending.state === "adopted") {
+    hk.keys = pending.keys;
+    out.progress(`the registry holds the anchor of the rotation in ${pendingRotationPath(hk.file)}: it is now the keystore (the previous one is ${pending.previous})`);
+  } else if (pending.state === "dropped") {
+    out.progress(`removed ${pendingRotationPath(hk.file)}: its rotation (epoch ${pending.epoch}) was not mined and can no longer be`);
+  }
+}
+
 /** One epoch's heartbeat: sends it, or reports why not (already sent, rotation needed). */
 async function heartbeatOnce(
   chain: Chain,
   suite: LoadedSuite,
-  keys: NodeKeyMaterial,
+  hk: HeartbeatKeys,
   nodeId: bigint,
   args: HeartbeatArgs,
   out: Output,
@@ -290,6 +394,8 @@ async function heartbeatOnce(
   const n = await suite.registry.getNode(nodeId);
   if (Number(n.status) !== NodeStatus.Active) throw new ParsTaskError(`node ${nodeId} is ${statusName(n.status)}: only active nodes send heartbeats`);
   const epoch = Number(await suite.registry.currentEpoch());
+  settleRotation(hk, n.lastRevealed, epoch, out);
+  const keys = hk.keys;
   const last = Number(n.lastHeartbeatEpoch);
   if (last === epoch) return { sent: false, epoch, reason: `already proven for epoch ${epoch}` };
   const maxGap = Number(await suite.registry.MAX_HEARTBEAT_GAP());
@@ -297,17 +403,37 @@ async function heartbeatOnce(
     throw new ParsTaskError(`node ${nodeId} missed ${epoch - last} epochs (more than ${maxGap}): start a fresh chain with node:rotate-anchor`);
   }
   const plan = planHeartbeat(keys.heartbeat, n.lastRevealed, last, epoch);
-  if (plan.kind === "unknown-chain") throw new ParsTaskError(`the registry's last revealed value of node ${nodeId} is not on this keystore's heartbeat chain`);
+  if (plan.kind === "unknown-chain") throw new ParsTaskError(
+      `the registry's last revealed value of node ${nodeId} is not on the heartbeat chain of ${hk.file} (nor of a pending rotation): ` +
+        `use the keystore whose chain it is (${hk.file}.previous holds the one before the last rotation), or start a fresh chain with node:rotate-anchor`,
+    );
   if (plan.kind === "exhausted") throw new ParsTaskError(`the heartbeat chain is used up: run node:rotate-anchor`);
+  // Missed epochs cost stake: say so before sending, and what was applied after.
+  const owed = pendingPenalty(n, epoch, await suite.registry.missedEpochPenaltyBps());
+  if (owed.missedEpochs > 0 && owed.addedBps > 0) {
+    out.progress(
+      `node ${nodeId} missed ${owed.missedEpochs} epoch${owed.missedEpochs === 1 ? "" : "s"}: this heartbeat applies a penalty of +${formatBps(owed.addedBps)} ` +
+        `(${formatPars(owed.amount)}; ${formatBps(owed.penaltyBps)} in all)${owed.reachesCap ? ", which reaches the cap and decommissions the node" : ""}`,
+    );
+  }
+  const registryAddress = await suite.registry.getAddress();
   const result = await executeTx(
     chain,
     walletSender(keys.wallet, chain),
-    { description: `heartbeat of node ${nodeId} for epoch ${epoch}`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("heartbeat", [nodeId, plan.value]) },
+    { description: `heartbeat of node ${nodeId} for epoch ${epoch}`, to: registryAddress, data: suite.registry.interface.encodeFunctionData("heartbeat", [nodeId, plan.value]) },
     args,
     out,
     suite.decoder,
   );
-  return { sent: !result.dryRun, epoch, result: outcome(result) };
+  let penalty: { missedEpochs: number; penaltyBps: number; amount: string } | undefined;
+  if (result.sent) {
+    const e = eventsOf(suite.registry.interface, registryAddress, result.sent.logs).find((x) => x.name === "NodePenalized");
+    if (e) {
+      penalty = { missedEpochs: Number(e.args.missedEpochs as bigint), penaltyBps: Number(e.args.penaltyBps as bigint), amount: String(e.args.amount as bigint) };
+      out.line(`penalty applied: ${penalty.missedEpochs} missed epoch${penalty.missedEpochs === 1 ? "" : "s"}, ${formatPars(penalty.amount)} of the stake; the node's penalty is now ${formatBps(penalty.penaltyBps)}`);
+    }
+  }
+  return { sent: !result.dryRun, epoch, result: { ...outcome(result), ...(owed.missedEpochs > 0 ? { pendingPenalty: { ...owed, amount: owed.amount.toString() } } : {}), ...(penalty ? { penalty } : {}) } };
 }
 
 withSending(task("node:heartbeat", "Proves the node's liveness for this epoch; --loop sends one every epoch until stopped"))
@@ -319,13 +445,14 @@ withSending(task("node:heartbeat", "Proves the node's liveness for this epoch; -
     suiteAction(async (args: HeartbeatArgs, { out, chain, suite }) => {
       const file = keystorePath(args, true);
       const nodeId = await resolveNodeId(suite, args.nodeId, file);
-      const keys = await unlock(file);
+      const password = await keystorePassword();
+      const keys: HeartbeatKeys = { file, password, keys: await unlock(file, password) };
       if (!args.loop || args.dryRun) {
         const r = await heartbeatOnce(chain, suite, keys, nodeId, args, out);
         if (r.reason) out.line(`node ${nodeId}: ${r.reason}; nothing sent`);
         return out.result({ nodeId: nodeId.toString(), epoch: r.epoch, sent: r.sent, reason: r.reason, ...r.result });
       }
-      if (!args.yes && !(await confirm(`Send a heartbeat for node ${nodeId} every epoch until stopped`))) throw new ParsTaskError("not started: declined at the prompt");
+      if (!args.yes && !(await confirm(`Send a heartbeat for node ${nodeId} every epoch until stopped`))) throw new Declined("the heartbeat loop");
       const max = args.maxIterations ?? Infinity;
       const sent: { epoch: number; transaction: unknown }[] = [];
       let stopped = false;
@@ -386,10 +513,25 @@ withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed w
       const nodeId = await resolveNodeId(suite, args.nodeId, file);
       // Asked once: it decrypts the keystore and encrypts the one with the new chain.
       const password = await keystorePassword();
-      const keys = await unlock(file, password);
       const { mldsaSign } = await signing();
       const { encryptKeystore, readKeystore, writeKeystore } = await keystoreModule();
       const epoch = Number(await suite.registry.currentEpoch());
+      const hk: HeartbeatKeys = { file, password, keys: await unlock(file, password) };
+      const lastRevealed = async () => (await suite.registry.getNode(nodeId)).lastRevealed;
+      // An earlier rotation whose outcome its task could not see: adopted if it was mined, else
+      // kept while it still can be (a second rotation in that epoch would be refused anyway).
+      const earlier = settlePendingRotation(file, password, { lastRevealed: await lastRevealed(), currentEpoch: epoch });
+      if (earlier.state === "adopted") {
+        out.line(`the registry holds the anchor of the earlier rotation in ${pendingRotationPath(file)}: it is now the keystore (the previous one is ${earlier.previous}); no new rotation sent`);
+        return out.result({ nodeId: nodeId.toString(), dryRun: args.dryRun, adopted: true, anchor: earlier.keys.heartbeat.anchor });
+      }
+      if (earlier.state === "kept") {
+        throw new ParsTaskError(
+          `${earlier.file} holds a rotation sent in this epoch (${earlier.epoch}) that may still be mined: wait for it (node:heartbeat adopts it once the registry holds its anchor), or rotate again in the next epoch`,
+          { pending: earlier.file },
+        );
+      }
+      const keys = hk.keys;
       const fresh = HeartbeatChain.create({ length: args.heartbeatEpochs, anchorEpoch: epoch });
       const registryAddress = await suite.registry.getAddress();
       const digest = anchorRotationDigest(chain.chainId, registryAddress, nodeId, fresh.anchor, epoch);
@@ -399,27 +541,63 @@ withSending(task("node:rotate-anchor", "Starts a fresh heartbeat chain (signed w
         to: registryAddress,
         data: suite.registry.interface.encodeFunctionData("rotateHeartbeatAnchor", [nodeId, fresh.anchor, keys.mldsa.publicKey, mldsaSign(keys.mldsa.secretKey, getBytes(digest), { profile: await pqProfileOf(suite.registry) })]),
       };
-      if (args.dryRun) {
-        const r = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder);
-        return out.result({ ...outcome(r), nodeId: nodeId.toString(), anchor: fresh.anchor });
-      }
-      // The new chain is written before sending, so a mined rotation never loses its chain.
+      // The new chain is written right before the rotation is broadcast, so a mined rotation never
+      // loses its chain; after that, only the chain decides whether the file is still needed.
       const current = readKeystore(file);
       const next = encryptKeystore({ ...keys.secrets, heartbeat: fresh.toJSON() }, password, { scryptLogN: current.crypto.kdfparams.logN });
-      const pending = `${file}.rotating`;
-      writeKeystore(pending, next, { overwrite: true });
+      const pending = pendingRotationPath(file);
+      let written = false;
+      const write = () => {
+        writeKeystore(pending, next, { overwrite: true });
+        written = true;
+      };
+      let r: TxOutcome;
       try {
-        const r = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder);
-        fs.copyFileSync(file, `${file}.previous`);
-        fs.renameSync(pending, file);
-        out.line(`keystore updated; the previous one is ${file}.previous`);
-        return out.result({ ...outcome(r), nodeId: nodeId.toString(), anchor: fresh.anchor });
+        r = await executeTx(chain, walletSender(keys.wallet, chain), intent, args, out, suite.decoder, { beforeBroadcast: write });
       } catch (e) {
-        fs.rmSync(pending, { force: true });
-        throw e;
+        // Nothing left: the pending file is not needed.
+        if (!written) throw e;
+        let revealed: string | undefined;
+        try {
+          revealed = await lastRevealed();
+        } catch {
+          // The chain cannot say: keep the file.
+        }
+        if (revealed?.toLowerCase() !== fresh.anchor.toLowerCase()) {
+          const err = e instanceof ParsTaskError ? e : new ParsTaskError((e as Error).message, {}, e as Error);
+          throw new ParsTaskError(
+            `${err.message}. The rotation may have been broadcast: its heartbeat chain is kept in ${pending}. ` +
+              `If it is mined (in epoch ${epoch}), node:heartbeat adopts it; if not, node:heartbeat removes it after epoch ${epoch}`,
+            { ...err.details, pending },
+            err,
+          );
+        }
+        // Mined, whatever the error said (a receipt that could not be read, a timeout).
+        out.progress(`${(e as Error).message}; the registry holds the new anchor all the same`);
+        const previous = adoptPendingRotation(file);
+        out.line(`keystore updated; the previous one is ${previous}`);
+        return out.result({ nodeId: nodeId.toString(), dryRun: false, anchor: fresh.anchor, receiptError: (e as Error).message });
       }
+      if (r.dryRun) return out.result({ ...outcome(r), nodeId: nodeId.toString(), anchor: fresh.anchor });
+      const previous = adoptPendingRotation(file);
+      out.line(`keystore updated; the previous one is ${previous}`);
+      return out.result({ ...outcome(r), nodeId: nodeId.toString(), anchor: fresh.anchor });
     }),
   );
+
+/** The penalty a node's stake has taken and will take at its next settlement, for exit and withdraw. */
+function penaltySummary(stake: bigint, penaltyBps: number, owed: ReturnType<typeof pendingPenalty>): { text: string; json: Record<string, unknown> } | undefined {
+  if (penaltyBps === 0 && owed.addedBps === 0) return undefined;
+  const now = (stake * BigInt(penaltyBps)) / 10_000n;
+  const parts = [];
+  if (penaltyBps > 0) parts.push(`penalty so far ${formatBps(penaltyBps)} (${formatPars(now)})`);
+  if (owed.addedBps > 0) parts.push(`${owed.missedEpochs} missed epoch${owed.missedEpochs === 1 ? "" : "s"} settled by this exit: +${formatBps(owed.addedBps)} (${formatPars(owed.amount)})`);
+  const total = (stake * BigInt(owed.penaltyBps)) / 10_000n;
+  return {
+    text: `${parts.join("; ")}: the stake pays back ${formatPars(stake - total)} of ${formatPars(stake)}`,
+    json: { penaltyBps, pendingPenalty: { ...owed, amount: owed.amount.toString() }, amount: total.toString() },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------
 // node:exit, node:withdraw
@@ -436,6 +614,11 @@ withStakeSending(task("node:exit", "Requests the node's exit (the owner, or a co
       const { out, suite } = ctx;
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
       const lock = await suite.registry.lockPeriod();
+      // The exit settles the epochs missed so far: show what the stake has lost and will lose.
+      const n = await suite.registry.getNode(nodeId);
+      const owed = pendingPenalty(n, Number(await suite.registry.currentEpoch()), await suite.registry.missedEpochPenaltyBps());
+      const penalty = penaltySummary(n.stake, Number(n.penaltyBps), owed);
+      if (penalty) out.line(penalty.text);
       const { result } = await ownerAction(
         ctx,
         args,
@@ -443,7 +626,7 @@ withStakeSending(task("node:exit", "Requests the node's exit (the owner, or a co
         { description: `request the exit of node ${nodeId} (stake unlocks ${Number(lock) / 86400} days later)`, to: await suite.registry.getAddress(), data: suite.registry.interface.encodeFunctionData("requestExit", [nodeId]) },
         { contributorsToo: true },
       );
-      return out.result({ ...result, nodeId: nodeId.toString() });
+      return out.result({ ...result, nodeId: nodeId.toString(), ...(penalty ? { penalty: penalty.json } : {}) });
     }),
   );
 
@@ -462,7 +645,9 @@ withStakeSending(task("node:withdraw", "Withdraws the sender's stake (the owner'
       try {
         const ret = await chain.provider.call({ from, to: registryAddress, data });
         expected = suite.registry.interface.decodeFunctionResult("withdraw", ret)[0] as bigint;
-        out.line(`withdrawable now by ${from}: ${formatEther(expected)} PARS`);
+        const n = await suite.registry.getNode(nodeId);
+        const bps = Number(n.penaltyBps);
+        out.line(`withdrawable now by ${from}: ${formatPars(expected)}${bps > 0 ? ` (its stake less the node's ${formatBps(bps)} penalty for missed heartbeats)` : ""}`);
       } catch {
         // The transaction's estimate (or simulation) explains the revert.
       }

@@ -7,12 +7,13 @@
  * deployment the quote says so.
  */
 import { task, types } from "hardhat/config";
-import { formatEther, getAddress, isAddress, isHexString, id as keccakId } from "ethers";
+import { getAddress, isAddress, isHexString, id as keccakId } from "ethers";
+import { formatPars } from "../src/units";
 import { storageUtilisationPercent } from "../src/swarm";
 import { ParsTaskError, type Output } from "./lib/io";
 import type { Chain } from "./lib/chain";
 import type { LoadedSuite } from "./lib/suite";
-import { eventsOf, executeTx, type TxOutcome } from "./lib/tx";
+import { eventsOf, executeTx, type TxOutcome } from "../src/cli/tx";
 import { keystorePath, resolveNodeId, senderFor, suiteAction, withSending, type SendingArgs } from "./lib/operator";
 import { nodeRoles, outcomeOf, printUnsigned, withStakeSending, type OwnerSendArgs } from "./lib/roles";
 
@@ -38,7 +39,7 @@ function noteAllowance(out: Output, allowance: bigint, claimable: bigint): void 
   // A claim pays at most what is left of the contract-wide allowance of the current cycle; the rest
   // stays claimable for later cycles.
   if (allowance < claimable) {
-    out.line(`this cycle's claim allowance has ${formatEther(allowance)} PARS left: the claim pays that much and the rest stays claimable`);
+    out.line(`this cycle's claim allowance has ${formatPars(allowance)} left: the claim pays that much and the rest stays claimable`);
   }
 }
 
@@ -60,11 +61,19 @@ withStakeSending(task("rewards:claim", "Claims the sender's rewards from a node 
       // With --unsigned the claimer is --from, or the node's owner; else the keystore's (or network's) account.
       const claimer = args.unsigned ? (args.from ?? (await nodeRoles(suite, nodeId)).owner) : (await senderFor(chain, { ...args, dryRun: true })).address;
       const claimable = await suite.rewards.claimable(nodeId, claimer);
-      out.line(`claimable by ${claimer} from node ${nodeId}: ${formatEther(claimable)} PARS${to ? `, paid to ${to}` : ""}`);
+      out.line(`claimable by ${claimer} from node ${nodeId}: ${formatPars(claimable)}${to ? `, paid to ${to}` : ""}`);
       noteAllowance(out, await cycleAllowance(chain, suite), claimable);
+      if (claimable === 0n) {
+        // The claim would revert with NothingToClaim: say why before anything is sent.
+        const why =
+          `nothing to claim for ${claimer} from node ${nodeId}: rewards accrue each epoch the node is active while the emission pool is funded` +
+          (chain.local ? ` (on this local node: npx hardhat local:fund --network ${chain.name} --pool --amount 1000, then local:advance)` : "; try again after the next epoch");
+        if (!args.dryRun || args.unsigned) throw new ParsTaskError(why, { claimable: "0" });
+        out.progress(`warning: ${why}`);
+      }
       const rewardsAddress = await suite.rewards.getAddress();
       const intent = {
-        description: `claim ${formatEther(claimable)} PARS of rewards from node ${nodeId}${to ? ` to ${to}` : ""}`,
+        description: `claim ${formatPars(claimable)} of rewards from node ${nodeId}${to ? ` to ${to}` : ""}`,
         to: rewardsAddress,
         data: to ? suite.rewards.interface.encodeFunctionData("claimTo", [nodeId, to]) : suite.rewards.interface.encodeFunctionData("claim", [nodeId]),
       };
@@ -86,7 +95,7 @@ withSending(task("rewards:pay-operator", "Pays a node's operator income (fee and
       const nodeId = await resolveNodeId(suite, args.nodeId, keystorePath(args, false));
       const roles = await nodeRoles(suite, nodeId);
       const claimable = await suite.rewards.claimable(nodeId, roles.owner);
-      out.line(`operator income of node ${nodeId} (owner ${roles.owner}): ${formatEther(claimable)} PARS, paid to ${roles.beneficiary}`);
+      out.line(`operator income of node ${nodeId} (owner ${roles.owner}): ${formatPars(claimable)}, paid to ${roles.beneficiary}`);
       if (claimable === 0n) throw new ParsTaskError(`node ${nodeId} owes its operator nothing now`, { nodeId: nodeId.toString(), beneficiary: roles.beneficiary });
       noteAllowance(out, await cycleAllowance(chain, suite), claimable);
       const rewardsAddress = await suite.rewards.getAddress();
@@ -94,7 +103,7 @@ withSending(task("rewards:pay-operator", "Pays a node's operator income (fee and
         chain,
         await senderFor(chain, args),
         {
-          description: `pay the operator income of node ${nodeId} (${formatEther(claimable)} PARS) to ${roles.beneficiary}`,
+          description: `pay the operator income of node ${nodeId} (${formatPars(claimable)}) to ${roles.beneficiary}`,
           to: rewardsAddress,
           data: suite.rewards.interface.encodeFunctionData("payOperator", [nodeId]),
         },
@@ -189,14 +198,14 @@ task("fees:quote", "Quotes session fees (with the SessionBridge) and shows the f
         pendingFeesOfInboxSwarm?: string;
       };
       if (sessions.available) {
-        rows.push(["create session", `${formatEther(BigInt(sessions.createSession!))} PARS`]);
+        rows.push(["create session", `${formatPars(BigInt(sessions.createSession!))}`]);
         const ch = sessions.createChannel!;
         const slots = `${ch.slotsTaken} of ${ch.maxChannels} channel slots taken`;
-        rows.push(["create channel", ch.full ? `pool full (${slots})` : `${formatEther(BigInt(ch.fee!))} PARS (${slots})`]);
-        rows.push([`message (${args.messageBytes} B)`, `${formatEther(BigInt(sessions.message!.fee))} PARS`]);
+        rows.push(["create channel", ch.full ? `pool full (${slots})` : `${formatPars(BigInt(ch.fee!))} (${slots})`]);
+        rows.push([`message (${args.messageBytes} B)`, `${formatPars(BigInt(sessions.message!.fee))}`]);
         rows.push(["multiplier", `×${sessions.feeMultiplier}`]);
         if (inbox && sessions.pendingFeesOfInboxSwarm !== undefined) {
-          rows.push([`swarm ${inbox.swarmId} fees to flush`, `${formatEther(BigInt(sessions.pendingFeesOfInboxSwarm))} PARS`]);
+          rows.push([`swarm ${inbox.swarmId} fees to flush`, `${formatPars(BigInt(sessions.pendingFeesOfInboxSwarm))}`]);
         }
       } else {
         rows.push(["sessions", sessions.reason]);

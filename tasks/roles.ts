@@ -13,7 +13,7 @@ import { task, types } from "hardhat/config";
 import { ZeroAddress, getAddress, hexlify, isAddress, keccak256 } from "ethers";
 import { ParsTaskError, keystorePassword } from "./lib/io";
 import { walletSender } from "./lib/chain";
-import { eventsOf, executeTx } from "./lib/tx";
+import { eventsOf, executeTx } from "../src/cli/tx";
 import { keystoreModule, keystorePath, resolveNodeId, senderFor, suiteAction, unlock, withSending, type SendingArgs } from "./lib/operator";
 import { nodeRoles, outcomeOf, ownerAction, printUnsigned, requireOwnerOrManager, withOwnerSending, type OwnerSendArgs } from "./lib/roles";
 

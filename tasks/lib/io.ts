@@ -1,146 +1,57 @@
 /**
- * Output, prompts and errors shared by every task.
- *
- * - Results go to stdout: one JSON document with `--json`, readable lines otherwise.
- * - Progress (waiting for a receipt, plans) goes to stderr, so `--json` output stays parseable.
- * - Failures are `ParsTaskError`s: Hardhat prints their message without a stack trace (also where it
- *   shows stacks by default, on CI and on Linux without a display, unless `--show-stack-traces`), and
- *   with `--json` a `{ "ok": false, "error": … }` document is printed to stdout first.
+ * The Hardhat side of output and errors: the shared ones of src/cli/io.ts, and a task body's failure
+ * turned into the plugin error Hardhat's CLI prints as a message (once, without a stack trace unless
+ * `--show-stack-traces`).
  */
-import * as readline from "readline";
 import { inspect } from "util";
 import { HardhatPluginError } from "hardhat/plugins";
+import { asTaskError, Declined, type Output, type ParsTaskError } from "../../src/cli/io";
 import type { DecodedRevert } from "../../src/revert";
+
+export * from "../../src/cli/io";
 
 export const PLUGIN = "pars";
 
-export class ParsTaskError extends HardhatPluginError {
-  constructor(
-    message: string,
-    readonly details: { revert?: DecodedRevert; [k: string]: unknown } = {},
-    parent?: Error,
-  ) {
-    super(PLUGIN, message, parent);
+/** A ParsTaskError as Hardhat's CLI expects it: same message and details. */
+export class ParsPluginError extends HardhatPluginError {
+  readonly details: { revert?: DecodedRevert; [k: string]: unknown };
+
+  constructor(readonly error: ParsTaskError) {
+    super(PLUGIN, error.message, error.parent ?? error);
     // HardhatPluginError resets the prototype to its own; restore ours so `instanceof` works.
-    Object.setPrototypeOf(this, ParsTaskError.prototype);
+    Object.setPrototypeOf(this, ParsPluginError.prototype);
     this.name = "ParsTaskError";
+    this.details = error.details;
   }
 
   /**
-   * What Hardhat's CLI prints after the message where it shows stack traces by default (it treats
-   * Linux without a display server, where operators run, as CI): the message alone, since the
-   * failure is the operator's to act on, not the code's; the stack with `--show-stack-traces`.
+   * What Hardhat's CLI prints after `Error in plugin pars: <message>` where it shows stack traces by
+   * default (it treats Linux without a display server, where operators run, as CI): nothing, since
+   * the message is the operator's to act on and was just printed; the stack with
+   * `--show-stack-traces`.
    */
   [inspect.custom](): string {
-    if (!process.argv.includes("--show-stack-traces")) return `${this.name}: ${this.message}`;
+    if (!process.argv.includes("--show-stack-traces")) return "";
     // Hardhat's own rendering: the stack, then the parent error's.
-    const hardhat = Object.getPrototypeOf(ParsTaskError.prototype) as { [inspect.custom](this: ParsTaskError): string };
+    const hardhat = Object.getPrototypeOf(ParsPluginError.prototype) as { [inspect.custom](this: ParsPluginError): string };
     return hardhat[inspect.custom].call(this);
   }
 }
 
-/** JSON.stringify that writes bigints as decimal strings. */
-export function toJson(value: unknown, indent = 2): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), indent);
-}
-
-export class Output {
-  constructor(readonly json: boolean) {}
-
-  /** A line for people (stdout), suppressed with --json. */
-  line(text = ""): void {
-    if (!this.json) console.log(text);
-  }
-
-  /** Aligned `key  value` rows for people. */
-  table(rows: [string, unknown][]): void {
-    if (this.json) return;
-    const width = Math.max(...rows.map(([k]) => k.length));
-    for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${typeof v === "bigint" ? v.toString() : String(v)}`);
-  }
-
-  /** Progress and notices: stderr, in both modes. */
-  progress(text: string): void {
-    process.stderr.write(`${text}\n`);
-  }
-
-  /** The final result: printed as JSON with --json. */
-  result<T>(value: T): T {
-    if (this.json) console.log(toJson({ ok: true, ...(value as object) }));
-    return value;
-  }
-
-  /** Prints a failure as JSON (with --json) and returns the error to throw. */
-  fail(err: ParsTaskError): ParsTaskError {
-    if (this.json) console.log(toJson({ ok: false, error: { message: err.message, ...err.details } }));
-    return err;
-  }
-}
-
-/** Runs a task body; any error becomes a ParsTaskError (printed as JSON with --json). */
+/**
+ * Runs a task body; any error becomes a ParsPluginError (printed as JSON with --json). A "no" at
+ * the prompt is not an error: its message is printed and the task ends normally (exit code 0),
+ * with `{ "ok": true, "sent": false, "declined": true }` under --json.
+ */
 export async function runTask<T>(out: Output, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (e) {
-    if (e instanceof ParsTaskError) throw out.fail(e);
-    const err = e as Error;
-    throw out.fail(new ParsTaskError(err?.message ?? String(e), {}, err instanceof Error ? err : undefined));
-  }
-}
-
-function interactive(): boolean {
-  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
-}
-
-/** Asks a yes/no question on the terminal; refuses (throws) when there is no terminal to ask on. */
-export async function confirm(question: string): Promise<boolean> {
-  if (!interactive()) {
-    throw new ParsTaskError(`${question}: no terminal to confirm on; pass --yes to send without a prompt`);
-  }
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
-
-/** Reads a line without echoing it. */
-async function promptHidden(question: string): Promise<string> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  const out = rl as unknown as { _writeToOutput: (s: string) => void; output: NodeJS.WritableStream };
-  let asked = false;
-  out._writeToOutput = (s: string) => {
-    if (!asked) {
-      process.stderr.write(s);
-      asked = true;
+    if (e instanceof Declined) {
+      out.line(e.message);
+      return out.result({ sent: false, declined: true, message: e.message }) as T;
     }
-  };
-  try {
-    return await new Promise<string>((resolve) => rl.question(question, resolve));
-  } finally {
-    rl.close();
-    process.stderr.write("\n");
+    if (e instanceof ParsPluginError) throw e;
+    throw new ParsPluginError(asTaskError(out, e));
   }
-}
-
-export const PASSWORD_ENV = "PARS_KEYSTORE_PASSWORD";
-
-/**
- * The keystore password: from PARS_KEYSTORE_PASSWORD, else asked on the terminal (twice when
- * creating a keystore). Never printed.
- */
-export async function keystorePassword(opts: { confirmNew?: boolean } = {}): Promise<string> {
-  const fromEnv = process.env[PASSWORD_ENV];
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-  if (!interactive()) {
-    throw new ParsTaskError(`no keystore password: set ${PASSWORD_ENV} or run the task on a terminal`);
-  }
-  const password = await promptHidden("Keystore password: ");
-  if (opts.confirmNew) {
-    const again = await promptHidden("Repeat the password: ");
-    if (again !== password) throw new ParsTaskError("the passwords differ");
-  }
-  return password;
 }

@@ -9,7 +9,8 @@ import type { KeystoreFile, NodeKeyMaterial } from "../../src/keystore";
 import { connect, defaultSender, walletSender, type Chain, type Sender } from "./chain";
 import { keystorePassword, Output, ParsTaskError, runTask } from "./io";
 import { loadSuite, type LoadedSuite } from "./suite";
-import type { SendFlags } from "./tx";
+import type { SendFlags } from "../../src/cli/tx";
+import { WALLET_PASSWORD_ENV, hasSigner, loadSigner, signerAddress, type SignerOptions } from "../../src/cli/signers";
 
 export const KEYSTORE_ENV = "PARS_KEYSTORE";
 
@@ -18,7 +19,7 @@ export interface CommonArgs {
   keystore?: string;
 }
 
-export interface SendingArgs extends CommonArgs, SendFlags {
+export interface SendingArgs extends CommonArgs, SendFlags, SignerOptions {
   confirmations: number;
 }
 
@@ -54,6 +55,8 @@ export function withCommon(t: ConfigurableTaskDefinition): ConfigurableTaskDefin
 export function withSending(t: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
   return withCommon(t)
     .addOptionalParam("confirmations", "Blocks to wait for", 1, types.int)
+    .addOptionalParam("wallet", `Sign with this encrypted JSON wallet (password: $${WALLET_PASSWORD_ENV} or the terminal) instead of the keystore's or the network's account`)
+    .addOptionalParam("privateKeyEnv", "Sign with the private key held in this environment variable (its name, e.g. OWNER_KEY; never the key itself)")
     .addFlag("yes", "Send without asking for confirmation")
     .addFlag("dryRun", "Print the unsigned transaction; send nothing");
 }
@@ -91,11 +94,15 @@ export async function unlock(file: string, knownPassword?: string): Promise<Node
 }
 
 /**
- * Who sends: the keystore's EVM account when a keystore is given (unlocked only when the task will
- * really sign), else the network's first account.
+ * Who sends: `--wallet` or `--private-key-env` when given, else the keystore's EVM account when a
+ * keystore is given (unlocked only when the task will really sign), else the network's first account.
  */
 export async function senderFor(chain: Chain, args: SendingArgs, keys?: NodeKeyMaterial): Promise<Sender> {
   if (keys) return walletSender(keys.wallet as Wallet, chain);
+  if (hasSigner(args)) {
+    if (args.dryRun) return { kind: "address", address: signerAddress(args) };
+    return walletSender(await loadSigner(args), chain);
+  }
   const file = keystorePath(args, false);
   if (!file) return defaultSender(chain);
   if (args.dryRun) return { kind: "address", address: (await openKeystore(file)).public.address };

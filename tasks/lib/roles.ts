@@ -13,14 +13,15 @@
  * A task refuses before sending when the signer is not allowed, naming the node's owner and manager,
  * so no gas is spent on a transaction the contract would revert.
  */
-import { Interface, ZeroAddress, formatEther, getAddress, isAddress } from "ethers";
+import { Interface, ZeroAddress, getAddress, isAddress } from "ethers";
+import { formatPars } from "../../src/units";
 import type { ConfigurableTaskDefinition as HardhatTask } from "hardhat/types";
 import { formatRevert } from "../../src/revert";
 import type { Chain, Sender } from "./chain";
 import { ParsTaskError, type Output } from "./io";
 import { senderFor, withSending, type SendingArgs, type SuiteContext } from "./operator";
 import type { LoadedSuite } from "./suite";
-import { errorMessage, executeTx, type TxIntent, type TxOutcome } from "./tx";
+import { adviceFor, chainTime, errorMessage, executeTx, type TxIntent, type TxOutcome } from "../../src/cli/tx";
 
 export interface NodeRoles {
   nodeId: bigint;
@@ -136,7 +137,9 @@ export async function printUnsigned(chain: Chain, suite: LoadedSuite, out: Outpu
   } catch (e) {
     const revert = suite.decoder.decodeError(e);
     if (revert) {
-      throw new ParsTaskError(`${intent.description}: the transaction would revert when ${from} sends it, with ${formatRevert(revert)}`, {
+      const now = await chainTime(chain);
+      const advice = adviceFor(revert, { local: chain.local, network: chain.name, now });
+      throw new ParsTaskError(`${intent.description}: the transaction would revert when ${from} sends it, with ${formatRevert(revert, { now })}${advice ? `. ${advice}` : ""}`, {
         revert: { contract: revert.contract, name: revert.name, signature: revert.signature, args: revert.args, data: revert.data },
       });
     }
@@ -151,7 +154,7 @@ export async function printUnsigned(chain: Chain, suite: LoadedSuite, out: Outpu
     ["chain id", transaction.chainId],
     ["from", transaction.from],
     ["to", `${to}${call ? ` (${call.contract})` : ""}`],
-    ["value", `${transaction.value} wei (${formatEther(value)} PARS)`],
+    ["value", `${transaction.value} wei (${formatPars(value)})`],
     ...(call ? ([["function", `${call.function}`], ...Object.entries(call.args).map(([k, v]) => [`  ${k}`, v])] as [string, unknown][]) : []),
     ["data", intent.data],
     ["simulated", simulation.ok ? `succeeds (about ${Number(simulation.gas).toLocaleString("en")} gas)` : `no: ${simulation.note}`],

@@ -4,7 +4,7 @@
  */
 import { Contract, type InterfaceAbi } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { requireDeployment, type Deployment } from "../../src/deployments";
+import { deploymentPath, requireDeployment, type Deployment } from "../../src/deployments";
 import { RevertDecoder } from "../../src/revert";
 import type {
   NetworkAttestations,
@@ -53,10 +53,22 @@ export function decoderFor(abis: Record<string, InterfaceAbi>): RevertDecoder {
 
 export async function loadSuite(hre: HardhatRuntimeEnvironment, chain: Chain): Promise<LoadedSuite> {
   let deployment: Deployment;
+  // Without --network the tasks run on Hardhat's in-process network, which starts empty every run.
+  const noNetwork = chain.inProcess
+    ? " (no --network given: the task ran on Hardhat's in-process network, which starts empty every run; pass --network localhost for a `hardhat node`, or --network parsTestnet …)"
+    : "";
   try {
     deployment = requireDeployment(chain.chainId);
   } catch (e) {
-    throw new ParsTaskError((e as Error).message);
+    throw new ParsTaskError(`${(e as Error).message}${noNetwork}`);
+  }
+  const registryAddress = deployment.contracts.ServiceNodeRegistry?.address;
+  if (registryAddress && (await chain.provider.getCode(registryAddress)) === "0x") {
+    throw new ParsTaskError(
+      `no contract at ${registryAddress}, the ServiceNodeRegistry recorded for chain ${chain.chainId} in ${deploymentPath(chain.chainId)}, on network ${chain.name}${chain.url ? ` (${chain.url})` : ""}` +
+        (noNetwork || ": the node is not the chain the deployment was recorded on (a restarted local node starts empty: run deploy-suite again)"),
+      { network: chain.name, url: chain.url, address: registryAddress },
+    );
   }
   const abis = await deploymentAbis(hre, deployment);
   const at = <T>(name: string): T => {

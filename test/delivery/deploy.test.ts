@@ -14,7 +14,7 @@ import { openState } from "../../deploy/state";
 import { SUITE as STEPS } from "../../deploy/suite";
 import type { DeployReport } from "../../tasks/deploy";
 import { connect } from "../../tasks/lib/chain";
-import { prepareTx, type TxIntent } from "../../tasks/lib/tx";
+import { prepareTx, type TxIntent } from "../../src/cli/tx";
 import { captured, rejection, runTask, setEnv, tempDir, withDroppedSends } from "./helpers";
 
 const ADMIN = ethers.ZeroHash;

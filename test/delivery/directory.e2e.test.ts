@@ -6,7 +6,7 @@ import { promisify } from "util";
 import hre from "hardhat";
 import { Contract, ContractFactory, Interface, JsonRpcProvider, getBytes, hexlify, keccak256, toUtf8Bytes, type Filter, type FilterByBlockHash, type Log, type Signer } from "ethers";
 import { startHardhatNode, type LocalNode } from "../helpers/node-process";
-import { addressesOf, getDeployment } from "../../src/deployments";
+import { addressesOf, getDeployment, type SuiteAddresses } from "../../src/deployments";
 import { DIRECTORY_REORG_OVERLAP, DirectoryCache, DirectoryKeyError, NODE_DIRECTORY_ABI, NODE_LENS_ABI, NODE_REGISTERED_ABI, blsKeyHashOf, type InboxAnswer } from "../../src/directory";
 import { encodeMultiaddr } from "../../src/multiaddr";
 import { blsKeyPair } from "../../src/bls";
@@ -51,7 +51,7 @@ describe("delivery: resolving the node directory on a real `hardhat node`", func
   let provider: JsonRpcProvider;
   let owner: Signer;
   let wallet: Contract;
-  let addresses: Record<string, string>;
+  let addresses: SuiteAddresses;
   let nodeId: bigint;
   const mldsa = mldsaKeyGen(65, seed("dir-e2e/mldsa"));
   const mlkem = mlkemKeyGen(1, seed64("dir-e2e/mlkem"));

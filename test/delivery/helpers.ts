@@ -78,7 +78,15 @@ export async function onNetwork<T>(hre: HardhatRuntimeEnvironment, name: string,
 
 /** One JSON-RPC call. */
 export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const post = () => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  let res: Response;
+  try {
+    res = await post();
+  } catch {
+    // A kept-alive connection the node closed as it was reused ("other side closed"): the request
+    // never reached it, so asking again is safe.
+    res = await post();
+  }
   const body = (await res.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result as T;
@@ -144,4 +152,36 @@ export async function sendAs(url: string, tx: { from: string; to: string; value:
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no receipt for ${hash}`);
+}
+
+/**
+ * Runs `fn` with `hre.network`'s provider failing the requests `fails` picks, as a connection that
+ * drops would (the node never answers them).
+ */
+export async function withProviderFault<T>(
+  hre: HardhatRuntimeEnvironment,
+  fails: (method: string, params: unknown[]) => boolean,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const mutable = hre as unknown as { network: Network };
+  const saved = mutable.network;
+  const inner = saved.provider;
+  const provider = new Proxy(inner, {
+    get(target, key) {
+      if (key === "request") {
+        return async (args: { method: string; params?: unknown[] }) => {
+          if (fails(args.method, args.params ?? [])) throw new Error(`${args.method}: connection reset by peer`);
+          return target.request(args);
+        };
+      }
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  mutable.network = { ...saved, provider } as Network;
+  try {
+    return await fn();
+  } finally {
+    mutable.network = saved;
+  }
 }

@@ -78,6 +78,23 @@ describe("delivery: node keystore", function () {
     expect(() => decryptKeystore({ ...ks, crypto: { ...ks.crypto, ciphertext: flipped } }, PASSWORD)).to.throw(KeystoreDecryptionError);
   });
 
+  it("refuses a shortened AES-GCM tag, a short nonce and a scrypt cost below the minimum before deriving anything", () => {
+    const ks = readKeystore(file);
+    // A 4-byte tag: Node's GCM would check only these 32 bits; the keystore wants all 16 bytes.
+    const truncated = { ...ks, crypto: { ...ks.crypto, tag: ks.crypto.tag.slice(0, 8) } };
+    expect(() => decryptKeystore(truncated, PASSWORD, "node.json")).to.throw(/node\.json: the AES-GCM tag must be 16 bytes/);
+    const shortIv = { ...ks, crypto: { ...ks.crypto, iv: ks.crypto.iv.slice(0, 16) } };
+    expect(() => decryptKeystore(shortIv, PASSWORD)).to.throw(/nonce must be 12 bytes/);
+    const cheap = { ...ks, crypto: { ...ks.crypto, kdfparams: { ...ks.crypto.kdfparams, logN: 4 } } };
+    expect(() => decryptKeystore(cheap, PASSWORD)).to.throw(/unsupported scrypt parameters \(cost 2\^4.*accepted: cost 2\^15/);
+  });
+
+  it("a keystore that is not JSON is named in the error", () => {
+    const broken = path.join(dir, "broken.json");
+    fs.writeFileSync(broken, '{"format": "pars-node-keystore", ');
+    expect(() => readKeystore(broken)).to.throw(`keystore ${broken} is not valid JSON`);
+  });
+
   it("the file holds no secret in clear and is readable by its owner only", () => {
     const text = fs.readFileSync(file, "utf8").toLowerCase();
     const hexes = secretHexes(secrets);
@@ -114,7 +131,7 @@ describe("delivery: node keystore", function () {
       for (const h of secretHexes(keys.secrets)) expect(printed.includes(h)).to.equal(false);
 
       const again = await rejection(runTask(hre, "keys:generate", { out, heartbeatEpochs: 48, scryptLogN: 15, json: false, force: false }));
-      expect(again.message).to.match(/refusing to overwrite/);
+      expect(again.message).to.equal(`${out} exists: pass --force to replace it (the keys it holds are lost unless you keep a copy)`);
 
       const restoreNoPassword = setEnv({ [PASSWORD_ENV]: undefined });
       try {
@@ -126,7 +143,7 @@ describe("delivery: node keystore", function () {
       }
     });
 
-    it("a failed task prints its message without a stack trace on a headless Linux box (Hardhat's CI mode), with one on request", async () => {
+    it("a failed task prints its message once, without a stack trace on a headless Linux box (Hardhat's CI mode), with one on request", async () => {
       const cli = require.resolve("hardhat/internal/cli/cli.js");
       const missing = path.join(dir, "missing.json");
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "DISPLAY" && k !== "CI"));
@@ -142,6 +159,8 @@ describe("delivery: node keystore", function () {
       expect(plain.code).to.equal(1);
       expect(plain.stderr).to.include(`Error in plugin pars: keystore ${missing} not found`);
       expect(plain.stderr).to.not.match(/\n\s+at /);
+      // Once: not again as `ParsTaskError: …` below Hardhat's line.
+      expect(plain.stderr.split(`keystore ${missing} not found`).length - 1).to.equal(1);
       expect((await fail("--show-stack-traces")).stderr).to.match(/\n\s+at openKeystore/);
     });
   });

@@ -8,7 +8,7 @@ import { ethers } from "ethers";
 import { startHardhatNode, type LocalNode } from "../helpers/node-process";
 import { SUITE_CONTRACTS, getDeployment } from "../../src/deployments";
 import { PASSWORD_ENV } from "../../tasks/lib/io";
-import { onNetwork, rejection, rpc, runTask, sendAs, setEnv, tempDir } from "./helpers";
+import { onNetwork, rejection, rpc, runTask, sendAs, setEnv, tempDir, withProviderFault } from "./helpers";
 import { findRevertData } from "../../src/revert";
 import { encodeMultiaddr } from "../../src/multiaddr";
 import { localProvider } from "../../tasks/local";
@@ -17,6 +17,8 @@ const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
 const PASSWORD = "operator e2e password";
 const SEND = { yes: true, dryRun: false, json: true, confirmations: 1 };
+/** The private key of `hardhat node`'s second account (public, the same on every Hardhat node). */
+const HARDHAT_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
 type Json = Record<string, unknown>;
 
@@ -94,12 +96,12 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const s = JSON.parse(stdout);
     expect(s).to.include({ ok: true, nodeId, status: "Active", operator, operatorFeeBps: 500, heartbeatDue: false, swarmId: 0, swarmSize: 1 });
     expect(s.stake).to.equal(ethers.parseEther("15000").toString());
-    expect(s.contributors).to.deep.equal([{ account: operator, contributed: s.stake, withdrawn: false, claimable: "0" }]);
+    expect(s.contributors).to.deep.equal([{ account: operator, contributed: s.stake, withdrawn: false, reserved: null, claimable: "0" }]);
     const human = await task("node:status", { nodeId, json: false });
     expect(human.stdout).to.match(/status\s+Active/);
   });
 
-  it("a third-party client (Foundry's cast) reads network health and the node's status from the recorded addresses", async function () {
+  it("a third-party client (plain cast call and cast send) reads network health and the node's status and sends a transaction", async function () {
     let castBin: string;
     try {
       castBin = require.resolve("@foundry-rs/cast-linux-amd64/bin/cast", { paths: [ROOT] });
@@ -110,13 +112,8 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const record = JSON.parse(fs.readFileSync(path.join(dir, "31337.json"), "utf8"));
     const swarms = record.contracts.SwarmCoordinator.address as string;
     const registry = record.contracts.ServiceNodeRegistry.address as string;
-    // Hardhat refuses cast's own eth_call object, so cast encodes the call, sends it as raw JSON-RPC
-    // and decodes the answer itself.
-    const call = async (to: string, sig: string, ...args: string[]) => {
-      const data = await cast("calldata", sig.replace(/\(([^()]*)\)\(.*\)$/, "($1)"), ...args);
-      const out = JSON.parse(await cast("rpc", "--rpc-url", node.url, "eth_call", JSON.stringify({ to, data }), "latest")) as string;
-      return cast("abi-decode", sig, out);
-    };
+    // Plain `cast call` and `cast send`, as a user types them (cast sends both `input` and `data`).
+    const call = (to: string, sig: string, ...args: string[]) => cast("call", "--rpc-url", node.url, to, sig, ...args);
     expect(await call(swarms, "activeNodes()(uint256)")).to.equal("1");
     expect(await call(swarms, "swarmCount()(uint32)")).to.equal("1");
     expect(await call(registry, "activeNodes()(uint256)")).to.equal("1");
@@ -127,11 +124,24 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       String(nodeId),
     );
     expect(node1).to.match(new RegExp(`^\\(${operator}, 2, 1,`, "i"));
+    // cast send with a key (the node's second account) and calldata, gas estimated by the node (to a
+    // fresh account: the suite's state stays as the next tests expect it).
+    const to = ethers.Wallet.createRandom().address;
+    const sent = await cast("send", "--rpc-url", node.url, "--private-key", HARDHAT_KEY_1, to, "hello(uint256)", "7", "--value", "1ether");
+    expect(sent).to.match(/status\s+1 \(success\)/);
+    expect(await cast("balance", "--rpc-url", node.url, to)).to.equal(ethers.parseEther("1").toString());
   });
 
   it("a call that reverts is explained by its custom error: an exit before the minimum age", async () => {
     const err = await rejection(task("node:exit", { ...SEND, keystore, nodeId }));
-    expect(err.message).to.match(/reverted with ServiceNodeRegistry: ExitTooEarly\(nodeId: 1, allowedAt: \d+\)/);
+    expect(err.message).to.match(/reverted with ServiceNodeRegistry: ExitTooEarly\(nodeId: 1, allowedAt: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in [12] h( \d+ min)?\)\)/);
+    // The raw value stays in the details (and in --json).
+    expect((err.details!.revert as { args: Json }).args.allowedAt).to.match(/^\d+$/);
+    // What to do next: on a local node, move the clock; a dry run warns and still prints the transaction.
+    expect(err.message).to.match(/On this local node, move the clock there: npx hardhat local:advance --network localhost --hours 2$/);
+    const dry = await task("node:exit", { ...SEND, dryRun: true, keystore, nodeId });
+    expect(dry.stderr).to.match(/warning: .*ExitTooEarly/);
+    expect(dry.result.unsignedTransaction).to.have.property("data");
     expect(err.details!.revert).to.include({ contract: "ServiceNodeRegistry", name: "ExitTooEarly" });
     const early = await rejection(task("node:withdraw", { ...SEND, keystore }));
     expect(early.message).to.match(/InvalidNodeStatus\(nodeId: 1, status: 2 \(Active\)\)/);
@@ -193,7 +203,11 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
 
   it("rewards:claim names the error when there is nothing to claim; fees:quote quotes from the bridge; node:commit-storage commits once per epoch", async () => {
     const claim = await rejection(task("rewards:claim", { ...SEND, keystore }));
-    expect(claim.message).to.match(/ServiceNodeRewards: NothingToClaim\(nodeId: 1, account: 0x[0-9a-fA-F]{40}\)/);
+    // Refused before sending: nothing is claimable, and the message says how rewards accrue.
+    expect(claim.message).to.match(/^nothing to claim for 0x[0-9a-fA-F]{40} from node 1: rewards accrue each epoch the node is active while the emission pool is funded \(on this local node: npx hardhat local:fund --network localhost --pool/);
+    const dry = await task("rewards:claim", { ...SEND, dryRun: true, keystore });
+    expect(dry.stderr).to.match(/warning: nothing to claim/);
+    expect(dry.result.unsignedTransaction).to.have.property("data");
     const quote = await task<Json>("fees:quote", { inbox: "alice", messageBytes: 1024, json: false });
     expect(quote.result.sessions).to.deep.include({
       available: true,
@@ -203,7 +217,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     });
     expect(quote.stdout).to.match(/create session\s+0\.001 PARS/);
     expect(quote.stdout).to.match(/network\s+1 active nodes in 1 swarms, not healthy/);
-    expect(quote.stdout).to.match(/swarm 0 fees to flush\s+0\.0 PARS/);
+    expect(quote.stdout).to.match(/swarm 0 fees to flush\s+0 PARS/);
     expect((quote.result.inbox as Json).swarmId).to.equal(0);
     const root = ethers.keccak256(ethers.toUtf8Bytes("the node's messages"));
     const commit = await task("node:commit-storage", { ...SEND, keystore, merkleRoot: root, messageCount: "3", usedBytes: "4096" });
@@ -225,7 +239,8 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     const first = await task("node:contribute", { ...SEND, nodeId: "2", minimum: true });
     expect(first.result.amount).to.equal(ethers.parseEther("1250").toString());
     const tooMuch = await rejection(task("node:contribute", { ...SEND, nodeId: "2", amount: "20000", minimum: false }));
-    expect(tooMuch.message).to.match(/ContributionTooHigh\(sent: 20000000000000000000000, maximum: 10000000000000000000000\)/);
+    expect(tooMuch.message).to.match(/ContributionTooHigh\(sent: 20,000 PARS, maximum: 10,000 PARS\)/);
+    expect((tooMuch.details!.revert as { args: Json }).args).to.deep.equal({ sent: "20000000000000000000000", maximum: "10000000000000000000000" });
     await task("node:contribute", { ...SEND, nodeId: "2", amount: "10000", minimum: false });
     const active = (await task("node:status", { nodeId: "2", json: true })).result;
     expect(active.status).to.equal("Active");
@@ -244,6 +259,57 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     await nextEpoch();
     const hb = await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 });
     expect(hb.result).to.include({ sent: true });
+  });
+
+  it("node:rotate-anchor survives an error after broadcast: the new chain is kept until the chain decides (adopted when mined, removed once it cannot be), and the next heartbeat succeeds", async () => {
+    const pending = `${keystore}.rotating`;
+    const receiptsFail = (method: string) => method === "eth_getTransactionReceipt";
+    // 1. Broadcast, not yet mined, the receipt poll fails: the pending chain stays, the error says where.
+    await nextEpoch();
+    await rpc(node.url, "evm_setAutomine", [false]);
+    let failed: Awaited<ReturnType<typeof rejection>>;
+    try {
+      failed = await rejection(onNetwork(hre, "localhost", node.url, () => withProviderFault(hre, receiptsFail, () => runTask(hre, "node:rotate-anchor", { ...SEND, keystore, heartbeatEpochs: 100 }))));
+    } finally {
+      await rpc(node.url, "evm_setAutomine", [true]);
+    }
+    expect(failed.message).to.include("eth_getTransactionReceipt: connection reset by peer");
+    expect(failed.message).to.include(`its heartbeat chain is kept in ${pending}`);
+    expect(fs.existsSync(pending)).to.equal(true);
+    const pendingAnchor = JSON.parse(fs.readFileSync(pending, "utf8")).public.heartbeat.anchor as string;
+    // A second rotation in that epoch is refused while the first may still be mined.
+    expect((await rejection(task("node:rotate-anchor", { ...SEND, keystore, heartbeatEpochs: 100 }))).message).to.match(/may still be mined/);
+    await rpc(node.url, "evm_mine");
+    // 2. Mined: the next heartbeat finds the registry on the pending chain, adopts it and proves liveness.
+    await nextEpoch();
+    const hb = await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 });
+    expect(hb.result).to.include({ sent: true });
+    expect(hb.stderr).to.include("it is now the keystore");
+    expect(fs.existsSync(pending)).to.equal(false);
+    expect(JSON.parse(fs.readFileSync(keystore, "utf8")).public.heartbeat.anchor).to.equal(pendingAnchor);
+    // 3. Mined at once and the receipt lost: the task sees the anchor on chain and finishes the swap.
+    await nextEpoch();
+    const lost = await onNetwork(hre, "localhost", node.url, () => withProviderFault(hre, receiptsFail, () => runTask(hre, "node:rotate-anchor", { ...SEND, keystore, heartbeatEpochs: 100 })));
+    expect(lost.result.receiptError).to.include("connection reset by peer");
+    expect(JSON.parse(fs.readFileSync(keystore, "utf8")).public.heartbeat.anchor).to.equal(lost.result.anchor);
+    expect(fs.existsSync(pending)).to.equal(false);
+    await nextEpoch();
+    expect((await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 })).result).to.include({ sent: true });
+    // 4. The connection drops as the rotation is sent and it never arrives: the pending chain is kept
+    //    while the registry could still accept it (this epoch), and removed once it no longer can.
+    await nextEpoch();
+    const dropped = await rejection(
+      onNetwork(hre, "localhost", node.url, () => withProviderFault(hre, (m) => m === "eth_sendRawTransaction", () => runTask(hre, "node:rotate-anchor", { ...SEND, keystore, heartbeatEpochs: 100 }))),
+    );
+    expect(dropped.message).to.include(`its heartbeat chain is kept in ${pending}`);
+    const sameEpoch = await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 });
+    expect(sameEpoch.result).to.include({ sent: true });
+    expect(fs.existsSync(pending)).to.equal(true);
+    await nextEpoch();
+    const later = await task("node:heartbeat", { ...SEND, keystore, loop: false, pollSeconds: 1 });
+    expect(later.result).to.include({ sent: true });
+    expect(later.stderr).to.include(`removed ${pending}: its rotation`);
+    expect(fs.existsSync(pending)).to.equal(false);
   });
 
   it("rewards:claim pays the operator its share of a funded emission pool", async () => {
@@ -265,16 +331,18 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     expect(exit.result.transaction).to.have.property("hash");
     expect((await status()).status).to.equal("Decommissioning");
     const locked = await rejection(task("node:withdraw", { ...SEND, keystore }));
-    expect(locked.message).to.match(/ServiceNodeRegistry: StakeLocked\(nodeId: 1, unlockAt: \d+\)/);
+    expect(locked.message).to.match(/ServiceNodeRegistry: StakeLocked\(nodeId: 1, unlockAt: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in (29 d 23 h|30 d)\)\)/);
     await rpc(node.url, "evm_increaseTime", [30 * 24 * 3600]);
     await rpc(node.url, "evm_mine");
     const paid = await task("node:withdraw", { ...SEND, keystore });
     expect(BigInt(paid.result.amount as string)).to.be.greaterThan(ethers.parseEther("14000"));
     const retired = await status();
     expect(retired.status).to.equal("Retired");
+    const again = await rejection(task("node:withdraw", { ...SEND, keystore }));
+    expect(again.message).to.match(/InvalidNodeStatus\(nodeId: 1, status: 4 \(Retired\)\)\. The node is retired: every stake in it was withdrawn or refunded; nothing is left to do$/);
     expect((retired.contributors as Json[])[0]).to.include({ account: operator, withdrawn: true });
     const human = await task("node:status", { keystore, json: false });
-    expect(human.stdout).to.match(/contributor 0x[0-9a-fA-F]{40}: 15000\.0 PARS \(withdrawn\)/);
+    expect(human.stdout).to.match(/contributor 0x[0-9a-fA-F]{40}: 15,000 PARS \(withdrawn\)/);
   });
 
   it("local:advance moves the local clock by whole epochs; local:* refuse any chain but 31337", async () => {
@@ -326,7 +394,9 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
 
     it("node:register --owner --unsigned: the node's keystore proves its keys for the owner, whose wallet sends the printed registration", async () => {
       const refused = await rejection(task("node:register", { ...SEND, keystore: nodeKeystore, owner, feeBps: 500, stake: "11250" }));
-      expect(refused.message).to.equal(`the owner ${owner} sends the registration and the stake: pass --unsigned to print the transaction for its wallet to sign`);
+      expect(refused.message).to.equal(
+        `the owner ${owner} sends the registration and the stake: sign with its key (--wallet <JSON wallet> or --private-key-env <VAR>), or pass --unsigned to print the transaction for its wallet (a Safe, a hardware wallet) to sign`,
+      );
       const printed = await task<Unsigned>("node:register", { ...SEND, yes: false, unsigned: true, keystore: nodeKeystore, owner, feeBps: 500, stake: "11250" });
       const tx = printed.result.transaction;
       expect(tx).to.include({ chainId: 31337, from: owner, to: deployment!.contracts.ServiceNodeRegistry!.address, value: ethers.parseEther("11250").toString() });
@@ -358,7 +428,7 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       const setBeneficiary = await task<Unsigned>("node:set-beneficiary", { ...SEND, yes: false, json: false, unsigned: true, nodeId: node3, beneficiary });
       expect(setBeneficiary.result.transaction.data).to.equal(directory.encodeFunctionData("setBeneficiary", [node3, beneficiary]));
       expect(setBeneficiary.stdout).to.match(new RegExp(`to\\s+${dir_} \\(NodeDirectory\\)`));
-      expect(setBeneficiary.stdout).to.match(new RegExp(`value\\s+0 wei \\(0\\.0 PARS\\)`));
+      expect(setBeneficiary.stdout).to.match(new RegExp(`value\\s+0 wei \\(0 PARS\\)`));
       expect(setBeneficiary.stdout).to.include(setBeneficiary.result.transaction.data);
       expect(setBeneficiary.stdout).to.match(/simulated\s+succeeds/);
 
@@ -491,7 +561,165 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
       await sendAs(node.url, exit.transaction);
       expect((await status3()).status).to.be.oneOf(["Decommissioning", "Decommissioned"]);
       const locked = await rejection(task("node:withdraw", { ...SEND, yes: false, unsigned: true, keystore: nodeKeystore }));
-      expect(locked.message).to.match(new RegExp(`would revert when ${owner} sends it, with ServiceNodeRegistry: StakeLocked\\(nodeId: ${node3}, unlockAt: \\d+\\)`));
+      expect(locked.message).to.match(new RegExp(`would revert when ${owner} sends it, with ServiceNodeRegistry: StakeLocked\\(nodeId: ${node3}, unlockAt: \\d{4}-\\d\\d-\\d\\d [^)]+ UTC \\(in [^)]+\\)\\)`));
+    });
+  });
+  describe("what a user trips on: messages that say what happened and what to do", () => {
+    const reservedWallet = ethers.Wallet.createRandom();
+    const otherWallet = ethers.Wallet.createRandom();
+    let node4: string;
+
+    it("no --network, or a node that does not answer: the message names the network, the URL and what to set", async () => {
+      // Without --network the tasks run on the in-process network, where nothing is deployed.
+      const inProcess = await rejection(runTask(hre, "node:status", { nodeId: "1", json: true }));
+      expect(inProcess.message).to.include("no --network given");
+      expect(inProcess.message).to.include("pass --network localhost");
+      expect(inProcess.message).to.not.include("could not decode");
+      const testnet = await rejection(onNetwork(hre, "parsTestnet", "http://127.0.0.1:9", () => runTask(hre, "node:status", { nodeId: "1", json: true })));
+      expect(testnet.message).to.equal("no node answers at http://127.0.0.1:9 (network parsTestnet): set PARS_TESTNET_RPC_URL to the RPC URL of a parsTestnet node (see README, Networks)");
+      expect(testnet.details).to.include({ network: "parsTestnet", url: "http://127.0.0.1:9" });
+    });
+
+    it("node:contribute: --amount 0, a node that does not exist and an active node each get their own message", async () => {
+      expect((await rejection(task("node:contribute", { ...SEND, nodeId: "2", amount: "0", minimum: false }))).message).to.equal("--amount: a contribution must be more than 0 PARS");
+      expect((await rejection(task("node:contribute", { ...SEND, nodeId: "99", minimum: true }))).message).to.equal("no node 99 on chain 31337 (node:status --node-id <id> shows a node)");
+      expect((await rejection(task("node:contribute", { ...SEND, nodeId: "2", minimum: true }))).message).to.equal("node 2 is Active: it takes contributions only while it awaits them (before activation)");
+    });
+
+    it("an unfunded sender is told to fund it (a dry run warns); a reserved slot (--reserve with spaces) shows what activation waits for; a new contributor is told the rest is reserved; text --dry-run prints the whole transaction", async () => {
+      const fourth = path.join(dir, "fourth.keystore.json");
+      const gen = await task("keys:generate", { out: fourth, heartbeatEpochs: 100, scryptLogN: 15, json: true, force: false });
+      const exists = await rejection(task("keys:generate", { out: fourth, heartbeatEpochs: 100, scryptLogN: 15, json: true, force: false }));
+      expect(exists.message).to.equal(`${fourth} exists: pass --force to replace it (the keys it holds are lost unless you keep a copy)`);
+      // Unfunded: refused before sending, with what to do; a dry run warns and prints the transaction.
+      const broke = await rejection(task("node:register", { ...SEND, keystore: fourth, feeBps: 0, stake: "3750" }));
+      expect(broke.message).to.equal(
+        `${gen.result.address} holds 0 PARS, less than the 3,750 PARS this transaction sends: fund it first (on this local node: npx hardhat local:fund --network localhost --to ${gen.result.address})`,
+      );
+      const brokeDry = await task("node:register", { ...SEND, dryRun: true, keystore: fourth, feeBps: 0, stake: "3750" });
+      expect(brokeDry.stderr).to.include(`warning: ${gen.result.address} holds 0 PARS`);
+      expect(brokeDry.result.unsignedTransaction).to.have.property("data");
+      await rpc(node.url, "hardhat_setBalance", [gen.result.address, ethers.toQuantity(ethers.parseEther("5000"))]);
+      const reserved = reservedWallet.address;
+      const other = otherWallet.address;
+      const dry = await task("node:register", { ...SEND, json: false, dryRun: true, keystore: fourth, feeBps: 0, stake: "3750", reserve: ` ${reserved} : 10000 , ${other}:1250 ` });
+      const data = (dry.result.unsignedTransaction as { data: string }).data;
+      expect(data.length).to.be.greaterThan(10_000);
+      expect(dry.stdout).to.include(data);
+      expect(dry.stdout).to.not.include("…");
+      const reg = await task("node:register", { ...SEND, keystore: fourth, feeBps: 0, stake: "3750", reserve: `${reserved}: 10000, ${other}: 1250` });
+      const id = reg.result.nodeId as string;
+      node4 = id;
+      const human = await task("node:status", { nodeId: id, json: false });
+      expect(human.stdout).to.match(/activation waits for\s+2 reserved slots to be paid/);
+      expect(human.stdout).to.include(`contributor ${reserved}: 0 PARS (reserved: 10,000 PARS not paid yet)`);
+      const full = await rejection(task("node:contribute", { ...SEND, nodeId: id, minimum: true }));
+      expect(full.message).to.equal(
+        `node ${id} has no stake left for a new contributor: the 11,250 PARS still open is reserved for ${reserved.toLowerCase()}, ${other.toLowerCase()}, who each send exactly their reserved amount; activation waits for them`,
+      );
+    });
+
+    it("contributors sign with a private key from an environment variable or an encrypted JSON wallet: the reserved slots are paid and the node activates", async () => {
+      for (const w of [reservedWallet, otherWallet]) await rpc(node.url, "hardhat_setBalance", [w.address, ethers.toQuantity(ethers.parseEther("20000"))]);
+      const walletFile = path.join(dir, "contributor.wallet.json");
+      fs.writeFileSync(walletFile, ethers.encryptKeystoreJsonSync({ address: otherWallet.address, privateKey: otherWallet.privateKey }, "contributor wallet password", { scrypt: { N: 1 << 12 } }));
+      const restore = setEnv({ CONTRIBUTOR_KEY: reservedWallet.privateKey, PARS_WALLET_PASSWORD: "contributor wallet password" });
+      try {
+        // --minimum takes a reserved contributor's reservation.
+        const byKey = await task("node:contribute", { ...SEND, nodeId: node4, minimum: true, privateKeyEnv: "CONTRIBUTOR_KEY" });
+        expect(byKey.result.amount).to.equal(ethers.parseEther("10000").toString());
+        const dry = await task("node:contribute", { ...SEND, dryRun: true, nodeId: node4, minimum: true, wallet: walletFile });
+        expect((dry.result.unsignedTransaction as Json).from).to.equal(otherWallet.address);
+        await task("node:contribute", { ...SEND, nodeId: node4, minimum: true, wallet: walletFile });
+      } finally {
+        restore();
+      }
+      expect((await task("node:status", { nodeId: node4, json: true })).result.status).to.equal("Active");
+      expect((await rejection(task("rewards:claim", { ...SEND, nodeId: node4, privateKeyEnv: "NOT_SET_ANYWHERE" }))).message).to.equal(
+        "--private-key-env: the environment variable NOT_SET_ANYWHERE is not set",
+      );
+    });
+
+    it("pars-node heartbeat (the package's command, here from source) proves the keystore's node's liveness through the shared send flow", async () => {
+      await nextEpoch();
+      const cli = path.join(ROOT, "src", "cli", "pars-node.ts");
+      const { stdout } = await run(process.execPath, ["-r", "ts-node/register/transpile-only", cli, "heartbeat", "--keystore", path.join(dir, "fourth.keystore.json"), "--rpc", node.url, "--deployments", dir, "--yes", "--json"], {
+        cwd: ROOT,
+        env: { ...process.env, PARS_KEYSTORE_PASSWORD: PASSWORD },
+      });
+      const r = JSON.parse(stdout) as Json;
+      expect(r).to.include({ ok: true, nodeId: node4, sent: true });
+      expect((await task("node:status", { nodeId: node4, json: true })).result.heartbeatDue).to.equal(false);
+    });
+
+    it("network:health, network:swarms and network:inbox read the network (the same code as the package's pars-node)", async () => {
+      const health = (await task("network:health", { json: true })).result;
+      expect(health).to.include({ chainId: 31337 });
+      expect(Number(health.activeNodes)).to.be.at.least(2);
+      const layout = (await task<{ swarmCount: number; swarms: { nodes: string[] }[] }>("network:swarms", { json: true })).result;
+      expect(layout.swarms.length).to.equal(layout.swarmCount);
+      const inbox = await task<{ swarmId: number; nodes: string[] }>("network:inbox", { inbox: "alice", json: false });
+      expect(inbox.stdout).to.match(/^inbox 0x[0-9a-f]{64}: swarm \d+, \d+ nodes?/);
+      expect(layout.swarms[inbox.result.swarmId]!.nodes).to.deep.equal(inbox.result.nodes);
+    });
+
+    it("the README's rehearsal, run command by command, sends a heartbeat every epoch it advances and ends with the whole stake withdrawn", async function () {
+      this.timeout(300_000);
+      const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+      const section = readme.slice(readme.indexOf("### Rehearsing on a local node"));
+      const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
+      const home = tempDir("rehearsal");
+      const env: Record<string, string> = {};
+      const expand = (t: string) => t.replace(/\$(\w+)/g, (_m, k: string) => env[k] ?? process.env[k] ?? "").replace(/^\/tmp\/pars\//, `${home}/`);
+      const results: { name: string; result: Json; stdout: string; stderr: string }[] = [];
+      const restore = setEnv({ PARS_KEYSTORE: undefined, PARS_KEYSTORE_PASSWORD: undefined });
+      try {
+        for (const raw of block.split("\n")) {
+          const line = raw.replace(/\s+#.*$/, "").trim();
+          if (!line || line.startsWith("npx hardhat node ")) continue;
+          const words = line.split(/\s+/);
+          if (words[0] === "export") {
+            for (const kv of words.slice(1)) {
+              const [k, v] = kv.split("=");
+              env[k!] = expand(v!);
+              process.env[k!] = env[k!];
+            }
+            continue;
+          }
+          expect(words.slice(0, 2)).to.deep.equal(["npx", "hardhat"], line);
+          const name = words[2]!;
+          const defs = hre.tasks[name]!.paramDefinitions;
+          const args: Json = {};
+          for (let i = 3; i < words.length; i++) {
+            const flag = words[i]!.replace(/^--/, "").replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+            if (flag === "network") {
+              expect(words[++i]).to.equal("localhost");
+              continue;
+            }
+            const def = defs[flag]!;
+            args[flag] = def.isFlag ? true : (def.type as unknown as { parse(name: string, v: string): unknown }).parse(flag, expand(words[++i]!));
+          }
+          const r = await task(name, args);
+          results.push({ name, ...r });
+        }
+      } finally {
+        restore();
+      }
+      const names = results.map((r) => r.name);
+      // Every local:advance of an active node is followed by its heartbeat.
+      const exited = names.indexOf("node:exit");
+      names.forEach((n, i) => {
+        if (n === "local:advance" && i < exited) expect(names[i + 1]).to.equal("node:heartbeat");
+      });
+      for (const r of results.filter((x) => x.name === "node:heartbeat")) expect(r.result.sent).to.equal(true);
+      for (const r of results) expect(r.stdout + r.stderr).to.not.match(/penalty applied|missed \d+ epoch/);
+      const withdraw = results.find((r) => r.name === "node:withdraw")!;
+      expect(withdraw.result.amount).to.equal(ethers.parseEther("15000").toString());
+      expect(withdraw.stdout).to.include("withdrawable now by");
+      expect(withdraw.stdout).to.include(": 15,000 PARS");
+      const claim = results.find((r) => r.name === "rewards:claim")!;
+      expect(BigInt(claim.result.paid as string)).to.be.greaterThan(0n);
+      fs.rmSync(home, { recursive: true, force: true });
     });
   });
 });

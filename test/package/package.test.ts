@@ -164,6 +164,16 @@ describe("package: the packed npm package in a fresh consumer project", function
     write(path.join(consumer, "src", "hardhat-tests.ts"), consumerFiles.HARDHAT_TS);
     write(path.join(consumer, "hardhat.config.js"), consumerFiles.HARDHAT_CONFIG_JS);
     write(path.join(consumer, "esm.mjs"), consumerFiles.ESM_MJS);
+    // A project as `tsc --init` (TypeScript 5.9) starts one: nodenext, noUncheckedIndexedAccess,
+    // exactOptionalPropertyTypes, verbatimModuleSyntax; an ES module package, and the Node types
+    // the README says to add (`"types": ["node"]`).
+    const fresh = path.join(consumer, "fresh");
+    write(path.join(fresh, "package.json"), JSON.stringify({ type: "module" }, null, 2));
+    await run(process.execPath, [tsc(), "--init"], { cwd: fresh });
+    const init = fs.readFileSync(path.join(fresh, "tsconfig.json"), "utf8");
+    expect(init).to.match(/"noUncheckedIndexedAccess": true/);
+    fs.writeFileSync(path.join(fresh, "tsconfig.json"), init.replace(/"types": \[\]/, '"types": ["node"]'));
+    write(path.join(fresh, "readme-script.ts"), readme.script);
   });
 
   after(async () => {
@@ -245,13 +255,14 @@ describe("package: the packed npm package in a fresh consumer project", function
     expect([...required].filter((r) => !declared.has(r) && !builtins.has(r)), "undeclared runtime imports").to.deep.equal([]);
   });
 
-  it("type-checks strictly (exports; typesVersions for node10; ES module projects under nodenext and bundler) and compiles, the README's blocks included", async () => {
+  it("type-checks strictly (exports; typesVersions for node10; ES module projects under nodenext and bundler; a fresh `tsc --init` project) and compiles, the README's blocks included", async () => {
     await Promise.all([
       run(process.execPath, [tsc(), "-p", "tsconfig.json"], { cwd: consumer }),
       run(process.execPath, [tsc(), "-p", "tsconfig.node10.json"], { cwd: consumer }),
       run(process.execPath, [tsc(), "-p", "tsconfig.bundler.json"], { cwd: consumer }),
       run(process.execPath, [tsc(), "-p", "tsconfig.readme-test.json"], { cwd: consumer }),
       run(process.execPath, [tsc(), "-p", path.join("esm-ts", "tsconfig.json")], { cwd: consumer }),
+      run(process.execPath, [tsc(), "-p", path.join("fresh", "tsconfig.json"), "--noEmit"], { cwd: consumer }),
     ]);
     for (const f of ["out/main.js", "out/hardhat-tests.js", "out/readme-script.js", "out/directory-client.js", "out-test/test/readme.test.js", "esm-ts/out/readme-script.js"]) {
       expect(fs.existsSync(path.join(consumer, f)), f).to.equal(true);
@@ -441,5 +452,32 @@ describe("package: the packed npm package in a fresh consumer project", function
     } finally {
       provider.destroy();
     }
+  });
+  it("the installed package's pars-node command reads the network, a node, the swarm layout and an inbox's swarm from a `hardhat node`, without Hardhat", async () => {
+    const env = { ...npmEnv(), PARS_DEPLOYMENTS_DIR: deploymentsDir };
+    // As the README gives it: npx <package> pars-node <command> (the package's one bin).
+    const npx = (...args: string[]) => run("npx", ["--no-install", consumerFiles.PACKAGE_NAME, "pars-node", ...args], { cwd: consumer, env });
+    const bin = (...args: string[]) => run(path.join(consumer, "node_modules", ".bin", "pars-node"), args, { cwd: consumer, env });
+    const health = JSON.parse((await npx("health", "--rpc", node!.url, "--json")).stdout) as Record<string, unknown>;
+    expect(health).to.include({ ok: true, chainId: 31337 });
+    expect(Number(health.activeNodes)).to.be.at.least(1);
+    const status = await bin("status", "--node-id", "1", "--rpc", node!.url);
+    expect(status.stdout).to.match(/node 1 on chain 31337/);
+    expect(status.stdout).to.match(/stake\s+[\d,.]+ PARS of [\d,.]+ PARS/);
+    const inbox = JSON.parse((await bin("inbox", "alice", "--rpc", node!.url, "--json")).stdout) as { swarmId: number; nodes: string[] };
+    expect(inbox.swarmId).to.be.a("number");
+    expect(inbox.nodes).to.be.an("array");
+    const layout = JSON.parse((await bin("swarms", "--rpc", node!.url, "--json")).stdout) as { swarmCount: number };
+    expect(layout.swarmCount).to.be.at.least(1);
+    const missing = await bin("status", "--node-id", "99", "--rpc", node!.url).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(missing).to.include("pars-node: no node 99 on chain 31337");
+    const nowhere = await bin("health", "--rpc", "http://127.0.0.1:9").then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(nowhere).to.include("pars-node: no node answers at http://127.0.0.1:9: pass --rpc <url> of a running node, or set PARS_RPC_URL");
   });
 });

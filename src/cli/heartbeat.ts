@@ -6,7 +6,7 @@
  * (newest first, one checkpoint segment at a time), so the tool needs no record of when the node
  * registered or which heartbeats went through.
  */
-import { HeartbeatChain, heartbeatHash } from "../../src/heartbeat";
+import { HeartbeatChain, heartbeatHash } from "../heartbeat";
 
 /** The position of `value` in the chain, or undefined when it is not a value of this chain. */
 export function positionOf(chain: HeartbeatChain, value: string): number | undefined {

@@ -1,5 +1,5 @@
 /**
- * One way to send a transaction, for every task:
+ * One way to send a transaction, for every task, the deployment engine and the `pars-node` command:
  *
  * 1. estimate gas (a revert here is explained by its custom error and stops everything);
  * 2. show the cost (gas × fee per gas, in PARS) and what is sent;
@@ -8,10 +8,11 @@
  * 5. send, print the hash at once, wait for the receipt with progress on stderr;
  * 6. a transaction that reverted on chain is replayed to name its error.
  */
-import { Transaction, formatEther, formatUnits, getAddress, type Interface, type Log, type TransactionRequest } from "ethers";
-import { RevertDecoder, formatRevert, type DecodedRevert } from "../../src/revert";
+import { Transaction, formatUnits, getAddress, type Interface, type Log, type TransactionRequest } from "ethers";
+import { RevertDecoder, formatRevert, unitOf, type DecodedRevert } from "../revert";
 import type { Chain, Sender } from "./chain";
-import { confirm, ParsTaskError, type Output } from "./io";
+import { confirm, Declined, ParsTaskError, type Output } from "./io";
+import { formatPars, formatTimestamp } from "../units";
 
 export interface SendFlags {
   yes: boolean;
@@ -55,11 +56,67 @@ export interface SentTx {
 /** Extra gas above the estimate, percent: the state can move between estimate and inclusion. */
 export const GAS_MARGIN_PERCENT = 20n;
 
-/** A failure explained by the reverting contract's custom error, when it can be decoded. */
-export function revertError(prefix: string, err: unknown, decoder: RevertDecoder): ParsTaskError {
+/**
+ * A failure explained by the reverting contract's custom error, when it can be decoded: amounts,
+ * dates (with the time left from `now`, the chain's time) and sizes in human units in the message,
+ * the raw values in `details.revert`.
+ */
+export function revertError(prefix: string, err: unknown, decoder: RevertDecoder, now?: number, chain?: Pick<Chain, "local" | "name">): ParsTaskError {
   const revert = decoder.decodeError(err);
-  if (revert) return new ParsTaskError(`${prefix}: reverted with ${formatRevert(revert)}`, { revert: plainRevert(revert) });
+  if (revert) {
+    const advice = chain ? adviceFor(revert, { local: chain.local, network: chain.name, now }) : undefined;
+    return new ParsTaskError(`${prefix}: reverted with ${formatRevert(revert, { now })}${advice ? `. ${advice}` : ""}`, { revert: plainRevert(revert), ...(advice ? { advice } : {}) });
+  }
   return new ParsTaskError(`${prefix}: ${errorMessage(err)}`);
+}
+
+/** The first argument of a decoded error that is a time still ahead of `now`, if any. */
+function timeAhead(r: DecodedRevert, now: number): number | undefined {
+  for (const [k, v] of Object.entries(r.args)) {
+    if (unitOf(r.name, k) === "time" && /^\d+$/.test(v) && Number(v) > now) return Number(v);
+  }
+  return undefined;
+}
+
+/**
+ * What to do about a decoded revert: for a time not reached yet, when it is reached (and, on a local
+ * node, how to move the clock there); for the suite's state errors, what the state means.
+ */
+export function adviceFor(r: DecodedRevert, ctx: { local: boolean; network: string; now?: number }): string | undefined {
+  const now = ctx.now ?? Math.floor(Date.now() / 1000);
+  const at = timeAhead(r, now);
+  if (at !== undefined) {
+    if (ctx.local) {
+      const hours = Math.ceil((at - now) / 3600);
+      return `On this local node, move the clock there: npx hardhat local:advance --network ${ctx.network} --hours ${hours}`;
+    }
+    return `Run it again from ${formatTimestamp(at, now)}`;
+  }
+  switch (r.name) {
+    case "NothingToClaim":
+      return "Nothing has accrued to this account yet: rewards accrue each epoch the node is active while the emission pool is funded";
+    case "NothingToWithdraw":
+      return "This account has no stake left in the node (already withdrawn, or it never contributed)";
+    case "InvalidNodeStatus": {
+      const status = r.args.status ?? "";
+      if (/Retired/.test(status)) return "The node is retired: every stake in it was withdrawn or refunded; nothing is left to do";
+      if (/Decommission/.test(status)) return "The node has left the network: its stake is withdrawn with node:withdraw once the lock period ends";
+      if (/AwaitingContributions/.test(status)) return "The node is not active yet: it activates once its stake is complete (node:contribute)";
+      if (/Active/.test(status)) return "The node is active: its stake is locked until node:exit and the lock period after it";
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The chain's time (the latest block's timestamp), or undefined when it cannot be read. */
+export async function chainTime(chain: Chain): Promise<number | undefined> {
+  try {
+    return (await chain.provider.getBlock("latest"))?.timestamp;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -83,19 +140,38 @@ function plainRevert(r: DecodedRevert): DecodedRevert {
   return { contract: r.contract, name: r.name, signature: r.signature, args: r.args, data: r.data };
 }
 
-/** Estimates gas and fees and fills every field of the transaction. */
-export async function prepareTx(chain: Chain, sender: Sender, intent: TxIntent, decoder: RevertDecoder, nonce?: number): Promise<PreparedTx> {
+/**
+ * Estimates gas and fees and fills every field of the transaction. With `warnOnly` (dry runs), a
+ * transaction that would revert now is a warning on `out`, and its gas limit is the block's.
+ */
+export async function prepareTx(
+  chain: Chain,
+  sender: Sender,
+  intent: TxIntent,
+  decoder: RevertDecoder,
+  nonce?: number,
+  opts: { warnOnly?: Output } = {},
+): Promise<PreparedTx> {
   const base: TransactionRequest = { from: sender.address, to: intent.to, data: intent.data, value: intent.value ?? 0n };
-  let gasEstimate: bigint;
+  let gasEstimate: bigint | undefined;
   try {
     gasEstimate = await chain.provider.estimateGas(base);
   } catch (e) {
-    throw revertError(intent.description, e, decoder);
+    const err = revertError(intent.description, e, decoder, await chainTime(chain), chain);
+    if (!opts.warnOnly) throw err;
+    opts.warnOnly.progress(`warning: ${err.message}`);
+    opts.warnOnly.progress("warning: the gas limit below is the block's, not an estimate");
   }
   const block = await chain.provider.getBlock("latest");
-  const blockGasLimit = block?.gasLimit ?? gasEstimate;
-  if (gasEstimate * 100n >= blockGasLimit * 95n) gasEstimate = await bisectGas(chain, base, gasEstimate);
-  let gasLimit = (gasEstimate * (100n + GAS_MARGIN_PERCENT)) / 100n;
+  const blockGasLimit = block?.gasLimit ?? gasEstimate ?? 30_000_000n;
+  let gasLimit: bigint;
+  if (gasEstimate === undefined) {
+    gasEstimate = blockGasLimit;
+    gasLimit = blockGasLimit;
+  } else {
+    if (gasEstimate * 100n >= blockGasLimit * 95n) gasEstimate = await bisectGas(chain, base, gasEstimate);
+    gasLimit = (gasEstimate * (100n + GAS_MARGIN_PERCENT)) / 100n;
+  }
   if (gasLimit > blockGasLimit) gasLimit = blockGasLimit;
   const fees = await chain.provider.getFeeData();
   const n = nonce ?? (await chain.provider.getTransactionCount(sender.address, "pending"));
@@ -178,35 +254,29 @@ export function unsignedView(p: PreparedTx): Record<string, unknown> {
   };
 }
 
-function short(data: string): string {
-  const bytes = (data.length - 2) / 2;
-  return bytes > 68 ? `${data.slice(0, 74)}… (${bytes.toLocaleString("en")} bytes)` : data;
-}
-
 /** The cost lines shown before sending. */
 export function showCost(out: Output, p: PreparedTx): void {
   out.line(`${p.intent.description}`);
   out.table([
     ["from", p.from],
     ["to", p.request.to ?? "(new contract)"],
-    ...((p.request.value as bigint) > 0n ? ([["value", `${formatEther(p.request.value as bigint)} PARS`]] as [string, unknown][]) : []),
+    ...((p.request.value as bigint) > 0n ? ([["value", formatPars(p.request.value as bigint)]] as [string, unknown][]) : []),
     ["gas", `${p.gasEstimate.toLocaleString("en")} estimated, limit ${p.request.gasLimit.toLocaleString("en")}`],
     ["fee per gas", `${formatUnits(p.feePerGas, "gwei")} gwei`],
-    ["cost", `≈ ${formatEther(p.expectedCost)} PARS (at most ${formatEther(p.maxCost)} PARS)`],
+    ["cost", `≈ ${formatPars(p.expectedCost)} (at most ${formatPars(p.maxCost)})`],
   ]);
 }
 
-/** Prints the --dry-run view of a prepared transaction. */
+/**
+ * Prints the --dry-run view of a prepared transaction: every field in full (the data and the
+ * unsigned serialisation too, so the text can be signed offline as the `--json` document can).
+ */
 export function printDryRun(out: Output, p: PreparedTx): Record<string, unknown> {
   const view = unsignedView(p);
   if (!out.json) {
     showCost(out, p);
     out.line("dry run: nothing sent. Unsigned transaction:");
-    out.table(
-      Object.entries(view)
-        .filter(([k]) => k !== "description")
-        .map(([k, v]) => [k, k === "data" || k === "unsignedSerialized" ? short(String(v)) : v]),
-    );
+    out.table(Object.entries(view).filter(([k]) => k !== "description"));
   }
   return view;
 }
@@ -278,14 +348,18 @@ export async function sendPrepared(chain: Chain, sender: Sender, p: PreparedTx, 
       await chain.provider.call({ ...p.request, blockTag: blockNumber - 1 });
     } catch (e) {
       const r = decoder.decodeError(e);
-      if (r) throw new ParsTaskError(`${p.intent.description}: reverted on chain in ${hash} with ${formatRevert(r)}`, { hash, revert: plainRevert(r) });
+      if (r) {
+        const now = (await chain.provider.getBlock(blockNumber))?.timestamp;
+        const advice = adviceFor(r, { local: chain.local, network: chain.name, now });
+        throw new ParsTaskError(`${p.intent.description}: reverted on chain in ${hash} with ${formatRevert(r, { now })}${advice ? `. ${advice}` : ""}`, { hash, revert: plainRevert(r) });
+      }
       reason = `: ${(e as Error).message}`;
     }
     throw new ParsTaskError(`${p.intent.description}: reverted on chain in ${hash}${reason}`, { hash });
   }
   const gasUsed = BigInt(receipt.gasUsed);
   const price = receipt.effectiveGasPrice ? BigInt(receipt.effectiveGasPrice) : p.feePerGas;
-  out.progress(`  mined in block ${blockNumber}, gas used ${gasUsed.toLocaleString("en")}, fee ${formatEther(gasUsed * price)} PARS`);
+  out.progress(`  mined in block ${blockNumber}, gas used ${gasUsed.toLocaleString("en")}, fee ${formatPars(gasUsed * price)}`);
   const logs = receipt.logs.map((l) => ({
     address: l.address,
     topics: l.topics,
@@ -308,6 +382,15 @@ export async function sendPrepared(chain: Chain, sender: Sender, p: PreparedTx, 
   };
 }
 
+export interface TxHooks {
+  /**
+   * Runs after the estimate and the confirmation, right before the transaction leaves: what must
+   * exist if it is mined (a new heartbeat chain) is written here. From here on any error may come
+   * after the transaction was broadcast.
+   */
+  beforeBroadcast?: () => void | Promise<void>;
+}
+
 export interface TxOutcome {
   dryRun: boolean;
   transaction: Record<string, unknown>;
@@ -325,11 +408,28 @@ export async function executeTx(
   flags: SendFlags,
   out: Output,
   decoder: RevertDecoder,
+  hooks: TxHooks = {},
 ): Promise<TxOutcome> {
-  const p = await prepareTx(chain, sender, intent, decoder);
+  // The sender must hold the value before anything else can be checked (a node's estimate then
+  // fails with its own "insufficient funds" text).
+  const value = intent.value ?? 0n;
+  const balance = await chain.provider.getBalance(sender.address);
+  const fund = chain.local ? ` (on this local node: npx hardhat local:fund --network ${chain.name} --to ${sender.address})` : "";
+  const problem = (message: string) => {
+    if (!flags.dryRun) throw new ParsTaskError(message, { balance: balance.toString(), from: sender.address });
+    out.progress(`warning: ${message}`);
+  };
+  if (balance < value) problem(`${sender.address} holds ${formatPars(balance)}, less than the ${formatPars(value)} this transaction sends: fund it first${fund}`);
+  const p = await prepareTx(chain, sender, intent, decoder, undefined, flags.dryRun || balance < value ? { warnOnly: out } : {});
+  if (balance >= value && balance < value + p.maxCost) {
+    problem(
+      `${sender.address} holds ${formatPars(balance)}: the transaction needs ${value > 0n ? `${formatPars(value)} plus ` : ""}up to ${formatPars(p.maxCost)} for gas; fund it first${fund}`,
+    );
+  }
   if (flags.dryRun) return { dryRun: true, transaction: printDryRun(out, p) };
   showCost(out, p);
-  if (!flags.yes && !(await confirm(`Send "${intent.description}"`))) throw new ParsTaskError("not sent: declined at the prompt");
+  if (!flags.yes && !(await confirm(`Send "${intent.description}"`))) throw new Declined(`"${intent.description}"`);
+  await hooks.beforeBroadcast?.();
   const sent = await sendPrepared(chain, sender, p, out, decoder, flags.confirmations ?? 1);
   out.line(`transaction ${sent.hash} (block ${sent.blockNumber})`);
   return {
