@@ -570,11 +570,19 @@ describe("delivery: operator flow on a real `hardhat node`", function () {
     let node4: string;
 
     it("no --network, or a node that does not answer: the message names the network, the URL and what to set", async () => {
-      // Without --network the tasks run on the in-process network, where nothing is deployed.
-      const inProcess = await rejection(runTask(hre, "node:status", { nodeId: "1", json: true }));
-      expect(inProcess.message).to.include("no --network given");
-      expect(inProcess.message).to.include("pass --network localhost");
-      expect(inProcess.message).to.not.include("could not decode");
+      // Without --network the tasks run on a fresh in-process network, where nothing is deployed: as a
+      // user types it, in a process of its own (this test's process has deployed on its in-process network).
+      const cli = require.resolve("hardhat/internal/cli/cli.js");
+      const inProcess = (await run(process.execPath, [cli, "node:status", "--node-id", "1", "--json"], {
+        cwd: ROOT,
+        env: { ...process.env, PARS_DEPLOYMENTS_DIR: dir, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+      }).then(
+        () => expect.fail("node:status without --network succeeded"),
+        (e: { stdout: string; stderr: string }) => `${e.stdout}${e.stderr}`,
+      )) as string;
+      expect(inProcess).to.include("no --network given");
+      expect(inProcess).to.include("pass --network localhost");
+      expect(inProcess).to.not.include("could not decode");
       const testnet = await rejection(onNetwork(hre, "parsTestnet", "http://127.0.0.1:9", () => runTask(hre, "node:status", { nodeId: "1", json: true })));
       expect(testnet.message).to.equal("no node answers at http://127.0.0.1:9 (network parsTestnet): set PARS_TESTNET_RPC_URL to the RPC URL of a parsTestnet node (see README, Networks)");
       expect(testnet.details).to.include({ network: "parsTestnet", url: "http://127.0.0.1:9" });
