@@ -776,8 +776,11 @@ async function propertyFixture() {
   return { mock, model, traders };
 }
 
+/** Random sequences of the LXBook property: 100 in `npm test`; PARS_LXBOOK_RUNS=1000 for a deeper run. */
+const LXBOOK_RUNS = Number(process.env.PARS_LXBOOK_RUNS ?? 100);
+
 describe("LXBook mock against the TypeScript model (property)", function () {
-  it("agrees on every return value, event, error, balance, fee, BBO, depth and order over 300 random sequences", async function () {
+  it(`agrees on every return value, event, error, balance, fee, BBO, depth and order over ${LXBOOK_RUNS} random sequences`, async function () {
     const { mock, model: seededModel, traders } = await loadFixture(propertyFixture);
     const iface = mock.interface as unknown as Interface;
     const started = Date.now();
@@ -950,7 +953,7 @@ describe("LXBook mock against the TypeScript model (property)", function () {
           Array.from({ length: Number(model.lastOrderId()) }, (_, i) => BigInt(i + 1)),
         );
       }),
-      { numRuns: 300 },
+      { numRuns: LXBOOK_RUNS },
     );
     await evmRevert(snapshot);
     // The generator exercises both outcomes.

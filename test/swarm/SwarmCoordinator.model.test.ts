@@ -231,7 +231,7 @@ describe("SwarmCoordinator: model-based sequences", function () {
   it("random sequences from random starting sizes keep every invariant and match the model exactly", async () => {
     let steps = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: sweepSize(60, 30) }), commands, async (initialNodes, cmds) => {
+      fc.asyncProperty(fc.integer({ min: 0, max: sweepSize(60, 12) }), commands, async (initialNodes, cmds) => {
         const w = await freshWorld(initialNodes);
         await fc.asyncModelRun(() => Promise.resolve({ model: w, real: w }), cmds);
         steps += w.steps;
