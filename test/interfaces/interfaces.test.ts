@@ -6,7 +6,8 @@
  */
 import { expect } from "chai";
 import { readFileSync } from "fs";
-import { artifacts } from "hardhat";
+import hre, { artifacts } from "hardhat";
+import { productionContracts as listProductionContracts } from "../../scripts/ci/contract-sizes";
 
 type Entry = { type: string; name?: string; inputs?: { type: string }[]; stateMutability?: string };
 
@@ -26,22 +27,13 @@ const OPENZEPPELIN = new Set([
   "AccessControlBadConfirmation",
   "ReentrancyGuardReentrantCall",
 ]);
-/** Production contracts that are third-party code, compiled unmodified (contracts/governance/Timelock.sol). */
-const THIRD_PARTY = new Set(["TimelockController"]);
 
 const signature = (e: Entry) => `${e.type} ${e.name}(${(e.inputs ?? []).map((i) => i.type).join(",")})`;
 
-/** The production contracts: code under contracts/ with external functions, not mocks (libraries of internal functions have none). */
+/** The production contracts, as the size gate counts them. */
 async function productionContracts(): Promise<{ name: string; source: string; abi: Entry[] }[]> {
-  const out = [];
-  for (const fqn of await artifacts.getAllFullyQualifiedNames()) {
-    const [source, name] = fqn.split(":");
-    if (!source.startsWith("contracts/") || source.startsWith("contracts/mocks/") || THIRD_PARTY.has(name)) continue;
-    const a = await artifacts.readArtifact(fqn);
-    if (a.deployedBytecode.length <= 2 || !a.abi.some((e: Entry) => e.type === "function")) continue;
-    out.push({ name, source, abi: a.abi as Entry[] });
-  }
-  return out;
+  // OpenZeppelin's TimelockController is compiled from its own package's path, so it is not among them.
+  return (await listProductionContracts(hre)).map((c) => ({ name: c.contract, source: c.source, abi: c.abi }));
 }
 
 /** Every error declared in contracts/interfaces or in a library the suite uses. */
@@ -104,8 +96,7 @@ describe("interfaces: complete and documented once", function () {
       if (/^contracts\/(registry|swarm|storage|rewards|attestations|bridge|lens|governance)\//.test(source)) sources.add(source);
     }
     for (const source of sources) {
-      const c = { source };
-      const lines = readFileSync(c.source, "utf8").split("\n");
+      const lines = readFileSync(source, "utf8").split("\n");
       lines.forEach((line, i) => {
         const fn = /^\s*function\s+(\w+)\s*\(/.exec(line);
         const variable = /^\s*[\w.() =>]+\s+public\s+(?:constant\s+|immutable\s+)?(\w+)/.exec(line);
@@ -121,8 +112,8 @@ describe("interfaces: complete and documented once", function () {
           const l = lines[--j].trim();
           if (l.startsWith("///")) doc.unshift(l);
         }
-        if (!doc.some((d) => d.startsWith("/// @inheritdoc"))) undocumented.push(`${c.source}:${i + 1} ${name}`);
-        else if (doc.some((d) => d.startsWith("/// @notice"))) undocumented.push(`${c.source}:${i + 1} ${name} (documented twice)`);
+        if (!doc.some((d) => d.startsWith("/// @inheritdoc"))) undocumented.push(`${source}:${i + 1} ${name}`);
+        else if (doc.some((d) => d.startsWith("/// @notice"))) undocumented.push(`${source}:${i + 1} ${name} (documented twice)`);
       });
     }
     expect(undocumented, undocumented.join("\n")).to.deep.equal([]);
