@@ -104,6 +104,16 @@ describe("adversarial: governance parameters outside their bounds", () => {
     }
     expect([await st.challengeBond(), await st.failedChallengePenaltyBps(), await st.challengerShareBps()]).to.deep.equal(before);
     for (const v of [0n, maxShare]) await expect(st.setChallengerShareBps(v)).to.emit(st, "ParameterChanged").withArgs(b32("challengerShareBps"), v);
+    // The bond (96 bits) shares its slot with the pause flag and the penalty parameters: the bounds
+    // read back exactly, and neither a pause nor a bond change disturbs the other fields.
+    const g = st.connect(s.guardian);
+    await (await g.pause()).wait();
+    for (const v of [minBond, maxBond]) {
+      await expect(st.setChallengeBond(v)).to.emit(st, "ParameterChanged").withArgs(b32("challengeBond"), v);
+      expect([await st.challengeBond(), await st.paused(), await st.failedChallengePenaltyBps(), await st.challengerShareBps()]).to.deep.equal([v, true, before[1], maxShare]);
+    }
+    await (await g.unpause()).wait();
+    expect([await st.challengeBond(), await st.paused(), await st.failedChallengePenaltyBps()]).to.deep.equal([maxBond, false, before[1]]);
   });
 
   it("the rewards contract refuses out-of-bound parameters and a zero treasury by name", async () => {
