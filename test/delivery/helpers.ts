@@ -114,27 +114,7 @@ export function setEnv(vars: Record<string, string | undefined>): () => void {
  * that drops while they are sent would: the tasks see a failed send, everything else goes through.
  */
 export async function withDroppedSends<T>(hre: HardhatRuntimeEnvironment, drops: (tx: { data?: string; to?: string }) => boolean, fn: () => Promise<T>): Promise<T> {
-  const mutable = hre as unknown as { network: Network };
-  const saved = mutable.network;
-  const inner = saved.provider;
-  const provider = new Proxy(inner, {
-    get(target, key) {
-      if (key === "request") {
-        return async (args: { method: string; params?: unknown[] }) => {
-          if (args.method === "eth_sendTransaction" && drops((args.params ?? [])[0] as { data?: string })) throw new Error("connection reset by peer");
-          return target.request(args);
-        };
-      }
-      const v = Reflect.get(target, key, target) as unknown;
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  mutable.network = { ...saved, provider } as Network;
-  try {
-    return await fn();
-  } finally {
-    mutable.network = saved;
-  }
+  return withProviderFault(hre, (method, params) => method === "eth_sendTransaction" && drops(params[0] as { data?: string; to?: string }), fn);
 }
 
 /**
